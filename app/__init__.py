@@ -1,0 +1,3 @@
+"""Veritrace: auditable reasoning with a local model."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,195 @@
+"""The command line: the same services as the GUI, no Qt."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, TextIO
+
+from app import __version__
+from app.core.errors import VeritraceError
+from app.core.types import Turn, TurnStatus
+from app.services.chat import ChatService
+from app.services.config import load_config, resolve_model, settings_for
+from app.services.instance import InstanceLock
+from app.services.paths import data_dir, database_path
+from app.storage.repository import Store
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="veritrace",
+        description="Auditable reasoning with a local model. Without a command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"Veritrace {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="run one turn: reasoning to stderr, answer to stdout")
+    ask.add_argument("prompt")
+    ask.add_argument("--model", help="GGUF file (default: the configured model, else the demo model)")
+    ask.add_argument("--conversation", type=int, help="continue this conversation id")
+    ask.add_argument("--seed", type=int)
+    ask.add_argument("--max-tokens", type=int)
+    ask.add_argument("--system", help="system prompt for this turn")
+    reasoning = ask.add_mutually_exclusive_group()
+    reasoning.add_argument("--require-reasoning", dest="require_reasoning", action="store_true", default=None)
+    reasoning.add_argument("--no-require-reasoning", dest="require_reasoning", action="store_false")
+
+    listing = commands.add_parser("list", help="list conversations")
+    listing.add_argument("--json", action="store_true")
+
+    show = commands.add_parser("show", help="show one conversation with every recorded field")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return _COMMANDS[args.command](args)
+    except VeritraceError as error:
+        print(f"veritrace: {error}", file=sys.stderr)
+        return 2
+
+
+def _open_store() -> Store:
+    """Open the record; if no other process is writing, close turns a dead process left running."""
+    store = Store(database_path())
+    lock = InstanceLock(data_dir())
+    if lock.try_acquire():
+        try:
+            store.mark_interrupted()
+        finally:
+            lock.release()
+    return store
+
+
+class _ConsoleSink:
+    def __init__(self, reasoning: TextIO, answer: TextIO) -> None:
+        self._reasoning, self._answer = reasoning, answer
+
+    def turn_started(self, turn: Turn) -> None:
+        pass
+
+    def reasoning(self, text: str) -> None:
+        self._reasoning.write(text)
+        self._reasoning.flush()
+
+    def answer(self, text: str) -> None:
+        self._answer.write(text)
+        self._answer.flush()
+
+    def progress(self, completion_tokens: int, tokens_per_second: float) -> None:
+        pass
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from app.runtime.llama_backend import LlamaBackend
+
+    config = load_config()
+    choice = resolve_model(config, args.model)
+    settings = settings_for(choice, config.settings)
+    params = settings.params
+    if args.seed is not None:
+        params = replace(params, seed=args.seed)
+    if args.max_tokens is not None:
+        params = replace(params, max_tokens=args.max_tokens)
+    settings = replace(settings, params=params)
+    if args.system is not None:
+        settings = replace(settings, system_prompt=args.system)
+    if args.require_reasoning is not None:
+        settings = replace(settings, require_reasoning=args.require_reasoning)
+
+    with InstanceLock(data_dir()):
+        store = Store(database_path())
+        store.mark_interrupted()
+        backend = LlamaBackend()
+        try:
+            service = ChatService(store, backend)
+            service.load_model(choice.path, settings, is_demo=choice.is_demo)
+            cancel = threading.Event()
+            previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
+            try:
+                turn = service.run_turn(args.conversation, args.prompt, settings, _ConsoleSink(sys.stderr, sys.stdout), cancel)
+            finally:
+                signal.signal(signal.SIGINT, previous)
+        finally:
+            backend.close()
+            store.close()
+    sys.stdout.write("\n")
+    if turn.reasoning and not turn.reasoning.endswith("\n"):
+        sys.stderr.write("\n")
+    print(
+        f"[turn {turn.id} in conversation {turn.conversation_id}: {turn.status}, "
+        f"{turn.completion_tokens} tokens]",
+        file=sys.stderr,
+    )
+    if turn.status == TurnStatus.FAILED:
+        print(f"veritrace: {turn.error}", file=sys.stderr)
+        return 1
+    return 0 if turn.status == TurnStatus.COMPLETED else 130
+
+
+def _list(args: argparse.Namespace) -> int:
+    store = _open_store()
+    try:
+        conversations = store.list_conversations()
+    finally:
+        store.close()
+    if args.json:
+        _dump(
+            [
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "created_at": c.created_at,
+                    "turn_count": c.turn_count,
+                    "last_status": str(c.last_status) if c.last_status else None,
+                }
+                for c in conversations
+            ]
+        )
+    else:
+        for c in conversations:
+            print(f"{c.id:>6}  {c.created_at}  {c.turn_count:>3} turns  {c.title}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    store = _open_store()
+    try:
+        conversation = store.conversation(args.id)
+    finally:
+        store.close()
+    if args.json:
+        _dump(conversation.to_json())
+        return 0
+    print(f"# {conversation.title}  (conversation {conversation.id}, {conversation.created_at})")
+    for turn in conversation.turns:
+        print(f"\n## Turn {turn.index + 1} [{turn.status}] {turn.started_at}")
+        print(f"Prompt: {turn.prompt}")
+        if turn.reasoning:
+            print(f"Reasoning: {turn.reasoning}")
+        print(f"Answer: {turn.answer}")
+    return 0
+
+
+def _dump(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+_COMMANDS = {"ask": _ask, "list": _list, "show": _show}
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

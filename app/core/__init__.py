@@ -1,0 +1,1 @@
+"""Pure-Python domain: types, reasoning splitting, prompts, hashing. No Qt, no SQLAlchemy."""

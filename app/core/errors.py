@@ -1,0 +1,28 @@
+"""Known environmental errors: each carries a message fit to show a user as is.
+
+Anything else that escapes is a bug and goes to the crash dialog with its traceback.
+"""
+
+
+class VeritraceError(Exception):
+    """An expected failure with a clear, user-facing message."""
+
+
+class ModelError(VeritraceError):
+    """A model file cannot be used."""
+
+
+class ContextOverflowError(VeritraceError):
+    """The prompt does not fit in the context window."""
+
+
+class StorageError(VeritraceError):
+    """The record cannot be opened or written."""
+
+
+class DatabaseTooNewError(StorageError):
+    """The database was written by a newer version of the app."""
+
+
+class NotFoundError(VeritraceError):
+    """A conversation or turn id does not exist."""

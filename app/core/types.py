@@ -1,0 +1,211 @@
+"""Frozen domain types shared by every layer."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+
+class TurnStatus(enum.StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+class TemplateChoice(enum.StrEnum):
+    """Which chat template renders the prompt."""
+
+    AUTO = "auto"  # the GGUF's own, else the pinned Magistral template
+    GGUF = "gguf"
+    MAGISTRAL = "magistral"
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    """Every knob that shapes a generation; all are recorded with each turn.
+
+    ``seed`` None means "pick one per turn"; the seed actually used is recorded.
+    """
+
+    temperature: float = 0.7
+    top_p: float = 0.95
+    top_k: int = 0
+    min_p: float = 0.01
+    repeat_penalty: float = 1.0
+    seed: int | None = None
+    max_tokens: int = 2048
+    n_ctx: int = 4096
+    n_threads: int = 0  # 0: let llama.cpp choose
+    n_gpu_layers: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SamplingParams:
+        known = {name for name in cls.__dataclass_fields__}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+    def with_seed(self, seed: int) -> SamplingParams:
+        return replace(self, seed=seed)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What the user chose for the next turn: preset, prompt and sampling."""
+
+    preset: str = "magistral"
+    system_prompt: str = ""
+    require_reasoning: bool = False
+    template: TemplateChoice = TemplateChoice.AUTO
+    params: SamplingParams = field(default_factory=SamplingParams)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "preset": self.preset,
+            "system_prompt": self.system_prompt,
+            "require_reasoning": self.require_reasoning,
+            "template": str(self.template),
+            "params": self.params.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunSettings:
+        return cls(
+            preset=str(data.get("preset", "magistral")),
+            system_prompt=str(data.get("system_prompt", "")),
+            require_reasoning=bool(data.get("require_reasoning", False)),
+            template=TemplateChoice(data.get("template", TemplateChoice.AUTO)),
+            params=SamplingParams.from_dict(dict(data.get("params", {}))),
+        )
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A model file as identified in the record."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: str
+    content: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"role": self.role, "content": self.content}
+
+
+@dataclass(frozen=True)
+class PreparedPrompt:
+    """The exact text the model receives after its chat template."""
+
+    messages: tuple[ChatMessage, ...]
+    text: str
+    sha256: str
+    token_count: int
+    template_source: str  # "gguf" or "pinned:<name>"
+    template_sha256: str
+    starts_in_reasoning: bool = False
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One prompt and its reasoning and answer, as recorded."""
+
+    id: int
+    conversation_id: int
+    index: int
+    prompt: str
+    system_prompt: str
+    messages: tuple[ChatMessage, ...]
+    rendered_prompt: str
+    rendered_prompt_sha256: str
+    template_source: str
+    template_sha256: str
+    params: SamplingParams
+    require_reasoning: bool
+    preset: str
+    model: ModelFile
+    llama_cpp_version: str
+    app_version: str
+    os_user: str
+    started_at: str
+    raw_output: str = ""
+    reasoning: str = ""
+    answer: str = ""
+    status: TurnStatus = TurnStatus.RUNNING
+    finish_reason: str | None = None
+    error: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    finished_at: str | None = None
+    tokens_per_second: float | None = None
+    time_to_first_token_ms: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "conversation_id": self.conversation_id,
+            "index": self.index,
+            "prompt": self.prompt,
+            "reasoning": self.reasoning,
+            "answer": self.answer,
+            "raw_output": self.raw_output,
+            "status": str(self.status),
+            "finish_reason": self.finish_reason,
+            "error": self.error,
+            "system_prompt": self.system_prompt,
+            "messages": [message.to_dict() for message in self.messages],
+            "rendered_prompt": self.rendered_prompt,
+            "rendered_prompt_sha256": self.rendered_prompt_sha256,
+            "template": {"source": self.template_source, "sha256": self.template_sha256},
+            "preset": self.preset,
+            "require_reasoning": self.require_reasoning,
+            "params": self.params.to_dict(),
+            "model": {"path": self.model.path, "sha256": self.model.sha256, "size": self.model.size},
+            "usage": {
+                "prompt_tokens": self.prompt_tokens,
+                "completion_tokens": self.completion_tokens,
+            },
+            "tokens_per_second": self.tokens_per_second,
+            "time_to_first_token_ms": self.time_to_first_token_ms,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "llama_cpp_version": self.llama_cpp_version,
+            "app_version": self.app_version,
+            "os_user": self.os_user,
+            "images": [],
+        }
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    id: int
+    title: str
+    created_at: str
+    turn_count: int
+    last_status: TurnStatus | None
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: int
+    title: str
+    created_at: str
+    created_by: str
+    turns: tuple[Turn, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "created_at": self.created_at,
+            "created_by": self.created_by,
+            "turns": [turn.to_json() for turn in self.turns],
+        }

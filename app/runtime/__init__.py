@@ -1,0 +1,1 @@
+"""Model runtimes: the backend protocol, llama-cpp-python, and a scripted fake. No Qt."""

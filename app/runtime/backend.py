@@ -1,0 +1,69 @@
+"""The contract every model runtime fulfils."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+
+from app.core.types import ChatMessage, PreparedPrompt, RunSettings, SamplingParams
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """What the runtime found out about a loaded model."""
+
+    path: Path
+    name: str
+    architecture: str
+    context_length: int  # trained context length
+    n_ctx: int  # context window in use
+    has_chat_template: bool
+    has_think_tokens: bool  # [THINK]/[/THINK] exist as control tokens
+    is_demo: bool = False
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    n_ctx: int
+    n_threads: int
+    n_gpu_layers: int
+
+    @classmethod
+    def from_params(cls, params: SamplingParams) -> LoadOptions:
+        return cls(n_ctx=params.n_ctx, n_threads=params.n_threads, n_gpu_layers=params.n_gpu_layers)
+
+
+class Generation(Protocol):
+    """A running generation: iterate for raw text deltas (reasoning tags included).
+
+    After iteration ends, ``finish_reason`` is ``stop``, ``length`` or ``cancelled``.
+    """
+
+    finish_reason: str | None
+    completion_tokens: int
+
+    def __iter__(self) -> Iterator[str]: ...
+
+
+class Backend(Protocol):
+    """A model runtime owned by one thread at a time."""
+
+    @property
+    def loaded(self) -> LoadedModel | None: ...
+
+    @property
+    def runtime_version(self) -> str: ...
+
+    def load(self, path: Path, options: LoadOptions, *, is_demo: bool = False) -> LoadedModel: ...
+
+    def prepare(self, messages: tuple[ChatMessage, ...], settings: RunSettings) -> PreparedPrompt: ...
+
+    def generate(
+        self, prompt: PreparedPrompt, settings: RunSettings, cancel: threading.Event
+    ) -> Generation: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,264 @@
+"""The real runtime: llama-cpp-python with our own token loop.
+
+Our own loop, rather than ``create_chat_completion``, because llama-cpp-python
+detokenizes with ``special=False`` and so silently drops ``[THINK]``/``[/THINK]``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import importlib.metadata
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.core.hashing import sha256_text
+from app.resources import resource_path
+from app.core.reasoning import DEFAULT_TAGS
+from app.core.types import ChatMessage, PreparedPrompt, RunSettings, TemplateChoice
+from app.core.errors import ModelError
+from app.runtime.backend import LoadedModel, LoadOptions
+from app.runtime.grammar import ThinkTokens, reasoning_grammar
+from app.runtime.model_files import check_model_file
+
+PINNED_MAGISTRAL = "magistral-small-2509"
+
+
+def pinned_template(name: str = PINNED_MAGISTRAL) -> str:
+    return resource_path("templates", f"{name}.jinja").read_text("utf-8")
+
+
+class LlamaBackend:
+    """Owns one ``llama_cpp.Llama``; use it from a single thread."""
+
+    def __init__(self) -> None:
+        self._llm: Any = None
+        self._loaded: LoadedModel | None = None
+        self._think_tokens: ThinkTokens | None = None
+        self._grammar: Any = None
+        self._abort = _AbortSwitch()
+
+    @property
+    def loaded(self) -> LoadedModel | None:
+        return self._loaded
+
+    @property
+    def runtime_version(self) -> str:
+        return "llama-cpp-python " + importlib.metadata.version("llama-cpp-python")
+
+    def load(self, path: Path, options: LoadOptions, *, is_demo: bool = False) -> LoadedModel:
+        check_model_file(path)
+        import llama_cpp  # deferred: importing it loads the native library
+
+        self.close()
+        try:
+            llm = llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=options.n_ctx,
+                n_threads=options.n_threads or None,
+                n_gpu_layers=options.n_gpu_layers,
+                use_mmap=True,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as error:
+            raise ModelError(f"llama.cpp could not load {path.name}: {error}") from error
+        self._llm = llm
+        self._think_tokens = _find_think_tokens(llm)
+        metadata = llm.metadata
+        self._loaded = LoadedModel(
+            path=path,
+            name=metadata.get("general.name") or path.stem,
+            architecture=metadata.get("general.architecture", "unknown"),
+            context_length=llm._model.n_ctx_train(),
+            n_ctx=llm.n_ctx(),
+            has_chat_template=bool(metadata.get("tokenizer.chat_template")),
+            has_think_tokens=self._think_tokens is not None,
+            is_demo=is_demo,
+        )
+        self._grammar = _checked_grammar(llm, reasoning_grammar(self._think_tokens))
+        self._abort.attach(llm)
+        return self._loaded
+
+    def prepare(self, messages: tuple[ChatMessage, ...], settings: RunSettings) -> PreparedPrompt:
+        llm = self._require_model()
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        gguf_template = llm.metadata.get("tokenizer.chat_template") or ""
+        if settings.template == TemplateChoice.MAGISTRAL or not gguf_template:
+            template, source = pinned_template(), f"pinned:{PINNED_MAGISTRAL}"
+        else:
+            template, source = gguf_template, "gguf"
+        bos = _token_text(llm, llm.token_bos())
+        eos = _token_text(llm, llm.token_eos())
+        formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+        try:
+            text = formatter(messages=[message.to_dict() for message in messages]).prompt
+        except Exception as error:  # a broken template is the model file's fault, not a crash
+            raise ModelError(f"The chat template ({source}) failed to render: {error}") from error
+        tokens = llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+        wants_bos = llm.metadata.get("tokenizer.ggml.add_bos_token", "false") == "true"
+        if wants_bos and llm.token_bos() >= 0 and (not tokens or tokens[0] != llm.token_bos()):
+            text, tokens = bos + text, [llm.token_bos(), *tokens]
+        stripped = text.rstrip()
+        return PreparedPrompt(
+            messages=messages,
+            text=text,
+            sha256=sha256_text(text),
+            token_count=len(tokens),
+            template_source=source,
+            template_sha256=sha256_text(template),
+            starts_in_reasoning=any(stripped.endswith(open_tag) for open_tag, _ in DEFAULT_TAGS),
+        )
+
+    def generate(
+        self, prompt: PreparedPrompt, settings: RunSettings, cancel: threading.Event
+    ) -> _LlamaGeneration:
+        llm = self._require_model()
+        tokens = llm.tokenize(prompt.text.encode("utf-8"), add_bos=False, special=True)
+        return _LlamaGeneration(self, llm, tokens, settings, cancel)
+
+    def close(self) -> None:
+        if self._llm is not None:
+            self._abort.detach()
+            self._llm.close()
+        self._llm = None
+        self._loaded = None
+
+    def _require_model(self) -> Any:
+        if self._llm is None:
+            raise ModelError("No model is loaded.")
+        return self._llm
+
+
+@dataclass
+class _LlamaGeneration:
+    backend: LlamaBackend
+    llm: Any
+    tokens: list[int]
+    settings: RunSettings
+    cancel: threading.Event
+    finish_reason: str | None = None
+    completion_tokens: int = 0
+    _decoder: Any = field(default_factory=lambda: codecs.getincrementaldecoder("utf-8")("replace"))
+
+    def __iter__(self) -> Iterator[str]:
+        import llama_cpp
+
+        llm, params = self.llm, self.settings.params
+        assert params.seed is not None, "the service picks the seed before generating"
+        llm.set_seed(params.seed)
+        budget = min(params.max_tokens, llm.n_ctx() - len(self.tokens))
+        vocab = llm._model.vocab
+        grammar = self.backend._grammar if self.settings.require_reasoning else None
+        switch = self.backend._abort
+        switch.arm(self.cancel)  # the prompt prefill can only be stopped from inside llama.cpp
+        try:
+            stream = llm.generate(
+                self.tokens,
+                top_k=params.top_k,
+                top_p=params.top_p,
+                min_p=params.min_p,
+                temp=params.temperature,
+                repeat_penalty=params.repeat_penalty,
+                grammar=grammar,
+            )
+            for token in stream:
+                if self.completion_tokens == 0:
+                    switch.disarm()  # per-token checks are enough once decoding runs
+                if llama_cpp.llama_vocab_is_eog(vocab, token):
+                    self.finish_reason = "stop"
+                    break
+                self.completion_tokens += 1
+                text = self._decoder.decode(llm.detokenize([token], special=True))
+                if text:
+                    yield text
+                if self.cancel.is_set():
+                    self.finish_reason = "cancelled"
+                    break
+                if self.completion_tokens >= budget:
+                    self.finish_reason = "length"
+                    break
+            else:
+                self.finish_reason = "stop"
+        except RuntimeError:
+            if not self.cancel.is_set():
+                raise
+            llm.reset()  # an aborted decode leaves a half-filled cache behind
+            self.finish_reason = "cancelled"
+        finally:
+            switch.disarm()
+        tail = self._decoder.decode(b"", final=True)
+        if tail:
+            yield tail
+
+
+class _AbortSwitch:
+    """llama.cpp's abort callback, installed only while a prompt is being prefilled."""
+
+    def __init__(self) -> None:
+        self._ctx: Any = None
+        self._event: threading.Event | None = None
+        self._callback: Any = None
+
+    def attach(self, llm: Any) -> None:
+        import llama_cpp
+
+        self._ctx = llm._ctx.ctx
+        # Keep a reference: llama.cpp holds only the raw function pointer.
+        self._callback = llama_cpp.ggml_abort_callback(self._should_abort)
+
+    def detach(self) -> None:
+        self.disarm()
+        self._ctx = None
+
+    def arm(self, event: threading.Event) -> None:
+        import llama_cpp
+
+        self._event = event
+        if self._ctx is not None:
+            llama_cpp.llama_set_abort_callback(self._ctx, self._callback, None)
+
+    def disarm(self) -> None:
+        import llama_cpp
+
+        if self._ctx is not None and self._event is not None:
+            llama_cpp.llama_set_abort_callback(self._ctx, llama_cpp.ggml_abort_callback(), None)
+        self._event = None
+
+    def _should_abort(self, _data: ctypes.c_void_p) -> bool:
+        event = self._event
+        return event is not None and event.is_set()
+
+
+def _token_text(llm: Any, token: int) -> str:
+    if token < 0:
+        return ""
+    return bytes(llm.detokenize([token], special=True)).decode("utf-8", "replace")
+
+
+def _find_think_tokens(llm: Any) -> ThinkTokens | None:
+    import llama_cpp
+
+    ids = []
+    for tag in ("[THINK]", "[/THINK]"):
+        found = llm.tokenize(tag.encode(), add_bos=False, special=True)
+        if len(found) != 1:
+            return None
+        if not llm._model.token_get_attr(found[0]) & llama_cpp.LLAMA_TOKEN_ATTR_CONTROL:
+            return None
+        ids.append(found[0])
+    return ThinkTokens(ids[0], ids[1])
+
+
+def _checked_grammar(llm: Any, text: str) -> Any:
+    import llama_cpp
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    sampler = llama_cpp.llama_sampler_init_grammar(llm._model.vocab, text.encode(), b"root")
+    if not sampler:
+        raise ModelError("llama.cpp rejected the reasoning grammar for this model's vocabulary.")
+    llama_cpp.llama_sampler_free(sampler)
+    return LlamaGrammar.from_string(text, verbose=False)

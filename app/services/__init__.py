@@ -1,0 +1,1 @@
+"""Qt-free orchestration shared by the GUI and the command line."""

@@ -1,0 +1,252 @@
+"""Run one turn end to end: record the prompt, stream, save as it goes, record the outcome."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+from app import __version__
+from app.core.clock import os_user
+from app.core.errors import VeritraceError
+from app.core.hashing import sha256_file
+from app.core.prompts import build_messages, title_from_prompt
+from app.core.reasoning import ReasoningSplitter
+from app.core.types import ModelFile, RunSettings, Turn, TurnStatus
+from app.runtime.backend import Backend, Generation, LoadedModel, LoadOptions
+from app.runtime.model_files import check_model_file
+from app.storage.repository import Store
+
+SAVE_INTERVAL_S = 1.0
+PROGRESS_INTERVAL_S = 0.25
+
+
+class TurnSink(Protocol):
+    """Receives a turn as it happens (the GUI worker turns these into signals)."""
+
+    def turn_started(self, turn: Turn) -> None: ...
+
+    def reasoning(self, text: str) -> None: ...
+
+    def answer(self, text: str) -> None: ...
+
+    def progress(self, completion_tokens: int, tokens_per_second: float) -> None: ...
+
+
+@dataclass(frozen=True)
+class ActiveModel:
+    loaded: LoadedModel
+    file: ModelFile
+    options: LoadOptions
+
+
+class ChatService:
+    """Owns a backend and writes every turn to the store. Use from one thread."""
+
+    def __init__(
+        self,
+        store: Store,
+        backend: Backend,
+        *,
+        save_interval: float = SAVE_INTERVAL_S,
+        user: str | None = None,
+    ) -> None:
+        self.store = store
+        self.backend = backend
+        self.save_interval = save_interval
+        self.user = user or os_user()
+        self.model: ActiveModel | None = None
+
+    def load_model(
+        self,
+        path: Path,
+        settings: RunSettings,
+        *,
+        is_demo: bool = False,
+        on_status: Callable[[str], None] = lambda _: None,
+    ) -> ActiveModel:
+        """Hash the file (cached by path, size and mtime), then load it."""
+        size = check_model_file(path)
+        resolved = path.resolve()
+        mtime_ns = resolved.stat().st_mtime_ns
+        sha256 = self.store.cached_model_hash(str(resolved), size, mtime_ns)
+        if sha256 is None:
+            on_status(f"Hashing {path.name} ({size / 1e9:.1f} GB)…")
+            sha256 = sha256_file(resolved)
+            self.store.remember_model_hash(str(resolved), size, mtime_ns, sha256)
+        on_status(f"Loading {path.name}…")
+        options = LoadOptions.from_params(settings.params)
+        try:
+            loaded = self.backend.load(resolved, options, is_demo=is_demo)
+        except BaseException:
+            if self.backend.loaded is None:
+                self.model = None  # the old model was released before the new one failed
+            raise
+        self.model = ActiveModel(loaded, ModelFile(str(resolved), size, sha256), options)
+        return self.model
+
+    def run_turn(
+        self,
+        conversation_id: int | None,
+        prompt: str,
+        settings: RunSettings,
+        sink: TurnSink,
+        cancel: threading.Event,
+    ) -> Turn:
+        """Run a turn and return it as recorded. Known failures are recorded, not raised."""
+        model = self._require_model(settings)
+        if conversation_id is None:
+            conversation_id = self.store.create_conversation(title_from_prompt(prompt), self.user)
+        history = self.store.conversation(conversation_id).turns
+        if settings.params.seed is None:
+            # A random seed is still a recorded seed: the run can be replayed.
+            settings = replace(settings, params=settings.params.with_seed(random.SystemRandom().randrange(2**31)))
+        messages = build_messages(settings.system_prompt, history, prompt)
+        prepared = self.backend.prepare(messages, settings)
+        turn = self.store.begin_turn(
+            conversation_id,
+            prompt,
+            settings,
+            prepared,
+            model.file,
+            self.backend.runtime_version,
+            __version__,
+            self.user,
+        )
+        sink.turn_started(turn)
+        if prepared.token_count >= model.loaded.n_ctx:
+            self.store.finish_turn(
+                turn.id,
+                TurnStatus.FAILED,
+                finish_reason="context_overflow",
+                error=(
+                    f"The conversation is {prepared.token_count} tokens but the context window is "
+                    f"{model.loaded.n_ctx} tokens. Start a new conversation or raise the context size."
+                ),
+            )
+            return self.store.turn(turn.id)
+        _Stream(self, turn, prepared.starts_in_reasoning, sink).run(
+            self.backend.generate(prepared, settings, cancel), cancel
+        )
+        return self.store.turn(turn.id)
+
+    def recover(self) -> list[int]:
+        """Mark turns a dead process left running as interrupted; call at start-up."""
+        return self.store.mark_interrupted()
+
+    def _require_model(self, settings: RunSettings) -> ActiveModel:
+        if self.model is None:
+            raise VeritraceError("No model is loaded yet.")
+        wanted = LoadOptions.from_params(settings.params)
+        if wanted != self.model.options:
+            # Context size, threads and GPU layers are fixed at load time.
+            self.load_model(Path(self.model.file.path), settings, is_demo=self.model.loaded.is_demo)
+        assert self.model is not None
+        return self.model
+
+
+class _Stream:
+    """Feed a generation through the splitter to the sink, saving at least every interval."""
+
+    def __init__(self, service: ChatService, turn: Turn, starts_in_reasoning: bool, sink: TurnSink) -> None:
+        self.service = service
+        self.turn = turn
+        self.sink = sink
+        self.splitter = ReasoningSplitter(start_in_reasoning=starts_in_reasoning)
+        self.raw: list[str] = []
+        self.reasoning: list[str] = []
+        self.answer: list[str] = []
+        self.seq = 0
+
+    def run(self, generation: Generation, cancel: threading.Event) -> None:
+        store = self.service.store
+        started = time.monotonic()
+        first_token: float | None = None
+        last_save = last_progress = started
+        try:
+            for delta in generation:
+                now = time.monotonic()
+                if first_token is None:
+                    first_token = now
+                self._take(delta)
+                if now - last_progress >= PROGRESS_INTERVAL_S:
+                    last_progress = now
+                    count = generation.completion_tokens
+                    self.sink.progress(count, _rate(count, first_token, now))
+                if now - last_save >= self.service.save_interval:
+                    last_save = now
+                    self._save()
+        except VeritraceError:
+            self._save()
+            raise
+        except Exception as error:  # the runtime failed mid-turn: keep what we have, record why
+            self._take_flush()
+            self._save()
+            store.finish_turn(
+                self.turn.id,
+                TurnStatus.FAILED,
+                finish_reason="error",
+                error=f"{type(error).__name__}: {error}",
+                completion_tokens=generation.completion_tokens,
+            )
+            return
+        self._take_flush()
+        self._save()
+        ended = time.monotonic()
+        count = generation.completion_tokens
+        reason = generation.finish_reason
+        status = TurnStatus.CANCELLED if reason == "cancelled" or cancel.is_set() else TurnStatus.COMPLETED
+        store.finish_turn(
+            self.turn.id,
+            status,
+            finish_reason=reason,
+            completion_tokens=count,
+            tokens_per_second=_rate(count, first_token, ended) if first_token else None,
+            time_to_first_token_ms=(first_token - started) * 1000 if first_token else None,
+        )
+
+    def _take(self, delta: str) -> None:
+        split = self.splitter.feed(delta)
+        self.raw.append(delta)
+        if split.reasoning:
+            self.reasoning.append(split.reasoning)
+            self.sink.reasoning(split.reasoning)
+        if split.answer:
+            self.answer.append(split.answer)
+            self.sink.answer(split.answer)
+
+    def _take_flush(self) -> None:
+        split = self.splitter.flush()
+        if split.reasoning:
+            self.reasoning.append(split.reasoning)
+            self.sink.reasoning(split.reasoning)
+        if split.answer:
+            self.answer.append(split.answer)
+            self.sink.answer(split.answer)
+
+    def _save(self) -> None:
+        if not (self.raw or self.reasoning or self.answer):
+            return
+        raw, reasoning, answer = "".join(self.raw), "".join(self.reasoning), "".join(self.answer)
+        self.service.store.append_output(self.turn.id, self.seq, raw, reasoning, answer)
+        # Cleared only after the commit: a failed save keeps the text for the next attempt.
+        self.raw.clear()
+        self.reasoning.clear()
+        self.answer.clear()
+        self.seq += 1
+
+
+def _rate(count: int, first: float | None, now: float) -> float:
+    """Decode speed after the first token (prefill excluded)."""
+    if first is None or count < 2 or now <= first:
+        return 0.0
+    return (count - 1) / (now - first)
+
+
+def describe_model(model: ActiveModel) -> str:
+    name = model.loaded.name
+    return f"{name} (demo model)" if model.loaded.is_demo else name

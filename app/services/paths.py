@@ -1,0 +1,26 @@
+"""Where Veritrace keeps its record and settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+HOME_VARIABLE = "VERITRACE_HOME"
+
+
+def data_dir() -> Path:
+    """The data folder: ``$VERITRACE_HOME`` if set, else the platform's user data dir."""
+    override = os.environ.get(HOME_VARIABLE)
+    folder = Path(override) if override else Path(platformdirs.user_data_dir("Veritrace", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def database_path() -> Path:
+    return data_dir() / "veritrace.db"
+
+
+def config_path() -> Path:
+    return data_dir() / "settings.json"

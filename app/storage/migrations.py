@@ -1,0 +1,118 @@
+"""Named, append-only schema migrations.
+
+Never edit or reorder a migration once released: add a new one. A database that has
+applied a migration this app does not know was written by a newer version and is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from app.core.errors import DatabaseTooNewError
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "0001_initial",
+        (
+            """CREATE TABLE conversations (
+                id INTEGER PRIMARY KEY,
+                title TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL
+            )""",
+            """CREATE TABLE model_files (
+                id INTEGER PRIMARY KEY,
+                path TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                mtime_ns INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                hashed_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX ix_model_files_identity ON model_files (path, size, mtime_ns)",
+            """CREATE TABLE turns (
+                id INTEGER PRIMARY KEY,
+                conversation_id INTEGER NOT NULL REFERENCES conversations (id),
+                turn_index INTEGER NOT NULL,
+                prompt TEXT NOT NULL,
+                system_prompt TEXT NOT NULL,
+                messages_json TEXT NOT NULL,
+                rendered_prompt TEXT NOT NULL,
+                rendered_prompt_sha256 TEXT NOT NULL,
+                prompt_tokens INTEGER NOT NULL,
+                template_source TEXT NOT NULL,
+                template_sha256 TEXT NOT NULL,
+                preset TEXT NOT NULL,
+                params_json TEXT NOT NULL,
+                require_reasoning BOOLEAN NOT NULL,
+                model_path TEXT NOT NULL,
+                model_size INTEGER NOT NULL,
+                model_sha256 TEXT NOT NULL,
+                runtime_version TEXT NOT NULL,
+                app_version TEXT NOT NULL,
+                os_user TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                UNIQUE (conversation_id, turn_index)
+            )""",
+            """CREATE TABLE turn_chunks (
+                id INTEGER PRIMARY KEY,
+                turn_id INTEGER NOT NULL REFERENCES turns (id),
+                seq INTEGER NOT NULL,
+                raw TEXT NOT NULL,
+                reasoning TEXT NOT NULL,
+                answer TEXT NOT NULL,
+                saved_at TEXT NOT NULL,
+                UNIQUE (turn_id, seq)
+            )""",
+            """CREATE TABLE turn_outcomes (
+                id INTEGER PRIMARY KEY,
+                turn_id INTEGER NOT NULL UNIQUE REFERENCES turns (id),
+                status TEXT NOT NULL,
+                finish_reason TEXT,
+                error TEXT,
+                completion_tokens INTEGER NOT NULL,
+                tokens_per_second REAL,
+                time_to_first_token_ms REAL,
+                finished_at TEXT NOT NULL
+            )""",
+        ),
+    ),
+)
+
+_LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (
+    name TEXT PRIMARY KEY,
+    applied_at TEXT NOT NULL
+)"""
+
+
+def migrate(connection: Connection, now: str) -> list[str]:
+    """Apply missing migrations in order inside the caller's transaction; return their names."""
+    connection.execute(text(_LEDGER))
+    applied = {row[0] for row in connection.execute(text("SELECT name FROM schema_migrations"))}
+    known = {migration.name for migration in MIGRATIONS}
+    unknown = sorted(applied - known)
+    if unknown:
+        raise DatabaseTooNewError(
+            "This record was written by a newer version of Veritrace "
+            f"(schema step {unknown[-1]}). Update Veritrace to open it; the file was not changed."
+        )
+    done = []
+    for migration in MIGRATIONS:
+        if migration.name in applied:
+            continue
+        for statement in migration.statements:
+            connection.execute(text(statement))
+        connection.execute(
+            text("INSERT INTO schema_migrations (name, applied_at) VALUES (:name, :now)"),
+            {"name": migration.name, "now": now},
+        )
+        done.append(migration.name)
+    return done

@@ -1,0 +1,86 @@
+"""ORM mappings of the tables created by ``migrations``; a test keeps the two in step."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str]
+    created_at: Mapped[str]
+    created_by: Mapped[str]
+
+
+class ModelFileRow(Base):
+    __tablename__ = "model_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str]
+    size: Mapped[int]
+    mtime_ns: Mapped[int]
+    sha256: Mapped[str]
+    hashed_at: Mapped[str]
+
+
+class TurnRow(Base):
+    __tablename__ = "turns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    turn_index: Mapped[int]
+    prompt: Mapped[str]
+    system_prompt: Mapped[str]
+    messages_json: Mapped[str]
+    rendered_prompt: Mapped[str]
+    rendered_prompt_sha256: Mapped[str]
+    prompt_tokens: Mapped[int]
+    template_source: Mapped[str]
+    template_sha256: Mapped[str]
+    preset: Mapped[str]
+    params_json: Mapped[str]
+    require_reasoning: Mapped[bool]
+    model_path: Mapped[str]
+    model_size: Mapped[int]
+    model_sha256: Mapped[str]
+    runtime_version: Mapped[str]
+    app_version: Mapped[str]
+    os_user: Mapped[str]
+    started_at: Mapped[str]
+
+
+class TurnChunkRow(Base):
+    """Output saved while streaming: appended, never rewritten."""
+
+    __tablename__ = "turn_chunks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    turn_id: Mapped[int] = mapped_column(ForeignKey("turns.id"))
+    seq: Mapped[int]
+    raw: Mapped[str]
+    reasoning: Mapped[str]
+    answer: Mapped[str]
+    saved_at: Mapped[str]
+
+
+class TurnOutcomeRow(Base):
+    """How a turn ended; a turn without one is still running (or was interrupted)."""
+
+    __tablename__ = "turn_outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    turn_id: Mapped[int] = mapped_column(ForeignKey("turns.id"), unique=True)
+    status: Mapped[str]
+    finish_reason: Mapped[str | None]
+    error: Mapped[str | None]
+    completion_tokens: Mapped[int]
+    tokens_per_second: Mapped[float | None]
+    time_to_first_token_ms: Mapped[float | None]
+    finished_at: Mapped[str]

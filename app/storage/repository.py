@@ -1,0 +1,304 @@
+"""Read and append records; every method is one transaction and returns core types."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.core.clock import utc_now
+from app.core.errors import NotFoundError, StorageError
+from app.core.types import (
+    ChatMessage,
+    Conversation,
+    ConversationSummary,
+    ModelFile,
+    PreparedPrompt,
+    RunSettings,
+    SamplingParams,
+    Turn,
+    TurnStatus,
+)
+from app.storage.engine import open_engine
+from app.storage.models import (
+    ConversationRow,
+    ModelFileRow,
+    TurnChunkRow,
+    TurnOutcomeRow,
+    TurnRow,
+)
+
+
+class Store:
+    """The record. Thread-safe: each call opens its own session."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = path
+        self.engine: Engine = open_engine(path, utc_now())
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writing ---------------------------------------------------------------
+
+    def create_conversation(self, title: str, user: str) -> int:
+        with self._guard(), self._sessions.begin() as session:
+            row = ConversationRow(title=title, created_at=utc_now(), created_by=user)
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def begin_turn(
+        self,
+        conversation_id: int,
+        prompt: str,
+        settings: RunSettings,
+        prepared: PreparedPrompt,
+        model: ModelFile,
+        runtime_version: str,
+        app_version: str,
+        user: str,
+    ) -> Turn:
+        """Commit the prompt and everything known about the run before generation starts."""
+        with self._guard(), self._sessions.begin() as session:
+            if session.get(ConversationRow, conversation_id) is None:
+                raise NotFoundError(f"No conversation with id {conversation_id}.")
+            index = session.scalar(
+                select(func.count()).where(TurnRow.conversation_id == conversation_id)
+            )
+            row = TurnRow(
+                conversation_id=conversation_id,
+                turn_index=int(index or 0),
+                prompt=prompt,
+                system_prompt=settings.system_prompt,
+                messages_json=json.dumps([m.to_dict() for m in prepared.messages], ensure_ascii=False),
+                rendered_prompt=prepared.text,
+                rendered_prompt_sha256=prepared.sha256,
+                prompt_tokens=prepared.token_count,
+                template_source=prepared.template_source,
+                template_sha256=prepared.template_sha256,
+                preset=settings.preset,
+                params_json=json.dumps(settings.params.to_dict(), sort_keys=True),
+                require_reasoning=settings.require_reasoning,
+                model_path=model.path,
+                model_size=model.size,
+                model_sha256=model.sha256,
+                runtime_version=runtime_version,
+                app_version=app_version,
+                os_user=user,
+                started_at=utc_now(),
+            )
+            session.add(row)
+            session.flush()
+            return _turn(row, [], None)
+
+    def append_output(self, turn_id: int, seq: int, raw: str, reasoning: str, answer: str) -> None:
+        """Save output produced since the last save (deltas, not the whole text)."""
+        with self._guard(), self._sessions.begin() as session:
+            session.add(
+                TurnChunkRow(
+                    turn_id=turn_id, seq=seq, raw=raw, reasoning=reasoning, answer=answer,
+                    saved_at=utc_now(),
+                )
+            )
+
+    def finish_turn(
+        self,
+        turn_id: int,
+        status: TurnStatus,
+        *,
+        finish_reason: str | None = None,
+        error: str | None = None,
+        completion_tokens: int = 0,
+        tokens_per_second: float | None = None,
+        time_to_first_token_ms: float | None = None,
+    ) -> None:
+        with self._guard(), self._sessions.begin() as session:
+            session.add(
+                TurnOutcomeRow(
+                    turn_id=turn_id,
+                    status=str(status),
+                    finish_reason=finish_reason,
+                    error=error,
+                    completion_tokens=completion_tokens,
+                    tokens_per_second=tokens_per_second,
+                    time_to_first_token_ms=time_to_first_token_ms,
+                    finished_at=utc_now(),
+                )
+            )
+
+    def mark_interrupted(self) -> list[int]:
+        """Close turns left running by a process that died; their saved output stays."""
+        with self._guard(), self._sessions.begin() as session:
+            orphans = session.scalars(
+                select(TurnRow.id).where(~TurnRow.id.in_(select(TurnOutcomeRow.turn_id)))
+            ).all()
+            for turn_id in orphans:
+                session.add(
+                    TurnOutcomeRow(
+                        turn_id=turn_id,
+                        status=str(TurnStatus.INTERRUPTED),
+                        finish_reason=None,
+                        error="The app stopped before this turn finished; output saved up to then is kept.",
+                        completion_tokens=0,
+                        tokens_per_second=None,
+                        time_to_first_token_ms=None,
+                        finished_at=utc_now(),
+                    )
+                )
+            return list(orphans)
+
+    def remember_model_hash(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
+        with self._guard(), self._sessions.begin() as session:
+            session.add(
+                ModelFileRow(path=path, size=size, mtime_ns=mtime_ns, sha256=sha256, hashed_at=utc_now())
+            )
+
+    # -- reading ---------------------------------------------------------------
+
+    def cached_model_hash(self, path: str, size: int, mtime_ns: int) -> str | None:
+        with self._sessions() as session:
+            return session.scalar(
+                select(ModelFileRow.sha256)
+                .where(ModelFileRow.path == path, ModelFileRow.size == size, ModelFileRow.mtime_ns == mtime_ns)
+                .order_by(ModelFileRow.id.desc())
+                .limit(1)
+            )
+
+    def list_conversations(self) -> list[ConversationSummary]:
+        with self._sessions() as session:
+            counts = dict(
+                session.execute(
+                    select(TurnRow.conversation_id, func.count()).group_by(TurnRow.conversation_id)
+                ).all()
+            )
+            last_turns = dict(
+                session.execute(
+                    select(TurnRow.conversation_id, func.max(TurnRow.id)).group_by(TurnRow.conversation_id)
+                ).all()
+            )
+            statuses = dict(
+                session.execute(
+                    select(TurnOutcomeRow.turn_id, TurnOutcomeRow.status).where(
+                        TurnOutcomeRow.turn_id.in_(list(last_turns.values()))
+                    )
+                ).all()
+            )
+            rows = session.scalars(select(ConversationRow).order_by(ConversationRow.id.desc())).all()
+            summaries = []
+            for row in rows:
+                last = last_turns.get(row.id)
+                status = None
+                if last is not None:
+                    status = TurnStatus(statuses.get(last, TurnStatus.RUNNING))
+                summaries.append(
+                    ConversationSummary(row.id, row.title, row.created_at, counts.get(row.id, 0), status)
+                )
+            return summaries
+
+    def conversation(self, conversation_id: int) -> Conversation:
+        with self._sessions() as session:
+            row = session.get(ConversationRow, conversation_id)
+            if row is None:
+                raise NotFoundError(f"No conversation with id {conversation_id}.")
+            turns = session.scalars(
+                select(TurnRow).where(TurnRow.conversation_id == conversation_id).order_by(TurnRow.turn_index)
+            ).all()
+            return Conversation(
+                id=row.id,
+                title=row.title,
+                created_at=row.created_at,
+                created_by=row.created_by,
+                turns=tuple(_assemble(session, turns)),
+            )
+
+    def turn(self, turn_id: int) -> Turn:
+        with self._sessions() as session:
+            row = session.get(TurnRow, turn_id)
+            if row is None:
+                raise NotFoundError(f"No turn with id {turn_id}.")
+            return _assemble(session, [row])[0]
+
+    def _guard(self) -> _WriteGuard:
+        return _WriteGuard(self.path)
+
+
+class _WriteGuard:
+    """Turn SQLite's environmental write failures into messages a user can act on."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: BaseException | None, _tb: object) -> None:
+        if isinstance(error, OperationalError):
+            message = str(error.orig)
+            if "full" in message:
+                raise StorageError(
+                    f"The disk holding {self.path} is full: the last change was not saved. "
+                    "Everything saved before it is intact. Free some space and try again."
+                ) from error
+            if "locked" in message or "busy" in message:
+                raise StorageError(
+                    f"The record at {self.path} is locked by another program; the last change "
+                    "was not saved. Close the other program and try again."
+                ) from error
+            if "readonly" in message or "read-only" in message:
+                raise StorageError(f"The record at {self.path} is read-only; the last change was not saved.") from error
+
+
+def _assemble(session: Session, rows: Sequence[TurnRow]) -> list[Turn]:
+    ids = [row.id for row in rows]
+    chunks: dict[int, list[TurnChunkRow]] = defaultdict(list)
+    for chunk in session.scalars(
+        select(TurnChunkRow).where(TurnChunkRow.turn_id.in_(ids)).order_by(TurnChunkRow.turn_id, TurnChunkRow.seq)
+    ):
+        chunks[chunk.turn_id].append(chunk)
+    outcomes = {
+        outcome.turn_id: outcome
+        for outcome in session.scalars(select(TurnOutcomeRow).where(TurnOutcomeRow.turn_id.in_(ids)))
+    }
+    return [_turn(row, chunks[row.id], outcomes.get(row.id)) for row in rows]
+
+
+def _turn(row: TurnRow, chunks: Iterable[TurnChunkRow], outcome: TurnOutcomeRow | None) -> Turn:
+    parts = list(chunks)
+    return Turn(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        index=row.turn_index,
+        prompt=row.prompt,
+        system_prompt=row.system_prompt,
+        messages=tuple(ChatMessage(m["role"], m["content"]) for m in json.loads(row.messages_json)),
+        rendered_prompt=row.rendered_prompt,
+        rendered_prompt_sha256=row.rendered_prompt_sha256,
+        template_source=row.template_source,
+        template_sha256=row.template_sha256,
+        params=SamplingParams.from_dict(json.loads(row.params_json)),
+        require_reasoning=row.require_reasoning,
+        preset=row.preset,
+        model=ModelFile(row.model_path, row.model_size, row.model_sha256),
+        llama_cpp_version=row.runtime_version,
+        app_version=row.app_version,
+        os_user=row.os_user,
+        started_at=row.started_at,
+        raw_output="".join(part.raw for part in parts),
+        reasoning="".join(part.reasoning for part in parts),
+        answer="".join(part.answer for part in parts),
+        status=TurnStatus(outcome.status) if outcome else TurnStatus.RUNNING,
+        finish_reason=outcome.finish_reason if outcome else None,
+        error=outcome.error if outcome else None,
+        prompt_tokens=row.prompt_tokens,
+        completion_tokens=outcome.completion_tokens if outcome else 0,
+        finished_at=outcome.finished_at if outcome else None,
+        tokens_per_second=outcome.tokens_per_second if outcome else None,
+        time_to_first_token_ms=outcome.time_to_first_token_ms if outcome else None,
+    )

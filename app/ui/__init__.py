@@ -1,0 +1,1 @@
+"""The Qt front end. The only layer that imports PySide6 (besides PDF rendering)."""

@@ -1,0 +1,77 @@
+"""Start the desktop app: Qt setup, the record, the crash handler, the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import __version__
+from app.core.errors import VeritraceError
+from app.runtime.llama_backend import LlamaBackend
+from app.services.config import load_config
+from app.services.instance import InstanceLock
+from app.services.paths import data_dir, database_path
+from app.storage.repository import Store
+from app.ui.main_window import MainWindow
+from app.ui.style import apply_style
+
+_log = logging.getLogger("veritrace")
+
+
+def _install_crash_handler() -> None:
+    """Bugs get a dialog with the traceback and go to the log; the record is already safe."""
+
+    def handle(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        text = "".join(traceback.format_exception(kind, error, tb))
+        _log.critical("unhandled exception\n%s", text)
+        if QApplication.instance() is not None:
+            box = QMessageBox(QMessageBox.Icon.Critical, "Veritrace hit a bug",
+                              "Something went wrong inside Veritrace. Everything already recorded is safe.\n"
+                              f"The details are in {data_dir() / 'veritrace.log'}.")
+            box.setDetailedText(text)
+            box.exec()
+
+    sys.excepthook = handle
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        filename=data_dir() / "veritrace.log",
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def run_gui() -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Veritrace")
+    app.setOrganizationName("Veritrace")
+    app.setApplicationVersion(__version__)
+    apply_style(app)  # type: ignore[arg-type]
+    _configure_logging()
+    _install_crash_handler()
+
+    lock = InstanceLock(data_dir())
+    try:
+        lock.acquire()
+        store = Store(database_path())
+    except VeritraceError as error:
+        QMessageBox.critical(None, "Veritrace cannot start", str(error))
+        lock.release()
+        return 1
+    interrupted = store.mark_interrupted()
+    if interrupted:
+        _log.info("marked %d turn(s) interrupted: %s", len(interrupted), interrupted)
+    window = MainWindow(store, LlamaBackend(), load_config())
+    window.show()
+    window.controller.start()
+    try:
+        return app.exec()
+    finally:
+        window.controller.shutdown()
+        store.close()
+        lock.release()

@@ -1,0 +1,271 @@
+"""The logic between the panes and the worker: what happens when the user acts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from app.core.errors import VeritraceError
+from app.core.types import RunSettings, Turn, TurnStatus
+from app.runtime.backend import Backend
+from app.services.chat import ActiveModel
+from app.services.config import AppConfig, ModelChoice, resolve_model, save_config, settings_for, with_model
+from app.storage.repository import Store
+from app.ui.composer import Composer
+from app.ui.conversation_list import ConversationList
+from app.ui.conversation_view import ConversationView
+from app.ui.reasoning_pane import ReasoningPane
+from app.ui.status_bar import AppStatusBar
+from app.ui.worker import GenerationWorker
+
+DEMO_HINT = "Demo model: tiny and not a reasoning model. Open a real GGUF with File ▸ Open model…"
+
+
+@dataclass
+class _LiveTurn:
+    turn: Turn
+    reasoning: list[str] = field(default_factory=list)
+    answer: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Panes:
+    conversations: ConversationList
+    view: ConversationView
+    reasoning: ReasoningPane
+    composer: Composer
+    status: AppStatusBar
+
+
+class ChatController(QObject):
+    """Drives the panes from user actions and worker signals.
+
+    Signals:
+        error_occurred(str, str): a title and a message for the user.
+        model_changed(object): the ``ActiveModel`` in use, or None.
+        turn_finished(object): a ``Turn`` as recorded after it ended.
+    """
+
+    error_occurred = Signal(str, str)
+    model_changed = Signal(object)
+    turn_finished = Signal(object)
+    _load_requested = Signal(str, bool, object)
+    _turn_requested = Signal(int, str, object)
+
+    def __init__(self, store: Store, backend: Backend, config: AppConfig, panes: Panes,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.config = config
+        self.panes = panes
+        self.model: ActiveModel | None = None
+        self.conversation_id: int | None = None
+        self.live: _LiveTurn | None = None
+        self.loading = False
+        self.busy = False
+        self._pending_choice: ModelChoice | None = None
+        self._last_good: ModelChoice | None = None
+
+        self.thread = QThread()
+        self.thread.setObjectName("generation")
+        self.worker = GenerationWorker(store, backend)
+        self.worker.moveToThread(self.thread)
+        self._load_requested.connect(self.worker.load_model)
+        self._turn_requested.connect(self.worker.run_turn)
+        self.worker.status_changed.connect(panes.status.set_state)
+        self.worker.model_loaded.connect(self._on_worker_model_loaded)
+        self.worker.model_failed.connect(self._on_worker_model_failed)
+        self.worker.turn_started.connect(self._on_worker_turn_started)
+        self.worker.reasoning_received.connect(self._on_worker_reasoning_received)
+        self.worker.text_received.connect(self._on_worker_text_received)
+        self.worker.progress.connect(panes.status.set_speed)
+        self.worker.finished.connect(self._on_worker_finished)
+        self.worker.failed.connect(self._on_worker_failed)
+        self.thread.start()
+
+        panes.composer.submitted.connect(self.send)
+        panes.composer.stop_requested.connect(self.stop)
+        panes.conversations.conversation_selected.connect(self.select_conversation)
+        panes.conversations.new_requested.connect(self.new_conversation)
+        panes.view.turn_selected.connect(self.select_turn)
+
+    # -- actions -----------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the record and load the configured model (the demo model by default)."""
+        self.refresh_conversations()
+        try:
+            choice = resolve_model(self.config)
+        except VeritraceError as error:
+            self.error_occurred.emit("No model", str(error))
+            self._no_model()
+            return
+        self.load_model(choice)
+
+    def load_model(self, choice: ModelChoice) -> None:
+        self.loading = True
+        self._pending_choice = choice
+        self.panes.composer.set_can_send(False, "Loading model…")
+        self.panes.status.set_state(f"Loading {choice.path.name}…")
+        self._load_requested.emit(str(choice.path), choice.is_demo, settings_for(choice, self.config.settings))
+
+    def open_model(self, path: str) -> None:
+        self.load_model(ModelChoice(Path(path), is_demo=False))
+
+    def use_demo_model(self) -> None:
+        try:
+            choice = resolve_model(AppConfig())
+        except VeritraceError as error:
+            self.error_occurred.emit("Demo model unavailable", str(error))
+            return
+        self.load_model(choice)
+
+    def apply_settings(self, settings: RunSettings) -> None:
+        self.config = replace(self.config, settings=settings)
+        save_config(self.config)
+
+    def send(self, prompt: str) -> None:
+        if self.model is None or self.busy or not prompt.strip():
+            return
+        self.busy = True
+        self.panes.composer.set_busy(True)
+        self.panes.status.set_state("Generating…")
+        self._turn_requested.emit(-1 if self.conversation_id is None else self.conversation_id, prompt, self.settings())
+
+    def stop(self) -> None:
+        if self.busy:
+            self.worker.cancel()
+            self.panes.composer.set_busy(True, stopping=True)
+            self.panes.status.set_state("Stopping…")
+
+    def new_conversation(self) -> None:
+        self.conversation_id = None
+        self.panes.view.show_conversation(None)
+        self.panes.reasoning.clear()
+        self.panes.conversations.list.clearSelection()
+        self.panes.composer.editor.setFocus()
+
+    def select_conversation(self, conversation_id: int) -> None:
+        self.conversation_id = conversation_id
+        conversation = self.store.conversation(conversation_id)
+        live = self.live
+        if live is not None and live.turn.conversation_id == conversation_id:
+            self.panes.view.begin_live(conversation, live.turn, "".join(live.answer))
+            self.panes.reasoning.begin_live(live.turn, "".join(live.reasoning))
+            return
+        last = conversation.turns[-1] if conversation.turns else None
+        self.panes.view.show_conversation(conversation, last.id if last else None)
+        if last is None:
+            self.panes.reasoning.clear()
+        else:
+            self.panes.reasoning.show_turn(last)
+
+    def select_turn(self, turn_id: int) -> None:
+        live = self.live
+        if live is not None and live.turn.id == turn_id:
+            self.panes.reasoning.begin_live(live.turn, "".join(live.reasoning))
+            return
+        turn = self.store.turn(turn_id)
+        self.panes.reasoning.show_turn(turn)
+        if live is None or live.turn.conversation_id != turn.conversation_id:
+            self.panes.view.show_conversation(self.store.conversation(turn.conversation_id), turn_id)
+
+    def refresh_conversations(self) -> None:
+        self.panes.conversations.set_conversations(self.store.list_conversations(), self.conversation_id)
+
+    def settings(self) -> RunSettings:
+        choice = self._last_good or ModelChoice(Path(), is_demo=True)
+        return settings_for(choice, self.config.settings)
+
+    def shutdown(self) -> None:
+        """Stop generation, stop the thread, free the model. Safe to call twice."""
+        if self.thread.isRunning():
+            self.worker.cancel()
+            self.thread.quit()
+            self.thread.wait()
+            self.worker.dispose()
+
+    # -- worker signals ----------------------------------------------------------
+
+    def _on_worker_model_loaded(self, model: ActiveModel) -> None:
+        self.loading = False
+        self.model = model
+        choice = self._pending_choice
+        if choice is not None:
+            if choice != self._last_good:
+                self.config = with_model(self.config, None if choice.is_demo else str(choice.path))
+                save_config(self.config)
+            self._last_good = choice
+        self.panes.status.set_model(model)
+        self.panes.status.set_state("Ready")
+        self.panes.composer.set_can_send(True, DEMO_HINT if model.loaded.is_demo else "")
+        self.model_changed.emit(model)
+
+    def _on_worker_model_failed(self, message: str) -> None:
+        self.loading = False
+        failed, previous = self._pending_choice, self._last_good
+        self.error_occurred.emit("Model not loaded", message)
+        if previous is not None and previous != failed and self.worker.service.model is None:
+            self.panes.status.set_state("Reloading the previous model…")
+            self.load_model(previous)
+            return
+        if self.worker.service.model is None:
+            self.model = None
+            self.panes.status.set_model(None)
+            self._no_model()
+        else:
+            self.panes.status.set_state("Ready")
+            self.panes.composer.set_can_send(True, DEMO_HINT if self.model and self.model.loaded.is_demo else "")
+
+    def _on_worker_turn_started(self, turn: Turn) -> None:
+        self.live = _LiveTurn(turn)
+        self.conversation_id = turn.conversation_id
+        self.panes.composer.clear()  # the prompt is in the record now
+        self.refresh_conversations()
+        self.panes.view.begin_live(self.store.conversation(turn.conversation_id), turn)
+        self.panes.reasoning.begin_live(turn)
+
+    def _on_worker_reasoning_received(self, text: str) -> None:
+        live = self.live
+        if live is None:
+            return
+        live.reasoning.append(text)
+        if self.panes.reasoning.turn_id == live.turn.id:
+            self.panes.reasoning.append(text)
+
+    def _on_worker_text_received(self, text: str) -> None:
+        live = self.live
+        if live is None:
+            return
+        live.answer.append(text)
+        if self.panes.view.live_turn_id == live.turn.id:
+            self.panes.view.append_answer(text)
+
+    def _on_worker_finished(self, turn: Turn) -> None:
+        self.live = None
+        self.busy = False
+        self.panes.composer.set_busy(False)
+        self.panes.reasoning.end_live(turn)
+        if self.conversation_id == turn.conversation_id:
+            self.panes.view.show_conversation(self.store.conversation(turn.conversation_id), turn.id)
+            self.panes.reasoning.show_turn(turn)
+        self.refresh_conversations()
+        words = {TurnStatus.COMPLETED: "Ready", TurnStatus.CANCELLED: "Stopped — partial output kept"}
+        self.panes.status.set_state(words.get(turn.status, f"Turn {turn.status}: {turn.error or ''}"))
+        if turn.status == TurnStatus.FAILED:
+            self.error_occurred.emit("Turn failed", turn.error or "The turn failed.")
+        self.turn_finished.emit(turn)
+
+    def _on_worker_failed(self, message: str) -> None:
+        self.live = None
+        self.busy = False
+        self.panes.composer.set_busy(False)
+        self.panes.status.set_state("Ready")
+        self.refresh_conversations()
+        self.error_occurred.emit("Turn not run", message)
+
+    def _no_model(self) -> None:
+        self.panes.status.set_state("No model loaded")
+        self.panes.composer.set_can_send(False, "No model loaded: use File ▸ Open model…")

@@ -1,0 +1,78 @@
+"""The list of recorded conversations, newest first."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+
+from app.core.types import ConversationSummary, TurnStatus
+
+_MARKS = {
+    TurnStatus.RUNNING: "●",
+    TurnStatus.CANCELLED: "■",
+    TurnStatus.FAILED: "✕",
+    TurnStatus.INTERRUPTED: "✕",
+}
+
+
+class ConversationList(QWidget):
+    """Conversations with their date and turn count.
+
+    Signals:
+        conversation_selected(int): the user picked a conversation.
+        new_requested(): the user wants a new, empty conversation.
+    """
+
+    conversation_selected = Signal(int)
+    new_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ConversationList")
+        title = QLabel("Conversations")
+        title.setObjectName("paneTitle")
+        self.new_button = QPushButton("New conversation")
+        self.new_button.setObjectName("newConversationButton")
+        self.list = QListWidget()
+        self.list.setObjectName("conversationItems")
+        self.list.setUniformItemSizes(True)
+        self.list.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        layout.addWidget(title)
+        layout.addWidget(self.new_button)
+        layout.addWidget(self.list, 1)
+        self.new_button.clicked.connect(self.new_requested)
+        self.list.itemClicked.connect(self._on_list_item_clicked)
+        self.list.itemActivated.connect(self._on_list_item_clicked)
+
+    def set_conversations(self, conversations: list[ConversationSummary], selected: int | None) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        for summary in conversations:
+            mark = _MARKS.get(summary.last_status, "") if summary.last_status else ""
+            date = summary.created_at[:16].replace("T", " ")
+            plural = "turn" if summary.turn_count == 1 else "turns"
+            item = QListWidgetItem(f"{summary.title}\n{date} · {summary.turn_count} {plural} {mark}".rstrip())
+            item.setData(Qt.ItemDataRole.UserRole, summary.id)
+            item.setToolTip(f"Conversation {summary.id}")
+            self.list.addItem(item)
+            if summary.id == selected:
+                item.setSelected(True)
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+
+    def ids(self) -> list[int]:
+        return [self.list.item(row).data(Qt.ItemDataRole.UserRole) for row in range(self.list.count())]
+
+    def select(self, conversation_id: int) -> None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == conversation_id:
+                self.list.setCurrentItem(item)
+                self.conversation_selected.emit(conversation_id)
+                return
+
+    def _on_list_item_clicked(self, item: QListWidgetItem) -> None:
+        self.conversation_selected.emit(int(item.data(Qt.ItemDataRole.UserRole)))

@@ -1,0 +1,145 @@
+"""The conversation: prompts and answers, Markdown rendered once a message is finished."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from app.core.types import Conversation, Turn, TurnStatus
+from app.export.html import markdown_to_html, plain_to_html
+from app.ui.throttle import TextThrottle
+
+STATUS_COLOURS = {
+    TurnStatus.COMPLETED: "#2e7d32",
+    TurnStatus.RUNNING: "#1565c0",
+    TurnStatus.CANCELLED: "#8d6e00",
+    TurnStatus.FAILED: "#c62828",
+    TurnStatus.INTERRUPTED: "#c62828",
+}
+
+_STYLE = """
+body { font-size: 10.5pt; }
+.who { color: #5f6b7a; font-size: 9pt; font-weight: 600; }
+.meta { color: #5f6b7a; font-size: 9pt; }
+.error { color: #c62828; }
+a { color: #1565c0; text-decoration: none; }
+pre, code { font-family: monospace; background-color: #f1f3f5; }
+"""
+
+_WELCOME = """
+<div style="color:#5f6b7a; margin-top: 40px;" align="center">
+<p style="font-size: 14pt; color:#2b3440;">Ask the model anything.</p>
+<p>Its reasoning appears live in the Reasoning pane; every prompt, trace and answer<br>
+is recorded with the model file's hash and every run setting.</p>
+<p>Ctrl+Enter sends · Esc stops</p>
+</div>
+"""
+
+
+class ConversationView(QTextBrowser):
+    """Renders a conversation; streams the live answer by appending at the end.
+
+    Model output is untrusted: links are never opened, no resource is ever loaded.
+
+    Signals:
+        turn_selected(int): the user asked for a turn's reasoning.
+    """
+
+    turn_selected = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ConversationView")
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.document().setDefaultStyleSheet(_STYLE)
+        self.document().setDocumentMargin(16)
+        self.anchorClicked.connect(self._on_anchor_clicked)
+        self._throttle = TextThrottle(self._append_now, self)
+        self.live_turn_id: int | None = None
+        self.selected_turn_id: int | None = None
+        self.setHtml(_WELCOME)
+
+    def loadResource(self, kind: int, name: QUrl) -> Any:  # noqa: N802 (Qt override)
+        return None  # never fetch: no remote, no file: resources from model output
+
+    def show_conversation(self, conversation: Conversation | None, selected_turn_id: int | None = None) -> None:
+        self._throttle.discard()
+        self.live_turn_id = None
+        self.selected_turn_id = selected_turn_id
+        if conversation is None or not conversation.turns:
+            self.setHtml(_WELCOME)
+            return
+        parts = [_turn_html(turn, turn.id == selected_turn_id) for turn in conversation.turns]
+        self.setHtml("".join(parts))
+        self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+
+    def begin_live(self, conversation: Conversation | None, turn: Turn, answer_so_far: str = "") -> None:
+        """Show finished turns rendered, then the live turn with its answer as plain text."""
+        earlier = [t for t in conversation.turns if t.id != turn.id] if conversation else []
+        parts = [_turn_html(t, False) for t in earlier]
+        parts.append(_prompt_html(turn))
+        parts.append(
+            f'<p class="who">MODEL · <span style="color:{STATUS_COLOURS[TurnStatus.RUNNING]}">generating…</span></p>'
+        )
+        self._throttle.discard()
+        self.setHtml("".join(parts) + "<p></p>")
+        self.live_turn_id = turn.id
+        self.selected_turn_id = turn.id
+        if answer_so_far:
+            self._append_now(answer_so_far)
+        self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+
+    def append_answer(self, text: str) -> None:
+        if self.live_turn_id is not None:
+            self._throttle.push(text)
+
+    def flush(self) -> None:
+        self._throttle.flush()
+
+    def _append_now(self, text: str) -> None:
+        bar = self.verticalScrollBar()
+        at_bottom = bar.value() >= bar.maximum() - 4
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text)
+        if at_bottom:
+            bar.setValue(bar.maximum())
+
+    def _on_anchor_clicked(self, url: QUrl) -> None:
+        if url.scheme() == "turn" and url.path().isdigit():
+            self.turn_selected.emit(int(url.path()))
+
+
+def _prompt_html(turn: Turn) -> str:
+    time = turn.started_at[11:16] if len(turn.started_at) >= 16 else turn.started_at
+    return (
+        f'<p class="who">YOU · {html.escape(turn.os_user)} · {html.escape(time)} UTC</p>'
+        '<table width="100%" cellpadding="10" cellspacing="0" style="background-color:#eef2f7;">'
+        f"<tr><td>{plain_to_html(turn.prompt)}</td></tr></table>"
+    )
+
+
+def _turn_html(turn: Turn, selected: bool) -> str:
+    colour = STATUS_COLOURS[turn.status]
+    details = [f'<span style="color:{colour}">{turn.status}</span>']
+    if turn.completion_tokens:
+        details.append(f"{turn.completion_tokens} tokens")
+    if turn.tokens_per_second:
+        details.append(f"{turn.tokens_per_second:.1f} tok/s")
+    words = len(turn.reasoning.split())
+    label = f"Reasoning ({words:,} words)" if turn.reasoning else "No reasoning"
+    link = f'<a href="turn:{turn.id}">{"<b>" + label + "</b>" if selected else label}</a>'
+    answer = markdown_to_html(turn.answer) if turn.answer.strip() else '<p class="meta"><i>No answer.</i></p>'
+    error = f'<p class="error">{plain_to_html(turn.error)}</p>' if turn.error else ""
+    return (
+        _prompt_html(turn)
+        + f'<p class="who">MODEL · {" · ".join(details)} · {link}</p>'
+        + answer
+        + error
+        + '<hr style="color:#dde3ea;">'
+    )

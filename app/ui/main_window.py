@@ -1,0 +1,119 @@
+"""The main window: builds the panes and wires them to the controller. No logic here."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QSplitter, QWidget
+
+from app import __version__
+from app.runtime.backend import Backend
+from app.services.config import AppConfig
+from app.storage.repository import Store
+from app.ui.composer import Composer
+from app.ui.controller import ChatController, Panes
+from app.ui.conversation_list import ConversationList
+from app.ui.conversation_view import ConversationView
+from app.ui.reasoning_pane import ReasoningPane
+from app.ui.settings_dialog import SettingsDialog
+from app.ui.status_bar import AppStatusBar
+
+
+class MainWindow(QMainWindow):
+    """Conversation list | conversation and composer | reasoning pane, with a status bar."""
+
+    def __init__(self, store: Store, backend: Backend, config: AppConfig, *, modal_errors: bool = True,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Veritrace")
+        self.setObjectName("MainWindow")
+        self.conversations = ConversationList()
+        self.view = ConversationView()
+        self.reasoning = ReasoningPane()
+        self.composer = Composer()
+        self.status = AppStatusBar()
+        self.setStatusBar(self.status)
+
+        centre = QSplitter(Qt.Orientation.Vertical)
+        centre.addWidget(self.view)
+        centre.addWidget(self.composer)
+        centre.setStretchFactor(0, 5)
+        centre.setStretchFactor(1, 1)
+        centre.setChildrenCollapsible(False)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.conversations)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.reasoning)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([240, 640, 460])
+        self.setCentralWidget(self.splitter)
+        self.resize(1360, 820)
+
+        self.controller = ChatController(
+            store, backend, config, Panes(self.conversations, self.view, self.reasoning, self.composer, self.status),
+            self,
+        )
+        self._modal_errors = modal_errors
+        self.controller.error_occurred.connect(self._on_controller_error_occurred)
+        self._build_menus()
+        self._restore_geometry()
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "&New conversation", self.controller.new_conversation, QKeySequence.StandardKey.New)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Open model…", self._on_open_model_triggered, QKeySequence.StandardKey.Open)
+        self._action(file_menu, "Use the &demo model", self.controller.use_demo_model)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        run_menu = self.menuBar().addMenu("&Run")
+        self._action(run_menu, "&Settings…", self._on_settings_triggered, QKeySequence("Ctrl+,"))
+        self._action(run_menu, "S&top generation", self.controller.stop)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&About Veritrace", self._on_about_triggered)
+
+    def _action(self, menu: object, text: str, slot: object, shortcut: object = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)  # type: ignore[arg-type]
+        action.triggered.connect(slot)  # type: ignore[arg-type]
+        menu.addAction(action)  # type: ignore[attr-defined]
+        return action
+
+    def _on_open_model_triggered(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a GGUF model", "", "GGUF models (*.gguf);;All files (*)"
+        )
+        if path:
+            self.controller.open_model(path)
+
+    def _on_settings_triggered(self) -> None:
+        dialog = SettingsDialog(self.controller.settings(), self)
+        if dialog.exec():
+            self.controller.apply_settings(dialog.settings())
+
+    def _on_about_triggered(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Veritrace",
+            f"<b>Veritrace {__version__}</b><p>Auditable reasoning with a local model. Every prompt, "
+            "reasoning trace, answer and run setting is recorded with the model file's SHA-256.</p>",
+        )
+
+    def _on_controller_error_occurred(self, title: str, message: str) -> None:
+        self.status.showMessage(message, 15000)
+        if self._modal_errors:
+            QMessageBox.warning(self, title, message)
+
+    def _restore_geometry(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        QSettings().setValue("window/geometry", self.saveGeometry())
+        self.controller.shutdown()
+        super().closeEvent(event)

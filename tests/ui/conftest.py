@@ -1,0 +1,49 @@
+"""UI fixtures: a real main window over a real file database and a scripted backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.runtime.fake_backend import FakeBackend
+from app.services.config import AppConfig
+from app.storage.repository import Store
+from app.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def backend() -> FakeBackend:
+    return FakeBackend()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store(tmp_path / "record.db")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def window_factory(qtbot: QtBot, store: Store, backend: FakeBackend, model_file: Path):
+    windows: list[MainWindow] = []
+
+    def make(config: AppConfig | None = None, *, start: bool = True) -> MainWindow:
+        window = MainWindow(store, backend, config or AppConfig(model_path=str(model_file)), modal_errors=False)
+        qtbot.addWidget(window)
+        windows.append(window)
+        if start:
+            with qtbot.waitSignal(window.controller.model_changed, timeout=5000):
+                window.controller.start()
+        return window
+
+    yield make
+    for window in windows:
+        window.controller.shutdown()
+
+
+@pytest.fixture
+def window(window_factory) -> MainWindow:
+    return window_factory()

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.core.types import TurnStatus
+from app.runtime.fake_backend import FakeBackend
+from app.storage.repository import Store
+from app.ui.main_window import MainWindow
+
+
+def send(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    window.composer.editor.setPlainText(text)
+    qtbot.mouseClick(window.composer.send_button, Qt.MouseButton.LeftButton)
+
+
+def test_send_streams_reasoning_and_answer_into_their_panes(
+    qtbot: QtBot, window: MainWindow, backend: FakeBackend, store: Store
+) -> None:
+    backend.enqueue(["[THINK]Clause 4 ", "caps liability", "[/THINK]", "**Yes**, it is ", "enforceable."])
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000) as finished:
+        send(qtbot, window, "Is clause 4 enforceable?")
+    turn = finished.args[0]
+    assert turn.status == TurnStatus.COMPLETED
+    assert window.reasoning.text() == "Clause 4 caps liability"
+    shown = window.view.toPlainText()
+    assert "Is clause 4 enforceable?" in shown and "Yes, it is enforceable." in shown
+    assert "caps liability" not in shown, "reasoning stays out of the answer"
+    assert "<strong>Yes</strong>" in window.view.toHtml() or "font-weight:700" in window.view.toHtml()
+    assert window.composer.text() == "", "the prompt left the composer once recorded"
+    assert window.conversations.list.count() == 1
+    assert store.turn(turn.id).answer == "**Yes**, it is enforceable."
+
+
+def test_live_stream_is_visible_before_the_turn_ends(
+    qtbot: QtBot, window: MainWindow, backend: FakeBackend
+) -> None:
+    script = backend.enqueue(["[THINK]step one. ", "step two.", "[/THINK]", "Done."], hold_after=2)
+    send(qtbot, window, "Think")
+    qtbot.waitUntil(lambda: window.reasoning.text() == "step one. step two.", timeout=5000)
+    assert window.reasoning.live
+    assert not window.composer.send_button.isEnabled() and window.composer.stop_button.isEnabled()
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000):
+        script.release.set()
+    assert window.composer.send_button.isEnabled() and not window.composer.stop_button.isEnabled()
+
+
+def test_stop_keeps_partial_trace_as_cancelled(
+    qtbot: QtBot, window: MainWindow, backend: FakeBackend, store: Store
+) -> None:
+    backend.enqueue(["[THINK]partial ", "thought", "[/THINK]", "never shown"], hold_after=2)
+    send(qtbot, window, "Stop me")
+    qtbot.waitUntil(lambda: window.reasoning.text() == "partial thought", timeout=5000)
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000) as finished:
+        qtbot.mouseClick(window.composer.stop_button, Qt.MouseButton.LeftButton)
+    turn = finished.args[0]
+    assert turn.status == TurnStatus.CANCELLED
+    assert store.turn(turn.id).reasoning == "partial thought"
+    assert "never shown" not in window.view.toPlainText()
+    assert "cancelled" in window.view.toPlainText()
+    assert "Stopped" in window.status.state.text()
+
+
+def test_escape_stops_generation(qtbot: QtBot, window: MainWindow, backend: FakeBackend) -> None:
+    backend.enqueue(["[THINK]a", "b"], hold_after=1)
+    send(qtbot, window, "x")
+    qtbot.waitUntil(lambda: window.reasoning.text() == "a", timeout=5000)
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000) as finished:
+        qtbot.keyClick(window.composer.editor, Qt.Key.Key_Escape)
+    assert finished.args[0].status == TurnStatus.CANCELLED
+
+
+def test_ctrl_enter_sends(qtbot: QtBot, window: MainWindow, backend: FakeBackend) -> None:
+    backend.enqueue(["[THINK]t[/THINK]a"])
+    window.composer.editor.setPlainText("via keyboard")
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000):
+        qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_switch_conversations_and_pick_a_turns_reasoning(
+    qtbot: QtBot, window: MainWindow, backend: FakeBackend
+) -> None:
+    backend.enqueue(["[THINK]first trace[/THINK]first answer"])
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000) as first:
+        send(qtbot, window, "first question")
+    backend.enqueue(["[THINK]follow-up trace[/THINK]follow-up answer"])
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000):
+        send(qtbot, window, "follow-up question")
+    qtbot.mouseClick(window.conversations.new_button, Qt.MouseButton.LeftButton)
+    assert "Ask the model anything" in window.view.toPlainText()
+    backend.enqueue(["[THINK]other trace[/THINK]other answer"])
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000):
+        send(qtbot, window, "another topic")
+    assert window.conversations.list.count() == 2
+    assert "first question" not in window.view.toPlainText()
+
+    window.conversations.select(first.args[0].conversation_id)
+    shown = window.view.toPlainText()
+    assert "first question" in shown and "follow-up answer" in shown and "another topic" not in shown
+    assert window.reasoning.text() == "follow-up trace", "the latest turn's reasoning by default"
+    window.view.turn_selected.emit(first.args[0].id)
+    assert window.reasoning.text() == "first trace"
+
+
+def test_switching_away_and_back_during_generation_keeps_the_live_stream(
+    qtbot: QtBot, window: MainWindow, backend: FakeBackend
+) -> None:
+    backend.enqueue(["[THINK]old[/THINK]old answer"])
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000) as old:
+        send(qtbot, window, "old conversation")
+    window.controller.new_conversation()
+    script = backend.enqueue(["[THINK]live ", "trace", "[/THINK]", "live answer"], hold_after=2)
+    send(qtbot, window, "live conversation")
+    qtbot.waitUntil(lambda: window.reasoning.text() == "live trace", timeout=5000)
+    live_id = window.controller.conversation_id
+    window.conversations.select(old.args[0].conversation_id)
+    assert window.reasoning.text() == "old"
+    window.conversations.select(live_id)  # type: ignore[arg-type]
+    assert window.reasoning.text() == "live trace" and window.reasoning.live
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000):
+        script.release.set()
+    assert "live answer" in window.view.toPlainText()
+
+
+def test_restart_shows_history(qtbot: QtBot, window_factory, backend: FakeBackend) -> None:
+    first = window_factory()
+    backend.enqueue(["[THINK]kept trace[/THINK]kept answer"])
+    with qtbot.waitSignal(first.controller.turn_finished, timeout=5000):
+        send(qtbot, first, "remember me")
+    first.close()
+    second = window_factory()
+    assert second.conversations.list.count() == 1
+    second.conversations.select(second.conversations.ids()[0])
+    assert "remember me" in second.view.toPlainText() and "kept answer" in second.view.toPlainText()
+    assert second.reasoning.text() == "kept trace"
+
+
+def test_model_output_is_inert_in_the_view(qtbot: QtBot, window: MainWindow, backend: FakeBackend) -> None:
+    backend.enqueue(['[THINK]<script>x</script>[/THINK]<img src="file:///etc/passwd"> [a](javascript:alert(1))'])
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000):
+        send(qtbot, window, "inject")
+    rendered = window.view.toHtml()
+    assert "<img" not in rendered and "href=\"javascript:" not in rendered
+    assert '<img src="file:///etc/passwd">' in window.view.toPlainText()
+    assert window.reasoning.text() == "<script>x</script>"
+
+
+def test_demo_model_is_labelled(qtbot: QtBot, window_factory, demo_gguf) -> None:
+    from app.services.config import AppConfig
+
+    window = window_factory(AppConfig())
+    assert "DEMO MODEL" in window.status.model.text() and "not a reasoning model" in window.status.model.text()
+    assert "Demo model" in window.composer.hint.text()
