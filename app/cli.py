@@ -120,7 +120,9 @@ def _ask(args: argparse.Namespace) -> int:
             cancel = threading.Event()
             previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
             try:
-                turn = service.run_turn(args.conversation, args.prompt, settings, _ConsoleSink(sys.stderr, sys.stdout), cancel)
+                turn = service.run_turn(
+                    args.conversation, args.prompt, settings, _ConsoleSink(sys.stderr, sys.stdout), cancel
+                )
             finally:
                 signal.signal(signal.SIGINT, previous)
         finally:

@@ -33,3 +33,11 @@ def model_file(tmp_path: Path) -> Path:
     path = tmp_path / "scripted.gguf"
     path.write_bytes(b"GGUF" + b"\x03\x00\x00\x00" + bytes(24))
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A tiny random-weight text GGUF with real [THINK] control tokens, and its projector."""
+    from tests.fixtures.tiny_models import build_all
+
+    return build_all(tmp_path_factory.mktemp("tiny-models"))

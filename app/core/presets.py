@@ -39,7 +39,12 @@ PRESETS: dict[str, RunSettings] = {
         require_reasoning=True,
         template=TemplateChoice.GGUF,
         params=SamplingParams(
-            temperature=0.7, top_p=0.95, top_k=40, min_p=0.05, repeat_penalty=1.1, max_tokens=512,
+            temperature=0.7,
+            top_p=0.95,
+            top_k=40,
+            min_p=0.05,
+            repeat_penalty=1.1,
+            max_tokens=512,
             n_ctx=2048,
         ),
     ),

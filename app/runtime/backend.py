@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-
 from app.core.types import ChatMessage, PreparedPrompt, RunSettings, SamplingParams
 
 

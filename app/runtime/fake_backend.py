@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.errors import ModelError
 from app.core.hashing import sha256_text
 from app.core.types import ChatMessage, PreparedPrompt, RunSettings
-from app.core.errors import ModelError
 from app.runtime.backend import LoadedModel, LoadOptions
 from app.runtime.model_files import check_model_file
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.core.errors import ModelError
 from app.core.hashing import sha256_text
-from app.resources import resource_path
 from app.core.reasoning import DEFAULT_TAGS
 from app.core.types import ChatMessage, PreparedPrompt, RunSettings, TemplateChoice
-from app.core.errors import ModelError
+from app.resources import resource_path
 from app.runtime.backend import LoadedModel, LoadOptions
 from app.runtime.grammar import ThinkTokens, reasoning_grammar
 from app.runtime.model_files import check_model_file
@@ -64,7 +64,10 @@ class LlamaBackend:
                 verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as error:
-            raise ModelError(f"llama.cpp could not load {path.name}: {error}") from error
+            raise ModelError(
+                f"llama.cpp could not load {path.name}: the file is damaged or truncated, or holds a "
+                f"model type this version of llama.cpp does not support ({error})."
+            ) from error
         self._llm = llm
         self._think_tokens = _find_think_tokens(llm)
         metadata = llm.metadata
@@ -95,7 +98,7 @@ class LlamaBackend:
         eos = _token_text(llm, llm.token_eos())
         formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
         try:
-            text = formatter(messages=[message.to_dict() for message in messages]).prompt
+            text = formatter(messages=[message.to_dict() for message in messages]).prompt  # type: ignore[misc]
         except Exception as error:  # a broken template is the model file's fault, not a crash
             raise ModelError(f"The chat template ({source}) failed to render: {error}") from error
         tokens = llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)

@@ -104,7 +104,9 @@ class ChatService:
         history = self.store.conversation(conversation_id).turns
         if settings.params.seed is None:
             # A random seed is still a recorded seed: the run can be replayed.
-            settings = replace(settings, params=settings.params.with_seed(random.SystemRandom().randrange(2**31)))
+            settings = replace(
+                settings, params=settings.params.with_seed(random.SystemRandom().randrange(2**31))
+            )
         messages = build_messages(settings.system_prompt, history, prompt)
         prepared = self.backend.prepare(messages, settings)
         turn = self.store.begin_turn(

@@ -8,6 +8,7 @@ another live process is generating would be misreported.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from types import TracebackType
 
@@ -62,7 +63,7 @@ class InstanceLock:
         self.release()
 
 
-if os.name == "nt":
+if sys.platform == "win32":
     import msvcrt
 
     def _lock(handle: int) -> None:

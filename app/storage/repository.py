@@ -69,9 +69,7 @@ class Store:
         with self._guard(), self._sessions.begin() as session:
             if session.get(ConversationRow, conversation_id) is None:
                 raise NotFoundError(f"No conversation with id {conversation_id}.")
-            index = session.scalar(
-                select(func.count()).where(TurnRow.conversation_id == conversation_id)
-            )
+            index = session.scalar(select(func.count()).where(TurnRow.conversation_id == conversation_id))
             row = TurnRow(
                 conversation_id=conversation_id,
                 turn_index=int(index or 0),
@@ -103,7 +101,11 @@ class Store:
         with self._guard(), self._sessions.begin() as session:
             session.add(
                 TurnChunkRow(
-                    turn_id=turn_id, seq=seq, raw=raw, reasoning=reasoning, answer=answer,
+                    turn_id=turn_id,
+                    seq=seq,
+                    raw=raw,
+                    reasoning=reasoning,
+                    answer=answer,
                     saved_at=utc_now(),
                 )
             )
@@ -166,7 +168,9 @@ class Store:
         with self._sessions() as session:
             return session.scalar(
                 select(ModelFileRow.sha256)
-                .where(ModelFileRow.path == path, ModelFileRow.size == size, ModelFileRow.mtime_ns == mtime_ns)
+                .where(
+                    ModelFileRow.path == path, ModelFileRow.size == size, ModelFileRow.mtime_ns == mtime_ns
+                )
                 .order_by(ModelFileRow.id.desc())
                 .limit(1)
             )
@@ -252,14 +256,18 @@ class _WriteGuard:
                     "was not saved. Close the other program and try again."
                 ) from error
             if "readonly" in message or "read-only" in message:
-                raise StorageError(f"The record at {self.path} is read-only; the last change was not saved.") from error
+                raise StorageError(
+                    f"The record at {self.path} is read-only; the last change was not saved."
+                ) from error
 
 
 def _assemble(session: Session, rows: Sequence[TurnRow]) -> list[Turn]:
     ids = [row.id for row in rows]
     chunks: dict[int, list[TurnChunkRow]] = defaultdict(list)
     for chunk in session.scalars(
-        select(TurnChunkRow).where(TurnChunkRow.turn_id.in_(ids)).order_by(TurnChunkRow.turn_id, TurnChunkRow.seq)
+        select(TurnChunkRow)
+        .where(TurnChunkRow.turn_id.in_(ids))
+        .order_by(TurnChunkRow.turn_id, TurnChunkRow.seq)
     ):
         chunks[chunk.turn_id].append(chunk)
     outcomes = {

@@ -29,9 +29,12 @@ def _install_crash_handler() -> None:
         text = "".join(traceback.format_exception(kind, error, tb))
         _log.critical("unhandled exception\n%s", text)
         if QApplication.instance() is not None:
-            box = QMessageBox(QMessageBox.Icon.Critical, "Veritrace hit a bug",
-                              "Something went wrong inside Veritrace. Everything already recorded is safe.\n"
-                              f"The details are in {data_dir() / 'veritrace.log'}.")
+            box = QMessageBox(
+                QMessageBox.Icon.Critical,
+                "Veritrace hit a bug",
+                "Something went wrong inside Veritrace. Everything already recorded is safe.\n"
+                f"The details are in {data_dir() / 'veritrace.log'}.",
+            )
             box.setDetailedText(text)
             box.exec()
 

@@ -69,13 +69,16 @@ class Composer(QWidget):
     def _refresh(self) -> None:
         self.send_button.setEnabled(self._can_send and not self._busy)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Keys are handled here rather than by QShortcut: shortcuts need an active window,
         # and the editor must own Ctrl+Enter before QPlainTextEdit inserts a newline.
         if watched is self.editor and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             key, modifiers = event.key(), event.modifiers()
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and modifiers & Qt.KeyboardModifier.ControlModifier:
+            if (
+                key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and modifiers & Qt.KeyboardModifier.ControlModifier
+            ):
                 self._on_send_clicked()
                 return True
             if key == Qt.Key.Key_Escape:

@@ -54,8 +54,9 @@ class ChatController(QObject):
     _load_requested = Signal(str, bool, object)
     _turn_requested = Signal(int, str, object)
 
-    def __init__(self, store: Store, backend: Backend, config: AppConfig, panes: Panes,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, store: Store, backend: Backend, config: AppConfig, panes: Panes, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.store = store
         self.config = config
@@ -68,10 +69,10 @@ class ChatController(QObject):
         self._pending_choice: ModelChoice | None = None
         self._last_good: ModelChoice | None = None
 
-        self.thread = QThread()
-        self.thread.setObjectName("generation")
+        self.worker_thread = QThread()
+        self.worker_thread.setObjectName("generation")
         self.worker = GenerationWorker(store, backend)
-        self.worker.moveToThread(self.thread)
+        self.worker.moveToThread(self.worker_thread)
         self._load_requested.connect(self.worker.load_model)
         self._turn_requested.connect(self.worker.run_turn)
         self.worker.status_changed.connect(panes.status.set_state)
@@ -83,7 +84,7 @@ class ChatController(QObject):
         self.worker.progress.connect(panes.status.set_speed)
         self.worker.finished.connect(self._on_worker_finished)
         self.worker.failed.connect(self._on_worker_failed)
-        self.thread.start()
+        self.worker_thread.start()
 
         panes.composer.submitted.connect(self.send)
         panes.composer.stop_requested.connect(self.stop)
@@ -109,7 +110,9 @@ class ChatController(QObject):
         self._pending_choice = choice
         self.panes.composer.set_can_send(False, "Loading model…")
         self.panes.status.set_state(f"Loading {choice.path.name}…")
-        self._load_requested.emit(str(choice.path), choice.is_demo, settings_for(choice, self.config.settings))
+        self._load_requested.emit(
+            str(choice.path), choice.is_demo, settings_for(choice, self.config.settings)
+        )
 
     def open_model(self, path: str) -> None:
         self.load_model(ModelChoice(Path(path), is_demo=False))
@@ -132,7 +135,9 @@ class ChatController(QObject):
         self.busy = True
         self.panes.composer.set_busy(True)
         self.panes.status.set_state("Generating…")
-        self._turn_requested.emit(-1 if self.conversation_id is None else self.conversation_id, prompt, self.settings())
+        self._turn_requested.emit(
+            -1 if self.conversation_id is None else self.conversation_id, prompt, self.settings()
+        )
 
     def stop(self) -> None:
         if self.busy:
@@ -181,10 +186,10 @@ class ChatController(QObject):
 
     def shutdown(self) -> None:
         """Stop generation, stop the thread, free the model. Safe to call twice."""
-        if self.thread.isRunning():
+        if self.worker_thread.isRunning():
             self.worker.cancel()
-            self.thread.quit()
-            self.thread.wait()
+            self.worker_thread.quit()
+            self.worker_thread.wait()
             self.worker.dispose()
 
     # -- worker signals ----------------------------------------------------------
@@ -217,7 +222,9 @@ class ChatController(QObject):
             self._no_model()
         else:
             self.panes.status.set_state("Ready")
-            self.panes.composer.set_can_send(True, DEMO_HINT if self.model and self.model.loaded.is_demo else "")
+            self.panes.composer.set_can_send(
+                True, DEMO_HINT if self.model and self.model.loaded.is_demo else ""
+            )
 
     def _on_worker_turn_started(self, turn: Turn) -> None:
         self.live = _LiveTurn(turn)

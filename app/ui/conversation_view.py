@@ -64,10 +64,12 @@ class ConversationView(QTextBrowser):
         self.selected_turn_id: int | None = None
         self.setHtml(_WELCOME)
 
-    def loadResource(self, kind: int, name: QUrl) -> Any:  # noqa: N802 (Qt override)
+    def loadResource(self, kind: int, name: QUrl | str) -> Any:
         return None  # never fetch: no remote, no file: resources from model output
 
-    def show_conversation(self, conversation: Conversation | None, selected_turn_id: int | None = None) -> None:
+    def show_conversation(
+        self, conversation: Conversation | None, selected_turn_id: int | None = None
+    ) -> None:
         self._throttle.discard()
         self.live_turn_id = None
         self.selected_turn_id = selected_turn_id
@@ -83,9 +85,8 @@ class ConversationView(QTextBrowser):
         earlier = [t for t in conversation.turns if t.id != turn.id] if conversation else []
         parts = [_turn_html(t, False) for t in earlier]
         parts.append(_prompt_html(turn))
-        parts.append(
-            f'<p class="who">MODEL · <span style="color:{STATUS_COLOURS[TurnStatus.RUNNING]}">generating…</span></p>'
-        )
+        running = STATUS_COLOURS[TurnStatus.RUNNING]
+        parts.append(f'<p class="who">MODEL · <span style="color:{running}">generating…</span></p>')
         self._throttle.discard()
         self.setHtml("".join(parts) + "<p></p>")
         self.live_turn_id = turn.id

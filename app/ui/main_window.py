@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QSplitter, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QSplitter, QWidget
 
 from app import __version__
 from app.runtime.backend import Backend
@@ -22,8 +24,15 @@ from app.ui.status_bar import AppStatusBar
 class MainWindow(QMainWindow):
     """Conversation list | conversation and composer | reasoning pane, with a status bar."""
 
-    def __init__(self, store: Store, backend: Backend, config: AppConfig, *, modal_errors: bool = True,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        backend: Backend,
+        config: AppConfig,
+        *,
+        modal_errors: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Veritrace")
         self.setObjectName("MainWindow")
@@ -52,7 +61,10 @@ class MainWindow(QMainWindow):
         self.resize(1360, 820)
 
         self.controller = ChatController(
-            store, backend, config, Panes(self.conversations, self.view, self.reasoning, self.composer, self.status),
+            store,
+            backend,
+            config,
+            Panes(self.conversations, self.view, self.reasoning, self.composer, self.status),
             self,
         )
         self._modal_errors = modal_errors
@@ -62,7 +74,9 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "&New conversation", self.controller.new_conversation, QKeySequence.StandardKey.New)
+        self._action(
+            file_menu, "&New conversation", self.controller.new_conversation, QKeySequence.StandardKey.New
+        )
         file_menu.addSeparator()
         self._action(file_menu, "&Open model…", self._on_open_model_triggered, QKeySequence.StandardKey.Open)
         self._action(file_menu, "Use the &demo model", self.controller.use_demo_model)
@@ -74,12 +88,18 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About Veritrace", self._on_about_triggered)
 
-    def _action(self, menu: object, text: str, slot: object, shortcut: object = None) -> QAction:
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(shortcut)  # type: ignore[arg-type]
-        action.triggered.connect(slot)  # type: ignore[arg-type]
-        menu.addAction(action)  # type: ignore[attr-defined]
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
         return action
 
     def _on_open_model_triggered(self) -> None:
@@ -113,7 +133,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)  # type: ignore[arg-type]
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+    def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("window/geometry", self.saveGeometry())
         self.controller.shutdown()
         super().closeEvent(event)

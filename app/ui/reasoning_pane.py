@@ -87,9 +87,6 @@ class ReasoningPane(QWidget):
 
 def _caption(turn: Turn) -> str:
     words = len(turn.reasoning.split())
-    if not turn.reasoning:
-        detail = "no reasoning recorded"
-    else:
-        detail = f"{words:,} words"
+    detail = f"{words:,} words" if turn.reasoning else "no reasoning recorded"
     status = "" if turn.status == TurnStatus.COMPLETED else f" · {turn.status}"
     return f"Turn {turn.index + 1} · {detail}{status}"

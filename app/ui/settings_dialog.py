@@ -61,7 +61,9 @@ class SettingsDialog(QDialog):
             self.preset.addItem(_PRESET_LABELS.get(name, name), name)
         self.system_prompt = QPlainTextEdit()
         self.system_prompt.setMinimumHeight(110)
-        self.require_reasoning = QCheckBox("Require a reasoning trace (a grammar forces [THINK]…[/THINK] first)")
+        self.require_reasoning = QCheckBox(
+            "Require a reasoning trace (a grammar forces [THINK]…[/THINK] first)"
+        )
         self.template = QComboBox()
         for choice in TemplateChoice:
             self.template.addItem(_TEMPLATE_LABELS[choice], str(choice))
@@ -102,7 +104,9 @@ class SettingsDialog(QDialog):
         columns.addWidget(runtime_box)
         note = QLabel("Every value here is recorded with each turn.")
         note.setObjectName("paneCaption")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -15,11 +15,15 @@ QTextBrowser#ConversationView { border: 1px solid #dde3ea; background: white; }
 QWidget#ReasoningPane { background: #fbf8f1; }
 QPlainTextEdit#reasoningText { border: 1px solid #e8dfc9; background: #fffdf7; color: #3d3a33; }
 QPlainTextEdit#promptEditor { border: 1px solid #c9d2dc; background: white; }
-QPushButton#sendButton { background: #1f5fa8; color: white; border: none; padding: 6px 18px; border-radius: 3px; }
+QPushButton#sendButton {
+    background: #1f5fa8; color: white; border: none; padding: 6px 18px; border-radius: 3px;
+}
 QPushButton#sendButton:disabled { background: #a9b8c8; }
 QPushButton#stopButton { padding: 6px 14px; }
 QLabel#modelLabel { padding: 0 8px; }
-QLabel#modelLabel[demo="true"] { background: #fff4ce; color: #6b4f00; border: 1px solid #e6cf7a; border-radius: 3px; }
+QLabel#modelLabel[demo="true"] {
+    background: #fff4ce; color: #6b4f00; border: 1px solid #e6cf7a; border-radius: 3px;
+}
 """
 
 

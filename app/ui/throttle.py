@@ -16,8 +16,12 @@ class TextThrottle(QObject):
     event loop free (qutebrowser's Throttle does the same for its status bar).
     """
 
-    def __init__(self, deliver: Callable[[str], None], parent: QObject | None = None,
-                 interval_ms: int = REPAINT_INTERVAL_MS) -> None:
+    def __init__(
+        self,
+        deliver: Callable[[str], None],
+        parent: QObject | None = None,
+        interval_ms: int = REPAINT_INTERVAL_MS,
+    ) -> None:
         super().__init__(parent)
         self._deliver = deliver
         self._pending: list[str] = []

@@ -85,7 +85,9 @@ class GenerationWorker(QObject):
             return
         except Exception as error:
             _log.exception("model load failed unexpectedly")
-            self.model_failed.emit(f"Unexpected error ({type(error).__name__}: {error}). Details are in the log.")
+            self.model_failed.emit(
+                f"Unexpected error ({type(error).__name__}: {error}). Details are in the log."
+            )
             return
         self.model_loaded.emit(model)
 

@@ -6,11 +6,27 @@ from app.core.types import ChatMessage, ModelFile, SamplingParams, Turn, TurnSta
 
 def turn(prompt: str, reasoning: str, answer: str, status: TurnStatus = TurnStatus.COMPLETED) -> Turn:
     return Turn(
-        id=1, conversation_id=1, index=0, prompt=prompt, system_prompt="", messages=(), rendered_prompt="",
-        rendered_prompt_sha256="", template_source="", template_sha256="", params=SamplingParams(),
-        require_reasoning=False, preset="magistral", model=ModelFile("m.gguf", 1, "0"),
-        llama_cpp_version="", app_version="", os_user="", started_at="", reasoning=reasoning,
-        answer=answer, status=status,
+        id=1,
+        conversation_id=1,
+        index=0,
+        prompt=prompt,
+        system_prompt="",
+        messages=(),
+        rendered_prompt="",
+        rendered_prompt_sha256="",
+        template_source="",
+        template_sha256="",
+        params=SamplingParams(),
+        require_reasoning=False,
+        preset="magistral",
+        model=ModelFile("m.gguf", 1, "0"),
+        llama_cpp_version="",
+        app_version="",
+        os_user="",
+        started_at="",
+        reasoning=reasoning,
+        answer=answer,
+        status=status,
     )
 
 

@@ -27,7 +27,13 @@ def test_model_output_renders_inert(source: str) -> None:
 
 def test_markdown_features_render() -> None:
     rendered = markdown_to_html("# Title\n\n**bold** and `code`\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- item")
-    for fragment in ("<h1>Title</h1>", "<strong>bold</strong>", "<code>code</code>", "<table>", "<li>item</li>"):
+    for fragment in (
+        "<h1>Title</h1>",
+        "<strong>bold</strong>",
+        "<code>code</code>",
+        "<table>",
+        "<li>item</li>",
+    ):
         assert fragment in rendered
 
 

@@ -52,7 +52,9 @@ def service(store: Store, backend: FakeBackend, model_file: Path) -> ChatService
     return chat
 
 
-def test_turn_is_streamed_split_and_recorded(service: ChatService, backend: FakeBackend, store: Store) -> None:
+def test_turn_is_streamed_split_and_recorded(
+    service: ChatService, backend: FakeBackend, store: Store
+) -> None:
     backend.enqueue(["[TH", "INK]Clause 4", " caps liability", "[/THI", "NK]It is", " enforceable."])
     sink = RecordingSink()
     turn = service.run_turn(None, "Is clause 4 enforceable?", preset("magistral"), sink, threading.Event())
@@ -107,7 +109,9 @@ def test_follow_up_sends_answers_not_reasoning(service: ChatService, backend: Fa
     backend.enqueue(["[THINK]secret scratch[/THINK]Four."])
     first = service.run_turn(None, "2+2?", preset("magistral"), RecordingSink(), threading.Event())
     backend.enqueue(["[THINK]x[/THINK]Eight."])
-    second = service.run_turn(first.conversation_id, "4+4?", preset("magistral"), RecordingSink(), threading.Event())
+    second = service.run_turn(
+        first.conversation_id, "4+4?", preset("magistral"), RecordingSink(), threading.Event()
+    )
     sent = backend.prompts[-1]
     assert [m.role for m in sent.messages] == ["system", "user", "assistant", "user"]
     assert sent.messages[2].content == "Four."
@@ -126,7 +130,9 @@ def test_context_overflow_is_recorded_as_failed_not_raised(
     assert backend.load_count == 2, "a new context size reloads the model"
 
 
-def test_runtime_failure_mid_stream_keeps_output_and_reason(service: ChatService, backend: FakeBackend) -> None:
+def test_runtime_failure_mid_stream_keeps_output_and_reason(
+    service: ChatService, backend: FakeBackend
+) -> None:
     backend.enqueue(["[THINK]a", "b", "c", "d"], fail_with=RuntimeError("llama_decode returned -1"))
     turn = service.run_turn(None, "p", preset("magistral"), RecordingSink(), threading.Event())
     assert turn.status == TurnStatus.FAILED

@@ -18,15 +18,39 @@ EXPECTED_SCHEMA = {
     "model_files": ["id", "path", "size", "mtime_ns", "sha256", "hashed_at"],
     "schema_migrations": ["name", "applied_at"],
     "turns": [
-        "id", "conversation_id", "turn_index", "prompt", "system_prompt", "messages_json",
-        "rendered_prompt", "rendered_prompt_sha256", "prompt_tokens", "template_source",
-        "template_sha256", "preset", "params_json", "require_reasoning", "model_path", "model_size",
-        "model_sha256", "runtime_version", "app_version", "os_user", "started_at",
+        "id",
+        "conversation_id",
+        "turn_index",
+        "prompt",
+        "system_prompt",
+        "messages_json",
+        "rendered_prompt",
+        "rendered_prompt_sha256",
+        "prompt_tokens",
+        "template_source",
+        "template_sha256",
+        "preset",
+        "params_json",
+        "require_reasoning",
+        "model_path",
+        "model_size",
+        "model_sha256",
+        "runtime_version",
+        "app_version",
+        "os_user",
+        "started_at",
     ],
     "turn_chunks": ["id", "turn_id", "seq", "raw", "reasoning", "answer", "saved_at"],
     "turn_outcomes": [
-        "id", "turn_id", "status", "finish_reason", "error", "completion_tokens", "tokens_per_second",
-        "time_to_first_token_ms", "finished_at",
+        "id",
+        "turn_id",
+        "status",
+        "finish_reason",
+        "error",
+        "completion_tokens",
+        "tokens_per_second",
+        "time_to_first_token_ms",
+        "finished_at",
     ],
 }
 
@@ -42,24 +66,39 @@ def store(request: pytest.FixtureRequest, tmp_path: Path):
 def prepared(prompt: str) -> PreparedPrompt:
     text_ = f"<user>{prompt}<assistant>"
     return PreparedPrompt(
-        messages=(ChatMessage("user", prompt),), text=text_, sha256=sha256_text(text_), token_count=7,
-        template_source="gguf", template_sha256="t" * 64,
+        messages=(ChatMessage("user", prompt),),
+        text=text_,
+        sha256=sha256_text(text_),
+        token_count=7,
+        template_source="gguf",
+        template_sha256="t" * 64,
     )
 
 
 def start_turn(store: Store, conversation: int, prompt: str = "Is clause 4 enforceable?"):
     return store.begin_turn(
-        conversation, prompt, RunSettings(system_prompt="SYS"), prepared(prompt),
-        ModelFile("/models/m.gguf", 123, "a" * 64), "llama-cpp-python 0.3.36", "0.1.0", "alice",
+        conversation,
+        prompt,
+        RunSettings(system_prompt="SYS"),
+        prepared(prompt),
+        ModelFile("/models/m.gguf", 123, "a" * 64),
+        "llama-cpp-python 0.3.36",
+        "0.1.0",
+        "alice",
     )
 
 
 def test_blank_database_has_exactly_the_migrated_schema(store: Store) -> None:
     inspector = inspect(store.engine)
-    schema = {table: [column["name"] for column in inspector.get_columns(table)] for table in inspector.get_table_names()}
+    schema = {
+        table: [column["name"] for column in inspector.get_columns(table)]
+        for table in inspector.get_table_names()
+    }
     assert schema == EXPECTED_SCHEMA
     with store.engine.connect() as connection:
-        names = [row[0] for row in connection.execute(text("SELECT name FROM schema_migrations ORDER BY name"))]
+        names = [
+            row[0] for row in connection.execute(text("SELECT name FROM schema_migrations ORDER BY name"))
+        ]
     assert names == [migration.name for migration in MIGRATIONS]
 
 
@@ -113,7 +152,9 @@ def test_turn_lifecycle_appends_output_and_outcome(store: Store) -> None:
     assert turn.status == TurnStatus.RUNNING and turn.index == 0
     store.append_output(turn.id, 0, "[THINK]look", "look", "")
     store.append_output(turn.id, 1, " closer[/THINK]Yes.", " closer", "Yes.")
-    store.finish_turn(turn.id, TurnStatus.COMPLETED, finish_reason="stop", completion_tokens=9, tokens_per_second=12.5)
+    store.finish_turn(
+        turn.id, TurnStatus.COMPLETED, finish_reason="stop", completion_tokens=9, tokens_per_second=12.5
+    )
     recorded = store.turn(turn.id)
     assert recorded.raw_output == "[THINK]look closer[/THINK]Yes."
     assert (recorded.reasoning, recorded.answer) == ("look closer", "Yes.")
@@ -124,7 +165,9 @@ def test_turn_lifecycle_appends_output_and_outcome(store: Store) -> None:
     second = start_turn(store, conversation, "follow-up")
     assert second.index == 1
     summaries = store.list_conversations()
-    assert [(s.title, s.turn_count, s.last_status) for s in summaries] == [("Clause review", 2, TurnStatus.RUNNING)]
+    assert [(s.title, s.turn_count, s.last_status) for s in summaries] == [
+        ("Clause review", 2, TurnStatus.RUNNING)
+    ]
 
 
 def test_running_turns_become_interrupted_with_their_output(store: Store) -> None:
@@ -170,7 +213,7 @@ def test_full_disk_gives_a_clear_error_and_keeps_committed_rows(tmp_path: Path) 
         dbapi_connection.execute(f"PRAGMA max_page_count = {used}")
 
     opened.engine.dispose()
-    with pytest.raises(StorageError, match="disk .* is full"):
+    with pytest.raises(StorageError, match=r"disk .* is full"):
         opened.append_output(turn.id, 1, "x" * 200_000, "", "x" * 200_000)
     event.remove(opened.engine, "connect", _cap)
     opened.engine.dispose()

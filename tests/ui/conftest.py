@@ -31,7 +31,9 @@ def window_factory(qtbot: QtBot, store: Store, backend: FakeBackend, model_file:
     windows: list[MainWindow] = []
 
     def make(config: AppConfig | None = None, *, start: bool = True) -> MainWindow:
-        window = MainWindow(store, backend, config or AppConfig(model_path=str(model_file)), modal_errors=False)
+        window = MainWindow(
+            store, backend, config or AppConfig(model_path=str(model_file)), modal_errors=False
+        )
         qtbot.addWidget(window)
         windows.append(window)
         if start:

@@ -136,11 +136,13 @@ def test_restart_shows_history(qtbot: QtBot, window_factory, backend: FakeBacken
 
 
 def test_model_output_is_inert_in_the_view(qtbot: QtBot, window: MainWindow, backend: FakeBackend) -> None:
-    backend.enqueue(['[THINK]<script>x</script>[/THINK]<img src="file:///etc/passwd"> [a](javascript:alert(1))'])
+    backend.enqueue(
+        ['[THINK]<script>x</script>[/THINK]<img src="file:///etc/passwd"> [a](javascript:alert(1))']
+    )
     with qtbot.waitSignal(window.controller.turn_finished, timeout=5000):
         send(qtbot, window, "inject")
     rendered = window.view.toHtml()
-    assert "<img" not in rendered and "href=\"javascript:" not in rendered
+    assert "<img" not in rendered and 'href="javascript:' not in rendered
     assert '<img src="file:///etc/passwd">' in window.view.toPlainText()
     assert window.reasoning.text() == "<script>x</script>"
 
@@ -149,5 +151,7 @@ def test_demo_model_is_labelled(qtbot: QtBot, window_factory, demo_gguf) -> None
     from app.services.config import AppConfig
 
     window = window_factory(AppConfig())
-    assert "DEMO MODEL" in window.status.model.text() and "not a reasoning model" in window.status.model.text()
+    assert (
+        "DEMO MODEL" in window.status.model.text() and "not a reasoning model" in window.status.model.text()
+    )
     assert "Demo model" in window.composer.hint.text()

@@ -1,0 +1,183 @@
+"""The real runtime: llama-cpp-python with real GGUF files (the demo model and a tiny one)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from app.core.errors import ModelError
+from app.core.presets import MAGISTRAL_SYSTEM_PROMPT, preset
+from app.core.prompts import build_messages
+from app.core.reasoning import split_text
+from app.core.types import RunSettings, TemplateChoice
+from app.runtime.backend import LoadOptions
+from app.runtime.grammar import ThinkTokens, reasoning_grammar
+from app.runtime.llama_backend import LlamaBackend
+from tests.fixtures.tiny_models import END_THINK_ID, THINK_ID
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def backend():
+    runtime = LlamaBackend()
+    yield runtime
+    runtime.close()
+
+
+def seeded(
+    settings: RunSettings, seed: int = 1234, require_reasoning: bool | None = None, **changes: object
+) -> RunSettings:
+    if require_reasoning is not None:
+        settings = replace(settings, require_reasoning=require_reasoning)
+    return replace(settings, params=replace(settings.params, seed=seed, **changes))  # type: ignore[arg-type]
+
+
+def run(backend: LlamaBackend, settings: RunSettings, prompt: str, cancel: threading.Event | None = None):
+    prepared = backend.prepare(build_messages(settings.system_prompt, [], prompt), settings)
+    generation = backend.generate(prepared, settings, cancel or threading.Event())
+    return "".join(generation), generation
+
+
+def test_demo_model_is_forced_to_reason_by_the_grammar(backend: LlamaBackend, demo_gguf: Path) -> None:
+    loaded = backend.load(demo_gguf, LoadOptions(2048, 0, 0), is_demo=True)
+    assert loaded.has_chat_template and not loaded.has_think_tokens and loaded.is_demo
+    raw, generation = run(backend, seeded(preset("demo")), "What is the capital of France?")
+    assert raw.startswith("[THINK]") and "[/THINK]" in raw
+    reasoning, answer = split_text(raw)
+    assert reasoning.strip() and answer.strip()
+    assert generation.finish_reason == "stop" and generation.completion_tokens > 3
+
+
+def test_same_seed_same_output_different_seed_differs(backend: LlamaBackend, demo_gguf: Path) -> None:
+    backend.load(demo_gguf, LoadOptions(2048, 0, 0))
+    settings = seeded(preset("demo"), 7, max_tokens=40, temperature=1.0)
+    first, _ = run(backend, settings, "Name a colour.")
+    second, _ = run(backend, settings, "Name a colour.")
+    other, _ = run(backend, seeded(settings, 8), "Name a colour.")
+    assert first == second
+    assert other != first
+
+
+def test_control_tokens_survive_detokenization(backend: LlamaBackend, tiny_models: tuple[Path, Path]) -> None:
+    text_model, _ = tiny_models
+    loaded = backend.load(text_model, LoadOptions(1024, 0, 0))
+    assert loaded.has_think_tokens
+    settings = seeded(preset("think-tags"), require_reasoning=True, max_tokens=1000, temperature=0.0)
+    raw, _ = run(backend, settings, "hello")
+    # The grammar names the control tokens by id; kept special text proves they were emitted and kept.
+    assert raw.startswith("[THINK]") and "[/THINK]" in raw
+    reasoning, answer = split_text(raw)
+    assert reasoning and answer
+
+
+def test_llama_cpp_python_itself_drops_control_tokens(
+    backend: LlamaBackend, tiny_models: tuple[Path, Path]
+) -> None:
+    """The trap this backend exists to avoid: the library's own completion API loses the tags."""
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    text_model, _ = tiny_models
+    backend.load(text_model, LoadOptions(1024, 0, 0))
+    llm = backend._llm
+    grammar = LlamaGrammar.from_string(reasoning_grammar(ThinkTokens(THINK_ID, END_THINK_ID)), verbose=False)
+    result = llm.create_completion("hello", max_tokens=40, temperature=0.0, grammar=grammar, seed=1)
+    assert "[THINK]" not in result["choices"][0]["text"]
+
+
+def test_pinned_magistral_template_and_its_control_tokens(
+    backend: LlamaBackend, tiny_models: tuple[Path, Path]
+) -> None:
+    text_model, _ = tiny_models
+    backend.load(text_model, LoadOptions(1024, 0, 0))
+    settings = replace(preset("magistral"), template=TemplateChoice.MAGISTRAL)
+    prepared = backend.prepare(build_messages(MAGISTRAL_SYSTEM_PROMPT, [], "Hi"), settings)
+    assert prepared.template_source == "pinned:magistral-small-2509"
+    assert prepared.text.endswith(
+        "[SYSTEM_PROMPT]" + MAGISTRAL_SYSTEM_PROMPT + "[/SYSTEM_PROMPT][INST]Hi[/INST]"
+    )
+    tokens = backend._llm.tokenize(prepared.text.encode(), add_bos=False, special=True)
+    assert THINK_ID in tokens and END_THINK_ID in tokens, "the system prompt's tags are control tokens"
+    assert prepared.token_count == len(tokens)
+
+
+def test_gguf_template_is_used_when_present(backend: LlamaBackend, tiny_models: tuple[Path, Path]) -> None:
+    text_model, _ = tiny_models
+    backend.load(text_model, LoadOptions(1024, 0, 0))
+    prepared = backend.prepare(build_messages("", [], "Hi"), preset("think-tags"))
+    assert prepared.template_source == "gguf"
+    assert prepared.text == "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+
+
+def test_cancel_during_prefill_aborts_inside_llama_cpp(backend: LlamaBackend, demo_gguf: Path) -> None:
+    backend.load(demo_gguf, LoadOptions(2048, 0, 0))
+    settings = seeded(preset("demo"), max_tokens=20, temperature=0.0)
+    long_prompt = "Summarise this. " + "The parties agree to the terms. " * 200
+    cancel = threading.Event()
+    cancel.set()  # already stopping when the prefill starts: the abort callback fires at once
+    raw, generation = run(backend, settings, long_prompt, cancel)
+    assert (raw, generation.finish_reason, generation.completion_tokens) == ("", "cancelled", 0)
+    assert backend._llm.n_tokens == 0, "the half-filled cache was reset"
+    after, _ = run(backend, settings, "What is 2+2?")
+    fresh = LlamaBackend()
+    fresh.load(demo_gguf, LoadOptions(2048, 0, 0))
+    try:
+        expected, _ = run(fresh, settings, "What is 2+2?")
+    finally:
+        fresh.close()
+    assert after == expected, "the model answers normally after an aborted prefill"
+
+
+def test_cancel_stops_within_one_token(backend: LlamaBackend, demo_gguf: Path) -> None:
+    backend.load(demo_gguf, LoadOptions(2048, 0, 0))
+    settings = seeded(preset("demo"), max_tokens=400)
+    prepared = backend.prepare(build_messages("", [], "Write a long story."), settings)
+    cancel = threading.Event()
+    generation = backend.generate(prepared, settings, cancel)
+    pieces = []
+    for piece in generation:
+        pieces.append(piece)
+        if len(pieces) == 5:
+            cancel.set()
+    assert generation.finish_reason == "cancelled"
+    assert generation.completion_tokens == 5
+
+
+def test_max_tokens_and_context_limit(backend: LlamaBackend, demo_gguf: Path) -> None:
+    backend.load(demo_gguf, LoadOptions(2048, 0, 0))
+    _, generation = run(
+        backend, seeded(preset("demo"), max_tokens=4, require_reasoning=False), "Count to ten."
+    )
+    assert generation.finish_reason == "length" and generation.completion_tokens == 4
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "too small to be a GGUF"),
+        (b"PK\x03\x04" + bytes(100), "not a GGUF model file"),
+        (b"GGUF" + b"\x03\x00\x00\x00" + b"\xff" * 64, "could not load"),
+    ],
+)
+def test_bad_model_files_give_clear_messages(
+    backend: LlamaBackend, tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "bad.gguf"
+    path.write_bytes(content)
+    with pytest.raises(ModelError, match=message):
+        backend.load(path, LoadOptions(512, 0, 0))
+
+
+def test_truncated_model_gives_a_clear_message(
+    backend: LlamaBackend, demo_gguf: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "truncated.gguf"
+    with demo_gguf.open("rb") as source:
+        path.write_bytes(source.read(5_000_000))
+    with pytest.raises(ModelError, match="damaged or truncated"):
+        backend.load(path, LoadOptions(512, 0, 0))
+    with pytest.raises(ModelError, match="not found"):
+        backend.load(tmp_path / "missing.gguf", LoadOptions(512, 0, 0))

@@ -1,0 +1,174 @@
+"""The command line, run as a user runs it: a real process, the real demo model, a real record."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def veritrace(
+    *args: str, home: Path, check: bool = True, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "VERITRACE_HOME": str(home)}
+    result = subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.mark.e2e
+def test_ask_then_show_records_everything(veritrace_home: Path, demo_gguf: Path) -> None:
+    asked = veritrace(
+        "ask", "What is the capital of France?", "--seed", "42", "--max-tokens", "200", home=veritrace_home
+    )
+    answer = asked.stdout.strip()
+    assert answer and "[THINK]" not in asked.stdout and "[/THINK]" not in asked.stdout
+    assert "[turn 1 in conversation 1: completed" in asked.stderr
+
+    shown = json.loads(veritrace("show", "1", "--json", home=veritrace_home).stdout)
+    assert set(shown) >= {"id", "title", "created_at", "turns"}
+    turn = shown["turns"][0]
+    assert set(turn) >= {
+        "id",
+        "prompt",
+        "reasoning",
+        "answer",
+        "raw_output",
+        "status",
+        "finish_reason",
+        "system_prompt",
+        "rendered_prompt",
+        "params",
+        "model",
+        "usage",
+        "started_at",
+        "finished_at",
+        "images",
+    }
+    assert turn["prompt"] == "What is the capital of France?"
+    assert turn["answer"].strip() == answer
+    assert turn["reasoning"].strip() and turn["reasoning"].strip() in asked.stderr
+    assert turn["raw_output"].startswith("[THINK]")
+    assert turn["status"] == "completed" and turn["finish_reason"] == "stop"
+    assert turn["params"]["seed"] == 42 and turn["params"]["max_tokens"] == 200
+    assert turn["model"]["path"] == str(demo_gguf.resolve())
+    assert turn["model"]["size"] == demo_gguf.stat().st_size and len(turn["model"]["sha256"]) == 64
+    assert turn["usage"]["prompt_tokens"] > 0 and turn["usage"]["completion_tokens"] > 0
+    assert "<|im_start|>user\nWhat is the capital of France?" in turn["rendered_prompt"]
+    assert turn["images"] == [] and turn["require_reasoning"] is True
+
+    again = veritrace(
+        "ask",
+        "And of Italy?",
+        "--conversation",
+        "1",
+        "--seed",
+        "42",
+        "--max-tokens",
+        "200",
+        home=veritrace_home,
+    )
+    assert "[turn 2 in conversation 1: completed" in again.stderr
+    shown = json.loads(veritrace("show", "1", "--json", home=veritrace_home).stdout)
+    follow = shown["turns"][1]
+    assert [m["role"] for m in follow["messages"]] == ["system", "user", "assistant", "user"]
+    assert turn["reasoning"].strip() not in follow["rendered_prompt"], "earlier reasoning is not sent again"
+
+    listed = json.loads(veritrace("list", "--json", home=veritrace_home).stdout)
+    assert listed == [
+        {
+            "id": 1,
+            "title": "What is the capital of France?",
+            "created_at": shown["created_at"],
+            "turn_count": 2,
+            "last_status": "completed",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["ask", "hi", "--model", "/nonexistent/model.gguf"],
+            "Model file not found: /nonexistent/model.gguf",
+        ),
+        (["show", "99"], "No conversation with id 99."),
+        (["ask", "hi", "--conversation", "99"], "No conversation with id 99."),
+    ],
+)
+def test_errors_are_one_clear_line(veritrace_home: Path, args: list[str], message: str) -> None:
+    result = veritrace(*args, home=veritrace_home, check=False)
+    assert result.returncode != 0
+    assert result.stderr.strip() == f"veritrace: {message}"
+    assert result.stdout == ""
+
+
+def test_not_a_gguf_is_refused(veritrace_home: Path, tmp_path: Path) -> None:
+    fake = tmp_path / "notes.gguf"
+    fake.write_text("these are my notes, not a model" * 10)
+    result = veritrace("ask", "hi", "--model", str(fake), home=veritrace_home, check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "notes.gguf is not a GGUF model file" in result.stderr
+
+
+@pytest.mark.e2e
+def test_killed_mid_generation_keeps_prompt_and_partial_trace(veritrace_home: Path, demo_gguf: Path) -> None:
+    env = {**os.environ, "VERITRACE_HOME": str(veritrace_home)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "ask",
+            "Explain contract law in detail.",
+            "--max-tokens",
+            "2000",
+            "--seed",
+            "3",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    database = veritrace_home / "veritrace.db"
+    deadline = time.monotonic() + 120
+    saved = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        if database.exists():
+            with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+                try:
+                    saved = connection.execute("SELECT count(*) FROM turn_chunks").fetchone()[0]
+                except sqlite3.OperationalError:
+                    saved = 0
+        if saved:
+            break
+        time.sleep(0.05)
+    assert saved, "a partial trace is saved while streaming"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    process.stdout.close()  # type: ignore[union-attr]
+    process.stderr.close()  # type: ignore[union-attr]
+
+    turn = json.loads(veritrace("show", "1", "--json", home=veritrace_home).stdout)["turns"][0]
+    assert turn["status"] == "interrupted"
+    assert turn["prompt"] == "Explain contract law in detail."
+    assert turn["raw_output"].startswith("[THINK]") and turn["reasoning"]

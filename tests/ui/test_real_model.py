@@ -1,0 +1,74 @@
+"""End to end through the real worker thread: the real demo GGUF and llama-cpp-python."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.core.types import TurnStatus
+from app.runtime.llama_backend import LlamaBackend
+from app.services.config import AppConfig, load_config
+from app.storage.repository import Store
+from app.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def real_window(qtbot: QtBot, store: Store, demo_gguf: Path):
+    window = MainWindow(store, LlamaBackend(), AppConfig(), modal_errors=False)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.controller.model_changed, timeout=60_000):
+        window.controller.start()
+    yield window
+    window.controller.shutdown()
+
+
+def send(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    window.composer.editor.setPlainText(text)
+    qtbot.mouseClick(window.composer.send_button, Qt.MouseButton.LeftButton)
+
+
+def test_grammar_forced_reasoning_lands_in_the_pane_and_the_record(
+    qtbot: QtBot, real_window: MainWindow, store: Store
+) -> None:
+    assert real_window.controller.model is not None and real_window.controller.model.loaded.is_demo
+    with qtbot.waitSignal(real_window.controller.turn_finished, timeout=120_000) as finished:
+        send(qtbot, real_window, "What is the capital of France?")
+    turn = finished.args[0]
+    recorded = store.turn(turn.id)
+    assert recorded.status == TurnStatus.COMPLETED
+    assert recorded.raw_output.startswith("[THINK]") and recorded.reasoning.strip()
+    assert real_window.reasoning.text() == recorded.reasoning
+    assert recorded.answer.strip()[:20] in real_window.view.toPlainText()
+    assert recorded.reasoning.strip()[:20] not in real_window.view.toPlainText()
+    assert recorded.require_reasoning and recorded.tokens_per_second
+
+
+def test_stop_mid_stream_keeps_the_partial_trace(qtbot: QtBot, real_window: MainWindow, store: Store) -> None:
+    send(qtbot, real_window, "Explain, step by step, how a court interprets an ambiguous contract.")
+    qtbot.waitUntil(lambda: len(real_window.reasoning.text()) > 20, timeout=60_000)
+    with qtbot.waitSignal(real_window.controller.turn_finished, timeout=60_000) as finished:
+        qtbot.mouseClick(real_window.composer.stop_button, Qt.MouseButton.LeftButton)
+    recorded = store.turn(finished.args[0].id)
+    assert recorded.status == TurnStatus.CANCELLED and recorded.finish_reason == "cancelled"
+    assert len(recorded.reasoning) >= 20
+    assert real_window.reasoning.text() == recorded.reasoning
+
+
+def test_a_bad_model_file_is_refused_and_the_demo_model_comes_back(
+    qtbot: QtBot, real_window: MainWindow, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\x03\x00\x00\x00" + b"\xff" * 64)
+    errors: list[tuple[str, str]] = []
+    real_window.controller.error_occurred.connect(lambda title, message: errors.append((title, message)))
+    with qtbot.waitSignal(real_window.controller.model_changed, timeout=60_000) as changed:
+        real_window.controller.open_model(str(broken))
+    assert errors and "damaged or truncated" in errors[0][1]
+    assert changed.args[0].loaded.is_demo
+    assert real_window.composer.send_button.isEnabled()
+    assert load_config().model_path is None, "a model that failed to load is not remembered"
