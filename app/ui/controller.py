@@ -246,6 +246,8 @@ class ChatController(QObject):
         live = self.live
         if live is None:
             return
+        if not live.answer:
+            self.panes.reasoning.mark_answering(live.turn)
         live.answer.append(text)
         if self.panes.view.live_turn_id == live.turn.id:
             self.panes.view.append_answer(text)

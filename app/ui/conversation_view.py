@@ -40,6 +40,13 @@ is recorded with the model file's hash and every run setting.</p>
 """
 
 
+# QTextDocument draws <hr> black whatever its style: a one-pixel table cell is a quiet rule.
+_RULE = (
+    '<table width="100%" cellspacing="0" cellpadding="0" style="margin-top:14px; margin-bottom:14px;">'
+    '<tr><td style="background-color:#dde3ea; font-size:1px;">&nbsp;</td></tr></table>'
+)
+
+
 class ConversationView(QTextBrowser):
     """Renders a conversation; streams the live answer by appending at the end.
 
@@ -142,5 +149,5 @@ def _turn_html(turn: Turn, selected: bool) -> str:
         + f'<p class="who">MODEL · {" · ".join(details)} · {link}</p>'
         + answer
         + error
-        + '<hr style="color:#dde3ea;">'
+        + _RULE
     )

@@ -69,6 +69,11 @@ class ReasoningPane(QWidget):
         if self.live:
             self._throttle.push(text)
 
+    def mark_answering(self, turn: Turn) -> None:
+        """The model closed its reasoning and is writing the answer."""
+        if self.live and self.turn_id == turn.id:
+            self._caption.setText(f"Turn {turn.index + 1} · reasoning finished · writing the answer…")
+
     def end_live(self, turn: Turn) -> None:
         if self.turn_id == turn.id:
             self._throttle.flush()
