@@ -6,17 +6,18 @@ import argparse
 import json
 import signal
 import sys
-import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, TextIO
 
 from app import __version__
+from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
 from app.core.types import Turn, TurnStatus
 from app.services.chat import ChatService
 from app.services.config import load_config, resolve_model, settings_for
 from app.services.instance import InstanceLock
+from app.services.logs import configure_logging
 from app.services.paths import data_dir, database_path
 from app.storage.repository import Store
 
@@ -56,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        configure_logging()
         return _COMMANDS[args.command](args)
     except VeritraceError as error:
         print(f"veritrace: {error}", file=sys.stderr)
@@ -117,7 +119,7 @@ def _ask(args: argparse.Namespace) -> int:
         try:
             service = ChatService(store, backend)
             service.load_model(choice.path, settings, is_demo=choice.is_demo)
-            cancel = threading.Event()
+            cancel = CancelToken()
             previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
             try:
                 turn = service.run_turn(

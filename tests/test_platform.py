@@ -53,8 +53,8 @@ def test_layering_contracts_hold() -> None:
 
 def test_lint_format_and_types_are_clean() -> None:
     for command in (
-        ["ruff", "check", "app", "tests"],
-        ["ruff", "format", "--check", "app", "tests"],
+        ["ruff", "check", "app", "tests", "tools"],
+        ["ruff", "format", "--check", "app", "tests", "tools"],
         ["mypy", "app"],
     ):
         result = subprocess.run(

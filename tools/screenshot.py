@@ -1,4 +1,6 @@
-"""Screenshot the real window mid-generation (run under Xvfb): ``xvfb-run -s '-screen 0 1440x900x24' python tools/screenshot.py OUT.png``.
+"""Screenshot the real window mid-generation, under Xvfb.
+
+    xvfb-run -s '-screen 0 1440x900x24' python tools/screenshot.py OUT.png
 
 Uses the real demo model through the real worker thread, with a throwaway data folder.
 """

@@ -99,9 +99,7 @@ class ChatService:
     ) -> Turn:
         """Run a turn and return it as recorded. Known failures are recorded, not raised."""
         model = self._require_model(settings)
-        if conversation_id is None:
-            conversation_id = self.store.create_conversation(title_from_prompt(prompt), self.user)
-        history = self.store.conversation(conversation_id).turns
+        history = self.store.conversation(conversation_id).turns if conversation_id is not None else ()
         if settings.params.seed is None:
             # A random seed is still a recorded seed: the run can be replayed.
             settings = replace(
@@ -118,6 +116,7 @@ class ChatService:
             self.backend.runtime_version,
             __version__,
             self.user,
+            title=title_from_prompt(prompt),
         )
         sink.turn_started(turn)
         if prepared.token_count >= model.loaded.n_ctx:

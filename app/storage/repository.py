@@ -56,7 +56,7 @@ class Store:
 
     def begin_turn(
         self,
-        conversation_id: int,
+        conversation_id: int | None,
         prompt: str,
         settings: RunSettings,
         prepared: PreparedPrompt,
@@ -64,10 +64,19 @@ class Store:
         runtime_version: str,
         app_version: str,
         user: str,
+        title: str = "Untitled",
     ) -> Turn:
-        """Commit the prompt and everything known about the run before generation starts."""
+        """Commit the prompt and everything known about the run before generation starts.
+
+        With no conversation id, the conversation is created in the same transaction.
+        """
         with self._guard(), self._sessions.begin() as session:
-            if session.get(ConversationRow, conversation_id) is None:
+            if conversation_id is None:
+                conversation = ConversationRow(title=title, created_at=utc_now(), created_by=user)
+                session.add(conversation)
+                session.flush()
+                conversation_id = conversation.id
+            elif session.get(ConversationRow, conversation_id) is None:
                 raise NotFoundError(f"No conversation with id {conversation_id}.")
             index = session.scalar(select(func.count()).where(TurnRow.conversation_id == conversation_id))
             row = TurnRow(

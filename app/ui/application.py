@@ -14,6 +14,7 @@ from app.core.errors import VeritraceError
 from app.runtime.llama_backend import LlamaBackend
 from app.services.config import load_config
 from app.services.instance import InstanceLock
+from app.services.logs import LOG_NAME, configure_logging
 from app.services.paths import data_dir, database_path
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow
@@ -33,20 +34,12 @@ def _install_crash_handler() -> None:
                 QMessageBox.Icon.Critical,
                 "Veritrace hit a bug",
                 "Something went wrong inside Veritrace. Everything already recorded is safe.\n"
-                f"The details are in {data_dir() / 'veritrace.log'}.",
+                f"The details are in {data_dir() / LOG_NAME}.",
             )
             box.setDetailedText(text)
             box.exec()
 
     sys.excepthook = handle
-
-
-def _configure_logging() -> None:
-    logging.basicConfig(
-        filename=data_dir() / "veritrace.log",
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
 
 
 def run_gui() -> int:
@@ -55,7 +48,7 @@ def run_gui() -> int:
     app.setOrganizationName("Veritrace")
     app.setApplicationVersion(__version__)
     apply_style(app)  # type: ignore[arg-type]
-    _configure_logging()
+    configure_logging()
     _install_crash_handler()
 
     lock = InstanceLock(data_dir())

@@ -230,8 +230,10 @@ class ChatController(QObject):
         self.live = _LiveTurn(turn)
         self.conversation_id = turn.conversation_id
         self.panes.composer.clear()  # the prompt is in the record now
-        self.refresh_conversations()
-        self.panes.view.begin_live(self.store.conversation(turn.conversation_id), turn)
+        if turn.index == 0:
+            self.refresh_conversations()  # a new conversation; counts are refreshed at the end
+        if not self.panes.view.continue_live(turn):
+            self.panes.view.begin_live(self.store.conversation(turn.conversation_id), turn)
         self.panes.reasoning.begin_live(turn)
 
     def _on_worker_reasoning_received(self, text: str) -> None:

@@ -6,7 +6,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.core.types import Conversation, Turn, TurnStatus
@@ -69,6 +69,7 @@ class ConversationView(QTextBrowser):
         self._throttle = TextThrottle(self._append_now, self)
         self.live_turn_id: int | None = None
         self.selected_turn_id: int | None = None
+        self.shown_conversation_id: int | None = None
         self.setHtml(_WELCOME)
 
     def loadResource(self, kind: int, name: QUrl | str) -> Any:
@@ -80,6 +81,7 @@ class ConversationView(QTextBrowser):
         self._throttle.discard()
         self.live_turn_id = None
         self.selected_turn_id = selected_turn_id
+        self.shown_conversation_id = conversation.id if conversation else None
         if conversation is None or not conversation.turns:
             self.setHtml(_WELCOME)
             return
@@ -90,14 +92,37 @@ class ConversationView(QTextBrowser):
     def begin_live(self, conversation: Conversation | None, turn: Turn, answer_so_far: str = "") -> None:
         """Show finished turns rendered, then the live turn with its answer as plain text."""
         earlier = [t for t in conversation.turns if t.id != turn.id] if conversation else []
-        parts = [_turn_html(t, False) for t in earlier]
-        parts.append(_prompt_html(turn))
-        running = STATUS_COLOURS[TurnStatus.RUNNING]
-        parts.append(f'<p class="who">MODEL · <span style="color:{running}">generating…</span></p>')
         self._throttle.discard()
-        self.setHtml("".join(parts) + "<p></p>")
+        self.setHtml("".join(_turn_html(t, False) for t in earlier) + _live_html(turn))
+        self._go_live(turn, answer_so_far)
+
+    def continue_live(self, turn: Turn) -> bool:
+        """Add a new live turn below the conversation already shown; False if it is not shown.
+
+        Appending avoids re-rendering every earlier turn on the GUI thread while the
+        prompt is being prefilled.
+        """
+        shown = self.shown_conversation_id == turn.conversation_id and self.live_turn_id is None
+        if not (shown or (turn.index == 0 and self.shown_conversation_id is None)):
+            return False
+        self._throttle.discard()
+        if turn.index == 0:
+            self.setHtml(_live_html(turn))
+        else:
+            cursor = QTextCursor(self.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertHtml(_live_html(turn))
+        self._go_live(turn, "")
+        return True
+
+    def _go_live(self, turn: Turn, answer_so_far: str) -> None:
         self.live_turn_id = turn.id
         self.selected_turn_id = turn.id
+        self.shown_conversation_id = turn.conversation_id
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        # A fresh block in the body style: the live answer must not inherit the header's.
+        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         if answer_so_far:
             self._append_now(answer_so_far)
         self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
@@ -114,13 +139,18 @@ class ConversationView(QTextBrowser):
         at_bottom = bar.value() >= bar.maximum() - 4
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(text)
+        cursor.insertText(text, QTextCharFormat())
         if at_bottom:
             bar.setValue(bar.maximum())
 
     def _on_anchor_clicked(self, url: QUrl) -> None:
         if url.scheme() == "turn" and url.path().isdigit():
             self.turn_selected.emit(int(url.path()))
+
+
+def _live_html(turn: Turn) -> str:
+    running = STATUS_COLOURS[TurnStatus.RUNNING]
+    return _prompt_html(turn) + f'<p class="who">MODEL · <span style="color:{running}">generating…</span></p>'
 
 
 def _prompt_html(turn: Turn) -> str:

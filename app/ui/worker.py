@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
 from app.core.types import RunSettings, Turn
 from app.runtime.backend import Backend
@@ -68,7 +68,7 @@ class GenerationWorker(QObject):
     def __init__(self, store: Store, backend: Backend) -> None:
         super().__init__()
         self.service = ChatService(store, backend)
-        self._cancel = threading.Event()
+        self._cancel = CancelToken()
 
     def cancel(self) -> None:
         """Ask the running generation to stop (callable from any thread)."""

@@ -181,3 +181,26 @@ def test_truncated_model_gives_a_clear_message(
         backend.load(path, LoadOptions(512, 0, 0))
     with pytest.raises(ModelError, match="not found"):
         backend.load(tmp_path / "missing.gguf", LoadOptions(512, 0, 0))
+
+
+def test_stop_during_a_long_prefill_aborts_inside_llama_cpp(backend: LlamaBackend, demo_gguf: Path) -> None:
+    """Set from another thread while llama.cpp is busy in C with the prompt."""
+    from app.core.cancel import CancelToken
+
+    backend.load(demo_gguf, LoadOptions(2048, 0, 0))
+    assert backend._abort.native, "the abort flag is read by C code, not a Python callback"
+    settings = seeded(preset("demo"), max_tokens=20, temperature=0.0)
+    prompt = "Summarise this. " + "The parties agree to the terms set out below. " * 150
+    cancel = CancelToken()
+    prepared = backend.prepare(build_messages("", [], prompt), settings)
+    assert prepared.token_count > 1000, "long enough that the prefill takes a while"
+    timer = threading.Timer(0.3, cancel.set)
+    timer.start()
+    generation = backend.generate(prepared, settings, cancel)
+    assert list(generation) == []
+    timer.join()
+    # Had the prefill finished, the first token would have been counted before the check.
+    assert (generation.finish_reason, generation.completion_tokens) == ("cancelled", 0)
+    assert not backend._abort._flag.value, "the flag is cleared for the next request"
+    again, _ = run(backend, settings, "Hello")
+    assert again

@@ -1,0 +1,169 @@
+"""Generation speed through the whole app vs raw llama-cpp-python, same model, prompt, seed, sampling.
+
+The app path is the real one: MainWindow offscreen, the worker thread, queued signals,
+the reasoning splitter, coalesced pane appends and the one-second saves to SQLite.
+The baseline is ``Llama.create_completion(stream=True)`` on its own ``Llama``.
+
+    python -m tests.benchmarks.bench_throughput [--runs 5] [--tokens 256] [--model PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.core.presets import preset
+from app.core.prompts import build_messages
+from app.core.types import RunSettings
+from app.runtime.backend import LoadOptions
+from app.runtime.llama_backend import LlamaBackend
+from app.runtime.model_files import demo_model_path
+from tests.benchmarks.common import summary, table
+
+PROMPT = "Write a detailed story about a lighthouse keeper who finds a message in a bottle."
+
+
+def settings_for(tokens: int) -> RunSettings:
+    base = preset("demo")
+    return replace(base, require_reasoning=False, params=replace(base.params, seed=1234, max_tokens=tokens))
+
+
+def raw_run(model: Path, settings: RunSettings) -> dict[str, float]:
+    """Baseline: llama-cpp-python's own streaming completion on the same prompt tokens."""
+    import llama_cpp
+
+    helper = LlamaBackend()
+    helper.load(model, LoadOptions.from_params(settings.params))
+    prepared = helper.prepare(build_messages(settings.system_prompt, [], PROMPT), settings)
+    helper.close()
+    params = settings.params
+    llm = llama_cpp.Llama(model_path=str(model), n_ctx=params.n_ctx, verbose=False)
+    tokens = llm.tokenize(prepared.text.encode(), add_bos=False, special=True)
+    start = time.perf_counter()
+    first = last = 0.0
+    count = 0
+    for chunk in llm.create_completion(
+        tokens,
+        max_tokens=params.max_tokens,
+        temperature=params.temperature,
+        top_p=params.top_p,
+        top_k=params.top_k,
+        min_p=params.min_p,
+        repeat_penalty=params.repeat_penalty,
+        seed=params.seed,
+        stream=True,
+    ):
+        if chunk["choices"][0]["finish_reason"] is not None and not chunk["choices"][0]["text"]:
+            continue  # the closing chunk carries no token
+        last = time.perf_counter()
+        if count == 0:
+            first = last
+        count += 1
+    llm.close()
+    return _result(start, first, last, count)
+
+
+def app_run(model: Path, settings: RunSettings) -> dict[str, float]:
+    """The full app: window, controller, worker thread, panes, record."""
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.config import AppConfig, save_config
+    from app.storage.repository import Store
+    from app.ui.main_window import MainWindow
+
+    _app = QApplication.instance() or QApplication([])  # must exist before any widget
+    home = tempfile.mkdtemp(prefix="veritrace-bench-")
+    os.environ["VERITRACE_HOME"] = home
+    config = AppConfig(model_path=None, settings=settings)
+    save_config(config)
+    store = Store(Path(home) / "veritrace.db")
+    window = MainWindow(store, LlamaBackend(), config, modal_errors=False)
+    controller = window.controller
+    marks: dict[str, float] = {}
+
+    def on_delta(_text: str) -> None:
+        now = time.perf_counter()
+        marks.setdefault("first", now)
+        marks["last"] = now
+
+    controller.worker.reasoning_received.connect(on_delta)
+    controller.worker.text_received.connect(on_delta)
+    # A real event loop, as in the app: the GUI thread sleeps (and releases the GIL) when idle.
+    loop = QEventLoop()
+    controller.model_changed.connect(lambda _m: loop.quit())
+    result: list[object] = []
+    controller.turn_finished.connect(lambda turn: (result.append(turn), loop.quit()))
+    os.environ["VERITRACE_DEMO_MODEL"] = str(model)
+    controller.start()
+    loop.exec()
+    window.composer.editor.setPlainText(PROMPT)
+    marks["start"] = time.perf_counter()
+    controller.send(PROMPT)
+    loop.exec()
+    turn = result[0]
+    controller.shutdown()
+    window.deleteLater()
+    store.close()
+    return _result(marks["start"], marks["first"], marks["last"], turn.completion_tokens)  # type: ignore[attr-defined]
+
+
+def _result(start: float, first: float, last: float, count: int) -> dict[str, float]:
+    return {
+        "tokens": count,
+        "ttft_ms": (first - start) * 1000,
+        "tokens_per_second": (count - 1) / (last - first) if count > 1 and last > first else 0.0,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--tokens", type=int, default=256)
+    parser.add_argument("--model", type=Path, default=demo_model_path())
+    args = parser.parse_args(argv)
+    settings = settings_for(args.tokens)
+    raw: list[dict[str, float]] = []
+    app: list[dict[str, float]] = []
+    for index in range(args.runs):  # alternate so drift (heat, other load) hits both alike
+        if index % 2 == 0:
+            raw.append(raw_run(args.model, settings))
+            app.append(app_run(args.model, settings))
+        else:
+            app.append(app_run(args.model, settings))
+            raw.append(raw_run(args.model, settings))
+    print(f"model: {args.model.name}; {args.runs} runs of up to {args.tokens} tokens; seed 1234\n")
+    print(
+        table(
+            [
+                ("raw llama-cpp-python tokens/s", [r["tokens_per_second"] for r in raw], "tok/s"),
+                (
+                    "app (worker, signals, panes, SQLite) tokens/s",
+                    [r["tokens_per_second"] for r in app],
+                    "tok/s",
+                ),
+                ("raw time to first token", [r["ttft_ms"] for r in raw], "ms"),
+                ("app time to first token", [r["ttft_ms"] for r in app], "ms"),
+                ("raw tokens generated", [r["tokens"] for r in raw], "tokens"),
+                ("app tokens generated", [r["tokens"] for r in app], "tokens"),
+            ]
+        )
+    )
+    speed = (
+        summary([r["tokens_per_second"] for r in app])[0] / summary([r["tokens_per_second"] for r in raw])[0]
+    )
+    ttft = summary([r["ttft_ms"] for r in app])[0] / summary([r["ttft_ms"] for r in raw])[0]
+    print(f"\nratio app/raw tokens/s (median): {speed:.3f}   (goal >= 0.97)")
+    print(f"ratio app/raw time to first token (median): {ttft:.3f}   (goal <= 1.05)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

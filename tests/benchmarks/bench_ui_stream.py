@@ -1,0 +1,158 @@
+"""Event-loop stalls and per-token UI cost while a long trace streams at full speed.
+
+A scripted backend streams reasoning tokens as fast as the worker thread can emit
+them into the real main window (offscreen). A 2 ms heartbeat timer measures the
+longest gap the event loop leaves; every pane append is timed, and the cost per
+token early in the trace is compared with the cost late in it (flat = no quadratic
+re-rendering).
+
+    python -m tests.benchmarks.bench_ui_stream [--tokens 50000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from tests.benchmarks.common import table
+
+WORDS = [
+    "the",
+    "court",
+    "weighs",
+    "the",
+    "clause",
+    "against",
+    "the",
+    "statute",
+    "and",
+    "the",
+    "parties",
+    "intent",
+]
+
+
+def trace(tokens: int, answer_tokens: int = 500) -> list[str]:
+    """Reasoning-like tokens: words, with a line break every 40 tokens as real traces have."""
+    chunks = ["[THINK]"]
+    for index in range(tokens):
+        word = WORDS[index % len(WORDS)]
+        chunks.append(("\n" if index % 40 == 39 else " ") + word)
+    chunks.append("[/THINK]")
+    chunks.extend(f" answer{index}" for index in range(answer_tokens))
+    return chunks
+
+
+def run_once(tokens: int) -> dict[str, float]:
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.core.presets import preset
+    from app.runtime.fake_backend import FakeBackend
+    from app.services.config import AppConfig
+    from app.storage.repository import Store
+    from app.ui import reasoning_pane
+    from app.ui.main_window import MainWindow
+
+    _app = QApplication.instance() or QApplication([])  # must exist before any widget
+    home = Path(tempfile.mkdtemp(prefix="veritrace-bench-"))
+    os.environ["VERITRACE_HOME"] = str(home)
+    model = home / "scripted.gguf"
+    model.write_bytes(b"GGUF" + bytes(28))
+    appends: list[tuple[int, float]] = []  # (characters in the pane before, seconds)
+    original = reasoning_pane.ReasoningPane._append_now
+
+    def timed_append(self: reasoning_pane.ReasoningPane, text: str) -> None:
+        before = self._text.document().characterCount()
+        started = time.perf_counter()
+        original(self, text)
+        appends.append((before, time.perf_counter() - started))
+
+    reasoning_pane.ReasoningPane._append_now = timed_append  # type: ignore[method-assign]
+    backend = FakeBackend(context_length=10_000_000)
+    store = Store(home / "veritrace.db")
+    settings = preset("magistral")
+    settings = replace(settings, params=replace(settings.params, max_tokens=10_000_000, n_ctx=10_000_000))
+    config = AppConfig(model_path=str(model), settings=settings)
+    window = MainWindow(store, backend, config, modal_errors=False)
+    window.resize(1360, 820)
+    window.show()
+    controller = window.controller
+    loop = QEventLoop()
+    controller.model_changed.connect(lambda _m: loop.quit())
+    controller.turn_finished.connect(lambda _t: loop.quit())
+    controller.start()
+    loop.exec()
+
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    heartbeat = QTimer()
+    heartbeat.setInterval(2)
+
+    def beat() -> None:
+        gaps.append(clock.restart() / 1000)
+
+    heartbeat.timeout.connect(beat)
+    backend.enqueue(trace(tokens))
+    clock.start()
+    heartbeat.start()
+    started = time.perf_counter()
+    controller.send("Stream a long trace.")
+    loop.exec()
+    elapsed = time.perf_counter() - started
+    heartbeat.stop()
+    reasoning_pane.ReasoningPane._append_now = original  # type: ignore[method-assign]
+    shown = len(window.reasoning.text())
+    controller.shutdown()
+    window.close()
+    store.close()
+
+    total_chars = max(chars for chars, _ in appends) if appends else 1
+    early = [cost for chars, cost in appends if chars < total_chars * 0.1]
+    late = [cost for chars, cost in appends if chars > total_chars * 0.9]
+    per_append_early = sum(early) / len(early) if early else 0.0
+    per_append_late = sum(late) / len(late) if late else 0.0
+    return {
+        "longest_stall_ms": max(gaps[1:]) * 1000 if len(gaps) > 1 else 0.0,
+        "elapsed_s": elapsed,
+        "appends": len(appends),
+        "append_early_ms": per_append_early * 1000,
+        "append_late_ms": per_append_late * 1000,
+        "late_over_early": per_append_late / per_append_early if per_append_early else 0.0,
+        "chars_shown": shown,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tokens", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    results = [run_once(args.tokens) for _ in range(args.runs)]
+    print(f"{args.tokens:,} reasoning tokens streamed at full speed; {args.runs} runs\n")
+    print(
+        table(
+            [
+                ("longest event-loop stall", [r["longest_stall_ms"] for r in results], "ms"),
+                ("whole turn, send to finished", [r["elapsed_s"] for r in results], "s"),
+                ("pane appends (coalesced)", [r["appends"] for r in results], "count"),
+                ("append cost, first 10% of trace", [r["append_early_ms"] for r in results], "ms"),
+                ("append cost, last 10% of trace", [r["append_late_ms"] for r in results], "ms"),
+                ("late / early append cost", [r["late_over_early"] for r in results], "ratio"),
+            ]
+        )
+    )
+    worst = max(r["longest_stall_ms"] for r in results)
+    print(f"\nlongest stall over all runs: {worst:.1f} ms   (goal < 50 ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
