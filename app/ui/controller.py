@@ -18,7 +18,7 @@ from app.ui.conversation_list import ConversationList
 from app.ui.conversation_view import ConversationView
 from app.ui.reasoning_pane import ReasoningPane
 from app.ui.status_bar import AppStatusBar
-from app.ui.worker import GenerationWorker
+from app.ui.worker import REASONING, GenerationWorker
 
 DEMO_HINT = "Demo model: tiny and not a reasoning model. Open a real GGUF with File ▸ Open model…"
 
@@ -79,8 +79,7 @@ class ChatController(QObject):
         self.worker.model_loaded.connect(self._on_worker_model_loaded)
         self.worker.model_failed.connect(self._on_worker_model_failed)
         self.worker.turn_started.connect(self._on_worker_turn_started)
-        self.worker.reasoning_received.connect(self._on_worker_reasoning_received)
-        self.worker.text_received.connect(self._on_worker_text_received)
+        self.worker.output_ready.connect(self._on_worker_output_ready)
         self.worker.progress.connect(panes.status.set_speed)
         self.worker.finished.connect(self._on_worker_finished)
         self.worker.failed.connect(self._on_worker_failed)
@@ -236,7 +235,14 @@ class ChatController(QObject):
             self.panes.view.begin_live(self.store.conversation(turn.conversation_id), turn)
         self.panes.reasoning.begin_live(turn)
 
-    def _on_worker_reasoning_received(self, text: str) -> None:
+    def _on_worker_output_ready(self) -> None:
+        for kind, text in self.worker.take_output():
+            if kind == REASONING:
+                self._on_reasoning(text)
+            else:
+                self._on_answer(text)
+
+    def _on_reasoning(self, text: str) -> None:
         live = self.live
         if live is None:
             return
@@ -244,7 +250,7 @@ class ChatController(QObject):
         if self.panes.reasoning.turn_id == live.turn.id:
             self.panes.reasoning.append(text)
 
-    def _on_worker_text_received(self, text: str) -> None:
+    def _on_answer(self, text: str) -> None:
         live = self.live
         if live is None:
             return
@@ -255,13 +261,17 @@ class ChatController(QObject):
             self.panes.view.append_answer(text)
 
     def _on_worker_finished(self, turn: Turn) -> None:
+        self._on_worker_output_ready()  # anything streamed after the last notification
         self.live = None
         self.busy = False
         self.panes.composer.set_busy(False)
         self.panes.reasoning.end_live(turn)
         if self.conversation_id == turn.conversation_id:
             self.panes.view.show_conversation(self.store.conversation(turn.conversation_id), turn.id)
-            self.panes.reasoning.show_turn(turn)
+            if self.panes.reasoning.turn_id != turn.id:
+                # The pane already holds this turn's streamed trace: laying out a long trace
+                # again would stall the window for nothing.
+                self.panes.reasoning.show_turn(turn)
         self.refresh_conversations()
         words = {TurnStatus.COMPLETED: "Ready", TurnStatus.CANCELLED: "Stopped — partial output kept"}
         self.panes.status.set_state(words.get(turn.status, f"Turn {turn.status}: {turn.error or ''}"))

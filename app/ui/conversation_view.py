@@ -132,7 +132,7 @@ class ConversationView(QTextBrowser):
             self._throttle.push(text)
 
     def flush(self) -> None:
-        self._throttle.flush()
+        self._throttle.flush_all()
 
     def _append_now(self, text: str) -> None:
         bar = self.verticalScrollBar()

@@ -76,7 +76,7 @@ class ReasoningPane(QWidget):
 
     def end_live(self, turn: Turn) -> None:
         if self.turn_id == turn.id:
-            self._throttle.flush()
+            self._throttle.flush_all()
             self.live = False
             self._caption.setText(_caption(turn))
 

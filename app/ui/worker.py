@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -16,9 +18,41 @@ from app.storage.repository import Store
 
 _log = logging.getLogger(__name__)
 
+REASONING, ANSWER = "reasoning", "answer"
+
+
+class _OutputBuffer:
+    """Streamed deltas handed from the worker thread to the GUI thread.
+
+    One queued signal per delta would flood the GUI thread when a model (or the scripted
+    backend) streams thousands of deltas a second. Instead the worker appends under a lock
+    and signals only when the buffer turns non-empty; the GUI thread takes everything
+    there is. Nothing waits for a later delta to be delivered.
+    """
+
+    def __init__(self, notify: Callable[[], None]) -> None:
+        self._notify = notify
+        self._lock = threading.Lock()
+        self._items: list[tuple[str, list[str]]] = []
+
+    def push(self, kind: str, text: str) -> None:
+        with self._lock:
+            first = not self._items
+            if self._items and self._items[-1][0] == kind:
+                self._items[-1][1].append(text)  # joined once on take: appending stays O(1)
+            else:
+                self._items.append((kind, [text]))
+        if first:
+            self._notify()
+
+    def take(self) -> list[tuple[str, str]]:
+        with self._lock:
+            items, self._items = self._items, []
+        return [(kind, "".join(parts)) for kind, parts in items]
+
 
 class _SignalSink:
-    """Adapts the service's callbacks to the worker's signals."""
+    """Adapts the service's callbacks to the worker's buffer and signals."""
 
     def __init__(self, worker: GenerationWorker) -> None:
         self._worker = worker
@@ -27,10 +61,10 @@ class _SignalSink:
         self._worker.turn_started.emit(turn)
 
     def reasoning(self, text: str) -> None:
-        self._worker.reasoning_received.emit(text)
+        self._worker.output.push(REASONING, text)
 
     def answer(self, text: str) -> None:
-        self._worker.text_received.emit(text)
+        self._worker.output.push(ANSWER, text)
 
     def progress(self, completion_tokens: int, tokens_per_second: float) -> None:
         self._worker.progress.emit(completion_tokens, tokens_per_second)
@@ -48,8 +82,7 @@ class GenerationWorker(QObject):
         model_loaded(object): the ``ActiveModel`` now in use.
         model_failed(str): a load failed; the message is for the user.
         turn_started(object): the ``Turn`` as committed before generation.
-        reasoning_received(str): a reasoning delta.
-        text_received(str): an answer delta.
+        output_ready(): streamed text waits in ``output``; take it with ``take_output()``.
         progress(int, float): completion tokens so far and tokens per second.
         finished(object): the ``Turn`` as recorded when it ended.
         failed(str): a turn could not run; the message is for the user.
@@ -59,8 +92,7 @@ class GenerationWorker(QObject):
     model_loaded = Signal(object)
     model_failed = Signal(str)
     turn_started = Signal(object)
-    reasoning_received = Signal(str)
-    text_received = Signal(str)
+    output_ready = Signal()
     progress = Signal(int, float)
     finished = Signal(object)
     failed = Signal(str)
@@ -69,6 +101,11 @@ class GenerationWorker(QObject):
         super().__init__()
         self.service = ChatService(store, backend)
         self._cancel = CancelToken()
+        self.output = _OutputBuffer(self.output_ready.emit)
+
+    def take_output(self) -> list[tuple[str, str]]:
+        """Streamed (kind, text) pieces in order, kind being REASONING or ANSWER; GUI thread."""
+        return self.output.take()
 
     def cancel(self) -> None:
         """Ask the running generation to stop (callable from any thread)."""
@@ -94,12 +131,13 @@ class GenerationWorker(QObject):
     @Slot(int, str, object)
     def run_turn(self, conversation_id: int, prompt: str, settings: RunSettings) -> None:
         self._cancel.clear()
+        sink = _SignalSink(self)
         try:
             turn = self.service.run_turn(
                 conversation_id if conversation_id >= 0 else None,
                 prompt,
                 settings,
-                _SignalSink(self),
+                sink,
                 self._cancel,
             )
         except VeritraceError as error:

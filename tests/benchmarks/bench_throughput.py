@@ -89,13 +89,10 @@ def app_run(model: Path, settings: RunSettings) -> dict[str, float]:
     controller = window.controller
     marks: dict[str, float] = {}
 
-    def on_delta(_text: str) -> None:
-        now = time.perf_counter()
-        marks.setdefault("first", now)
-        marks["last"] = now
-
-    controller.worker.reasoning_received.connect(on_delta)
-    controller.worker.text_received.connect(on_delta)
+    # First token: the first text reaching the GUI thread. Last: the finished turn reaching it,
+    # which also counts the final commit, so the app's figure is, if anything, pessimistic.
+    controller.worker.output_ready.connect(lambda: marks.setdefault("first", time.perf_counter()))
+    controller.worker.finished.connect(lambda _turn: marks.setdefault("last", time.perf_counter()))
     # A real event loop, as in the app: the GUI thread sleeps (and releases the GIL) when idle.
     loop = QEventLoop()
     controller.model_changed.connect(lambda _m: loop.quit())

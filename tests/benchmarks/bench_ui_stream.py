@@ -96,8 +96,11 @@ def run_once(tokens: int) -> dict[str, float]:
     heartbeat = QTimer()
     heartbeat.setInterval(2)
 
+    stamps: list[float] = []
+
     def beat() -> None:
         gaps.append(clock.restart() / 1000)
+        stamps.append(time.perf_counter())
 
     heartbeat.timeout.connect(beat)
     backend.enqueue(trace(tokens))
@@ -114,6 +117,8 @@ def run_once(tokens: int) -> dict[str, float]:
     window.close()
     store.close()
 
+    worst = max(range(1, len(gaps)), key=lambda index: gaps[index]) if len(gaps) > 1 else 0
+    stall_at = (stamps[worst] - started) / elapsed if stamps else 0.0
     total_chars = max(chars for chars, _ in appends) if appends else 1
     early = [cost for chars, cost in appends if chars < total_chars * 0.1]
     late = [cost for chars, cost in appends if chars > total_chars * 0.9]
@@ -127,6 +132,7 @@ def run_once(tokens: int) -> dict[str, float]:
         "append_late_ms": per_append_late * 1000,
         "late_over_early": per_append_late / per_append_early if per_append_early else 0.0,
         "chars_shown": shown,
+        "stall_at": stall_at,
     }
 
 
@@ -146,6 +152,11 @@ def main(argv: list[str] | None = None) -> int:
                 ("append cost, first 10% of trace", [r["append_early_ms"] for r in results], "ms"),
                 ("append cost, last 10% of trace", [r["append_late_ms"] for r in results], "ms"),
                 ("late / early append cost", [r["late_over_early"] for r in results], "ratio"),
+                (
+                    "longest stall ended at (fraction of the turn)",
+                    [r["stall_at"] for r in results],
+                    "fraction",
+                ),
             ]
         )
     )

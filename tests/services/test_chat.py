@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -80,11 +81,12 @@ def test_prompt_is_committed_before_generation_starts(
     cancel = threading.Event()
     worker = threading.Thread(target=service.run_turn, args=(None, "p", preset("magistral"), sink, cancel))
     worker.start()
-    while not sink.reasoning_parts:
+    deadline = time.monotonic() + 10
+    while not (sink.started and store.turn(sink.started[0].id).reasoning) and time.monotonic() < deadline:
         threading.Event().wait(0.001)
     running = store.turn(sink.started[0].id)
     assert running.status == TurnStatus.RUNNING and running.prompt == "p"
-    assert running.reasoning == "a", "saved at once with a zero save interval"
+    assert running.reasoning == "a", "saved at once with a zero save interval, while still held"
     script.release.set()
     worker.join()
     assert store.turn(running.id).reasoning == "abc"

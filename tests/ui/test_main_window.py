@@ -155,3 +155,59 @@ def test_demo_model_is_labelled(qtbot: QtBot, window_factory, demo_gguf) -> None
         "DEMO MODEL" in window.status.model.text() and "not a reasoning model" in window.status.model.text()
     )
     assert "Demo model" in window.composer.hint.text()
+
+
+def test_settings_dialog_changes_what_the_next_turn_records(
+    qtbot: QtBot, window: MainWindow, backend: FakeBackend, store: Store
+) -> None:
+    from app.services.config import load_config
+    from app.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window.controller.settings(), window)
+    qtbot.addWidget(dialog)
+    assert dialog.preset.currentData() == "magistral" and dialog.temperature.value() == 0.7
+    dialog.temperature.setValue(0.3)
+    dialog.seed.setValue(99)
+    dialog.system_prompt.setPlainText("Be terse.")
+    dialog.require_reasoning.setChecked(True)
+    window.controller.apply_settings(dialog.settings())
+    assert load_config().settings.params.temperature == 0.3, "settings persist"
+    backend.enqueue(["[THINK]t[/THINK]a"])
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000) as finished:
+        send(qtbot, window, "configured")
+    recorded = store.turn(finished.args[0].id)
+    assert recorded.params.temperature == 0.3 and recorded.params.seed == 99
+    assert recorded.system_prompt == "Be terse." and recorded.require_reasoning
+
+
+def test_choosing_a_preset_fills_its_values(qtbot: QtBot, window: MainWindow) -> None:
+    from app.core.presets import MAGISTRAL_SYSTEM_PROMPT
+    from app.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window.controller.settings(), window)
+    qtbot.addWidget(dialog)
+    dialog.preset.setCurrentIndex(dialog.preset.findData("think-tags"))
+    dialog.preset.activated.emit(dialog.preset.currentIndex())
+    assert dialog.top_k.value() == 20 and dialog.system_prompt.toPlainText() == ""
+    dialog.preset.setCurrentIndex(dialog.preset.findData("magistral"))
+    dialog.preset.activated.emit(dialog.preset.currentIndex())
+    assert dialog.system_prompt.toPlainText() == MAGISTRAL_SYSTEM_PROMPT
+    assert dialog.seed.specialValueText() and dialog.settings().params.seed is None
+
+
+def test_failed_turn_keeps_the_prompt_in_the_composer(
+    qtbot: QtBot, window: MainWindow, backend: FakeBackend
+) -> None:
+    from app.core.errors import ModelError
+
+    def broken(*_args: object) -> None:
+        raise ModelError("The chat template (gguf) failed to render: boom")
+
+    backend.prepare = broken  # type: ignore[method-assign]
+    errors: list[str] = []
+    window.controller.error_occurred.connect(lambda _title, message: errors.append(message))
+    send(qtbot, window, "do not lose me")
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert "failed to render" in errors[0]
+    assert window.composer.text() == "do not lose me"
+    assert window.composer.send_button.isEnabled()

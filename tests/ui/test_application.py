@@ -1,0 +1,76 @@
+"""The real application entry point, in its own process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Starts the real app (python -m app with no arguments), sends a prompt once the demo model
+# is loaded and quits while the answer is still streaming.
+DRIVER = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from app.ui import application
+from app.ui.main_window import MainWindow
+
+def drive():
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    if not windows or windows[0].controller.model is None:
+        QTimer.singleShot(20, drive)
+        return
+    window = windows[0]
+    window.composer.editor.setPlainText("Explain the doctrine of frustration in detail.")
+    window.controller.send(window.composer.text())
+    def quit_when_streaming():
+        if len(window.reasoning.text()) > 10:
+            print("quitting mid-generation", flush=True)
+            QApplication.quit()
+        else:
+            QTimer.singleShot(20, quit_when_streaming)
+    quit_when_streaming()
+
+app = QApplication(sys.argv)
+QTimer.singleShot(0, drive)
+sys.exit(application.run_gui())
+"""
+
+
+@pytest.mark.e2e
+def test_quitting_mid_generation_shuts_down_cleanly(veritrace_home: Path, demo_gguf: Path) -> None:
+    env = {**os.environ, "VERITRACE_HOME": str(veritrace_home), "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-c", DRIVER], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert "quitting mid-generation" in result.stdout
+    assert "QThread: Destroyed while thread is still running" not in result.stderr
+    assert "Traceback" not in result.stderr
+    shown = subprocess.run(
+        [sys.executable, "-m", "app", "show", "1", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    turn = json.loads(shown.stdout)["turns"][0]
+    assert turn["status"] == "cancelled", "the running turn was stopped and recorded, not lost"
+    assert turn["reasoning"]
+    assert (veritrace_home / "veritrace.log").exists()
+
+
+def test_version_from_the_console_script() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--version"], cwd=ROOT, capture_output=True, text=True
+    )
+    from app import __version__
+
+    assert result.stdout.strip() == f"Veritrace {__version__}"
