@@ -79,6 +79,9 @@ def app_run(model: Path, settings: RunSettings) -> dict[str, float]:
     from app.storage.repository import Store
     from app.ui.main_window import MainWindow
 
+    from app.ui.application import configure_process
+
+    configure_process()  # the same process settings as the real app
     _app = QApplication.instance() or QApplication([])  # must exist before any widget
     home = tempfile.mkdtemp(prefix="veritrace-bench-")
     os.environ["VERITRACE_HOME"] = home

@@ -61,6 +61,9 @@ def run_once(tokens: int) -> dict[str, float]:
     from app.ui import reasoning_pane
     from app.ui.main_window import MainWindow
 
+    from app.ui.application import configure_process
+
+    configure_process()  # the same process settings as the real app
     _app = QApplication.instance() or QApplication([])  # must exist before any widget
     home = Path(tempfile.mkdtemp(prefix="veritrace-bench-"))
     os.environ["VERITRACE_HOME"] = str(home)
