@@ -77,9 +77,8 @@ def app_run(model: Path, settings: RunSettings) -> dict[str, float]:
 
     from app.services.config import AppConfig, save_config
     from app.storage.repository import Store
-    from app.ui.main_window import MainWindow
-
     from app.ui.application import configure_process
+    from app.ui.main_window import MainWindow
 
     configure_process()  # the same process settings as the real app
     _app = QApplication.instance() or QApplication([])  # must exist before any widget

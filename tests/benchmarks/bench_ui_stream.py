@@ -59,9 +59,8 @@ def run_once(tokens: int) -> dict[str, float]:
     from app.services.config import AppConfig
     from app.storage.repository import Store
     from app.ui import reasoning_pane
-    from app.ui.main_window import MainWindow
-
     from app.ui.application import configure_process
+    from app.ui.main_window import MainWindow
 
     configure_process()  # the same process settings as the real app
     _app = QApplication.instance() or QApplication([])  # must exist before any widget
