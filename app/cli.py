@@ -8,14 +8,16 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, TextIO
 
 from app import __version__
 from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
+from app.core.images import CheckedImage, ImageError, check_image
 from app.core.types import Turn, TurnStatus
 from app.services.chat import ChatService
-from app.services.config import load_config, resolve_model, settings_for
+from app.services.config import config_projector, load_config, resolve_model, settings_for
 from app.services.instance import InstanceLock
 from app.services.logs import configure_logging
 from app.services.paths import data_dir, database_path
@@ -37,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--seed", type=int)
     ask.add_argument("--max-tokens", type=int)
     ask.add_argument("--system", help="system prompt for this turn")
+    ask.add_argument(
+        "--image", action="append", default=[], metavar="PATH", help="attach an image (repeatable)"
+    )
+    ask.add_argument("--mmproj", metavar="PATH", help="vision projector GGUF for the model")
     reasoning = ask.add_mutually_exclusive_group()
     reasoning.add_argument("--require-reasoning", dest="require_reasoning", action="store_true", default=None)
     reasoning.add_argument("--no-require-reasoning", dest="require_reasoning", action="store_false")
@@ -112,18 +118,31 @@ def _ask(args: argparse.Namespace) -> int:
     if args.require_reasoning is not None:
         settings = replace(settings, require_reasoning=args.require_reasoning)
 
+    images = [_read_image(Path(path)) for path in args.image]
+    projector = Path(args.mmproj) if args.mmproj else config_projector(config, choice)
     with InstanceLock(data_dir()):
         store = Store(database_path())
         store.mark_interrupted()
         backend = LlamaBackend()
         try:
             service = ChatService(store, backend)
-            service.load_model(choice.path, settings, is_demo=choice.is_demo)
+            model = service.load_model(choice.path, settings, is_demo=choice.is_demo, projector=projector)
+            if images and not model.loaded.has_vision:
+                print(
+                    f"veritrace: {choice.path.name} has no vision projector (--mmproj): the images are "
+                    "recorded but the model will not see them.",
+                    file=sys.stderr,
+                )
             cancel = CancelToken()
             previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
             try:
                 turn = service.run_turn(
-                    args.conversation, args.prompt, settings, _ConsoleSink(sys.stderr, sys.stdout), cancel
+                    args.conversation,
+                    args.prompt,
+                    settings,
+                    _ConsoleSink(sys.stderr, sys.stdout),
+                    cancel,
+                    images,
                 )
             finally:
                 signal.signal(signal.SIGINT, previous)
@@ -142,6 +161,14 @@ def _ask(args: argparse.Namespace) -> int:
         print(f"veritrace: {turn.error}", file=sys.stderr)
         return 1
     return 0 if turn.status == TurnStatus.COMPLETED else 130
+
+
+def _read_image(path: Path) -> CheckedImage:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ImageError(f"Cannot read image {path}: {error.strerror}.") from error
+    return check_image(data, path.name)
 
 
 def _list(args: argparse.Namespace) -> int:

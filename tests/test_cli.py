@@ -172,3 +172,78 @@ def test_killed_mid_generation_keeps_prompt_and_partial_trace(veritrace_home: Pa
     assert turn["status"] == "interrupted"
     assert turn["prompt"] == "Explain contract law in detail."
     assert turn["raw_output"].startswith("[THINK]") and turn["reasoning"]
+
+
+@pytest.mark.e2e
+def test_ask_with_images_through_a_vision_projector(
+    veritrace_home: Path, tiny_models: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from app.core.images import check_image, model_copy
+
+    text_model, projector = tiny_models
+    picture = tmp_path / "scan.png"
+    Image.new("RGB", (48, 32), (20, 120, 220)).save(picture)
+    asked = veritrace(
+        "ask",
+        "Describe the scan.",
+        "--model",
+        str(text_model),
+        "--mmproj",
+        str(projector),
+        "--image",
+        str(picture),
+        "--seed",
+        "1",
+        "--max-tokens",
+        "8",
+        home=veritrace_home,
+    )
+    assert "no vision projector" not in asked.stderr
+    turn = json.loads(veritrace("show", "1", "--json", home=veritrace_home).stdout)["turns"][0]
+    expected = model_copy(check_image(picture.read_bytes(), "scan.png"))
+    assert turn["images"] == [
+        {
+            "filename": "scan.png",
+            "sha256": check_image(picture.read_bytes(), "scan.png").sha256,
+            "media_type": "image/png",
+            "width": 48,
+            "height": 32,
+            "bytes": picture.stat().st_size,
+            "sent_to_model": True,
+            "sent_sha256": expected.sha256,
+            "sent_width": 48,
+            "sent_height": 32,
+        }
+    ]
+    assert "<__media__>Describe the scan." in turn["rendered_prompt"]
+    assert turn["projector"]["path"] == str(projector.resolve())
+
+
+@pytest.mark.e2e
+def test_ask_with_an_image_but_no_projector_says_so(
+    veritrace_home: Path, demo_gguf: Path, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    picture = tmp_path / "photo.jpg"
+    Image.new("RGB", (10, 10), (1, 2, 3)).save(picture)
+    asked = veritrace("ask", "What is it?", "--image", str(picture), "--max-tokens", "8", home=veritrace_home)
+    assert (
+        "has no vision projector (--mmproj): the images are recorded but the model will not see them"
+        in asked.stderr
+    )
+    turn = json.loads(veritrace("show", "1", "--json", home=veritrace_home).stdout)["turns"][0]
+    assert turn["images"][0]["sent_to_model"] is False and turn["images"][0]["sent_sha256"] is None
+
+
+def test_a_bad_image_is_refused_before_anything_runs(veritrace_home: Path, tmp_path: Path) -> None:
+    fake = tmp_path / "evidence.png"
+    fake.write_text("not really a picture")
+    result = veritrace("ask", "look", "--image", str(fake), home=veritrace_home, check=False)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == "veritrace: evidence.png is not an image Veritrace can read (unknown or damaged format)."
+    )

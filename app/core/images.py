@@ -143,7 +143,9 @@ class _opened:
                 f"{self.filename} declares an enormous size and was refused as a possible decompression bomb."
             ) from error
         except UnidentifiedImageError as error:
-            raise ImageError(f"{self.filename} is not an image Veritrace can read (unknown or damaged format).") from error
+            raise ImageError(
+                f"{self.filename} is not an image Veritrace can read (unknown or damaged format)."
+            ) from error
         except (OSError, ValueError, SyntaxError) as error:
             raise ImageError(f"{self.filename} is damaged and cannot be read ({error}).") from error
         return self.image

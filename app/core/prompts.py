@@ -7,13 +7,21 @@ from collections.abc import Iterable
 from app.core.types import ChatMessage, Turn
 
 
-def build_messages(system_prompt: str, history: Iterable[Turn], prompt: str) -> tuple[ChatMessage, ...]:
+def build_messages(
+    system_prompt: str,
+    history: Iterable[Turn],
+    prompt: str,
+    images: tuple[str, ...] = (),
+    *,
+    with_images: bool = False,
+) -> tuple[ChatMessage, ...]:
     """Return the messages for a new turn.
 
     Earlier turns contribute their prompt and their answer only: reasoning models are
     trained to see past answers without past traces. A turn that produced no answer
     (failed, or stopped while still thinking) is left out entirely, so the template never
-    sees an empty assistant message.
+    sees an empty assistant message. ``images`` are the SHA-256s of the copies sent with
+    this prompt; with ``with_images``, earlier turns carry the images the model saw then.
     """
     messages: list[ChatMessage] = []
     if system_prompt:
@@ -21,9 +29,10 @@ def build_messages(system_prompt: str, history: Iterable[Turn], prompt: str) -> 
     for turn in history:
         if not turn.answer.strip():
             continue
-        messages.append(ChatMessage("user", turn.prompt))
+        earlier = tuple(i.sent_sha256 for i in turn.images if i.sent_sha256) if with_images else ()
+        messages.append(ChatMessage("user", turn.prompt, earlier))
         messages.append(ChatMessage("assistant", turn.answer.strip()))
-    messages.append(ChatMessage("user", prompt))
+    messages.append(ChatMessage("user", prompt, images))
     return tuple(messages)
 
 

@@ -94,11 +94,58 @@ class ModelFile:
 
 @dataclass(frozen=True)
 class ChatMessage:
+    """A message as sent; ``images`` are the SHA-256s of the image copies the model saw."""
+
     role: str
     content: str
+    images: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, str]:
-        return {"role": self.role, "content": self.content}
+    def to_dict(self) -> dict[str, Any]:
+        if not self.images:
+            return {"role": self.role, "content": self.content}
+        parts: list[dict[str, str]] = [{"type": "image", "sha256": sha256} for sha256 in self.images]
+        parts.append({"type": "text", "text": self.content})
+        return {"role": self.role, "content": parts}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChatMessage:
+        content = data["content"]
+        if isinstance(content, str):
+            return cls(data["role"], content)
+        text = "".join(part["text"] for part in content if part.get("type") == "text")
+        images = tuple(part["sha256"] for part in content if part.get("type") == "image")
+        return cls(data["role"], text, images)
+
+
+@dataclass(frozen=True)
+class TurnImage:
+    """An image attached to a turn: the original, and the copy the model saw (if it saw one)."""
+
+    position: int
+    filename: str
+    sha256: str
+    media_type: str
+    width: int
+    height: int
+    size: int
+    sent_to_model: bool
+    sent_sha256: str | None = None
+    sent_width: int | None = None
+    sent_height: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "sha256": self.sha256,
+            "media_type": self.media_type,
+            "width": self.width,
+            "height": self.height,
+            "bytes": self.size,
+            "sent_to_model": self.sent_to_model,
+            "sent_sha256": self.sent_sha256,
+            "sent_width": self.sent_width,
+            "sent_height": self.sent_height,
+        }
 
 
 @dataclass(frozen=True)
@@ -112,6 +159,8 @@ class PreparedPrompt:
     template_source: str  # "gguf" or "pinned:<name>"
     template_sha256: str
     starts_in_reasoning: bool = False
+    # The image copies sent, in the order their markers appear in ``text``.
+    image_data: tuple[bytes, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -147,6 +196,8 @@ class Turn:
     finished_at: str | None = None
     tokens_per_second: float | None = None
     time_to_first_token_ms: float | None = None
+    images: tuple[TurnImage, ...] = ()
+    projector: ModelFile | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -180,7 +231,12 @@ class Turn:
             "llama_cpp_version": self.llama_cpp_version,
             "app_version": self.app_version,
             "os_user": self.os_user,
-            "images": [],
+            "images": [image.to_json() for image in self.images],
+            "projector": (
+                {"path": self.projector.path, "sha256": self.projector.sha256, "size": self.projector.size}
+                if self.projector
+                else None
+            ),
         }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +23,11 @@ class LoadedModel:
     has_chat_template: bool
     has_think_tokens: bool  # [THINK]/[/THINK] exist as control tokens
     is_demo: bool = False
+    projector: Path | None = None  # vision projector (mmproj GGUF) loaded with the model
+
+    @property
+    def has_vision(self) -> bool:
+        return self.projector is not None
 
 
 @dataclass(frozen=True)
@@ -57,9 +62,16 @@ class Backend(Protocol):
     @property
     def runtime_version(self) -> str: ...
 
-    def load(self, path: Path, options: LoadOptions, *, is_demo: bool = False) -> LoadedModel: ...
+    def load(
+        self, path: Path, options: LoadOptions, *, is_demo: bool = False, projector: Path | None = None
+    ) -> LoadedModel: ...
 
-    def prepare(self, messages: tuple[ChatMessage, ...], settings: RunSettings) -> PreparedPrompt: ...
+    def prepare(
+        self,
+        messages: tuple[ChatMessage, ...],
+        settings: RunSettings,
+        images: Mapping[str, bytes] | None = None,
+    ) -> PreparedPrompt: ...
 
     def generate(
         self, prompt: PreparedPrompt, settings: RunSettings, cancel: threading.Event

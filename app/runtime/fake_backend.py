@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,8 +86,12 @@ class FakeBackend:
     def runtime_version(self) -> str:
         return "fake 1"
 
-    def load(self, path: Path, options: LoadOptions, *, is_demo: bool = False) -> LoadedModel:
+    def load(
+        self, path: Path, options: LoadOptions, *, is_demo: bool = False, projector: Path | None = None
+    ) -> LoadedModel:
         check_model_file(path)
+        if projector is not None:
+            check_model_file(projector)
         self.load_count += 1
         self._n_ctx = options.n_ctx
         self._loaded = LoadedModel(
@@ -99,13 +103,28 @@ class FakeBackend:
             has_chat_template=True,
             has_think_tokens=True,
             is_demo=is_demo,
+            projector=projector,
         )
         return self._loaded
 
-    def prepare(self, messages: tuple[ChatMessage, ...], settings: RunSettings) -> PreparedPrompt:
+    def prepare(
+        self,
+        messages: tuple[ChatMessage, ...],
+        settings: RunSettings,
+        images: Mapping[str, bytes] | None = None,
+    ) -> PreparedPrompt:
         if self._loaded is None:
             raise ModelError("No model is loaded.")
-        text = "".join(f"<{m.role}>{m.content}\n" for m in messages) + "<assistant>"
+        if any(m.images for m in messages) and not self._loaded.has_vision:
+            raise ModelError("This model has no vision projector: it cannot be sent images.")
+        text = (
+            "".join(
+                f"<{m.role}>" + "".join(f"<image {sha}>" for sha in m.images) + f"{m.content}\n"
+                for m in messages
+            )
+            + "<assistant>"
+        )
+        image_data = tuple((images or {})[sha] for m in messages for sha in m.images)
         token_count = len(text.split())
         prepared = PreparedPrompt(
             messages=messages,
@@ -114,6 +133,7 @@ class FakeBackend:
             token_count=token_count,
             template_source="fake",
             template_sha256=sha256_text(FAKE_TEMPLATE),
+            image_data=image_data,
         )
         self.prompts.append(prepared)
         return prepared

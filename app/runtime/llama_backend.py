@@ -12,7 +12,7 @@ import importlib.metadata
 import logging
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from app.resources import resource_path
 from app.runtime.backend import LoadedModel, LoadOptions
 from app.runtime.grammar import ThinkTokens, reasoning_grammar
 from app.runtime.model_files import check_model_file
+from app.runtime.vision import Vision
 
 PINNED_MAGISTRAL = "magistral-small-2509"
 
@@ -58,6 +59,11 @@ def _route_llama_logs() -> None:
 
     _log_callback = forward  # llama.cpp keeps only the function pointer
     llama_cpp.llama_log_set(forward, ctypes.c_void_p(0))
+    import llama_cpp.mtmd_cpp as mtmd_cpp
+
+    # mtmd prints image-encoding progress to stderr even when not verbose.
+    mtmd_cpp.mtmd_log_set(forward, ctypes.c_void_p(0))
+    mtmd_cpp.mtmd_helper_log_set(forward, ctypes.c_void_p(0))
 
 
 def pinned_template(name: str = PINNED_MAGISTRAL) -> str:
@@ -73,6 +79,7 @@ class LlamaBackend:
         self._think_tokens: ThinkTokens | None = None
         self._grammar: Any = None
         self._formatters: dict[tuple[str, str], Any] = {}
+        self._vision: Vision | None = None
         self._abort = _AbortSwitch()
 
     @property
@@ -83,8 +90,12 @@ class LlamaBackend:
     def runtime_version(self) -> str:
         return "llama-cpp-python " + importlib.metadata.version("llama-cpp-python")
 
-    def load(self, path: Path, options: LoadOptions, *, is_demo: bool = False) -> LoadedModel:
+    def load(
+        self, path: Path, options: LoadOptions, *, is_demo: bool = False, projector: Path | None = None
+    ) -> LoadedModel:
         check_model_file(path)
+        if projector is not None:
+            check_model_file(projector)
         import llama_cpp  # deferred: importing it loads the native library
 
         _route_llama_logs()
@@ -104,6 +115,12 @@ class LlamaBackend:
                 f"model type this version of llama.cpp does not support ({error})."
             ) from error
         self._llm = llm
+        if projector is not None:
+            try:
+                self._vision = Vision(llm, projector)
+            except ModelError:
+                self.close()
+                raise
         self._think_tokens = _find_think_tokens(llm)
         metadata = llm.metadata
         self._loaded = LoadedModel(
@@ -115,12 +132,19 @@ class LlamaBackend:
             has_chat_template=bool(metadata.get("tokenizer.chat_template")),
             has_think_tokens=self._think_tokens is not None,
             is_demo=is_demo,
+            projector=projector,
         )
         self._grammar = _checked_grammar(llm, reasoning_grammar(self._think_tokens))
         self._abort.attach(llm)
         return self._loaded
 
-    def prepare(self, messages: tuple[ChatMessage, ...], settings: RunSettings) -> PreparedPrompt:
+    def prepare(
+        self,
+        messages: tuple[ChatMessage, ...],
+        settings: RunSettings,
+        images: Mapping[str, bytes] | None = None,
+    ) -> PreparedPrompt:
+        """Render the chat template; images (by SHA-256 in ``images``) become mtmd markers."""
         llm = self._require_model()
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
@@ -136,37 +160,68 @@ class LlamaBackend:
             eos = _token_text(llm, llm.token_eos())
             formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
             self._formatters[key] = formatter
+        rendered, image_data = self._template_messages(messages, images or {})
         try:
-            text = formatter(messages=[message.to_dict() for message in messages]).prompt  # type: ignore[misc]
+            text = formatter(messages=rendered).prompt
         except Exception as error:  # a broken template is the model file's fault, not a crash
             raise ModelError(f"The chat template ({source}) failed to render: {error}") from error
         tokens = llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
         wants_bos = llm.metadata.get("tokenizer.ggml.add_bos_token", "false") == "true"
         if wants_bos and llm.token_bos() >= 0 and (not tokens or tokens[0] != llm.token_bos()):
             text, tokens = bos + text, [llm.token_bos(), *tokens]
+        count = len(tokens)
+        if image_data:
+            assert self._vision is not None
+            count = self._vision.count_tokens(text, image_data)
         stripped = text.rstrip()
         return PreparedPrompt(
             messages=messages,
             text=text,
             sha256=sha256_text(text),
-            token_count=len(tokens),
+            token_count=count,
             template_source=source,
             template_sha256=sha256_text(template),
             starts_in_reasoning=any(stripped.endswith(open_tag) for open_tag, _ in DEFAULT_TAGS),
+            image_data=tuple(image_data),
         )
+
+    def _template_messages(
+        self, messages: tuple[ChatMessage, ...], images: Mapping[str, bytes]
+    ) -> tuple[list[Any], list[bytes]]:
+        """Messages for the template; each image becomes the projector's marker, in order."""
+        rendered: list[Any] = []
+        data: list[bytes] = []
+        for message in messages:
+            if not message.images:
+                rendered.append(message.to_dict())
+                continue
+            if self._vision is None:
+                raise ModelError("This model has no vision projector: it cannot be sent images.")
+            parts = [{"type": "text", "text": self._vision.marker} for _ in message.images]
+            parts.append({"type": "text", "text": message.content})
+            rendered.append({"role": message.role, "content": parts})
+            data.extend(images[sha256] for sha256 in message.images)
+        return rendered, data
 
     def generate(
         self, prompt: PreparedPrompt, settings: RunSettings, cancel: threading.Event
     ) -> _LlamaGeneration:
         llm = self._require_model()
+        if prompt.image_data:
+            vision = self._vision
+            assert vision is not None
+            return _LlamaGeneration(
+                self, llm, lambda: vision.evaluate(prompt.text, prompt.image_data), settings, cancel
+            )
         tokens = llm.tokenize(prompt.text.encode("utf-8"), add_bos=False, special=True)
-        return _LlamaGeneration(self, llm, tokens, settings, cancel)
+        return _LlamaGeneration(self, llm, lambda: tokens, settings, cancel)
 
     def close(self) -> None:
         if self._llm is not None:
             self._abort.detach()
-            self._llm.close()
+            self._llm.close()  # also frees the projector's mtmd context
         self._llm = None
+        self._vision = None
         self._loaded = None
         self._formatters.clear()
 
@@ -180,7 +235,7 @@ class LlamaBackend:
 class _LlamaGeneration:
     backend: LlamaBackend
     llm: Any
-    tokens: list[int]
+    prefill: Callable[[], list[int]]  # prompt ids; with images, evaluating them is part of this
     settings: RunSettings
     cancel: threading.Event
     finish_reason: str | None = None
@@ -193,14 +248,15 @@ class _LlamaGeneration:
         llm, params = self.llm, self.settings.params
         assert params.seed is not None, "the service picks the seed before generating"
         llm.set_seed(params.seed)
-        budget = min(params.max_tokens, llm.n_ctx() - len(self.tokens))
         vocab = llm._model.vocab
         grammar = self.backend._grammar if self.settings.require_reasoning else None
         switch = self.backend._abort
         switch.arm(self.cancel)  # the prompt prefill can only be stopped from inside llama.cpp
         try:
+            tokens = self.prefill()
+            budget = min(params.max_tokens, llm.n_ctx() - len(tokens))
             stream = llm.generate(
-                self.tokens,
+                tokens,
                 top_k=params.top_k,
                 top_p=params.top_p,
                 min_p=params.min_p,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -14,6 +14,7 @@ from app import __version__
 from app.core.clock import os_user
 from app.core.errors import VeritraceError
 from app.core.hashing import sha256_file
+from app.core.images import CheckedImage, model_copy
 from app.core.prompts import build_messages, title_from_prompt
 from app.core.reasoning import ReasoningSplitter
 from app.core.types import ModelFile, RunSettings, Turn, TurnStatus
@@ -42,6 +43,7 @@ class ActiveModel:
     loaded: LoadedModel
     file: ModelFile
     options: LoadOptions
+    projector: ModelFile | None = None
 
 
 class ChatService:
@@ -67,9 +69,29 @@ class ChatService:
         settings: RunSettings,
         *,
         is_demo: bool = False,
+        projector: Path | None = None,
         on_status: Callable[[str], None] = lambda _: None,
     ) -> ActiveModel:
-        """Hash the file (cached by path, size and mtime), then load it."""
+        """Hash the files (cached by path, size and mtime), then load them."""
+        model_file = self._identify(path, on_status)
+        projector_file = self._identify(projector, on_status) if projector is not None else None
+        on_status(f"Loading {path.name}…")
+        options = LoadOptions.from_params(settings.params)
+        try:
+            loaded = self.backend.load(
+                Path(model_file.path),
+                options,
+                is_demo=is_demo,
+                projector=Path(projector_file.path) if projector_file else None,
+            )
+        except BaseException:
+            if self.backend.loaded is None:
+                self.model = None  # the old model was released before the new one failed
+            raise
+        self.model = ActiveModel(loaded, model_file, options, projector_file)
+        return self.model
+
+    def _identify(self, path: Path, on_status: Callable[[str], None]) -> ModelFile:
         size = check_model_file(path)
         resolved = path.resolve()
         mtime_ns = resolved.stat().st_mtime_ns
@@ -78,16 +100,7 @@ class ChatService:
             on_status(f"Hashing {path.name} ({size / 1e9:.1f} GB)…")
             sha256 = sha256_file(resolved)
             self.store.remember_model_hash(str(resolved), size, mtime_ns, sha256)
-        on_status(f"Loading {path.name}…")
-        options = LoadOptions.from_params(settings.params)
-        try:
-            loaded = self.backend.load(resolved, options, is_demo=is_demo)
-        except BaseException:
-            if self.backend.loaded is None:
-                self.model = None  # the old model was released before the new one failed
-            raise
-        self.model = ActiveModel(loaded, ModelFile(str(resolved), size, sha256), options)
-        return self.model
+        return ModelFile(str(resolved), size, sha256)
 
     def run_turn(
         self,
@@ -96,17 +109,31 @@ class ChatService:
         settings: RunSettings,
         sink: TurnSink,
         cancel: threading.Event,
+        images: Sequence[CheckedImage] = (),
     ) -> Turn:
-        """Run a turn and return it as recorded. Known failures are recorded, not raised."""
+        """Run a turn and return it as recorded. Known failures are recorded, not raised.
+
+        Images are always recorded; they are sent only if the model has a vision projector
+        (the record says which).
+        """
         model = self._require_model(settings)
         history = self.store.conversation(conversation_id).turns if conversation_id is not None else ()
+        sees = model.loaded.has_vision
+        attached = [(image, model_copy(image) if sees else None) for image in images]
+        image_data = {sent.sha256: sent.data for _, sent in attached if sent is not None}
+        if sees:
+            for turn in history:
+                for earlier in turn.images:
+                    if earlier.sent_sha256:
+                        image_data[earlier.sent_sha256] = self.store.image_data(earlier.sent_sha256)
         if settings.params.seed is None:
             # A random seed is still a recorded seed: the run can be replayed.
             settings = replace(
                 settings, params=settings.params.with_seed(random.SystemRandom().randrange(2**31))
             )
-        messages = build_messages(settings.system_prompt, history, prompt)
-        prepared = self.backend.prepare(messages, settings)
+        sent_now = tuple(sent.sha256 for _, sent in attached if sent is not None)
+        messages = build_messages(settings.system_prompt, history, prompt, sent_now, with_images=sees)
+        prepared = self.backend.prepare(messages, settings, image_data)
         turn = self.store.begin_turn(
             conversation_id,
             prompt,
@@ -116,7 +143,9 @@ class ChatService:
             self.backend.runtime_version,
             __version__,
             self.user,
-            title=title_from_prompt(prompt),
+            title=title_from_prompt(prompt or "Image"),
+            images=attached,
+            projector=model.projector,
         )
         sink.turn_started(turn)
         if prepared.token_count >= model.loaded.n_ctx:
@@ -145,7 +174,10 @@ class ChatService:
         wanted = LoadOptions.from_params(settings.params)
         if wanted != self.model.options:
             # Context size, threads and GPU layers are fixed at load time.
-            self.load_model(Path(self.model.file.path), settings, is_demo=self.model.loaded.is_demo)
+            projector = Path(self.model.projector.path) if self.model.projector else None
+            self.load_model(
+                Path(self.model.file.path), settings, is_demo=self.model.loaded.is_demo, projector=projector
+            )
         assert self.model is not None
         return self.model
 

@@ -22,16 +22,25 @@ class AppConfig:
 
     model_path: str | None = None
     settings: RunSettings = field(default_factory=lambda: preset("demo"))
+    projectors: dict[str, str] = field(default_factory=dict)  # model path -> mmproj path
 
     def to_dict(self) -> dict[str, Any]:
-        return {"model_path": self.model_path, "settings": self.settings.to_dict()}
+        return {
+            "model_path": self.model_path,
+            "settings": self.settings.to_dict(),
+            "projectors": self.projectors,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AppConfig:
         settings = data.get("settings")
+        projectors = data.get("projectors")
         return cls(
             model_path=data.get("model_path") or None,
             settings=RunSettings.from_dict(settings) if isinstance(settings, dict) else preset("demo"),
+            projectors={str(k): str(v) for k, v in projectors.items()}
+            if isinstance(projectors, dict)
+            else {},
         )
 
 
@@ -95,3 +104,23 @@ def settings_for(choice: ModelChoice, settings: RunSettings) -> RunSettings:
 def with_model(config: AppConfig, path: str | None) -> AppConfig:
     choice = ModelChoice(Path(path), False) if path else ModelChoice(Path(), True)
     return replace(config, model_path=path, settings=settings_for(choice, config.settings))
+
+
+def config_projector(config: AppConfig, choice: ModelChoice) -> Path | None:
+    """The projector remembered for this model, else the one lying beside it, if exactly one."""
+    remembered = config.projectors.get(str(choice.path))
+    if remembered:
+        return Path(remembered)
+    if choice.is_demo:
+        return None
+    beside = sorted(choice.path.parent.glob("mmproj*.gguf"))
+    return beside[0] if len(beside) == 1 else None
+
+
+def with_projector(config: AppConfig, model: Path, projector: Path | None) -> AppConfig:
+    projectors = dict(config.projectors)
+    if projector is None:
+        projectors.pop(str(model), None)
+    else:
+        projectors[str(model)] = str(projector)
+    return replace(config, projectors=projectors)

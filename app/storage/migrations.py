@@ -85,6 +85,37 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        "0002_images",
+        (
+            # Content-addressed: an image attached twice is stored once.
+            """CREATE TABLE blobs (
+                sha256 TEXT PRIMARY KEY,
+                size INTEGER NOT NULL,
+                data BLOB NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE turn_images (
+                id INTEGER PRIMARY KEY,
+                turn_id INTEGER NOT NULL REFERENCES turns (id),
+                position INTEGER NOT NULL,
+                filename TEXT NOT NULL,
+                sha256 TEXT NOT NULL REFERENCES blobs (sha256),
+                media_type TEXT NOT NULL,
+                width INTEGER NOT NULL,
+                height INTEGER NOT NULL,
+                bytes INTEGER NOT NULL,
+                sent_to_model BOOLEAN NOT NULL,
+                sent_sha256 TEXT REFERENCES blobs (sha256),
+                sent_width INTEGER,
+                sent_height INTEGER,
+                UNIQUE (turn_id, position)
+            )""",
+            "ALTER TABLE turns ADD COLUMN projector_path TEXT",
+            "ALTER TABLE turns ADD COLUMN projector_size INTEGER",
+            "ALTER TABLE turns ADD COLUMN projector_sha256 TEXT",
+        ),
+    ),
 )
 
 _LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (

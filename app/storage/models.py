@@ -54,6 +54,9 @@ class TurnRow(Base):
     app_version: Mapped[str]
     os_user: Mapped[str]
     started_at: Mapped[str]
+    projector_path: Mapped[str | None]
+    projector_size: Mapped[int | None]
+    projector_sha256: Mapped[str | None]
 
 
 class TurnChunkRow(Base):
@@ -84,3 +87,32 @@ class TurnOutcomeRow(Base):
     tokens_per_second: Mapped[float | None]
     time_to_first_token_ms: Mapped[float | None]
     finished_at: Mapped[str]
+
+
+class BlobRow(Base):
+    """Image bytes, stored once per content hash."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(primary_key=True)
+    size: Mapped[int]
+    data: Mapped[bytes]
+    created_at: Mapped[str]
+
+
+class TurnImageRow(Base):
+    __tablename__ = "turn_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    turn_id: Mapped[int] = mapped_column(ForeignKey("turns.id"))
+    position: Mapped[int]
+    filename: Mapped[str]
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    media_type: Mapped[str]
+    width: Mapped[int]
+    height: Mapped[int]
+    bytes: Mapped[int]
+    sent_to_model: Mapped[bool]
+    sent_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    sent_width: Mapped[int | None]
+    sent_height: Mapped[int | None]

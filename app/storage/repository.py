@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.clock import utc_now
 from app.core.errors import NotFoundError, StorageError
+from app.core.images import CheckedImage, ModelImage
 from app.core.types import (
     ChatMessage,
     Conversation,
@@ -22,13 +23,16 @@ from app.core.types import (
     RunSettings,
     SamplingParams,
     Turn,
+    TurnImage,
     TurnStatus,
 )
 from app.storage.engine import open_engine
 from app.storage.models import (
+    BlobRow,
     ConversationRow,
     ModelFileRow,
     TurnChunkRow,
+    TurnImageRow,
     TurnOutcomeRow,
     TurnRow,
 )
@@ -65,6 +69,8 @@ class Store:
         app_version: str,
         user: str,
         title: str = "Untitled",
+        images: Sequence[tuple[CheckedImage, ModelImage | None]] = (),
+        projector: ModelFile | None = None,
     ) -> Turn:
         """Commit the prompt and everything known about the run before generation starts.
 
@@ -100,10 +106,36 @@ class Store:
                 app_version=app_version,
                 os_user=user,
                 started_at=utc_now(),
+                projector_path=projector.path if projector else None,
+                projector_size=projector.size if projector else None,
+                projector_sha256=projector.sha256 if projector else None,
             )
             session.add(row)
             session.flush()
-            return _turn(row, [], None)
+            image_rows = []
+            for position, (original, sent) in enumerate(images):
+                _store_blob(session, original.sha256, original.data)
+                if sent is not None:
+                    _store_blob(session, sent.sha256, sent.data)
+                image_rows.append(
+                    TurnImageRow(
+                        turn_id=row.id,
+                        position=position,
+                        filename=original.filename,
+                        sha256=original.sha256,
+                        media_type=original.media_type,
+                        width=original.width,
+                        height=original.height,
+                        bytes=original.size,
+                        sent_to_model=sent is not None,
+                        sent_sha256=sent.sha256 if sent else None,
+                        sent_width=sent.width if sent else None,
+                        sent_height=sent.height if sent else None,
+                    )
+                )
+            session.add_all(image_rows)
+            session.flush()
+            return _turn(row, [], None, image_rows)
 
     def append_output(self, turn_id: int, seq: int, raw: str, reasoning: str, answer: str) -> None:
         """Save output produced since the last save (deltas, not the whole text)."""
@@ -183,6 +215,14 @@ class Store:
                 .order_by(ModelFileRow.id.desc())
                 .limit(1)
             )
+
+    def image_data(self, sha256: str) -> bytes:
+        """The stored bytes of an image (an original or a copy sent to a model)."""
+        with self._sessions() as session:
+            data = session.scalar(select(BlobRow.data).where(BlobRow.sha256 == sha256))
+            if data is None:
+                raise NotFoundError(f"No stored image with SHA-256 {sha256}.")
+            return data
 
     def list_conversations(self) -> list[ConversationSummary]:
         with self._sessions() as session:
@@ -283,10 +323,28 @@ def _assemble(session: Session, rows: Sequence[TurnRow]) -> list[Turn]:
         outcome.turn_id: outcome
         for outcome in session.scalars(select(TurnOutcomeRow).where(TurnOutcomeRow.turn_id.in_(ids)))
     }
-    return [_turn(row, chunks[row.id], outcomes.get(row.id)) for row in rows]
+    images: dict[int, list[TurnImageRow]] = defaultdict(list)
+    for image in session.scalars(
+        select(TurnImageRow)
+        .where(TurnImageRow.turn_id.in_(ids))
+        .order_by(TurnImageRow.turn_id, TurnImageRow.position)
+    ):
+        images[image.turn_id].append(image)
+    return [_turn(row, chunks[row.id], outcomes.get(row.id), images[row.id]) for row in rows]
 
 
-def _turn(row: TurnRow, chunks: Iterable[TurnChunkRow], outcome: TurnOutcomeRow | None) -> Turn:
+def _store_blob(session: Session, sha256: str, data: bytes) -> None:
+    if session.get(BlobRow, sha256) is None:
+        session.add(BlobRow(sha256=sha256, size=len(data), data=data, created_at=utc_now()))
+        session.flush()
+
+
+def _turn(
+    row: TurnRow,
+    chunks: Iterable[TurnChunkRow],
+    outcome: TurnOutcomeRow | None,
+    images: Iterable[TurnImageRow] = (),
+) -> Turn:
     parts = list(chunks)
     return Turn(
         id=row.id,
@@ -294,7 +352,7 @@ def _turn(row: TurnRow, chunks: Iterable[TurnChunkRow], outcome: TurnOutcomeRow 
         index=row.turn_index,
         prompt=row.prompt,
         system_prompt=row.system_prompt,
-        messages=tuple(ChatMessage(m["role"], m["content"]) for m in json.loads(row.messages_json)),
+        messages=tuple(ChatMessage.from_dict(m) for m in json.loads(row.messages_json)),
         rendered_prompt=row.rendered_prompt,
         rendered_prompt_sha256=row.rendered_prompt_sha256,
         template_source=row.template_source,
@@ -318,4 +376,25 @@ def _turn(row: TurnRow, chunks: Iterable[TurnChunkRow], outcome: TurnOutcomeRow 
         finished_at=outcome.finished_at if outcome else None,
         tokens_per_second=outcome.tokens_per_second if outcome else None,
         time_to_first_token_ms=outcome.time_to_first_token_ms if outcome else None,
+        images=tuple(
+            TurnImage(
+                position=image.position,
+                filename=image.filename,
+                sha256=image.sha256,
+                media_type=image.media_type,
+                width=image.width,
+                height=image.height,
+                size=image.bytes,
+                sent_to_model=image.sent_to_model,
+                sent_sha256=image.sent_sha256,
+                sent_width=image.sent_width,
+                sent_height=image.sent_height,
+            )
+            for image in images
+        ),
+        projector=(
+            ModelFile(row.projector_path, row.projector_size or 0, row.projector_sha256 or "")
+            if row.projector_path
+            else None
+        ),
     )

@@ -25,13 +25,24 @@ def gradient(size: tuple[int, int] = (64, 48), mode: str = "RGB") -> Image.Image
 
 @pytest.mark.parametrize(
     ("fmt", "media_type"),
-    [("PNG", "image/png"), ("JPEG", "image/jpeg"), ("WEBP", "image/webp"), ("GIF", "image/gif"),
-     ("BMP", "image/bmp"), ("TIFF", "image/tiff")],
+    [
+        ("PNG", "image/png"),
+        ("JPEG", "image/jpeg"),
+        ("WEBP", "image/webp"),
+        ("GIF", "image/gif"),
+        ("BMP", "image/bmp"),
+        ("TIFF", "image/tiff"),
+    ],
 )
 def test_allowed_formats_are_accepted(fmt: str, media_type: str) -> None:
     data = encode(gradient(), fmt)
     checked = check_image(data, f"scan.{fmt.lower()}")
-    assert (checked.media_type, checked.width, checked.height, checked.size) == (media_type, 64, 48, len(data))
+    assert (checked.media_type, checked.width, checked.height, checked.size) == (
+        media_type,
+        64,
+        48,
+        len(data),
+    )
     assert checked.data == data, "the original bytes are kept exactly"
     sent = model_copy(checked)
     assert (sent.width, sent.height, sent.media_type) == (64, 48, "image/png")
@@ -94,7 +105,11 @@ def truncated(fmt: str) -> bytes:
     ("data", "name", "message"),
     [
         (b"", "empty.png", "empty.png is empty"),
-        (b"just some notes, not a picture\n" * 20, "notes.png", "notes.png is not an image Veritrace can read"),
+        (
+            b"just some notes, not a picture\n" * 20,
+            "notes.png",
+            "notes.png is not an image Veritrace can read",
+        ),
         (truncated("PNG"), "half.png", "half.png is damaged or truncated"),
         (truncated("JPEG"), "half.jpg", "half.jpg is damaged or truncated"),
         (encode(gradient(), "PPM"), "scan.ppm", "scan.ppm is a PPM image; accepted formats are"),

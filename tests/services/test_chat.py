@@ -170,3 +170,73 @@ def test_model_hash_is_computed_once_per_file_version(
     model_file.write_bytes(model_file.read_bytes() + b"changed")
     service.load_model(model_file, preset("magistral"))
     assert service.model.file.sha256 != first  # type: ignore[union-attr]
+
+
+def image_bytes(colour: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_images_are_recorded_but_not_sent_without_a_projector(
+    service: ChatService, backend: FakeBackend, store: Store
+) -> None:
+    from app.core.images import check_image
+
+    picture = check_image(image_bytes((200, 10, 10)), "contract-page.png")
+    backend.enqueue(["[THINK]no image seen[/THINK]ok"])
+    turn = service.run_turn(
+        None, "Read this", preset("magistral"), RecordingSink(), threading.Event(), [picture]
+    )
+    assert backend.prompts[-1].image_data == () and backend.prompts[-1].messages[-1].images == ()
+    [image] = turn.images
+    assert (image.filename, image.sha256, image.width, image.height) == (
+        "contract-page.png",
+        picture.sha256,
+        40,
+        30,
+    )
+    assert not image.sent_to_model and image.sent_sha256 is None
+    assert store.image_data(picture.sha256) == picture.data, "the original bytes are kept"
+    assert turn.to_json()["images"][0]["sent_to_model"] is False
+
+
+def test_images_go_to_a_vision_model_and_stay_in_the_history(
+    store: Store, backend: FakeBackend, model_file: Path, tmp_path: Path
+) -> None:
+    from app.core.images import check_image, model_copy
+
+    projector = tmp_path / "mmproj.gguf"
+    projector.write_bytes(model_file.read_bytes())
+    chat = ChatService(store, backend, save_interval=0.0, user="alice")
+    active = chat.load_model(model_file, preset("magistral"), projector=projector)
+    assert active.loaded.has_vision and active.projector is not None
+    picture = check_image(image_bytes((10, 200, 10)), "diagram.png")
+    backend.enqueue(["[THINK]a green box[/THINK]Green."])
+    first = chat.run_turn(None, "Colour?", preset("magistral"), RecordingSink(), threading.Event(), [picture])
+    [image] = first.images
+    expected = model_copy(picture)
+    assert image.sent_to_model and image.sent_sha256 == expected.sha256
+    assert backend.prompts[-1].image_data == (expected.data,)
+    assert store.image_data(expected.sha256) == expected.data, "exactly what the model saw is kept"
+    assert first.projector is not None and first.projector.sha256 == active.projector.sha256
+    assert first.to_json()["images"][0]["sent_sha256"] == expected.sha256
+
+    backend.enqueue(["[THINK]still green[/THINK]Yes."])
+    chat.run_turn(first.conversation_id, "Sure?", preset("magistral"), RecordingSink(), threading.Event())
+    sent = backend.prompts[-1]
+    assert sent.messages[1].images == (expected.sha256,), "the earlier image is part of the history"
+    assert sent.image_data == (expected.data,)
+
+
+def test_image_only_turn_gets_a_title(service: ChatService, backend: FakeBackend) -> None:
+    from app.core.images import check_image
+
+    backend.enqueue(["[THINK]x[/THINK]y"])
+    picture = check_image(image_bytes((1, 2, 3)), "a.png")
+    turn = service.run_turn(None, "", preset("magistral"), RecordingSink(), threading.Event(), [picture])
+    assert service.store.conversation(turn.conversation_id).title == "Image"
