@@ -74,13 +74,14 @@ def check_image(data: bytes, filename: str) -> CheckedImage:
     with _opened(data, filename) as image:
         if image.format not in ALLOWED_FORMATS:
             raise ImageError(
-                f"{filename} is a {image.format} image; accepted formats are PNG, JPEG, WebP, GIF, BMP and TIFF."
+                f"{filename} is a {image.format} image; "
+                "accepted formats are PNG, JPEG, WebP, GIF, BMP and TIFF."
             )
         width, height = image.size
         if width * height > MAX_IMAGE_PIXELS:
             raise ImageError(
-                f"{filename} is {width} x {height} pixels, more than the {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels "
-                "accepted (it could be a decompression bomb)."
+                f"{filename} is {width} x {height} pixels, more than the "
+                f"{MAX_IMAGE_PIXELS / 1e6:.0f} megapixels accepted (it could be a decompression bomb)."
             )
         media_type = ALLOWED_FORMATS[image.format]
         try:

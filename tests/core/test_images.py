@@ -72,7 +72,7 @@ def test_animated_gif_sends_its_first_frame() -> None:
     buffer = io.BytesIO()
     frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
     sent = model_copy(check_image(buffer.getvalue(), "blink.gif"))
-    red, green, blue = Image.open(io.BytesIO(sent.data)).getpixel((8, 8))
+    red, _green, blue = Image.open(io.BytesIO(sent.data)).getpixel((8, 8))
     assert red > 200 and blue < 50
 
 

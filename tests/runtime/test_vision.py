@@ -62,7 +62,7 @@ def test_an_image_adds_prompt_tokens_and_changes_the_output(vision_backend: Llam
     red, red_count = run_with(vision_backend, [png((255, 0, 0))])
     red_again, _ = run_with(vision_backend, [png((255, 0, 0))])
     stripes, _ = run_with(vision_backend, [png((0, 0, 255), pattern=True)])
-    two, two_count = run_with(vision_backend, [png((255, 0, 0)), png((0, 0, 255), pattern=True)])
+    _, two_count = run_with(vision_backend, [png((255, 0, 0)), png((0, 0, 255), pattern=True)])
     per_image = red_count - plain_count
     assert per_image >= 16, "a 32x32 image is 16 patches for the tiny projector"
     assert two_count - red_count >= per_image - 1, "each image adds its tokens"
@@ -97,7 +97,7 @@ def test_a_projector_that_is_not_gguf_gives_a_clear_message(
     bogus = tmp_path / "mmproj.gguf"
     bogus.write_text("not a projector" * 10)
     backend = LlamaBackend()
-    with pytest.raises(ModelError, match="mmproj.gguf is not a GGUF model file"):
+    with pytest.raises(ModelError, match=r"mmproj\.gguf is not a GGUF model file"):
         backend.load(text_model, LoadOptions(1024, 0, 0), projector=bogus)
     assert backend.loaded is None
 
