@@ -8,10 +8,20 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal
 
 from app.core.errors import VeritraceError
+from app.core.images import CheckedImage, human_size
 from app.core.types import RunSettings, Turn, TurnStatus
 from app.runtime.backend import Backend
 from app.services.chat import ActiveModel
-from app.services.config import AppConfig, ModelChoice, resolve_model, save_config, settings_for, with_model
+from app.services.config import (
+    AppConfig,
+    ModelChoice,
+    config_projector,
+    resolve_model,
+    save_config,
+    settings_for,
+    with_model,
+    with_projector,
+)
 from app.storage.repository import Store
 from app.ui.composer import Composer
 from app.ui.conversation_list import ConversationList
@@ -46,13 +56,15 @@ class ChatController(QObject):
         error_occurred(str, str): a title and a message for the user.
         model_changed(object): the ``ActiveModel`` in use, or None.
         turn_finished(object): a ``Turn`` as recorded after it ended.
+        image_requested(bytes, str): show this image at full size, with this caption.
     """
 
     error_occurred = Signal(str, str)
     model_changed = Signal(object)
     turn_finished = Signal(object)
-    _load_requested = Signal(str, bool, object)
-    _turn_requested = Signal(int, str, object)
+    image_requested = Signal(bytes, str)
+    _load_requested = Signal(str, bool, object, str)
+    _turn_requested = Signal(int, str, object, object)
 
     def __init__(
         self, store: Store, backend: Backend, config: AppConfig, panes: Panes, parent: QObject | None = None
@@ -90,6 +102,9 @@ class ChatController(QObject):
         panes.conversations.conversation_selected.connect(self.select_conversation)
         panes.conversations.new_requested.connect(self.new_conversation)
         panes.view.turn_selected.connect(self.select_turn)
+        panes.view.image_activated.connect(self.open_image)
+        panes.view.images_dropped.connect(panes.composer.add_from_mime)
+        panes.view.image_source = store.image_data
 
     # -- actions -----------------------------------------------------------------
 
@@ -109,9 +124,44 @@ class ChatController(QObject):
         self._pending_choice = choice
         self.panes.composer.set_can_send(False, "Loading model…")
         self.panes.status.set_state(f"Loading {choice.path.name}…")
+        projector = config_projector(self.config, choice)
         self._load_requested.emit(
-            str(choice.path), choice.is_demo, settings_for(choice, self.config.settings)
+            str(choice.path), choice.is_demo, settings_for(choice, self.config.settings), str(projector or "")
         )
+
+    def set_projector(self, path: str | None) -> None:
+        """Use (or stop using) a vision projector for the current model, and remember it."""
+        choice = self._last_good
+        if choice is None or choice.is_demo:
+            self.error_occurred.emit(
+                "No vision for the demo model", "Open a model that has a vision projector first."
+            )
+            return
+        self.config = with_projector(self.config, choice.path, Path(path) if path else None)
+        save_config(self.config)
+        self.load_model(choice)
+
+    def open_image(self, sha256: str) -> None:
+        for turn in self._shown_turns():
+            for image in turn.images:
+                if sha256 == image.sha256:
+                    seen = (
+                        f"The model saw a {image.sent_width} x {image.sent_height} copy "
+                        f"(SHA-256 {image.sent_sha256})."
+                        if image.sent_to_model
+                        else "The model did not see this image (no vision projector)."
+                    )
+                    caption = (
+                        f"{image.filename} · {image.media_type} · {image.width} x {image.height} · "
+                        f"{human_size(image.size)}\nSHA-256 {image.sha256}\n{seen}"
+                    )
+                    self.image_requested.emit(self.store.image_data(sha256), caption)
+                    return
+
+    def _shown_turns(self) -> tuple[Turn, ...]:
+        if self.conversation_id is None:
+            return ()
+        return self.store.conversation(self.conversation_id).turns
 
     def open_model(self, path: str) -> None:
         self.load_model(ModelChoice(Path(path), is_demo=False))
@@ -128,15 +178,14 @@ class ChatController(QObject):
         self.config = replace(self.config, settings=settings)
         save_config(self.config)
 
-    def send(self, prompt: str) -> None:
-        if self.model is None or self.busy or not prompt.strip():
+    def send(self, prompt: str, images: tuple[CheckedImage, ...] = ()) -> None:
+        if self.model is None or self.busy or not (prompt.strip() or images):
             return
         self.busy = True
         self.panes.composer.set_busy(True)
         self.panes.status.set_state("Generating…")
-        self._turn_requested.emit(
-            -1 if self.conversation_id is None else self.conversation_id, prompt, self.settings()
-        )
+        conversation = -1 if self.conversation_id is None else self.conversation_id
+        self._turn_requested.emit(conversation, prompt, self.settings(), tuple(images))
 
     def stop(self) -> None:
         if self.busy:
@@ -203,6 +252,7 @@ class ChatController(QObject):
                 save_config(self.config)
             self._last_good = choice
         self.panes.status.set_model(model)
+        self.panes.composer.set_model_sees_images(model.loaded.has_vision)
         self.panes.status.set_state("Ready")
         self.panes.composer.set_can_send(True, DEMO_HINT if model.loaded.is_demo else "")
         self.model_changed.emit(model)

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QTextBlockFormat, QTextCharFormat, QTextCursor
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.core.types import Conversation, Turn, TurnStatus
 from app.export.html import markdown_to_html, plain_to_html
+from app.ui.attachments import has_images, thumbnail
 from app.ui.throttle import TextThrottle
+
+THUMBNAIL_HEIGHT = 72
 
 STATUS_COLOURS = {
     TurnStatus.COMPLETED: "#2e7d32",
@@ -50,13 +62,18 @@ _RULE = (
 class ConversationView(QTextBrowser):
     """Renders a conversation; streams the live answer by appending at the end.
 
-    Model output is untrusted: links are never opened, no resource is ever loaded.
+    Model output is untrusted: links are never opened, no resource is ever loaded. The
+    only images shown are the turns' own attachments, registered with the document by hash.
 
     Signals:
         turn_selected(int): the user asked for a turn's reasoning.
+        image_activated(str): the user clicked an attached image (its SHA-256).
+        images_dropped(object): a QMimeData with images was dropped on the conversation.
     """
 
     turn_selected = Signal(int)
+    image_activated = Signal(str)
+    images_dropped = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +87,9 @@ class ConversationView(QTextBrowser):
         self.live_turn_id: int | None = None
         self.selected_turn_id: int | None = None
         self.shown_conversation_id: int | None = None
+        self.image_source: Callable[[str], bytes] | None = None
+        self._registered: set[str] = set()
+        self.setAcceptDrops(True)
         self.setHtml(_WELCOME)
 
     def loadResource(self, kind: int, name: QUrl | str) -> Any:
@@ -85,6 +105,7 @@ class ConversationView(QTextBrowser):
         if conversation is None or not conversation.turns:
             self.setHtml(_WELCOME)
             return
+        self._register(conversation.turns)
         parts = [_turn_html(turn, turn.id == selected_turn_id) for turn in conversation.turns]
         self.setHtml("".join(parts))
         self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
@@ -92,6 +113,7 @@ class ConversationView(QTextBrowser):
     def begin_live(self, conversation: Conversation | None, turn: Turn, answer_so_far: str = "") -> None:
         """Show finished turns rendered, then the live turn with its answer as plain text."""
         earlier = [t for t in conversation.turns if t.id != turn.id] if conversation else []
+        self._register([*earlier, turn])
         self._throttle.discard()
         self.setHtml("".join(_turn_html(t, False) for t in earlier) + _live_html(turn))
         self._go_live(turn, answer_so_far)
@@ -106,6 +128,7 @@ class ConversationView(QTextBrowser):
         if not (shown or (turn.index == 0 and self.shown_conversation_id is None)):
             return False
         self._throttle.discard()
+        self._register([turn])
         if turn.index == 0:
             self.setHtml(_live_html(turn))
         else:
@@ -146,6 +169,41 @@ class ConversationView(QTextBrowser):
     def _on_anchor_clicked(self, url: QUrl) -> None:
         if url.scheme() == "turn" and url.path().isdigit():
             self.turn_selected.emit(int(url.path()))
+        elif url.scheme() == "image":
+            self.image_activated.emit(url.path())
+
+    def _register(self, turns: Iterable[Turn]) -> None:
+        """Give the document the thumbnails of these turns' images (by hash, once each)."""
+        if self.image_source is None:
+            return
+        for turn in turns:
+            for image in turn.images:
+                if image.sha256 in self._registered:
+                    continue
+                picture = thumbnail(self.image_source(image.sha256), THUMBNAIL_HEIGHT)
+                self.document().addResource(
+                    QTextDocument.ResourceType.ImageResource.value, QUrl(f"thumb:{image.sha256}"), picture
+                )
+                self._registered.add(image.sha256)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if has_images(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if has_images(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if has_images(event.mimeData()):
+            self.images_dropped.emit(event.mimeData())
+            event.acceptProposedAction()
+        else:
+            super().dropEvent(event)
 
 
 def _live_html(turn: Turn) -> str:
@@ -158,8 +216,24 @@ def _prompt_html(turn: Turn) -> str:
     return (
         f'<p class="who">YOU · {html.escape(turn.os_user)} · {html.escape(time)} UTC</p>'
         '<table width="100%" cellpadding="10" cellspacing="0" style="background-color:#eef2f7;">'
-        f"<tr><td>{plain_to_html(turn.prompt)}</td></tr></table>"
+        f"<tr><td>{_images_html(turn)}{plain_to_html(turn.prompt)}</td></tr></table>"
     )
+
+
+def _images_html(turn: Turn) -> str:
+    if not turn.images:
+        return ""
+    tiles = "".join(
+        f'<a href="image:{sha}"><img src="thumb:{sha}" height="{THUMBNAIL_HEIGHT}"></a>&nbsp;'
+        for sha in (image.sha256 for image in turn.images)
+    )
+    seen = all(image.sent_to_model for image in turn.images)
+    note = (
+        ""
+        if seen
+        else '<br><span class="meta"><i>Not seen by the model: it had no vision projector.</i></span>'
+    )
+    return f"<p>{tiles}{note}</p>"
 
 
 def _turn_html(turn: Turn, selected: bool) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -12,6 +13,7 @@ from app import __version__
 from app.runtime.backend import Backend
 from app.services.config import AppConfig
 from app.storage.repository import Store
+from app.ui.attachments import ImageViewer
 from app.ui.composer import Composer
 from app.ui.controller import ChatController, Panes
 from app.ui.conversation_list import ConversationList
@@ -69,6 +71,7 @@ class MainWindow(QMainWindow):
         )
         self._modal_errors = modal_errors
         self.controller.error_occurred.connect(self._on_controller_error_occurred)
+        self.controller.image_requested.connect(self._on_controller_image_requested)
         self._build_menus()
         self._restore_geometry()
 
@@ -80,6 +83,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Open model…", self._on_open_model_triggered, QKeySequence.StandardKey.Open)
         self._action(file_menu, "Use the &demo model", self.controller.use_demo_model)
+        self._action(file_menu, "Open &vision projector…", self._on_open_projector_triggered)
+        self._action(
+            file_menu, "Stop using the vision projector", lambda: self.controller.set_projector(None)
+        )
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         run_menu = self.menuBar().addMenu("&Run")
@@ -108,6 +115,23 @@ class MainWindow(QMainWindow):
         )
         if path:
             self.controller.open_model(path)
+
+    def _on_open_projector_triggered(self) -> None:
+        model = self.controller.model
+        folder = str(Path(model.file.path).parent) if model else ""
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open the model's vision projector (mmproj)",
+            folder,
+            "GGUF projectors (*.gguf);;All files (*)",
+        )
+        if path:
+            self.controller.set_projector(path)
+
+    def _on_controller_image_requested(self, data: bytes, caption: str) -> None:
+        viewer = ImageViewer(data, caption, self)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.show()
 
     def _on_settings_triggered(self) -> None:
         dialog = SettingsDialog(self.controller.settings(), self)

@@ -38,9 +38,15 @@ class AppStatusBar(QStatusBar):
             self.model.setText(f"DEMO MODEL · {DEMO_MODEL_NAME} · not a reasoning model")
             self.model.setProperty("demo", True)
         else:
-            self.model.setText(f"{model.loaded.name} · ctx {model.loaded.n_ctx:,}")
+            vision = " · vision" if model.loaded.has_vision else ""
+            self.model.setText(f"{model.loaded.name} · ctx {model.loaded.n_ctx:,}{vision}")
             self.model.setProperty("demo", False)
         if model is not None:
-            self.model.setToolTip(f"{model.file.path}\nSHA-256 {model.file.sha256}")
+            projector = (
+                f"\nProjector {model.projector.path}\nSHA-256 {model.projector.sha256}"
+                if model.projector
+                else ""
+            )
+            self.model.setToolTip(f"{model.file.path}\nSHA-256 {model.file.sha256}{projector}")
         self.model.style().unpolish(self.model)
         self.model.style().polish(self.model)

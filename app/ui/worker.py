@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
+from app.core.images import CheckedImage
 from app.core.types import RunSettings, Turn
 from app.runtime.backend import Backend
 from app.services.chat import ChatService
@@ -111,11 +112,15 @@ class GenerationWorker(QObject):
         """Ask the running generation to stop (callable from any thread)."""
         self._cancel.set()
 
-    @Slot(str, bool, object)
-    def load_model(self, path: str, is_demo: bool, settings: RunSettings) -> None:
+    @Slot(str, bool, object, str)
+    def load_model(self, path: str, is_demo: bool, settings: RunSettings, projector: str = "") -> None:
         try:
             model = self.service.load_model(
-                Path(path), settings, is_demo=is_demo, on_status=self.status_changed.emit
+                Path(path),
+                settings,
+                is_demo=is_demo,
+                projector=Path(projector) if projector else None,
+                on_status=self.status_changed.emit,
             )
         except VeritraceError as error:
             self.model_failed.emit(str(error))
@@ -128,8 +133,10 @@ class GenerationWorker(QObject):
             return
         self.model_loaded.emit(model)
 
-    @Slot(int, str, object)
-    def run_turn(self, conversation_id: int, prompt: str, settings: RunSettings) -> None:
+    @Slot(int, str, object, object)
+    def run_turn(
+        self, conversation_id: int, prompt: str, settings: RunSettings, images: tuple[CheckedImage, ...] = ()
+    ) -> None:
         self._cancel.clear()
         sink = _SignalSink(self)
         try:
@@ -139,6 +146,7 @@ class GenerationWorker(QObject):
                 settings,
                 sink,
                 self._cancel,
+                images,
             )
         except VeritraceError as error:
             self.failed.emit(str(error))
