@@ -32,7 +32,30 @@ PROMPTS = [
 ]
 
 
-def main(output: str, mid_chars: int = 60) -> None:
+def sample_images(folder: Path) -> list[str]:
+    """A scanned-looking contract page and a chart, drawn with Pillow."""
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGB", (620, 820), (250, 249, 245))
+    draw = ImageDraw.Draw(page)
+    draw.text((60, 50), "MASTER SERVICES AGREEMENT", fill=(20, 20, 20))
+    for index in range(28):
+        y = 100 + index * 24
+        draw.line((60, y, 560 - (index % 5) * 40, y), fill=(120, 120, 120), width=3)
+    draw.rectangle((60, 430, 560, 520), outline=(200, 40, 40), width=3)
+    chart = Image.new("RGB", (640, 400), "white")
+    draw = ImageDraw.Draw(chart)
+    for index, height in enumerate((120, 220, 160, 300, 260)):
+        draw.rectangle((60 + index * 110, 360 - height, 140 + index * 110, 360), fill=(31, 95, 168))
+    paths = []
+    for name, image in (("contract-p4.png", page), ("liability-chart.png", chart)):
+        path = folder / name
+        image.save(path)
+        paths.append(str(path))
+    return paths
+
+
+def main(output: str, mid_chars: int = 60, with_images: bool = False) -> None:
     app = QApplication(sys.argv)
     app.setApplicationName("Veritrace")
     apply_style(app)
@@ -44,7 +67,9 @@ def main(output: str, mid_chars: int = 60) -> None:
 
     def send_next() -> None:
         window.composer.editor.setPlainText(queue.pop(0))
-        controller.send(window.composer.text())
+        if with_images and len(queue) == len(PROMPTS) - 1:
+            window.composer.add_images(sample_images(Path(os.environ["VERITRACE_HOME"])))
+        controller.send(window.composer.text(), tuple(window.composer.attachments.images()))
 
     def on_finished(_turn: object) -> None:
         if queue:
@@ -71,4 +96,5 @@ def main(output: str, mid_chars: int = 60) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "veritrace.png")
+    arguments = [argument for argument in sys.argv[1:] if argument != "--images"]
+    main(arguments[0] if arguments else "veritrace.png", with_images="--images" in sys.argv)
