@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from app import __version__
 from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
-from app.core.images import CheckedImage, ImageError, check_image
+from app.core.images import read_image_file
 from app.core.types import Turn, TurnStatus
 from app.services.chat import ChatService
 from app.services.config import config_projector, load_config, resolve_model, settings_for
@@ -118,7 +118,7 @@ def _ask(args: argparse.Namespace) -> int:
     if args.require_reasoning is not None:
         settings = replace(settings, require_reasoning=args.require_reasoning)
 
-    images = [_read_image(Path(path)) for path in args.image]
+    images = [read_image_file(Path(path)) for path in args.image]
     projector = Path(args.mmproj) if args.mmproj else config_projector(config, choice)
     with InstanceLock(data_dir()):
         store = Store(database_path())
@@ -161,14 +161,6 @@ def _ask(args: argparse.Namespace) -> int:
         print(f"veritrace: {turn.error}", file=sys.stderr)
         return 1
     return 0 if turn.status == TurnStatus.COMPLETED else 130
-
-
-def _read_image(path: Path) -> CheckedImage:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ImageError(f"Cannot read image {path}: {error.strerror}.") from error
-    return check_image(data, path.name)
 
 
 def _list(args: argparse.Namespace) -> int:

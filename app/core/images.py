@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -90,6 +91,15 @@ def check_image(data: bytes, filename: str) -> CheckedImage:
             raise ImageError(f"{filename} is damaged or truncated and cannot be read ({error}).") from error
         oriented = ImageOps.exif_transpose(image)
         return CheckedImage(filename, data, sha256_bytes(data), media_type, oriented.width, oriented.height)
+
+
+def read_image_file(path: Path) -> CheckedImage:
+    """Read and check an image file; an unreadable file is an ImageError too."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ImageError(f"{path.name} cannot be read: {error.strerror}.") from error
+    return check_image(data, path.name)
 
 
 def model_copy(image: CheckedImage, max_side: int = DEFAULT_MODEL_MAX_SIDE) -> ModelImage:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.images import CheckedImage, ImageError, check_image, human_size
+from app.core.images import CheckedImage, ImageError, check_image, human_size, read_image_file
 
 THUMBNAIL = 64
 
@@ -42,13 +42,10 @@ def read_mime_images(mime: QMimeData) -> tuple[list[CheckedImage], list[str]]:
                 f"{url.toString()[:80]} is not a local file; Veritrace never downloads. Save it first."
             )
             continue
-        path = Path(url.toLocalFile())
         try:
-            accepted.append(check_image(path.read_bytes(), path.name))
+            accepted.append(read_image_file(Path(url.toLocalFile())))
         except ImageError as error:
             refused.append(str(error))
-        except OSError as error:
-            refused.append(f"{path.name} cannot be read: {error.strerror}.")
     if not urls and mime.hasImage():
         image = QImage(mime.imageData())
         if image.isNull():

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.images import CheckedImage, ImageError, check_image
+from app.core.images import CheckedImage, ImageError, read_image_file
 from app.ui.attachments import AttachmentStrip, has_images, read_mime_images
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff);;All files (*)"
@@ -113,13 +113,10 @@ class Composer(QWidget):
         """Attach image files; each refused file gets its message, the draft keeps the rest."""
         accepted, refused = [], []
         for name in paths:
-            path = Path(name)
             try:
-                accepted.append(check_image(path.read_bytes(), path.name))
+                accepted.append(read_image_file(Path(name)))
             except ImageError as error:
                 refused.append(str(error))
-            except OSError as error:
-                refused.append(f"{path.name} cannot be read: {error.strerror}.")
         self._take(accepted, refused)
 
     def add_from_mime(self, mime: QMimeData) -> None:

@@ -129,3 +129,13 @@ def test_byte_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     noise = Image.frombytes("RGB", (100, 100), bytes((i * 7919) % 251 for i in range(30_000)))
     with pytest.raises(ImageError, match=r"big\.png is \d+\.\d kB; images up to 1.0 kB are accepted"):
         check_image(encode(noise, "PNG"), "big.png")
+
+
+def test_unreadable_file_is_an_image_error(tmp_path) -> None:
+    from app.core.images import read_image_file
+
+    with pytest.raises(ImageError, match=r"^missing\.png cannot be read: No such file or directory\.$"):
+        read_image_file(tmp_path / "missing.png")
+    path = tmp_path / "ok.png"
+    path.write_bytes(encode(gradient(), "PNG"))
+    assert read_image_file(path).filename == "ok.png"
