@@ -29,24 +29,24 @@ def has_images(mime: QMimeData) -> bool:
 def read_mime_images(mime: QMimeData) -> tuple[list[CheckedImage], list[str]]:
     """Accepted images and one message per refused item; nothing is ever fetched.
 
-    File URLs are read from disk (a browser drag often carries both the file URL and the
-    pixels: the file wins, its original bytes are the evidence). Raw image data is kept
-    as PNG. Remote URLs are refused.
+    Local file URLs are read from disk: the original bytes are the evidence. Without one,
+    image data carried by the drag or paste is kept as PNG (a browser drag carries the
+    pixels and a web URL; the URL is never fetched). A remote URL alone is refused.
     """
     accepted: list[CheckedImage] = []
     refused: list[str] = []
-    urls = mime.urls()
-    for url in urls:
-        if not url.isLocalFile():
-            refused.append(
-                f"{url.toString()[:80]} is not a local file; Veritrace never downloads. Save it first."
-            )
-            continue
+    local = [url for url in mime.urls() if url.isLocalFile()]
+    for url in local:
         try:
             accepted.append(read_image_file(Path(url.toLocalFile())))
         except ImageError as error:
             refused.append(str(error))
-    if not urls and mime.hasImage():
+    if not local and not mime.hasImage():
+        refused.extend(
+            f"{url.toString()[:80]} is not a local file; Veritrace never downloads. Save it first."
+            for url in mime.urls()
+        )
+    if not local and mime.hasImage():  # a browser drag: the pixels it carries, never its URL
         image = QImage(mime.imageData())
         if image.isNull():
             refused.append("The pasted image could not be read.")

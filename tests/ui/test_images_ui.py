@@ -166,3 +166,14 @@ def test_with_a_projector_the_model_sees_the_images(
     from app.services.config import load_config
 
     assert load_config().projectors, "the projector is remembered for the model"
+
+
+def test_browser_drag_uses_the_carried_pixels_not_the_url(window: MainWindow) -> None:
+    image = QImage(24, 24, QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.red)
+    mime = QMimeData()
+    mime.setUrls([QUrl("https://example.com/figure.png")])
+    mime.setImageData(image)
+    assert drop(window.view.viewport(), mime)
+    assert names(window) == ["pasted-image.png"]
+    assert window.composer.problems.text() == ""
