@@ -106,11 +106,12 @@ def test_remote_urls_are_never_fetched(window: MainWindow) -> None:
 def test_paste_raw_image_data(qtbot: QtBot, window: MainWindow) -> None:
     image = QImage(40, 30, QImage.Format.Format_RGB32)
     image.fill(Qt.GlobalColor.darkBlue)
-    mime = QMimeData()
-    mime.setImageData(image)
-    QApplication.clipboard().setMimeData(mime)
+    # setImage, not setMimeData: the clipboard takes ownership of a QMimeData, and a Python
+    # wrapper of it would be freed twice at exit.
+    QApplication.clipboard().setImage(image)
     window.composer.editor.setFocus()
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    QApplication.clipboard().clear()
     assert names(window) == ["pasted-image.png"]
     pasted = window.composer.attachments.images()[0]
     assert (pasted.width, pasted.height, pasted.media_type) == (40, 30, "image/png")
