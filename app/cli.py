@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="list conversations")
     listing.add_argument("--json", action="store_true")
 
+    commands.add_parser("verify", help="check the record's hash chain and every row against it")
+
     show = commands.add_parser("show", help="show one conversation with every recorded field")
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true")
@@ -207,12 +209,22 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify(_args: argparse.Namespace) -> int:
+    store = Store(database_path())
+    try:
+        result = store.verify()
+    finally:
+        store.close()
+    print(result.describe(), file=sys.stdout if result.intact else sys.stderr)
+    return 0 if result.intact else 1
+
+
 def _dump(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 
 
-_COMMANDS = {"ask": _ask, "list": _list, "show": _show}
+_COMMANDS = {"ask": _ask, "list": _list, "show": _show, "verify": _verify}
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())

@@ -169,6 +169,9 @@ def test_killed_mid_generation_keeps_prompt_and_partial_trace(veritrace_home: Pa
     process.stderr.close()  # type: ignore[union-attr]
 
     turn = json.loads(veritrace("show", "1", "--json", home=veritrace_home).stdout)["turns"][0]
+    assert veritrace("verify", home=veritrace_home).stdout.startswith("Record intact"), (
+        "the chain survived the kill"
+    )
     assert turn["status"] == "interrupted"
     assert turn["prompt"] == "Explain contract law in detail."
     assert turn["raw_output"].startswith("[THINK]") and turn["reasoning"]
@@ -247,3 +250,19 @@ def test_a_bad_image_is_refused_before_anything_runs(veritrace_home: Path, tmp_p
         result.stderr.strip()
         == "veritrace: evidence.png is not an image Veritrace can read (unknown or damaged format)."
     )
+
+
+def test_verify_reports_an_intact_record_and_locates_tampering(veritrace_home: Path) -> None:
+    from app.storage.repository import Store
+    from tests.storage.test_ledger import fill, tamper
+
+    store = Store(veritrace_home / "veritrace.db")
+    fill(store, turns=2)
+    store.close()
+    intact = veritrace("verify", home=veritrace_home)
+    assert intact.stdout.startswith("Record intact: ") and intact.stderr == ""
+    tamper(veritrace_home / "veritrace.db", "UPDATE turn_chunks SET answer = 'No.' WHERE id = 2")
+    broken = veritrace("verify", home=veritrace_home, check=False)
+    assert broken.returncode == 1
+    assert broken.stderr.strip().startswith("Record broken at entry ")
+    assert "turn_chunk 2 differs from what it recorded" in broken.stderr

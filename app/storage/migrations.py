@@ -6,6 +6,7 @@ applied a migration this app does not know was written by a newer version and is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -17,6 +18,23 @@ from app.core.errors import DatabaseTooNewError
 class Migration:
     name: str
     statements: tuple[str, ...]
+    after: Callable[[Connection, str], None] | None = None  # a data step, in the same transaction
+
+
+def _append_only(table: str) -> tuple[str, str]:
+    message = f"Veritrace records are append-only: rows of {table} cannot be changed or deleted"
+    return (
+        f"CREATE TRIGGER {table}_append_only_update BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{message}'); END",
+        f"CREATE TRIGGER {table}_append_only_delete BEFORE DELETE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{message}'); END",
+    )
+
+
+def _ledger_backfill(connection: Connection, _now: str) -> None:
+    from app.storage.ledger import backfill
+
+    backfill(connection)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -116,6 +134,40 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE turns ADD COLUMN projector_sha256 TEXT",
         ),
     ),
+    Migration(
+        "0003_ledger",
+        (
+            """CREATE TABLE ledger (
+                seq INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                os_user TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                object_type TEXT NOT NULL,
+                object_id TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                payload_sha256 TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                entry_hash TEXT NOT NULL UNIQUE
+            )""",
+            *(
+                statement
+                for table in (
+                    "conversations",
+                    "model_files",
+                    "turns",
+                    "blobs",
+                    "turn_images",
+                    "turn_chunks",
+                    "turn_outcomes",
+                    "ledger",
+                    "schema_migrations",
+                )
+                for statement in _append_only(table)
+            ),
+        ),
+        after=_ledger_backfill,
+    ),
 )
 
 _LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -141,6 +193,8 @@ def migrate(connection: Connection, now: str) -> list[str]:
             continue
         for statement in migration.statements:
             connection.execute(text(statement))
+        if migration.after is not None:
+            migration.after(connection, now)
         connection.execute(
             text("INSERT INTO schema_migrations (name, applied_at) VALUES (:name, :now)"),
             {"name": migration.name, "now": now},

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.core.clock import utc_now
+from app.core.clock import os_user, utc_now
 from app.core.errors import NotFoundError, StorageError
 from app.core.images import CheckedImage, ModelImage
 from app.core.types import (
@@ -26,8 +26,10 @@ from app.core.types import (
     TurnImage,
     TurnStatus,
 )
+from app.storage import ledger
 from app.storage.engine import open_engine
 from app.storage.models import (
+    Base,
     BlobRow,
     ConversationRow,
     ModelFileRow,
@@ -41,21 +43,33 @@ from app.storage.models import (
 class Store:
     """The record. Thread-safe: each call opens its own session."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, actor: str | None = None) -> None:
         self.path = path
+        self.os_user = os_user()
+        self.actor = actor or self.os_user  # the display name set in the app, if any
         self.engine: Engine = open_engine(path, utc_now())
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:
         self.engine.dispose()
 
+    def _record(self, session: Session, row: Base, action: str = "") -> None:
+        """Add a row and, in the same transaction, the ledger entry that describes it."""
+        session.add(row)
+        session.flush()
+        ledger.append_rows(session, self.actor, self.os_user, [row], action)
+
+    def verify(self) -> ledger.Verification:
+        """Check the hash chain and every row against its ledger entry."""
+        with self.engine.connect() as connection:
+            return ledger.verify(connection)
+
     # -- writing ---------------------------------------------------------------
 
     def create_conversation(self, title: str, user: str) -> int:
         with self._guard(), self._sessions.begin() as session:
             row = ConversationRow(title=title, created_at=utc_now(), created_by=user)
-            session.add(row)
-            session.flush()
+            self._record(session, row)
             return row.id
 
     def begin_turn(
@@ -79,8 +93,7 @@ class Store:
         with self._guard(), self._sessions.begin() as session:
             if conversation_id is None:
                 conversation = ConversationRow(title=title, created_at=utc_now(), created_by=user)
-                session.add(conversation)
-                session.flush()
+                self._record(session, conversation)
                 conversation_id = conversation.id
             elif session.get(ConversationRow, conversation_id) is None:
                 raise NotFoundError(f"No conversation with id {conversation_id}.")
@@ -110,37 +123,39 @@ class Store:
                 projector_size=projector.size if projector else None,
                 projector_sha256=projector.sha256 if projector else None,
             )
-            session.add(row)
-            session.flush()
+            self._record(session, row)
             image_rows = []
             for position, (original, sent) in enumerate(images):
-                _store_blob(session, original.sha256, original.data)
+                self._store_blob(session, original.sha256, original.data)
                 if sent is not None:
-                    _store_blob(session, sent.sha256, sent.data)
-                image_rows.append(
-                    TurnImageRow(
-                        turn_id=row.id,
-                        position=position,
-                        filename=original.filename,
-                        sha256=original.sha256,
-                        media_type=original.media_type,
-                        width=original.width,
-                        height=original.height,
-                        bytes=original.size,
-                        sent_to_model=sent is not None,
-                        sent_sha256=sent.sha256 if sent else None,
-                        sent_width=sent.width if sent else None,
-                        sent_height=sent.height if sent else None,
-                    )
+                    self._store_blob(session, sent.sha256, sent.data)
+                image = TurnImageRow(
+                    turn_id=row.id,
+                    position=position,
+                    filename=original.filename,
+                    sha256=original.sha256,
+                    media_type=original.media_type,
+                    width=original.width,
+                    height=original.height,
+                    bytes=original.size,
+                    sent_to_model=sent is not None,
+                    sent_sha256=sent.sha256 if sent else None,
+                    sent_width=sent.width if sent else None,
+                    sent_height=sent.height if sent else None,
                 )
-            session.add_all(image_rows)
-            session.flush()
+                self._record(session, image)
+                image_rows.append(image)
             return _turn(row, [], None, image_rows)
+
+    def _store_blob(self, session: Session, sha256: str, data: bytes) -> None:
+        if session.get(BlobRow, sha256) is None:
+            self._record(session, BlobRow(sha256=sha256, size=len(data), data=data, created_at=utc_now()))
 
     def append_output(self, turn_id: int, seq: int, raw: str, reasoning: str, answer: str) -> None:
         """Save output produced since the last save (deltas, not the whole text)."""
         with self._guard(), self._sessions.begin() as session:
-            session.add(
+            self._record(
+                session,
                 TurnChunkRow(
                     turn_id=turn_id,
                     seq=seq,
@@ -148,7 +163,7 @@ class Store:
                     reasoning=reasoning,
                     answer=answer,
                     saved_at=utc_now(),
-                )
+                ),
             )
 
     def finish_turn(
@@ -163,7 +178,8 @@ class Store:
         time_to_first_token_ms: float | None = None,
     ) -> None:
         with self._guard(), self._sessions.begin() as session:
-            session.add(
+            self._record(
+                session,
                 TurnOutcomeRow(
                     turn_id=turn_id,
                     status=str(status),
@@ -173,7 +189,8 @@ class Store:
                     tokens_per_second=tokens_per_second,
                     time_to_first_token_ms=time_to_first_token_ms,
                     finished_at=utc_now(),
-                )
+                ),
+                f"turn.{status}",
             )
 
     def mark_interrupted(self) -> list[int]:
@@ -183,7 +200,8 @@ class Store:
                 select(TurnRow.id).where(~TurnRow.id.in_(select(TurnOutcomeRow.turn_id)))
             ).all()
             for turn_id in orphans:
-                session.add(
+                self._record(
+                    session,
                     TurnOutcomeRow(
                         turn_id=turn_id,
                         status=str(TurnStatus.INTERRUPTED),
@@ -193,14 +211,16 @@ class Store:
                         tokens_per_second=None,
                         time_to_first_token_ms=None,
                         finished_at=utc_now(),
-                    )
+                    ),
+                    "turn.interrupted",
                 )
             return list(orphans)
 
     def remember_model_hash(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
         with self._guard(), self._sessions.begin() as session:
-            session.add(
-                ModelFileRow(path=path, size=size, mtime_ns=mtime_ns, sha256=sha256, hashed_at=utc_now())
+            self._record(
+                session,
+                ModelFileRow(path=path, size=size, mtime_ns=mtime_ns, sha256=sha256, hashed_at=utc_now()),
             )
 
     # -- reading ---------------------------------------------------------------
@@ -331,12 +351,6 @@ def _assemble(session: Session, rows: Sequence[TurnRow]) -> list[Turn]:
     ):
         images[image.turn_id].append(image)
     return [_turn(row, chunks[row.id], outcomes.get(row.id), images[row.id]) for row in rows]
-
-
-def _store_blob(session: Session, sha256: str, data: bytes) -> None:
-    if session.get(BlobRow, sha256) is None:
-        session.add(BlobRow(sha256=sha256, size=len(data), data=data, created_at=utc_now()))
-        session.flush()
 
 
 def _turn(

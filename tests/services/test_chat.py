@@ -231,6 +231,7 @@ def test_images_go_to_a_vision_model_and_stay_in_the_history(
     sent = backend.prompts[-1]
     assert sent.messages[1].images == (expected.sha256,), "the earlier image is part of the history"
     assert sent.image_data == (expected.data,)
+    assert store.verify().intact, "every row those turns wrote is in the ledger"
 
 
 def test_image_only_turn_gets_a_title(service: ChatService, backend: FakeBackend) -> None:

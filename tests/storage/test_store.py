@@ -14,6 +14,19 @@ from app.storage.models import Base
 from app.storage.repository import Store
 
 EXPECTED_SCHEMA = {
+    "ledger": [
+        "seq",
+        "at",
+        "os_user",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "payload",
+        "payload_sha256",
+        "prev_hash",
+        "entry_hash",
+    ],
     "conversations": ["id", "title", "created_at", "created_by"],
     "model_files": ["id", "path", "size", "mtime_ns", "sha256", "hashed_at"],
     "schema_migrations": ["name", "applied_at"],

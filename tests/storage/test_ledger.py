@@ -1,0 +1,225 @@
+"""The ledger: every row described in the same transaction, chained, verified, append-only."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.core.hashing import sha256_text
+from app.core.images import check_image, model_copy
+from app.core.types import ChatMessage, ModelFile, PreparedPrompt, RunSettings, TurnStatus
+from app.storage import ledger, migrations
+from app.storage.repository import Store
+
+TRIGGERS = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+
+
+def png(colour: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def fill(store: Store, turns: int = 3) -> None:
+    """A small but complete record: conversations, turns, images, output, outcomes, model hashes."""
+    store.remember_model_hash("/models/m.gguf", 10, 1, "ab" * 32)
+    conversation = None
+    for index in range(turns):
+        text = f"<user>question {index}<assistant>"
+        prepared = PreparedPrompt(
+            messages=(ChatMessage("user", f"question {index}"),),
+            text=text,
+            sha256=sha256_text(text),
+            token_count=5,
+            template_source="gguf",
+            template_sha256="t" * 64,
+        )
+        original = check_image(png((index * 40, 10, 10)), f"scan{index}.png")
+        turn = store.begin_turn(
+            conversation,
+            f"question {index}",
+            RunSettings(),
+            prepared,
+            ModelFile("/m.gguf", 10, "ab" * 32),
+            "llama-cpp-python 0.3.36",
+            "0.1.0",
+            "alice",
+            title="Review",
+            images=[(original, model_copy(original))],
+        )
+        conversation = turn.conversation_id
+        store.append_output(turn.id, 0, "[THINK]weigh it", "weigh it", "")
+        store.append_output(turn.id, 1, "[/THINK]Yes.", "", "Yes.")
+        store.finish_turn(
+            turn.id, TurnStatus.COMPLETED, finish_reason="stop", completion_tokens=7, tokens_per_second=9.5
+        )
+
+
+@pytest.fixture
+def record(tmp_path: Path) -> Path:
+    path = tmp_path / "record.db"
+    store = Store(path)
+    fill(store)
+    store.close()
+    return path
+
+
+def verify(path: Path):
+    store = Store(path)
+    try:
+        return store.verify()
+    finally:
+        store.close()
+
+
+def test_untouched_record_verifies(record: Path) -> None:
+    result = verify(record)
+    assert result.intact, result.describe()
+    with sqlite3.connect(record) as connection:
+        rows = sum(
+            connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in (
+                "conversations",
+                "model_files",
+                "turns",
+                "blobs",
+                "turn_images",
+                "turn_chunks",
+                "turn_outcomes",
+            )
+        )
+        actions = {row[0] for row in connection.execute("SELECT DISTINCT action FROM ledger")}
+    assert result.entries == rows, "one entry per recorded row"
+    assert {
+        "conversation.created",
+        "turn.started",
+        "image.attached",
+        "turn.output_saved",
+        "turn.completed",
+    } <= actions
+    assert "Record intact" in result.describe()
+
+
+def test_updates_and_deletes_are_refused_by_sqlite(record: Path) -> None:
+    with sqlite3.connect(record) as connection:
+        for statement in (
+            "UPDATE turn_chunks SET answer = 'No.'",
+            "DELETE FROM turns",
+            "UPDATE ledger SET actor = 'mallory'",
+            "DELETE FROM ledger WHERE seq = 1",
+            "UPDATE blobs SET data = x'00'",
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                connection.execute(statement)
+
+
+def tamper(path: Path, statement: str, parameters: tuple = ()) -> None:
+    """Change the file as an attacker with SQLite access would: triggers dropped first."""
+    with sqlite3.connect(path) as connection:
+        for (name,) in connection.execute(TRIGGERS).fetchall():
+            connection.execute(f"DROP TRIGGER {name}")
+        connection.execute(statement, parameters)
+
+
+@pytest.mark.parametrize(
+    ("statement", "where"),
+    [
+        ("UPDATE turn_chunks SET answer = 'No.' WHERE id = 2", "turn_chunk 2 differs"),
+        ("UPDATE turns SET params_json = replace(params_json, '0.7', '0.1') WHERE id = 1", "turn 1 differs"),
+        (
+            "UPDATE turn_outcomes SET finished_at = '2020-01-01T00:00:00.000Z' WHERE id = 3",
+            "turn_outcome 3 differs",
+        ),
+        ("DELETE FROM turn_chunks WHERE id = 4", "turn_chunk 4 it records is missing"),
+        (
+            "INSERT INTO turn_chunks (turn_id, seq, raw, reasoning, answer, saved_at) "
+            "VALUES (1, 9, 'x', '', 'x', '2026-01-01')",
+            "turn_chunk 7 has no ledger entry",
+        ),
+        (
+            "UPDATE blobs SET data = (SELECT data FROM blobs ORDER BY sha256 DESC LIMIT 1) "
+            "WHERE sha256 = (SELECT sha256 FROM blobs ORDER BY sha256 LIMIT 1)",
+            "differs from what it recorded",
+        ),
+        ("DELETE FROM ledger WHERE seq = 5", "entry 5 is missing"),
+        ("UPDATE ledger SET actor = 'mallory' WHERE seq = 3", "entry 3: its fields do not match"),
+        (
+            "UPDATE ledger SET payload = CAST(replace(CAST(payload AS TEXT), 'Yes', 'No!') AS BLOB) "
+            "WHERE seq = (SELECT min(seq) FROM ledger WHERE CAST(payload AS TEXT) LIKE '%Yes%')",
+            "its payload does not match its recorded SHA-256",
+        ),
+        ("UPDATE ledger SET seq = seq + 100 WHERE seq = 2", "entry 2 is missing"),
+    ],
+)
+def test_each_kind_of_tampering_is_found_and_located(record: Path, statement: str, where: str) -> None:
+    tamper(record, statement)
+    result = verify(record)
+    assert not result.intact
+    assert where in result.describe(), result.describe()
+
+
+def test_random_single_byte_edits_are_all_detected(record: Path, tmp_path: Path) -> None:
+    """Hundreds of random one-character edits to text cells anywhere in the record."""
+    rng = random.Random(2026)
+    with sqlite3.connect(record) as connection:
+        cells = []
+        for table in (
+            "conversations",
+            "turns",
+            "turn_chunks",
+            "turn_outcomes",
+            "turn_images",
+            "model_files",
+            "ledger",
+        ):
+            columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
+            key = "seq" if table == "ledger" else "id"
+            for (row_key,) in connection.execute(f"SELECT {key} FROM {table}"):
+                for column in columns:
+                    value = connection.execute(
+                        f"SELECT {column} FROM {table} WHERE {key} = ?", (row_key,)
+                    ).fetchone()[0]
+                    if isinstance(value, str) and value:
+                        cells.append((table, key, row_key, column, value))
+    assert len(cells) > 150
+    for trial in range(300):
+        table, key, row_key, column, value = rng.choice(cells)
+        position = rng.randrange(len(value))
+        changed = value[:position] + chr((ord(value[position]) + 1) % 0x10FFFF or 1) + value[position + 1 :]
+        copy = tmp_path / f"trial-{trial}.db"
+        shutil.copyfile(record, copy)
+        tamper(copy, f"UPDATE {table} SET {column} = ? WHERE {key} = ?", (changed, row_key))
+        result = verify(copy)
+        assert not result.intact, f"undetected: {table}.{column} of {row_key}"
+        copy.unlink()
+    assert verify(record).intact, "no false alarm on the untouched original"
+
+
+def test_records_written_before_the_ledger_are_described_on_upgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:2])
+    monkeypatch.setattr(ledger, "append_rows", lambda *args, **kwargs: None)  # as the old version wrote
+    old = Store(path)
+    with pytest.raises(Exception):  # noqa: B017 — no ledger table yet
+        old.verify()
+    fill(old, turns=2)
+    old.close()
+    monkeypatch.undo()
+    upgraded = Store(path)
+    result = upgraded.verify()
+    upgraded.close()
+    assert result.intact and result.entries > 10
+    with sqlite3.connect(path) as connection:
+        assert {row[0] for row in connection.execute("SELECT DISTINCT action FROM ledger")} == {
+            "record.backfilled"
+        }
