@@ -22,10 +22,12 @@ from app.services.config import (
     with_model,
     with_projector,
 )
+from app.storage.ledger import Verification
 from app.storage.repository import Store
 from app.ui.composer import Composer
 from app.ui.conversation_list import ConversationList
 from app.ui.conversation_view import ConversationView
+from app.ui.integrity import IntegrityCheck
 from app.ui.reasoning_pane import ReasoningPane
 from app.ui.status_bar import AppStatusBar
 from app.ui.worker import REASONING, GenerationWorker
@@ -57,12 +59,14 @@ class ChatController(QObject):
         model_changed(object): the ``ActiveModel`` in use, or None.
         turn_finished(object): a ``Turn`` as recorded after it ended.
         image_requested(bytes, str): show this image at full size, with this caption.
+        record_verified(object): a ``Verification`` of the whole record finished.
     """
 
     error_occurred = Signal(str, str)
     model_changed = Signal(object)
     turn_finished = Signal(object)
     image_requested = Signal(bytes, str)
+    record_verified = Signal(object)
     _load_requested = Signal(str, bool, object, str)
     _turn_requested = Signal(int, str, object, object)
 
@@ -96,6 +100,9 @@ class ChatController(QObject):
         self.worker.finished.connect(self._on_worker_finished)
         self.worker.failed.connect(self._on_worker_failed)
         self.worker_thread.start()
+        self.integrity = IntegrityCheck(store, self)
+        self.integrity.started.connect(panes.status.set_verifying)
+        self.integrity.finished.connect(self._on_integrity_finished)
 
         panes.composer.submitted.connect(self.send)
         panes.composer.stop_requested.connect(self.stop)
@@ -109,8 +116,9 @@ class ChatController(QObject):
     # -- actions -----------------------------------------------------------------
 
     def start(self) -> None:
-        """Show the record and load the configured model (the demo model by default)."""
+        """Show the record, verify it in the background, load the configured model."""
         self.refresh_conversations()
+        self.integrity.start()
         try:
             choice = resolve_model(self.config)
         except VeritraceError as error:
@@ -232,8 +240,18 @@ class ChatController(QObject):
         choice = self._last_good or ModelChoice(Path(), is_demo=True)
         return settings_for(choice, self.config.settings)
 
+    def verify_record(self) -> None:
+        self.integrity.start()
+
+    def _on_integrity_finished(self, result: Verification) -> None:
+        self.panes.status.set_verification(result)
+        if not result.intact:
+            self.error_occurred.emit("The record failed verification", result.describe())
+        self.record_verified.emit(result)
+
     def shutdown(self) -> None:
         """Stop generation, stop the thread, free the model. Safe to call twice."""
+        self.integrity.wait()
         if self.worker_thread.isRunning():
             self.worker.cancel()
             self.worker_thread.quit()

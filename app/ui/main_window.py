@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
         run_menu = self.menuBar().addMenu("&Run")
         self._action(run_menu, "&Settings…", self._on_settings_triggered, QKeySequence("Ctrl+,"))
         self._action(run_menu, "S&top generation", self.controller.stop)
+        run_menu.addSeparator()
+        self._action(run_menu, "&Verify the record", self.controller.verify_record)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About Veritrace", self._on_about_triggered)
 

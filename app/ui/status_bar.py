@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.runtime.model_files import DEMO_MODEL_NAME
 from app.services.chat import ActiveModel
+from app.storage.ledger import Verification
 
 
 class AppStatusBar(QStatusBar):
@@ -19,12 +20,36 @@ class AppStatusBar(QStatusBar):
         self.speed.setObjectName("speedLabel")
         self.model = QLabel("No model")
         self.model.setObjectName("modelLabel")
+        self.integrity = QLabel("")
+        self.integrity.setObjectName("integrityLabel")
         self.addWidget(self.state, 1)
+        self.addPermanentWidget(self.integrity)
         self.addPermanentWidget(self.speed)
         self.addPermanentWidget(self.model)
 
     def set_state(self, text: str) -> None:
         self.state.setText(text)
+
+    def set_verifying(self) -> None:
+        self.integrity.setText("Verifying record…")
+        self.integrity.setProperty("state", "")
+        self._repolish(self.integrity)
+
+    def set_verification(self, result: Verification) -> None:
+        if result.intact:
+            self.integrity.setText(f"✓ Record verified · {result.entries:,} entries")
+            self.integrity.setProperty("state", "ok")
+        else:
+            seq = result.problem.seq if result.problem else 0
+            self.integrity.setText(f"✗ Record broken at entry {seq}")
+            self.integrity.setProperty("state", "broken")
+        self.integrity.setToolTip(result.describe())
+        self._repolish(self.integrity)
+
+    @staticmethod
+    def _repolish(label: QLabel) -> None:
+        label.style().unpolish(label)
+        label.style().polish(label)
 
     def set_speed(self, tokens: int, tokens_per_second: float) -> None:
         self.speed.setText(f"{tokens} tokens · {tokens_per_second:.1f} tok/s" if tokens else "")
@@ -48,5 +73,4 @@ class AppStatusBar(QStatusBar):
                 else ""
             )
             self.model.setToolTip(f"{model.file.path}\nSHA-256 {model.file.sha256}{projector}")
-        self.model.style().unpolish(self.model)
-        self.model.style().polish(self.model)
+        self._repolish(self.model)

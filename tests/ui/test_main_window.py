@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -211,3 +213,30 @@ def test_failed_turn_keeps_the_prompt_in_the_composer(
     assert "failed to render" in errors[0]
     assert window.composer.text() == "do not lose me"
     assert window.composer.send_button.isEnabled()
+
+
+def test_record_is_verified_in_the_background_at_start(qtbot: QtBot, window_factory) -> None:
+    window = window_factory(start=False)
+    with qtbot.waitSignal(window.controller.record_verified, timeout=10_000) as verified:
+        window.controller.start()
+    assert verified.args[0].intact
+    assert window.status.integrity.text().startswith("✓ Record verified")
+
+
+def test_a_tampered_record_is_flagged_in_the_status_bar(
+    qtbot: QtBot, window_factory, store: Store, backend: FakeBackend
+) -> None:
+    from tests.storage.test_ledger import tamper
+
+    first = window_factory()
+    backend.enqueue(["[THINK]t[/THINK]original answer"])
+    with qtbot.waitSignal(first.controller.turn_finished, timeout=5000):
+        send(qtbot, first, "q")
+    tamper(Path(str(store.path)), "UPDATE turn_chunks SET answer = 'edited answer'")
+    errors: list[str] = []
+    first.controller.error_occurred.connect(lambda _title, message: errors.append(message))
+    with qtbot.waitSignal(first.controller.record_verified, timeout=10_000) as verified:
+        first.controller.verify_record()
+    assert not verified.args[0].intact
+    assert first.status.integrity.text().startswith("✗ Record broken at entry")
+    assert errors and "differs from what it recorded" in errors[0]

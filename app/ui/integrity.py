@@ -1,0 +1,35 @@
+"""Verify the record off the GUI thread and report the result."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QThreadPool, Signal
+
+from app.storage.repository import Store
+
+
+class IntegrityCheck(QObject):
+    """Runs ``Store.verify()`` on the thread pool.
+
+    Signals:
+        started(): a verification began.
+        finished(object): its ``Verification`` result.
+    """
+
+    started = Signal()
+    finished = Signal(object)
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+
+    def start(self) -> None:
+        self.started.emit()
+        self._pool.start(self._run)
+
+    def wait(self) -> None:
+        self._pool.waitForDone()
+
+    def _run(self) -> None:
+        self.finished.emit(self._store.verify())  # queued to the GUI thread
