@@ -8,6 +8,7 @@ removing, inserting or reordering anything breaks the chain at a findable place.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +18,33 @@ import rfc8785
 GENESIS = "0" * 64
 
 
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
 def canonical(value: Any) -> bytes:
-    """RFC 8785 (JSON Canonicalization Scheme) bytes of a JSON value."""
+    """RFC 8785 (JSON Canonicalization Scheme) bytes of a JSON value.
+
+    For objects whose keys are ASCII and whose values are strings, safe integers, null or
+    such objects again — every ledger header and almost every row — the standard library's
+    compact, key-sorted JSON is byte-identical to RFC 8785 and ten times faster (a property
+    test checks the two agree). Anything else (floats above all, whose shortest form
+    differs between Python and ECMAScript) goes through the ``rfc8785`` package.
+    """
+    if _plain(value):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     return rfc8785.dumps(value)
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and key.isascii() and _plain(item) for key, item in value.items())
+    if isinstance(value, str):
+        return True
+    if isinstance(value, bool):
+        return False  # let rfc8785 spell true/false; never reached by row payloads
+    if isinstance(value, int):
+        return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+    return value is None
 
 
 @dataclass(frozen=True)
