@@ -15,7 +15,7 @@ from app import __version__
 from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
 from app.core.images import read_image_file
-from app.core.types import Turn, TurnStatus
+from app.core.types import Flag, Meaning, Turn, TurnStatus
 from app.services.chat import ChatService
 from app.services.config import config_projector, load_config, resolve_model, settings_for
 from app.services.instance import InstanceLock
@@ -51,6 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true")
 
     commands.add_parser("verify", help="check the record's hash chain and every row against it")
+
+    annotate = commands.add_parser("annotate", help="add a reviewer's note to a turn")
+    annotate.add_argument("turn", type=int, metavar="TURN_ID")
+    annotate.add_argument("--flag", required=True, choices=[str(flag) for flag in Flag])
+    annotate.add_argument("--comment", required=True)
+    annotate.add_argument("--name", help="reviewer name (default: the operating-system user)")
+
+    signoff = commands.add_parser("signoff", help="sign off a conversation; it is locked afterwards")
+    signoff.add_argument("conversation", type=int, metavar="CONVERSATION_ID")
+    signoff.add_argument("--meaning", required=True, choices=[str(meaning) for meaning in Meaning])
+    signoff.add_argument("--name", required=True, help="the signer's printed name")
+    signoff.add_argument("--reason", required=True)
 
     show = commands.add_parser("show", help="show one conversation with every recorded field")
     show.add_argument("id", type=int)
@@ -209,6 +221,31 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _annotate(args: argparse.Namespace) -> int:
+    with InstanceLock(data_dir()):
+        store = Store(database_path())
+        try:
+            note = store.annotate(args.turn, Flag(args.flag), args.comment, args.name or store.os_user)
+        finally:
+            store.close()
+    print(f"Annotation {note.id} on turn {note.turn_id}: {note.flag} by {note.author} at {note.created_at}")
+    return 0
+
+
+def _signoff(args: argparse.Namespace) -> int:
+    with InstanceLock(data_dir()):
+        store = Store(database_path())
+        try:
+            signed = store.sign_off(args.conversation, Meaning(args.meaning), args.name, args.reason)
+        finally:
+            store.close()
+    print(
+        f"Conversation {signed.conversation_id} {signed.meaning} by {signed.printed_name} "
+        f"at {signed.signed_at} over ledger head {signed.ledger_head}; it is now locked."
+    )
+    return 0
+
+
 def _verify(_args: argparse.Namespace) -> int:
     store = Store(database_path())
     try:
@@ -224,7 +261,14 @@ def _dump(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-_COMMANDS = {"ask": _ask, "list": _list, "show": _show, "verify": _verify}
+_COMMANDS = {
+    "ask": _ask,
+    "list": _list,
+    "show": _show,
+    "verify": _verify,
+    "annotate": _annotate,
+    "signoff": _signoff,
+}
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())

@@ -266,3 +266,46 @@ def test_verify_reports_an_intact_record_and_locates_tampering(veritrace_home: P
     assert broken.returncode == 1
     assert broken.stderr.strip().startswith("Record broken at entry ")
     assert "turn_chunk 2 differs from what it recorded" in broken.stderr
+
+
+def test_annotate_and_signoff_from_the_command_line(veritrace_home: Path) -> None:
+    from app.storage.repository import Store
+    from tests.storage.test_ledger import fill
+
+    store = Store(veritrace_home / "veritrace.db")
+    fill(store, turns=2)
+    store.close()
+    noted = veritrace(
+        "annotate",
+        "1",
+        "--flag",
+        "concern",
+        "--comment",
+        "Check clause 9.",
+        "--name",
+        "Dr. R",
+        home=veritrace_home,
+    )
+    assert noted.stdout.startswith("Annotation 1 on turn 1: concern by Dr. R at ")
+    signed = veritrace(
+        "signoff", "1", "--meaning", "approved", "--name", "Dr. R", "--reason", "Sound.", home=veritrace_home
+    )
+    assert "Conversation 1 approved by Dr. R" in signed.stdout and "now locked" in signed.stdout
+    shown = json.loads(veritrace("show", "1", "--json", home=veritrace_home).stdout)
+    assert shown["locked"] is True and shown["signoffs"][0]["meaning"] == "approved"
+    assert shown["signoffs"][0]["reason"] == "Sound." and len(shown["signoffs"][0]["ledger_head"]) == 64
+    assert shown["turns"][0]["annotations"][0] == {
+        **shown["turns"][0]["annotations"][0],
+        "flag": "concern",
+        "comment": "Check clause 9.",
+        "author": "Dr. R",
+    }
+    refused = veritrace(
+        "annotate", "2", "--flag", "ok", "--comment", "late", home=veritrace_home, check=False
+    )
+    assert refused.returncode == 2 and "was signed off (approved by Dr. R" in refused.stderr
+    bad = veritrace(
+        "signoff", "1", "--meaning", "maybe", "--name", "X", "--reason", "y", home=veritrace_home, check=False
+    )
+    assert bad.returncode == 2 and "invalid choice: 'maybe'" in bad.stderr
+    assert veritrace("verify", home=veritrace_home).stdout.startswith("Record intact")

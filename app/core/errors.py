@@ -26,3 +26,7 @@ class DatabaseTooNewError(StorageError):
 
 class NotFoundError(VeritraceError):
     """A conversation or turn id does not exist."""
+
+
+class LockedError(VeritraceError):
+    """The conversation was signed off and can no longer change."""

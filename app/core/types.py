@@ -7,6 +7,68 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 
+class Flag(enum.StrEnum):
+    """A reviewer's judgement of one turn."""
+
+    OK = "ok"
+    CONCERN = "concern"
+    ERROR = "error"
+
+
+class Meaning(enum.StrEnum):
+    """What a signature means (21 CFR 11.50(a)(3))."""
+
+    REVIEWED = "reviewed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Annotation:
+    id: int
+    turn_id: int
+    flag: Flag
+    comment: str
+    author: str
+    os_user: str
+    created_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "flag": str(self.flag),
+            "comment": self.comment,
+            "author": self.author,
+            "os_user": self.os_user,
+            "created_at": self.created_at,
+        }
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """A signature: printed name, meaning, reason and time, bound to the ledger head it saw."""
+
+    id: int
+    conversation_id: int
+    meaning: Meaning
+    printed_name: str
+    reason: str
+    os_user: str
+    signed_at: str
+    ledger_head: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "meaning": str(self.meaning),
+            "printed_name": self.printed_name,
+            "reason": self.reason,
+            "os_user": self.os_user,
+            "signed_at": self.signed_at,
+            "ledger_head": self.ledger_head,
+        }
+
+
 class TurnStatus(enum.StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
@@ -198,6 +260,7 @@ class Turn:
     time_to_first_token_ms: float | None = None
     images: tuple[TurnImage, ...] = ()
     projector: ModelFile | None = None
+    annotations: tuple[Annotation, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -232,6 +295,7 @@ class Turn:
             "app_version": self.app_version,
             "os_user": self.os_user,
             "images": [image.to_json() for image in self.images],
+            "annotations": [annotation.to_json() for annotation in self.annotations],
             "projector": (
                 {"path": self.projector.path, "sha256": self.projector.sha256, "size": self.projector.size}
                 if self.projector
@@ -256,6 +320,13 @@ class Conversation:
     created_at: str
     created_by: str
     turns: tuple[Turn, ...] = ()
+    signoffs: tuple[SignOff, ...] = ()
+    continues: int | None = None  # the signed conversation this one carries on from
+
+    @property
+    def locked(self) -> bool:
+        """Signed off: nothing in it may change any more."""
+        return bool(self.signoffs)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -263,5 +334,8 @@ class Conversation:
             "title": self.title,
             "created_at": self.created_at,
             "created_by": self.created_by,
+            "continues": self.continues,
+            "locked": self.locked,
+            "signoffs": [signoff.to_json() for signoff in self.signoffs],
             "turns": [turn.to_json() for turn in self.turns],
         }

@@ -28,15 +28,24 @@ TABLES: dict[str, tuple[str, str, str]] = {
     "turn_images": ("turn_image", "image.attached", "id"),
     "turn_chunks": ("turn_chunk", "turn.output_saved", "id"),
     "turn_outcomes": ("turn_outcome", "turn.finished", "id"),
+    "annotations": ("annotation", "turn.annotated", "id"),
+    "signoffs": ("signoff", "conversation.signed", "id"),
+    "conversation_links": ("conversation_link", "conversation.continued", "id"),
 }
 MAX_SAFE_INTEGER = 2**53 - 1
 APPEND_ONLY_TABLES = (*TABLES, "ledger", "schema_migrations")
 
 
 def row_payload(table: str, row: dict[str, Any]) -> dict[str, Any]:
-    """The JSON payload describing a row (blob bytes are represented by their hash)."""
+    """The JSON payload describing a row (blob bytes are represented by their hash).
+
+    NULL columns are left out, so a nullable column added by a later migration does not
+    change the payload of rows recorded before it.
+    """
     payload: dict[str, Any] = {"table": table}
     for key, value in row.items():
+        if value is None:
+            continue
         if isinstance(value, bytes | memoryview):
             payload[key] = {"sha256": hashlib.sha256(bytes(value)).hexdigest()}
         elif isinstance(value, bool):
@@ -79,11 +88,22 @@ def append(
     return Entry(payload=payload, entry_hash=digest, **fields)  # type: ignore[arg-type]
 
 
+def head(connection: Connection) -> tuple[int, str]:
+    """(entry count, head hash) of the ledger."""
+    row = connection.execute(text("SELECT seq, entry_hash FROM ledger ORDER BY seq DESC LIMIT 1")).first()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+
 def backfill(connection: Connection) -> None:
     """Describe rows written before the ledger existed (migration 0003), oldest first."""
     from app.core.clock import os_user
 
+    existing = {
+        row[0] for row in connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    }
     for table, (_, _, key) in TABLES.items():
+        if table not in existing:  # created by a later migration, which records its own rows
+            continue
         result = connection.execute(text(f"SELECT * FROM {table} ORDER BY {key}"))
         names = list(result.keys())
         for values in result.all():

@@ -168,6 +168,41 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
         after=_ledger_backfill,
     ),
+    Migration(
+        "0004_review",
+        (
+            """CREATE TABLE annotations (
+                id INTEGER PRIMARY KEY,
+                turn_id INTEGER NOT NULL REFERENCES turns (id),
+                flag TEXT NOT NULL CHECK (flag IN ('ok', 'concern', 'error')),
+                comment TEXT NOT NULL,
+                author TEXT NOT NULL,
+                os_user TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE signoffs (
+                id INTEGER PRIMARY KEY,
+                conversation_id INTEGER NOT NULL REFERENCES conversations (id),
+                meaning TEXT NOT NULL CHECK (meaning IN ('reviewed', 'approved', 'rejected')),
+                printed_name TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                os_user TEXT NOT NULL,
+                signed_at TEXT NOT NULL,
+                ledger_head TEXT NOT NULL
+            )""",
+            """CREATE TABLE conversation_links (
+                id INTEGER PRIMARY KEY,
+                conversation_id INTEGER NOT NULL UNIQUE REFERENCES conversations (id),
+                continues_id INTEGER NOT NULL REFERENCES conversations (id),
+                created_at TEXT NOT NULL
+            )""",
+            *(
+                statement
+                for table in ("annotations", "signoffs", "conversation_links")
+                for statement in _append_only(table)
+            ),
+        ),
+    ),
 )
 
 _LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -116,3 +116,37 @@ class TurnImageRow(Base):
     sent_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
     sent_width: Mapped[int | None]
     sent_height: Mapped[int | None]
+
+
+class AnnotationRow(Base):
+    __tablename__ = "annotations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    turn_id: Mapped[int] = mapped_column(ForeignKey("turns.id"))
+    flag: Mapped[str]
+    comment: Mapped[str]
+    author: Mapped[str]
+    os_user: Mapped[str]
+    created_at: Mapped[str]
+
+
+class SignOffRow(Base):
+    __tablename__ = "signoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    meaning: Mapped[str]
+    printed_name: Mapped[str]
+    reason: Mapped[str]
+    os_user: Mapped[str]
+    signed_at: Mapped[str]
+    ledger_head: Mapped[str]
+
+
+class ConversationLinkRow(Base):
+    __tablename__ = "conversation_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), unique=True)
+    continues_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    created_at: Mapped[str]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
@@ -12,16 +13,20 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.clock import os_user, utc_now
-from app.core.errors import NotFoundError, StorageError
+from app.core.errors import LockedError, NotFoundError, StorageError, VeritraceError
 from app.core.images import CheckedImage, ModelImage
 from app.core.types import (
+    Annotation,
     ChatMessage,
     Conversation,
     ConversationSummary,
+    Flag,
+    Meaning,
     ModelFile,
     PreparedPrompt,
     RunSettings,
     SamplingParams,
+    SignOff,
     Turn,
     TurnImage,
     TurnStatus,
@@ -29,10 +34,13 @@ from app.core.types import (
 from app.storage import ledger
 from app.storage.engine import open_engine
 from app.storage.models import (
+    AnnotationRow,
     Base,
     BlobRow,
+    ConversationLinkRow,
     ConversationRow,
     ModelFileRow,
+    SignOffRow,
     TurnChunkRow,
     TurnImageRow,
     TurnOutcomeRow,
@@ -97,6 +105,8 @@ class Store:
                 conversation_id = conversation.id
             elif session.get(ConversationRow, conversation_id) is None:
                 raise NotFoundError(f"No conversation with id {conversation_id}.")
+            else:
+                _refuse_if_signed(session, conversation_id)
             index = session.scalar(select(func.count()).where(TurnRow.conversation_id == conversation_id))
             row = TurnRow(
                 conversation_id=conversation_id,
@@ -150,6 +160,72 @@ class Store:
     def _store_blob(self, session: Session, sha256: str, data: bytes) -> None:
         if session.get(BlobRow, sha256) is None:
             self._record(session, BlobRow(sha256=sha256, size=len(data), data=data, created_at=utc_now()))
+
+    def annotate(self, turn_id: int, flag: Flag, comment: str, author: str) -> Annotation:
+        """Add a reviewer's note to a turn (never edits: a later note supersedes an earlier one)."""
+        with self._guard(), self._sessions.begin() as session:
+            turn = session.get(TurnRow, turn_id)
+            if turn is None:
+                raise NotFoundError(f"No turn with id {turn_id}.")
+            _refuse_if_signed(session, turn.conversation_id)
+            row = AnnotationRow(
+                turn_id=turn_id,
+                flag=str(Flag(flag)),
+                comment=comment,
+                author=author,
+                os_user=self.os_user,
+                created_at=utc_now(),
+            )
+            self._record(session, row)
+            return _annotation(row)
+
+    def sign_off(self, conversation_id: int, meaning: Meaning, printed_name: str, reason: str) -> SignOff:
+        """Sign a conversation (name, meaning, reason, time) over the ledger head; it is then locked."""
+        if not printed_name.strip():
+            raise VeritraceError("A signature needs the signer's printed name.")
+        with self._guard(), self._sessions.begin() as session:
+            if session.get(ConversationRow, conversation_id) is None:
+                raise NotFoundError(f"No conversation with id {conversation_id}.")
+            turns = session.scalars(
+                select(TurnRow.id).where(TurnRow.conversation_id == conversation_id)
+            ).all()
+            if not turns:
+                raise VeritraceError(f"Conversation {conversation_id} has no turns to sign off.")
+            finished = set(
+                session.scalars(select(TurnOutcomeRow.turn_id).where(TurnOutcomeRow.turn_id.in_(turns)))
+            )
+            if set(turns) - finished:
+                raise VeritraceError(
+                    f"Conversation {conversation_id} has a turn still running; sign off once it ends."
+                )
+            _, head_hash = ledger.head(session.connection())
+            row = SignOffRow(
+                conversation_id=conversation_id,
+                meaning=str(Meaning(meaning)),
+                printed_name=printed_name.strip(),
+                reason=reason,
+                os_user=self.os_user,
+                signed_at=utc_now(),
+                ledger_head=head_hash,
+            )
+            self._record(session, row)
+            return _signoff(row)
+
+    def continue_conversation(self, conversation_id: int, user: str) -> int:
+        """Start a new conversation linked to a signed one, for discussion after sign-off."""
+        with self._guard(), self._sessions.begin() as session:
+            earlier = session.get(ConversationRow, conversation_id)
+            if earlier is None:
+                raise NotFoundError(f"No conversation with id {conversation_id}.")
+            row = ConversationRow(title=f"Continued: {earlier.title}", created_at=utc_now(), created_by=user)
+            self._record(session, row)
+            self._record(
+                session,
+                ConversationLinkRow(
+                    conversation_id=row.id, continues_id=conversation_id, created_at=utc_now()
+                ),
+            )
+            return row.id
 
     def append_output(self, turn_id: int, seq: int, raw: str, reasoning: str, answer: str) -> None:
         """Save output produced since the last save (deltas, not the whole text)."""
@@ -283,12 +359,24 @@ class Store:
             turns = session.scalars(
                 select(TurnRow).where(TurnRow.conversation_id == conversation_id).order_by(TurnRow.turn_index)
             ).all()
+            signoffs = session.scalars(
+                select(SignOffRow)
+                .where(SignOffRow.conversation_id == conversation_id)
+                .order_by(SignOffRow.id)
+            ).all()
+            continues = session.scalar(
+                select(ConversationLinkRow.continues_id).where(
+                    ConversationLinkRow.conversation_id == conversation_id
+                )
+            )
             return Conversation(
                 id=row.id,
                 title=row.title,
                 created_at=row.created_at,
                 created_by=row.created_by,
                 turns=tuple(_assemble(session, turns)),
+                signoffs=tuple(_signoff(signoff) for signoff in signoffs),
+                continues=continues,
             )
 
     def turn(self, turn_id: int) -> Turn:
@@ -343,6 +431,11 @@ def _assemble(session: Session, rows: Sequence[TurnRow]) -> list[Turn]:
         outcome.turn_id: outcome
         for outcome in session.scalars(select(TurnOutcomeRow).where(TurnOutcomeRow.turn_id.in_(ids)))
     }
+    notes: dict[int, list[AnnotationRow]] = defaultdict(list)
+    for note in session.scalars(
+        select(AnnotationRow).where(AnnotationRow.turn_id.in_(ids)).order_by(AnnotationRow.id)
+    ):
+        notes[note.turn_id].append(note)
     images: dict[int, list[TurnImageRow]] = defaultdict(list)
     for image in session.scalars(
         select(TurnImageRow)
@@ -350,7 +443,46 @@ def _assemble(session: Session, rows: Sequence[TurnRow]) -> list[Turn]:
         .order_by(TurnImageRow.turn_id, TurnImageRow.position)
     ):
         images[image.turn_id].append(image)
-    return [_turn(row, chunks[row.id], outcomes.get(row.id), images[row.id]) for row in rows]
+    return [
+        replace(
+            _turn(row, chunks[row.id], outcomes.get(row.id), images[row.id]),
+            annotations=tuple(_annotation(note) for note in notes[row.id]),
+        )
+        for row in rows
+    ]
+
+
+def _refuse_if_signed(session: Session, conversation_id: int) -> None:
+    signoff = session.scalars(
+        select(SignOffRow)
+        .where(SignOffRow.conversation_id == conversation_id)
+        .order_by(SignOffRow.id)
+        .limit(1)
+    ).first()
+    if signoff is not None:
+        raise LockedError(
+            f"Conversation {conversation_id} was signed off ({signoff.meaning} by {signoff.printed_name} at "
+            f"{signoff.signed_at}) and cannot change. Continue the discussion in a new, linked conversation."
+        )
+
+
+def _annotation(row: AnnotationRow) -> Annotation:
+    return Annotation(
+        row.id, row.turn_id, Flag(row.flag), row.comment, row.author, row.os_user, row.created_at
+    )
+
+
+def _signoff(row: SignOffRow) -> SignOff:
+    return SignOff(
+        row.id,
+        row.conversation_id,
+        Meaning(row.meaning),
+        row.printed_name,
+        row.reason,
+        row.os_user,
+        row.signed_at,
+        row.ledger_head,
+    )
 
 
 def _turn(

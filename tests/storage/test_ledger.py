@@ -212,13 +212,13 @@ def test_records_written_before_the_ledger_are_described_on_upgrade(
     old = Store(path)
     with pytest.raises(Exception):  # noqa: B017 — no ledger table yet
         old.verify()
-    fill(old, turns=2)
+    fill(old, turns=1)  # one turn: the old schema has no sign-off table to consult
     old.close()
     monkeypatch.undo()
     upgraded = Store(path)
     result = upgraded.verify()
     upgraded.close()
-    assert result.intact and result.entries > 10
+    assert result.intact and result.entries >= 8
     with sqlite3.connect(path) as connection:
         assert {row[0] for row in connection.execute("SELECT DISTINCT action FROM ledger")} == {
             "record.backfilled"

@@ -14,6 +14,18 @@ from app.storage.models import Base
 from app.storage.repository import Store
 
 EXPECTED_SCHEMA = {
+    "annotations": ["id", "turn_id", "flag", "comment", "author", "os_user", "created_at"],
+    "signoffs": [
+        "id",
+        "conversation_id",
+        "meaning",
+        "printed_name",
+        "reason",
+        "os_user",
+        "signed_at",
+        "ledger_head",
+    ],
+    "conversation_links": ["id", "conversation_id", "continues_id", "created_at"],
     "ledger": [
         "seq",
         "at",
