@@ -15,12 +15,14 @@ from app import __version__
 from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
 from app.core.images import read_image_file
+from app.core.signing import fingerprint
 from app.core.types import Flag, Meaning, Turn, TurnStatus
 from app.services.chat import ChatService
 from app.services.config import config_projector, load_config, resolve_model, settings_for
 from app.services.instance import InstanceLock
 from app.services.logs import configure_logging
 from app.services.paths import data_dir, database_path
+from app.services.signing import installation_key
 from app.storage.repository import Store
 
 
@@ -51,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true")
 
     commands.add_parser("verify", help="check the record's hash chain and every row against it")
+    commands.add_parser(
+        "checkpoint", help="sign the record's current chain head with this installation's key"
+    )
 
     annotate = commands.add_parser("annotate", help="add a reviewer's note to a turn")
     annotate.add_argument("turn", type=int, metavar="TURN_ID")
@@ -236,12 +241,29 @@ def _signoff(args: argparse.Namespace) -> int:
     with InstanceLock(data_dir()):
         store = Store(database_path())
         try:
-            signed = store.sign_off(args.conversation, Meaning(args.meaning), args.name, args.reason)
+            signed = store.sign_off(
+                args.conversation, Meaning(args.meaning), args.name, args.reason, installation_key()
+            )
         finally:
             store.close()
     print(
         f"Conversation {signed.conversation_id} {signed.meaning} by {signed.printed_name} "
         f"at {signed.signed_at} over ledger head {signed.ledger_head}; it is now locked."
+    )
+    return 0
+
+
+def _checkpoint(_args: argparse.Namespace) -> int:
+    key = installation_key()
+    with InstanceLock(data_dir()):
+        store = Store(database_path())
+        try:
+            made = store.checkpoint(key, "on demand")
+        finally:
+            store.close()
+    print(
+        f"Checkpoint {made.id}: {made.entry_count} entries, head {made.head_hash}, signed at {made.at} "
+        f"by key {fingerprint(made.public_key)}"
     )
     return 0
 
@@ -268,6 +290,7 @@ _COMMANDS = {
     "verify": _verify,
     "annotate": _annotate,
     "signoff": _signoff,
+    "checkpoint": _checkpoint,
 }
 
 if __name__ == "__main__":  # pragma: no cover

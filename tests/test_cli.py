@@ -308,4 +308,9 @@ def test_annotate_and_signoff_from_the_command_line(veritrace_home: Path) -> Non
         "signoff", "1", "--meaning", "maybe", "--name", "X", "--reason", "y", home=veritrace_home, check=False
     )
     assert bad.returncode == 2 and "invalid choice: 'maybe'" in bad.stderr
-    assert veritrace("verify", home=veritrace_home).stdout.startswith("Record intact")
+    made = veritrace("checkpoint", home=veritrace_home)
+    assert made.stdout.startswith("Checkpoint 2: ") and " by key " in made.stdout, (
+        "the sign-off made checkpoint 1"
+    )
+    verified = veritrace("verify", home=veritrace_home).stdout
+    assert verified.startswith("Record intact") and "2 signed checkpoint(s) valid" in verified

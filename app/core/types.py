@@ -69,6 +69,30 @@ class SignOff:
         }
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """An Ed25519 signature over (entry count, head hash, time) of the ledger."""
+
+    id: int
+    at: str
+    entry_count: int
+    head_hash: str
+    reason: str
+    public_key: str
+    signature: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at,
+            "entry_count": self.entry_count,
+            "head_hash": self.head_hash,
+            "reason": self.reason,
+            "public_key": self.public_key,
+            "signature": self.signature,
+        }
+
+
 class TurnStatus(enum.StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"

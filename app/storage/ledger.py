@@ -18,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 
 from app.core.clock import utc_now
 from app.core.ledger import GENESIS, Break, Entry, canonical, check_chain, entry_hash
+from app.core.signing import checkpoint_message, signature_valid
 
 # Each recorded table, the object type its rows are logged as, the action, and its key.
 TABLES: dict[str, tuple[str, str, str]] = {
@@ -31,6 +32,7 @@ TABLES: dict[str, tuple[str, str, str]] = {
     "annotations": ("annotation", "turn.annotated", "id"),
     "signoffs": ("signoff", "conversation.signed", "id"),
     "conversation_links": ("conversation_link", "conversation.continued", "id"),
+    "checkpoints": ("checkpoint", "checkpoint.signed", "id"),
 }
 MAX_SAFE_INTEGER = 2**53 - 1
 APPEND_ONLY_TABLES = (*TABLES, "ledger", "schema_migrations")
@@ -134,6 +136,7 @@ class Verification:
     entries: int
     head: str
     problem: Break | None
+    checkpoints: int = 0
 
     @property
     def intact(self) -> bool:
@@ -141,7 +144,10 @@ class Verification:
 
     def describe(self) -> str:
         if self.problem is None:
-            return f"Record intact: {self.entries} ledger entries, head {self.head}."
+            return (
+                f"Record intact: {self.entries} ledger entries, head {self.head}, "
+                f"{self.checkpoints} signed checkpoint(s) valid."
+            )
         return f"Record broken at entry {self.problem.seq}: {self.problem.reason}."
 
 
@@ -196,4 +202,26 @@ def verify(connection: Connection) -> Verification:
     if described:
         (object_type, object_id), (seq, _) = min(described.items(), key=lambda item: item[1][0])
         return Verification(count, head, Break(seq, f"{object_type} {object_id} it records is missing"))
-    return Verification(count, head, None)
+    return _check_checkpoints(connection, count, head)
+
+
+def _check_checkpoints(connection: Connection, count: int, head: str) -> Verification:
+    """Each signed checkpoint must name a real entry's hash and carry a valid signature."""
+    checked = 0
+    for row in connection.execute(
+        text("SELECT id, at, entry_count, head_hash, public_key, signature FROM checkpoints ORDER BY id")
+    ):
+        number, at, entry_count, head_hash, public_key, signature = row
+        actual = connection.execute(
+            text("SELECT entry_hash FROM ledger WHERE seq = :seq"), {"seq": entry_count}
+        ).scalar()
+        if actual != head_hash:
+            return Verification(
+                count, head, Break(entry_count, f"checkpoint {number} signed a different chain head")
+            )
+        if not signature_valid(public_key, checkpoint_message(entry_count, head_hash, at), signature):
+            return Verification(
+                count, head, Break(entry_count, f"checkpoint {number} has an invalid signature")
+            )
+        checked += 1
+    return Verification(count, head, None, checked)

@@ -203,6 +203,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             ),
         ),
     ),
+    Migration(
+        "0005_checkpoints",
+        (
+            """CREATE TABLE checkpoints (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                entry_count INTEGER NOT NULL,
+                head_hash TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                public_key TEXT NOT NULL,
+                signature TEXT NOT NULL
+            )""",
+            *_append_only("checkpoints"),
+        ),
+    ),
 )
 
 _LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (

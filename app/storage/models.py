@@ -150,3 +150,17 @@ class ConversationLinkRow(Base):
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), unique=True)
     continues_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
     created_at: Mapped[str]
+
+
+class CheckpointRow(Base):
+    """A signature over the ledger head: (entry count, head hash, time)."""
+
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[str]
+    entry_count: Mapped[int]
+    head_hash: Mapped[str]
+    reason: Mapped[str]
+    public_key: Mapped[str]
+    signature: Mapped[str]

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.clock import os_user, utc_now
 from app.core.errors import LockedError, NotFoundError, StorageError, VeritraceError
 from app.core.images import CheckedImage, ModelImage
+from app.core.signing import KeyPair, checkpoint_message
 from app.core.types import (
     Annotation,
     ChatMessage,
+    Checkpoint,
     Conversation,
     ConversationSummary,
     Flag,
@@ -37,6 +39,7 @@ from app.storage.models import (
     AnnotationRow,
     Base,
     BlobRow,
+    CheckpointRow,
     ConversationLinkRow,
     ConversationRow,
     ModelFileRow,
@@ -179,7 +182,33 @@ class Store:
             self._record(session, row)
             return _annotation(row)
 
-    def sign_off(self, conversation_id: int, meaning: Meaning, printed_name: str, reason: str) -> SignOff:
+    def checkpoint(self, key: KeyPair, reason: str) -> Checkpoint:
+        """Sign the current chain head with the installation key."""
+        with self._guard(), self._sessions.begin() as session:
+            return self._checkpoint(session, key, reason)
+
+    def _checkpoint(self, session: Session, key: KeyPair, reason: str) -> Checkpoint:
+        count, head_hash = ledger.head(session.connection())
+        at = utc_now()
+        row = CheckpointRow(
+            at=at,
+            entry_count=count,
+            head_hash=head_hash,
+            reason=reason,
+            public_key=key.public_hex,
+            signature=key.sign(checkpoint_message(count, head_hash, at)),
+        )
+        self._record(session, row)
+        return Checkpoint(row.id, at, count, head_hash, reason, row.public_key, row.signature)
+
+    def sign_off(
+        self,
+        conversation_id: int,
+        meaning: Meaning,
+        printed_name: str,
+        reason: str,
+        key: KeyPair | None = None,
+    ) -> SignOff:
         """Sign a conversation (name, meaning, reason, time) over the ledger head; it is then locked."""
         if not printed_name.strip():
             raise VeritraceError("A signature needs the signer's printed name.")
@@ -209,6 +238,8 @@ class Store:
                 ledger_head=head_hash,
             )
             self._record(session, row)
+            if key is not None:  # the sign-off and the signed head it produces commit together
+                self._checkpoint(session, key, f"sign-off {row.id} of conversation {conversation_id}")
             return _signoff(row)
 
     def continue_conversation(self, conversation_id: int, user: str) -> int:
