@@ -23,12 +23,14 @@ class AppConfig:
     model_path: str | None = None
     settings: RunSettings = field(default_factory=lambda: preset("demo"))
     projectors: dict[str, str] = field(default_factory=dict)  # model path -> mmproj path
+    display_name: str = ""  # the reviewer's name, recorded as the actor; empty: the OS user
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "model_path": self.model_path,
             "settings": self.settings.to_dict(),
             "projectors": self.projectors,
+            "display_name": self.display_name,
         }
 
     @classmethod
@@ -38,6 +40,7 @@ class AppConfig:
         return cls(
             model_path=data.get("model_path") or None,
             settings=RunSettings.from_dict(settings) if isinstance(settings, dict) else preset("demo"),
+            display_name=str(data.get("display_name") or ""),
             projectors={str(k): str(v) for k, v in projectors.items()}
             if isinstance(projectors, dict)
             else {},

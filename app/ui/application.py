@@ -65,9 +65,10 @@ def run_gui() -> int:
     _install_crash_handler()
 
     lock = InstanceLock(data_dir())
+    config = load_config()
     try:
         lock.acquire()
-        store = Store(database_path())
+        store = Store(database_path(), actor=config.display_name or None)
     except VeritraceError as error:
         QMessageBox.critical(None, "Veritrace cannot start", str(error))
         lock.release()
@@ -75,7 +76,7 @@ def run_gui() -> int:
     interrupted = store.mark_interrupted()
     if interrupted:
         _log.info("marked %d turn(s) interrupted: %s", len(interrupted), interrupted)
-    window = MainWindow(store, LlamaBackend(), load_config())
+    window = MainWindow(store, LlamaBackend(), config)
     window.show()
     window.controller.start()
     try:

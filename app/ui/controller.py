@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from app.core.errors import VeritraceError
 from app.core.images import CheckedImage, human_size
-from app.core.types import RunSettings, Turn, TurnStatus
+from app.core.types import Flag, Meaning, RunSettings, Turn, TurnStatus
 from app.runtime.backend import Backend
 from app.services.chat import ActiveModel
 from app.services.config import (
@@ -22,6 +22,7 @@ from app.services.config import (
     with_model,
     with_projector,
 )
+from app.services.signing import installation_key
 from app.storage.ledger import Verification
 from app.storage.repository import Store
 from app.ui.composer import Composer
@@ -32,6 +33,7 @@ from app.ui.reasoning_pane import ReasoningPane
 from app.ui.status_bar import AppStatusBar
 from app.ui.worker import REASONING, GenerationWorker
 
+LOCKED_HINT = "Signed off and locked. Review ▸ Continue in a new conversation to discuss it further."
 DEMO_HINT = "Demo model: tiny and not a reasoning model. Open a real GGUF with File ▸ Open model…"
 
 
@@ -60,6 +62,7 @@ class ChatController(QObject):
         turn_finished(object): a ``Turn`` as recorded after it ended.
         image_requested(bytes, str): show this image at full size, with this caption.
         record_verified(object): a ``Verification`` of the whole record finished.
+        signed_off(object): the ``SignOff`` just recorded.
     """
 
     error_occurred = Signal(str, str)
@@ -67,6 +70,7 @@ class ChatController(QObject):
     turn_finished = Signal(object)
     image_requested = Signal(bytes, str)
     record_verified = Signal(object)
+    signed_off = Signal(object)
     _load_requested = Signal(str, bool, object, str)
     _turn_requested = Signal(int, str, object, object)
 
@@ -82,6 +86,7 @@ class ChatController(QObject):
         self.live: _LiveTurn | None = None
         self.loading = False
         self.busy = False
+        self.locked = False
         self._pending_choice: ModelChoice | None = None
         self._last_good: ModelChoice | None = None
 
@@ -203,6 +208,8 @@ class ChatController(QObject):
 
     def new_conversation(self) -> None:
         self.conversation_id = None
+        self.locked = False
+        self._refresh_composer()
         self.panes.view.show_conversation(None)
         self.panes.reasoning.clear()
         self.panes.conversations.list.clearSelection()
@@ -211,6 +218,8 @@ class ChatController(QObject):
     def select_conversation(self, conversation_id: int) -> None:
         self.conversation_id = conversation_id
         conversation = self.store.conversation(conversation_id)
+        self.locked = conversation.locked
+        self._refresh_composer()
         live = self.live
         if live is not None and live.turn.conversation_id == conversation_id:
             self.panes.view.begin_live(conversation, live.turn, "".join(live.answer))
@@ -239,6 +248,63 @@ class ChatController(QObject):
     def settings(self) -> RunSettings:
         choice = self._last_good or ModelChoice(Path(), is_demo=True)
         return settings_for(choice, self.config.settings)
+
+    # -- review --------------------------------------------------------------------
+
+    def reviewer_name(self) -> str:
+        return self.config.display_name or self.store.os_user
+
+    def set_display_name(self, name: str) -> None:
+        """The name recorded as the actor of what this user does from now on."""
+        self.config = replace(self.config, display_name=name.strip())
+        save_config(self.config)
+        self.store.actor = self.reviewer_name()
+
+    def annotate(self, turn_id: int, flag: Flag, comment: str) -> None:
+        try:
+            self.store.annotate(turn_id, flag, comment, self.reviewer_name())
+        except VeritraceError as error:
+            self.error_occurred.emit("Annotation not added", str(error))
+            return
+        turn = self.store.turn(turn_id)
+        self.panes.view.show_conversation(self.store.conversation(turn.conversation_id), turn_id)
+        self.refresh_conversations()
+
+    def sign_off(self, printed_name: str, meaning: Meaning, reason: str) -> None:
+        if self.conversation_id is None:
+            self.error_occurred.emit("Nothing to sign", "Open a conversation first.")
+            return
+        try:
+            signed = self.store.sign_off(
+                self.conversation_id, meaning, printed_name, reason, installation_key()
+            )
+        except VeritraceError as error:
+            self.error_occurred.emit("Not signed", str(error))
+            return
+        self.select_conversation(self.conversation_id)
+        self.refresh_conversations()
+        self.signed_off.emit(signed)
+
+    def continue_conversation(self) -> None:
+        """Open a new conversation linked to the (signed) one shown."""
+        if self.conversation_id is None:
+            return
+        new_id = self.store.continue_conversation(self.conversation_id, self.reviewer_name())
+        self.conversation_id = new_id
+        self.refresh_conversations()
+        self.select_conversation(new_id)
+
+    def checkpoint(self) -> None:
+        made = self.store.checkpoint(installation_key(), "on demand")
+        self.panes.status.set_state(f"Signed checkpoint {made.id}: {made.entry_count} entries")
+
+    def _refresh_composer(self) -> None:
+        if self.model is None or self.loading:
+            return
+        if self.locked:
+            self.panes.composer.set_can_send(False, LOCKED_HINT)
+        else:
+            self.panes.composer.set_can_send(True, DEMO_HINT if self.model.loaded.is_demo else "")
 
     def verify_record(self) -> None:
         self.integrity.start()
@@ -272,7 +338,7 @@ class ChatController(QObject):
         self.panes.status.set_model(model)
         self.panes.composer.set_model_sees_images(model.loaded.has_vision)
         self.panes.status.set_state("Ready")
-        self.panes.composer.set_can_send(True, DEMO_HINT if model.loaded.is_demo else "")
+        self._refresh_composer()
         self.model_changed.emit(model)
 
     def _on_worker_model_failed(self, message: str) -> None:
@@ -289,9 +355,7 @@ class ChatController(QObject):
             self._no_model()
         else:
             self.panes.status.set_state("Ready")
-            self.panes.composer.set_can_send(
-                True, DEMO_HINT if self.model and self.model.loaded.is_demo else ""
-            )
+            self._refresh_composer()
 
     def _on_worker_turn_started(self, turn: Turn) -> None:
         self.live = _LiveTurn(turn)

@@ -67,11 +67,13 @@ class ConversationView(QTextBrowser):
 
     Signals:
         turn_selected(int): the user asked for a turn's reasoning.
+        annotate_requested(int): the user wants to annotate a turn.
         image_activated(str): the user clicked an attached image (its SHA-256).
         images_dropped(object): a QMimeData with images was dropped on the conversation.
     """
 
     turn_selected = Signal(int)
+    annotate_requested = Signal(int)
     image_activated = Signal(str)
     images_dropped = Signal(object)
 
@@ -103,10 +105,13 @@ class ConversationView(QTextBrowser):
         self.selected_turn_id = selected_turn_id
         self.shown_conversation_id = conversation.id if conversation else None
         if conversation is None or not conversation.turns:
-            self.setHtml(_WELCOME)
+            self.setHtml((_signoffs_html(conversation) if conversation else "") + _WELCOME)
             return
         self._register(conversation.turns)
-        parts = [_turn_html(turn, turn.id == selected_turn_id) for turn in conversation.turns]
+        parts = [_signoffs_html(conversation)]
+        parts += [
+            _turn_html(turn, turn.id == selected_turn_id, conversation.locked) for turn in conversation.turns
+        ]
         self.setHtml("".join(parts))
         self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
 
@@ -169,6 +174,8 @@ class ConversationView(QTextBrowser):
     def _on_anchor_clicked(self, url: QUrl) -> None:
         if url.scheme() == "turn" and url.path().isdigit():
             self.turn_selected.emit(int(url.path()))
+        elif url.scheme() == "annotate" and url.path().isdigit():
+            self.annotate_requested.emit(int(url.path()))
         elif url.scheme() == "image":
             self.image_activated.emit(url.path())
 
@@ -236,7 +243,38 @@ def _images_html(turn: Turn) -> str:
     return f"<p>{tiles}{note}</p>"
 
 
-def _turn_html(turn: Turn, selected: bool) -> str:
+FLAG_COLOURS = {"ok": "#2e7d32", "concern": "#8d6e00", "error": "#c62828"}
+
+
+def _signoffs_html(conversation: Conversation) -> str:
+    if not conversation.signoffs and conversation.continues is None:
+        return ""
+    lines = []
+    if conversation.continues is not None:
+        lines.append(f"Continues signed conversation {conversation.continues}.")
+    for signoff in conversation.signoffs:
+        lines.append(
+            f"<b>{html.escape(str(signoff.meaning).upper())}</b> by {html.escape(signoff.printed_name)} at "
+            f"{html.escape(signoff.signed_at)} — {html.escape(signoff.reason)}"
+        )
+    if conversation.locked:
+        lines.append("<i>Signed conversations are locked: nothing in them can change.</i>")
+    return (
+        '<table width="100%" cellpadding="8" cellspacing="0" style="background-color:#e8f1e8;">'
+        f"<tr><td>{'<br>'.join(lines)}</td></tr></table><p></p>"
+    )
+
+
+def _annotations_html(turn: Turn) -> str:
+    return "".join(
+        f'<p class="meta"><span style="color:{FLAG_COLOURS.get(str(note.flag), "#5f6b7a")}"><b>'
+        f"⚑ {html.escape(str(note.flag).upper())}</b></span> {plain_to_html(note.comment)} "
+        f"— {html.escape(note.author)}, {html.escape(note.created_at[:16].replace('T', ' '))} UTC</p>"
+        for note in turn.annotations
+    )
+
+
+def _turn_html(turn: Turn, selected: bool, locked: bool = False) -> str:
     colour = STATUS_COLOURS[turn.status]
     details = [f'<span style="color:{colour}">{turn.status}</span>']
     if turn.completion_tokens:
@@ -246,6 +284,8 @@ def _turn_html(turn: Turn, selected: bool) -> str:
     words = len(turn.reasoning.split())
     label = f"Reasoning ({words:,} words)" if turn.reasoning else "No reasoning"
     link = f'<a href="turn:{turn.id}">{"<b>" + label + "</b>" if selected else label}</a>'
+    if not locked and turn.status != TurnStatus.RUNNING:
+        link += f' · <a href="annotate:{turn.id}">Annotate</a>'
     answer = markdown_to_html(turn.answer) if turn.answer.strip() else '<p class="meta"><i>No answer.</i></p>'
     error = f'<p class="error">{plain_to_html(turn.error)}</p>' if turn.error else ""
     return (
@@ -253,5 +293,6 @@ def _turn_html(turn: Turn, selected: bool) -> str:
         + f'<p class="who">MODEL · {" · ".join(details)} · {link}</p>'
         + answer
         + error
+        + _annotations_html(turn)
         + _RULE
     )

@@ -10,8 +10,10 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QSplitter, QWidget
 
 from app import __version__
+from app.core.signing import fingerprint
 from app.runtime.backend import Backend
 from app.services.config import AppConfig
+from app.services.signing import installation_key
 from app.storage.repository import Store
 from app.ui.attachments import ImageViewer
 from app.ui.composer import Composer
@@ -19,6 +21,7 @@ from app.ui.controller import ChatController, Panes
 from app.ui.conversation_list import ConversationList
 from app.ui.conversation_view import ConversationView
 from app.ui.reasoning_pane import ReasoningPane
+from app.ui.review_dialogs import AnnotateDialog, NameDialog, SignOffDialog
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.status_bar import AppStatusBar
 
@@ -72,6 +75,7 @@ class MainWindow(QMainWindow):
         self._modal_errors = modal_errors
         self.controller.error_occurred.connect(self._on_controller_error_occurred)
         self.controller.image_requested.connect(self._on_controller_image_requested)
+        self.view.annotate_requested.connect(self._on_view_annotate_requested)
         self._build_menus()
         self._restore_geometry()
 
@@ -92,8 +96,14 @@ class MainWindow(QMainWindow):
         run_menu = self.menuBar().addMenu("&Run")
         self._action(run_menu, "&Settings…", self._on_settings_triggered, QKeySequence("Ctrl+,"))
         self._action(run_menu, "S&top generation", self.controller.stop)
-        run_menu.addSeparator()
-        self._action(run_menu, "&Verify the record", self.controller.verify_record)
+        review_menu = self.menuBar().addMenu("Re&view")
+        self._action(review_menu, "&Sign off this conversation…", self._on_sign_off_triggered)
+        self._action(review_menu, "&Continue in a new conversation", self.controller.continue_conversation)
+        review_menu.addSeparator()
+        self._action(review_menu, "Create a signed &checkpoint", self.controller.checkpoint)
+        self._action(review_menu, "&Verify the record", self.controller.verify_record)
+        review_menu.addSeparator()
+        self._action(review_menu, "Your &name…", self._on_name_triggered)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About Veritrace", self._on_about_triggered)
 
@@ -135,17 +145,41 @@ class MainWindow(QMainWindow):
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         viewer.show()
 
+    def _on_view_annotate_requested(self, turn_id: int) -> None:
+        dialog = AnnotateDialog(f"Turn {turn_id}", self)
+        if dialog.exec():
+            flag, comment = dialog.values()
+            self.controller.annotate(turn_id, flag, comment)
+
+    def _on_sign_off_triggered(self) -> None:
+        conversation_id = self.controller.conversation_id
+        if conversation_id is None:
+            QMessageBox.information(self, "Sign off", "Open the conversation to sign off first.")
+            return
+        title = self.controller.store.conversation(conversation_id).title
+        dialog = SignOffDialog(title, self.controller.reviewer_name(), self)
+        if dialog.exec():
+            self.controller.sign_off(*dialog.values())
+
+    def _on_name_triggered(self) -> None:
+        dialog = NameDialog(self.controller.config.display_name, self)
+        if dialog.exec():
+            self.controller.set_display_name(dialog.value())
+
     def _on_settings_triggered(self) -> None:
         dialog = SettingsDialog(self.controller.settings(), self)
         if dialog.exec():
             self.controller.apply_settings(dialog.settings())
 
     def _on_about_triggered(self) -> None:
+        key = installation_key().public_hex
         QMessageBox.about(
             self,
             "About Veritrace",
             f"<b>Veritrace {__version__}</b><p>Auditable reasoning with a local model. Every prompt, "
-            "reasoning trace, answer and run setting is recorded with the model file's SHA-256.</p>",
+            "reasoning trace, answer and run setting is recorded with the model file's SHA-256.</p>"
+            "<p>This installation signs its checkpoints with the Ed25519 key<br>"
+            f"<tt>{fingerprint(key)}</tt></p>",
         )
 
     def _on_controller_error_occurred(self, title: str, message: str) -> None:

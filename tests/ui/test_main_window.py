@@ -240,3 +240,49 @@ def test_a_tampered_record_is_flagged_in_the_status_bar(
     assert not verified.args[0].intact
     assert first.status.integrity.text().startswith("✗ Record broken at entry")
     assert errors and "differs from what it recorded" in errors[0]
+
+
+def test_review_annotate_sign_off_lock_and_continue(
+    qtbot: QtBot, window: MainWindow, backend: FakeBackend, store: Store
+) -> None:
+    from app.core.types import Flag, Meaning
+    from app.ui.controller import LOCKED_HINT
+    from app.ui.review_dialogs import AnnotateDialog, SignOffDialog
+
+    window.controller.set_display_name("Dr. Ada Reviewer")
+    backend.enqueue(["[THINK]check the cap[/THINK]The cap holds."])
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000) as finished:
+        send(qtbot, window, "Does the cap hold?")
+    turn_id = finished.args[0].id
+    assert f'href="annotate:{turn_id}"' in window.view.toHtml()
+
+    dialog = AnnotateDialog("Turn 1", window)
+    qtbot.addWidget(dialog)
+    dialog.flag.setCurrentIndex(dialog.flag.findData("concern"))
+    dialog.comment.setPlainText("Check the carve-out.")
+    window.controller.annotate(turn_id, *dialog.values())
+    assert "CONCERN" in window.view.toPlainText() and "Check the carve-out." in window.view.toPlainText()
+    assert store.turn(turn_id).annotations[0].author == "Dr. Ada Reviewer"
+
+    sign = SignOffDialog("Does the cap hold?", window.controller.reviewer_name(), window)
+    qtbot.addWidget(sign)
+    assert sign.printed_name.text() == "Dr. Ada Reviewer"
+    sign.meaning.setCurrentIndex(sign.meaning.findData("approved"))
+    sign.reason.setPlainText("Sound after review.")
+    with qtbot.waitSignal(window.controller.signed_off, timeout=5000):
+        window.controller.sign_off(*sign.values())
+    shown = window.view.toPlainText()
+    assert "APPROVED by Dr. Ada Reviewer" in shown and "locked" in shown
+    assert f'href="annotate:{turn_id}"' not in window.view.toHtml(), "nothing left to annotate"
+    assert not window.composer.send_button.isEnabled() and window.composer.hint.text() == LOCKED_HINT
+    assert store.conversation(finished.args[0].conversation_id).signoffs[0].meaning == Meaning.APPROVED
+
+    errors: list[str] = []
+    window.controller.error_occurred.connect(lambda _title, message: errors.append(message))
+    window.controller.annotate(turn_id, Flag.OK, "too late")
+    assert errors and "was signed off" in errors[0]
+
+    window.controller.continue_conversation()
+    assert window.composer.send_button.isEnabled()
+    assert "Continues signed conversation" in window.view.toPlainText()
+    assert store.verify().intact

@@ -1,0 +1,110 @@
+"""Dialogs for review: annotate a turn, sign off a conversation, set the reviewer's name."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.types import Flag, Meaning
+
+FLAG_LABELS = {Flag.OK: "OK — sound", Flag.CONCERN: "Concern — needs attention", Flag.ERROR: "Error — wrong"}
+MEANING_LABELS = {
+    Meaning.REVIEWED: "Reviewed — I have read it",
+    Meaning.APPROVED: "Approved — I accept it",
+    Meaning.REJECTED: "Rejected — I do not accept it",
+}
+
+
+def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+class AnnotateDialog(QDialog):
+    """A flag and a comment on one turn."""
+
+    def __init__(self, turn_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Annotate turn")
+        self.flag = QComboBox()
+        for flag, label in FLAG_LABELS.items():
+            self.flag.addItem(label, str(flag))
+        self.comment = QPlainTextEdit()
+        self.comment.setPlaceholderText("What should another reviewer know about this turn?")
+        form = QFormLayout()
+        form.addRow("Turn", QLabel(turn_label))
+        form.addRow("Flag", self.flag)
+        form.addRow("Comment", self.comment)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Annotations are added to the record; they never replace earlier ones."))
+        layout.addWidget(_buttons(self, "Add annotation"))
+
+    def values(self) -> tuple[Flag, str]:
+        return Flag(self.flag.currentData()), self.comment.toPlainText().strip()
+
+
+class SignOffDialog(QDialog):
+    """Printed name, meaning and reason for a signature (21 CFR 11.50)."""
+
+    def __init__(self, conversation_title: str, printed_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sign off conversation")
+        self.printed_name = QLineEdit(printed_name)
+        self.meaning = QComboBox()
+        for meaning, label in MEANING_LABELS.items():
+            self.meaning.addItem(label, str(meaning))
+        self.reason = QPlainTextEdit()
+        self.reason.setPlaceholderText("Why you sign, in a sentence.")
+        form = QFormLayout()
+        form.addRow("Conversation", QLabel(conversation_title))
+        form.addRow("Printed name", self.printed_name)
+        form.addRow("Meaning", self.meaning)
+        form.addRow("Reason", self.reason)
+        warning = QLabel(
+            "Your signature, its meaning, the reason and the time are recorded with the current state of the "
+            "record and signed with this installation's key. The conversation is then locked: nothing in it "
+            "can change. Later discussion continues in a new, linked conversation."
+        )
+        warning.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(warning)
+        layout.addWidget(_buttons(self, "Sign"))
+
+    def values(self) -> tuple[str, Meaning, str]:
+        return (
+            self.printed_name.text().strip(),
+            Meaning(self.meaning.currentData()),
+            self.reason.toPlainText().strip(),
+        )
+
+
+class NameDialog(QDialog):
+    """The reviewer's display name, recorded as the actor of everything they do."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Your name")
+        self.name = QLineEdit(name)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            QLabel("Recorded with your annotations, sign-offs and turns (with your system account).")
+        )
+        layout.addWidget(self.name)
+        layout.addWidget(_buttons(self, "Save"))
+
+    def value(self) -> str:
+        return self.name.text().strip()
