@@ -33,7 +33,7 @@ from app.ui.reasoning_pane import ReasoningPane
 from app.ui.status_bar import AppStatusBar
 from app.ui.worker import REASONING, GenerationWorker
 
-LOCKED_HINT = "Signed off and locked. Review ▸ Continue in a new conversation to discuss it further."
+LOCKED_HINT = "Signed off and locked — Review ▸ Continue in a new conversation."
 DEMO_HINT = "Demo model: tiny and not a reasoning model. Open a real GGUF with File ▸ Open model…"
 
 

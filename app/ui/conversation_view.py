@@ -254,8 +254,8 @@ def _signoffs_html(conversation: Conversation) -> str:
         lines.append(f"Continues signed conversation {conversation.continues}.")
     for signoff in conversation.signoffs:
         lines.append(
-            f"<b>{html.escape(str(signoff.meaning).upper())}</b> by {html.escape(signoff.printed_name)} at "
-            f"{html.escape(signoff.signed_at)} — {html.escape(signoff.reason)}"
+            f"<b>{html.escape(str(signoff.meaning).upper())}</b> by {html.escape(signoff.printed_name)}, "
+            f"{html.escape(_readable_time(signoff.signed_at))} — {html.escape(signoff.reason)}"
         )
     if conversation.locked:
         lines.append("<i>Signed conversations are locked: nothing in them can change.</i>")
@@ -263,6 +263,11 @@ def _signoffs_html(conversation: Conversation) -> str:
         '<table width="100%" cellpadding="8" cellspacing="0" style="background-color:#e8f1e8;">'
         f"<tr><td>{'<br>'.join(lines)}</td></tr></table><p></p>"
     )
+
+
+def _readable_time(stamp: str) -> str:
+    """2026-11-23T17:39:01.098Z -> 2026-11-23 17:39:01 UTC."""
+    return stamp[:19].replace("T", " ") + " UTC" if len(stamp) >= 19 else stamp
 
 
 def _annotations_html(turn: Turn) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.runtime.model_files import DEMO_MODEL_NAME
@@ -37,7 +39,8 @@ class AppStatusBar(QStatusBar):
 
     def set_verification(self, result: Verification) -> None:
         if result.intact:
-            self.integrity.setText(f"✓ Record verified · {result.entries:,} entries")
+            when = datetime.now().strftime("%H:%M")
+            self.integrity.setText(f"✓ Record verified {when} · {result.entries:,} entries")
             self.integrity.setProperty("state", "ok")
         else:
             seq = result.problem.seq if result.problem else 0
