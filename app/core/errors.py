@@ -20,6 +20,10 @@ class StorageError(VeritraceError):
     """The record cannot be opened or written."""
 
 
+class CorruptDatabaseError(StorageError):
+    """The database file is damaged; it is never written to."""
+
+
 class DatabaseTooNewError(StorageError):
     """The database was written by a newer version of the app."""
 

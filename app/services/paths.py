@@ -22,5 +22,9 @@ def database_path() -> Path:
     return data_dir() / "veritrace.db"
 
 
+def backups_dir() -> Path:
+    return data_dir() / "backups"
+
+
 def config_path() -> Path:
     return data_dir() / "settings.json"

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from app.core.errors import StorageError
-from app.storage.migrations import migrate
+from app.core.errors import CorruptDatabaseError, StorageError
+from app.storage.backup import backup_database, quick_check
+from app.storage.migrations import MIGRATIONS, migrate
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -32,8 +33,21 @@ def _on_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def open_engine(path: Path | str, now: str) -> Engine:
-    """Create the engine, switch to WAL and bring the schema up to date."""
+def open_engine(path: Path | str, now: str, backups: Path | None = None) -> Engine:
+    """Check the file, create the engine, switch to WAL and bring the schema up to date.
+
+    A damaged file is refused before anything writes to it. Before migrating an existing
+    record, a backup is taken into ``backups`` (if given).
+    """
+    if str(path) != ":memory:" and Path(path).exists() and Path(path).stat().st_size > 0:
+        result = quick_check(Path(path))
+        if result != "ok":
+            raise CorruptDatabaseError(
+                f"The record at {path} is damaged (SQLite reports: {result}). It was left untouched. "
+                "Open the Veritrace window to set it aside and restore a verified backup."
+            )
+        if backups is not None and _pending_migrations(Path(path)):
+            backup_database(Path(path), backups, "before-upgrade")
     url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{path}"
     options: dict[str, Any] = {}
     if str(path) == ":memory:":
@@ -52,7 +66,7 @@ def open_engine(path: Path | str, now: str) -> Engine:
         raise StorageError(_describe(path, error)) from error
     except DatabaseError as error:
         engine.dispose()
-        raise StorageError(
+        raise CorruptDatabaseError(
             f"The record at {path} is not a readable Veritrace database ({error.orig}). "
             "It was left untouched."
         ) from error
@@ -60,6 +74,21 @@ def open_engine(path: Path | str, now: str) -> Engine:
         engine.dispose()
         raise
     return engine
+
+
+def _pending_migrations(path: Path) -> bool:
+    """Whether an existing record (one with a schema) has migrations still to apply."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        has_ledger = connection.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'"
+        ).fetchone()[0]
+        applied = (
+            {row[0] for row in connection.execute("SELECT name FROM schema_migrations")}
+            if has_ledger
+            else set()
+        )
+    connection.close()
+    return bool(applied) and bool({migration.name for migration in MIGRATIONS} - applied)
 
 
 def _describe(path: Path | str, error: OperationalError) -> str:

@@ -34,6 +34,7 @@ from app.core.types import (
     TurnStatus,
 )
 from app.storage import ledger
+from app.storage.backup import backup_database
 from app.storage.engine import open_engine
 from app.storage.models import (
     AnnotationRow,
@@ -54,11 +55,11 @@ from app.storage.models import (
 class Store:
     """The record. Thread-safe: each call opens its own session."""
 
-    def __init__(self, path: Path | str, *, actor: str | None = None) -> None:
+    def __init__(self, path: Path | str, *, actor: str | None = None, backups: Path | None = None) -> None:
         self.path = path
         self.os_user = os_user()
         self.actor = actor or self.os_user  # the display name set in the app, if any
-        self.engine: Engine = open_engine(path, utc_now())
+        self.engine: Engine = open_engine(path, utc_now(), backups)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:
@@ -69,6 +70,10 @@ class Store:
         session.add(row)
         session.flush()
         ledger.append_rows(session, self.actor, self.os_user, [row], action)
+
+    def backup(self, folder: Path, label: str) -> Path:
+        """A consistent copy of the record (SQLite backup API), taken while it is in use."""
+        return backup_database(Path(str(self.path)), folder, label)
 
     def verify(self) -> ledger.Verification:
         """Check the hash chain and every row against its ledger entry."""

@@ -10,12 +10,13 @@ from types import TracebackType
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
-from app.core.errors import VeritraceError
+from app.core.errors import CorruptDatabaseError, VeritraceError
 from app.runtime.llama_backend import LlamaBackend
 from app.services.config import load_config
 from app.services.instance import InstanceLock
 from app.services.logs import LOG_NAME, configure_logging
-from app.services.paths import data_dir, database_path
+from app.services.paths import backups_dir, data_dir, database_path
+from app.services.recovery import best_backup, daily_backup, restore, set_aside
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow
 from app.ui.style import apply_style
@@ -54,6 +55,32 @@ def configure_process() -> None:
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
 
 
+def _open_record(actor: str | None) -> Store | None:
+    """Open the record; if it is damaged, keep it aside and offer the newest verified backup."""
+    try:
+        return Store(database_path(), actor=actor, backups=backups_dir())
+    except CorruptDatabaseError as error:
+        found = best_backup(backups_dir())
+        offer = (
+            f"\n\nThe newest verified backup is {found[0].name}.\n{found[1]}\n\nRestore it?"
+            if found
+            else "\n\nNo verified backup was found. Start with an empty record? (The damaged file is kept.)"
+        )
+        answer = QMessageBox.critical(
+            None,
+            "The record is damaged",
+            f"{error}{offer}",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        kept = set_aside(database_path())
+        _log.warning("damaged record kept aside as %s", kept)
+        if found:
+            restore(found[0], database_path())
+        return Store(database_path(), actor=actor, backups=backups_dir())
+
+
 def run_gui() -> int:
     configure_process()
     app = QApplication.instance() or QApplication(sys.argv)
@@ -68,11 +95,18 @@ def run_gui() -> int:
     config = load_config()
     try:
         lock.acquire()
-        store = Store(database_path(), actor=config.display_name or None)
+        store = _open_record(config.display_name or None)
     except VeritraceError as error:
         QMessageBox.critical(None, "Veritrace cannot start", str(error))
         lock.release()
         return 1
+    if store is None:
+        lock.release()
+        return 1
+    try:
+        daily_backup(store, backups_dir())
+    except (OSError, VeritraceError):
+        _log.exception("daily backup failed")
     interrupted = store.mark_interrupted()
     if interrupted:
         _log.info("marked %d turn(s) interrupted: %s", len(interrupted), interrupted)

@@ -186,7 +186,7 @@ def test_database_from_a_newer_app_is_refused_and_left_unchanged(tmp_path: Path)
 def test_a_file_that_is_not_a_database_gets_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "r.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StorageError, match="not a readable Veritrace database"):
+    with pytest.raises(StorageError, match=r"is damaged \(SQLite reports: file is not a database\)"):
         Store(path)
     assert path.read_bytes() == b"this is not sqlite" * 100
 

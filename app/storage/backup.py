@@ -1,0 +1,71 @@
+"""Copies of the record made with SQLite's online backup API, and finding a good one."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+BACKUP_PREFIX = "veritrace-"
+
+
+def backup_database(source: Path, folder: Path, label: str) -> Path:
+    """Copy a live database consistently (readers and WAL included) into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"{BACKUP_PREFIX}{stamp}-{label}.db"
+    with sqlite3.connect(source) as live, sqlite3.connect(target) as copy:
+        live.backup(copy)
+        copy.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+    copy.close()
+    live.close()
+    return target
+
+
+def newest_backup_age_hours(folder: Path) -> float | None:
+    backups = sorted(folder.glob(f"{BACKUP_PREFIX}*.db"))
+    if not backups:
+        return None
+    return (datetime.now(UTC).timestamp() - backups[-1].stat().st_mtime) / 3600
+
+
+def quick_check(path: Path) -> str:
+    """SQLite's quick_check result ("ok" when sound), or the error opening the file."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+            rows = connection.execute("PRAGMA quick_check").fetchall()
+        connection.close()
+    except sqlite3.DatabaseError as error:
+        return str(error)
+    return "; ".join(str(row[0]) for row in rows[:3])
+
+
+def verified_backups(folder: Path) -> list[tuple[Path, str]]:
+    """Backups, newest first, that pass quick_check and full ledger verification.
+
+    Each is checked on a temporary copy, so the backups themselves are never changed.
+    """
+    from app.storage.repository import Store
+
+    good: list[tuple[Path, str]] = []
+    for candidate in sorted(folder.glob(f"{BACKUP_PREFIX}*.db"), reverse=True):
+        if quick_check(candidate) != "ok":
+            continue
+        with tempfile.TemporaryDirectory() as scratch:
+            copy = Path(scratch) / "check.db"
+            for suffix in ("", "-wal"):  # what SQLite would read, write-ahead log included
+                if Path(f"{candidate}{suffix}").exists():
+                    shutil.copyfile(f"{candidate}{suffix}", f"{copy}{suffix}")
+            try:
+                store = Store(copy)
+            except Exception:
+                continue
+            try:
+                result = store.verify()
+            finally:
+                store.close()
+        if result.intact:
+            good.append((candidate, result.describe()))
+    return good
