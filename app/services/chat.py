@@ -89,6 +89,18 @@ class ChatService:
                 self.model = None  # the old model was released before the new one failed
             raise
         self.model = ActiveModel(loaded, model_file, options, projector_file)
+        self.store.log_event(
+            "model.loaded",
+            {
+                "path": model_file.path,
+                "sha256": model_file.sha256,
+                "size": model_file.size,
+                "projector": projector_file.path if projector_file else None,
+                "projector_sha256": projector_file.sha256 if projector_file else None,
+                "n_ctx": options.n_ctx,
+                "runtime": self.backend.runtime_version,
+            },
+        )
         return self.model
 
     def _identify(self, path: Path, on_status: Callable[[str], None]) -> ModelFile:

@@ -10,8 +10,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from app.core.errors import CorruptDatabaseError, StorageError
+from app.storage import migrations
 from app.storage.backup import backup_database, quick_check
-from app.storage.migrations import MIGRATIONS, migrate
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -33,8 +33,10 @@ def _on_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def open_engine(path: Path | str, now: str, backups: Path | None = None) -> Engine:
+def open_engine(path: Path | str, now: str, backups: Path | None = None) -> tuple[Engine, list[str]]:
     """Check the file, create the engine, switch to WAL and bring the schema up to date.
+
+    Returns the engine and the migrations applied to an existing record (an upgrade).
 
     A damaged file is refused before anything writes to it. Before migrating an existing
     record, a backup is taken into ``backups`` (if given).
@@ -59,7 +61,7 @@ def open_engine(path: Path | str, now: str, backups: Path | None = None) -> Engi
     event.listen(engine, "begin", _on_begin)
     try:
         with engine.begin() as connection:
-            migrate(connection, now)
+            applied = migrations.migrate(connection, now)
             connection.execute(text("SELECT count(*) FROM conversations"))
     except OperationalError as error:
         engine.dispose()
@@ -73,7 +75,8 @@ def open_engine(path: Path | str, now: str, backups: Path | None = None) -> Engi
     except BaseException:
         engine.dispose()
         raise
-    return engine
+    upgraded = applied if len(applied) < len(migrations.MIGRATIONS) else []  # not a brand-new record
+    return engine, upgraded
 
 
 def _pending_migrations(path: Path) -> bool:
@@ -88,7 +91,7 @@ def _pending_migrations(path: Path) -> bool:
             else set()
         )
     connection.close()
-    return bool(applied) and bool({migration.name for migration in MIGRATIONS} - applied)
+    return bool(applied) and bool({migration.name for migration in migrations.MIGRATIONS} - applied)
 
 
 def _describe(path: Path | str, error: OperationalError) -> str:

@@ -218,6 +218,20 @@ MIGRATIONS: tuple[Migration, ...] = (
             *_append_only("checkpoints"),
         ),
     ),
+    Migration(
+        "0006_events",
+        (
+            # Things that happen without a row of their own: a model loaded, settings
+            # changed, the record opened or upgraded, an export made.
+            """CREATE TABLE events (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                detail_json TEXT NOT NULL
+            )""",
+            *_append_only("events"),
+        ),
+    ),
 )
 
 _LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -164,3 +164,12 @@ class CheckpointRow(Base):
     reason: Mapped[str]
     public_key: Mapped[str]
     signature: Mapped[str]
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[str]
+    kind: Mapped[str]
+    detail_json: Mapped[str]

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
@@ -43,6 +44,7 @@ from app.storage.models import (
     CheckpointRow,
     ConversationLinkRow,
     ConversationRow,
+    EventRow,
     ModelFileRow,
     SignOffRow,
     TurnChunkRow,
@@ -59,8 +61,11 @@ class Store:
         self.path = path
         self.os_user = os_user()
         self.actor = actor or self.os_user  # the display name set in the app, if any
-        self.engine: Engine = open_engine(path, utc_now(), backups)
+        self.engine: Engine
+        self.engine, upgraded = open_engine(path, utc_now(), backups)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if upgraded:
+            self.log_event("database.migrated", {"applied": upgraded})
 
     def close(self) -> None:
         self.engine.dispose()
@@ -70,6 +75,14 @@ class Store:
         session.add(row)
         session.flush()
         ledger.append_rows(session, self.actor, self.os_user, [row], action)
+
+    def log_event(self, kind: str, detail: dict[str, Any]) -> None:
+        """Record something that happened (the ledger entry's action is ``kind``)."""
+        with self._guard(), self._sessions.begin() as session:
+            row = EventRow(
+                at=utc_now(), kind=kind, detail_json=json.dumps(detail, sort_keys=True, ensure_ascii=False)
+            )
+            self._record(session, row, kind)
 
     def backup(self, folder: Path, label: str) -> Path:
         """A consistent copy of the record (SQLite backup API), taken while it is in use."""

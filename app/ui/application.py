@@ -103,6 +103,7 @@ def run_gui() -> int:
     if store is None:
         lock.release()
         return 1
+    store.log_event("database.opened", {"by": "window", "app_version": __version__})
     try:
         daily_backup(store, backups_dir())
     except (OSError, VeritraceError):

@@ -190,6 +190,7 @@ class ChatController(QObject):
     def apply_settings(self, settings: RunSettings) -> None:
         self.config = replace(self.config, settings=settings)
         save_config(self.config)
+        self.store.log_event("settings.changed", settings.to_dict())
 
     def send(self, prompt: str, images: tuple[CheckedImage, ...] = ()) -> None:
         if self.model is None or self.busy or not (prompt.strip() or images):
@@ -259,6 +260,9 @@ class ChatController(QObject):
         self.config = replace(self.config, display_name=name.strip())
         save_config(self.config)
         self.store.actor = self.reviewer_name()
+        self.store.log_event(
+            "reviewer.named", {"display_name": self.store.actor, "os_user": self.store.os_user}
+        )
 
     def annotate(self, turn_id: int, flag: Flag, comment: str) -> None:
         try:

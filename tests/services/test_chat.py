@@ -241,3 +241,15 @@ def test_image_only_turn_gets_a_title(service: ChatService, backend: FakeBackend
     picture = check_image(image_bytes((1, 2, 3)), "a.png")
     turn = service.run_turn(None, "", preset("magistral"), RecordingSink(), threading.Event(), [picture])
     assert service.store.conversation(turn.conversation_id).title == "Image"
+
+
+def test_model_loads_are_events_in_the_ledger(service: ChatService, store: Store, model_file: Path) -> None:
+    import json as json_module
+
+    with store.engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT kind, detail_json FROM events").all()
+        actions = {row[0] for row in connection.exec_driver_sql("SELECT action FROM ledger")}
+    [(kind, detail)] = rows
+    assert kind == "model.loaded" and "model.loaded" in actions
+    assert json_module.loads(detail)["sha256"] == service.model.file.sha256  # type: ignore[union-attr]
+    assert store.verify().intact

@@ -14,6 +14,7 @@ from app.storage.models import Base
 from app.storage.repository import Store
 
 EXPECTED_SCHEMA = {
+    "events": ["id", "at", "kind", "detail_json"],
     "checkpoints": ["id", "at", "entry_count", "head_hash", "reason", "public_key", "signature"],
     "annotations": ["id", "turn_id", "flag", "comment", "author", "os_user", "created_at"],
     "signoffs": [

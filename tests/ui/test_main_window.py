@@ -286,3 +286,12 @@ def test_review_annotate_sign_off_lock_and_continue(
     assert window.composer.send_button.isEnabled()
     assert "Continues signed conversation" in window.view.toPlainText()
     assert store.verify().intact
+
+
+def test_settings_changes_are_recorded(window: MainWindow, store: Store) -> None:
+    from app.core.presets import preset
+
+    window.controller.apply_settings(preset("think-tags"))
+    with store.engine.connect() as connection:
+        kinds = [row[0] for row in connection.exec_driver_sql("SELECT kind FROM events ORDER BY id")]
+    assert "settings.changed" in kinds and store.verify().intact
