@@ -226,3 +226,49 @@ def test_records_written_before_the_ledger_are_described_on_upgrade(
         ).fetchone()[0]
     assert actions == {"record.backfilled", "database.migrated"}
     assert "0003_ledger" in applied and "0001_initial" not in applied
+
+
+def test_random_row_deletions_and_insertions_are_all_detected(record: Path, tmp_path: Path) -> None:
+    rng = random.Random(11)
+    tables = (
+        "conversations",
+        "turns",
+        "turn_chunks",
+        "turn_outcomes",
+        "turn_images",
+        "blobs",
+        "model_files",
+        "ledger",
+    )
+    with sqlite3.connect(record) as connection:
+        rows = [
+            (table, key, value)
+            for table in tables
+            for key in (("seq",) if table == "ledger" else ("sha256",) if table == "blobs" else ("id",))
+            for (value,) in connection.execute(f"SELECT {key} FROM {table}")
+        ]
+    for trial in range(300):
+        copy = tmp_path / f"trial-{trial}.db"
+        shutil.copyfile(record, copy)
+        table, key, value = rng.choice(rows)
+        if trial % 3 == 2 and table != "ledger":  # a duplicate row, added behind the app's back
+            with sqlite3.connect(copy) as connection:
+                columns = [
+                    row[1] for row in connection.execute(f"PRAGMA table_info({table})") if row[1] != key
+                ]
+            if table == "blobs":
+                statement = (
+                    "INSERT INTO blobs SELECT 'e' || substr(sha256, 2), size, data, created_at "
+                    "FROM blobs WHERE sha256 = ?"
+                )
+            else:
+                listed = ", ".join(columns)
+                statement = f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {table} WHERE {key} = ?"
+            try:
+                tamper(copy, statement, (value,))
+            except sqlite3.IntegrityError:  # a unique column refused the copy: delete instead
+                tamper(copy, f"DELETE FROM {table} WHERE {key} = ?", (value,))
+        else:
+            tamper(copy, f"DELETE FROM {table} WHERE {key} = ?", (value,))
+        assert not verify(copy).intact, f"undetected change to {table} {value}"
+        copy.unlink()

@@ -74,3 +74,36 @@ def test_version_from_the_console_script() -> None:
     from app import __version__
 
     assert result.stdout.strip() == f"Veritrace {__version__}"
+
+
+def test_a_damaged_record_is_set_aside_and_the_verified_backup_restored(
+    veritrace_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.services.paths import backups_dir, database_path
+    from app.storage.repository import Store
+    from app.ui import application
+    from tests.storage.test_ledger import fill
+    from tests.storage.test_recovery import damage
+
+    store = Store(database_path())
+    fill(store, turns=2)
+    store.backup(backups_dir(), "daily")
+    store.close()
+    damage(database_path())
+    shown: list[str] = []
+
+    def answer_yes(_parent: object, _title: str, text: str, *_args: object) -> QMessageBox.StandardButton:
+        shown.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "critical", answer_yes)
+    restored = application._open_record(None)
+    assert restored is not None
+    try:
+        assert restored.verify().intact and len(restored.list_conversations()) == 1
+    finally:
+        restored.close()
+    assert "is damaged" in shown[0] and "The newest verified backup is" in shown[0]
+    assert list(veritrace_home.glob("veritrace.db.damaged-*")), "the damaged file is kept"
