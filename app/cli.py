@@ -6,7 +6,8 @@ import argparse
 import json
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,7 +22,7 @@ from app.services.chat import ChatService
 from app.services.config import config_projector, load_config, resolve_model, settings_for
 from app.services.instance import InstanceLock
 from app.services.logs import configure_logging
-from app.services.paths import data_dir, database_path
+from app.services.paths import backups_dir, data_dir, database_path
 from app.services.signing import installation_key
 from app.storage.repository import Store
 
@@ -226,26 +227,29 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _annotate(args: argparse.Namespace) -> int:
+@contextmanager
+def _writing() -> Iterator[Store]:
+    """The record opened for writing, holding the one-writer lock."""
     with InstanceLock(data_dir()):
-        store = Store(database_path())
+        store = Store(database_path(), backups=backups_dir())
         try:
-            note = store.annotate(args.turn, Flag(args.flag), args.comment, args.name or store.os_user)
+            yield store
         finally:
             store.close()
+
+
+def _annotate(args: argparse.Namespace) -> int:
+    with _writing() as store:
+        note = store.annotate(args.turn, Flag(args.flag), args.comment, args.name or store.os_user)
     print(f"Annotation {note.id} on turn {note.turn_id}: {note.flag} by {note.author} at {note.created_at}")
     return 0
 
 
 def _signoff(args: argparse.Namespace) -> int:
-    with InstanceLock(data_dir()):
-        store = Store(database_path())
-        try:
-            signed = store.sign_off(
-                args.conversation, Meaning(args.meaning), args.name, args.reason, installation_key()
-            )
-        finally:
-            store.close()
+    with _writing() as store:
+        signed = store.sign_off(
+            args.conversation, Meaning(args.meaning), args.name, args.reason, installation_key()
+        )
     print(
         f"Conversation {signed.conversation_id} {signed.meaning} by {signed.printed_name} "
         f"at {signed.signed_at} over ledger head {signed.ledger_head}; it is now locked."
@@ -254,13 +258,8 @@ def _signoff(args: argparse.Namespace) -> int:
 
 
 def _checkpoint(_args: argparse.Namespace) -> int:
-    key = installation_key()
-    with InstanceLock(data_dir()):
-        store = Store(database_path())
-        try:
-            made = store.checkpoint(key, "on demand")
-        finally:
-            store.close()
+    with _writing() as store:
+        made = store.checkpoint(installation_key(), "on demand")
     print(
         f"Checkpoint {made.id}: {made.entry_count} entries, head {made.head_hash}, signed at {made.at} "
         f"by key {fingerprint(made.public_key)}"

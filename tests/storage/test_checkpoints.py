@@ -11,15 +11,12 @@ from app.core.signing import checkpoint_message, fingerprint, signature_valid
 from app.core.types import Meaning
 from app.services.signing import KEY_NAME, installation_key
 from app.storage.repository import Store
-from tests.storage.test_ledger import fill, tamper
+from tests.storage.test_ledger import tamper
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    opened = Store(tmp_path / "record.db")
-    fill(opened, turns=2)
-    yield opened
-    opened.close()
+def store(filled_store: Store) -> Store:
+    return filled_store
 
 
 def test_installation_key_is_created_once_and_private(veritrace_home: Path) -> None:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from app.core.errors import LockedError, NotFoundError, VeritraceError
 from app.core.types import Flag, Meaning, TurnStatus
 from app.storage.repository import Store
-from tests.storage.test_ledger import fill
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    opened = Store(tmp_path / "record.db")
-    fill(opened, turns=2)
-    yield opened
-    opened.close()
+def store(filled_store: Store) -> Store:
+    return filled_store
 
 
 def test_annotations_and_signoff_are_recorded_and_verified(store: Store) -> None:
