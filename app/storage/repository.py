@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -469,36 +468,24 @@ class _WriteGuard:
 
 def _assemble(session: Session, rows: Sequence[TurnRow]) -> list[Turn]:
     ids = [row.id for row in rows]
-    chunks: dict[int, list[TurnChunkRow]] = defaultdict(list)
-    for chunk in session.scalars(
-        select(TurnChunkRow)
-        .where(TurnChunkRow.turn_id.in_(ids))
-        .order_by(TurnChunkRow.turn_id, TurnChunkRow.seq)
-    ):
-        chunks[chunk.turn_id].append(chunk)
+    chunks = _by_turn(session, TurnChunkRow, ids, TurnChunkRow.seq)
     outcomes = {
         outcome.turn_id: outcome
         for outcome in session.scalars(select(TurnOutcomeRow).where(TurnOutcomeRow.turn_id.in_(ids)))
     }
-    notes: dict[int, list[AnnotationRow]] = defaultdict(list)
-    for note in session.scalars(
-        select(AnnotationRow).where(AnnotationRow.turn_id.in_(ids)).order_by(AnnotationRow.id)
+    notes = _by_turn(session, AnnotationRow, ids, AnnotationRow.id)
+    images = _by_turn(session, TurnImageRow, ids, TurnImageRow.position)
+    return [_turn(row, chunks[row.id], outcomes.get(row.id), images[row.id], notes[row.id]) for row in rows]
+
+
+def _by_turn(session: Session, row_type: Any, ids: list[int], order: Any) -> dict[int, list[Any]]:
+    """Rows of a per-turn table for these turns, grouped by turn, in ``order``."""
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for row in session.scalars(
+        select(row_type).where(row_type.turn_id.in_(ids)).order_by(row_type.turn_id, order)
     ):
-        notes[note.turn_id].append(note)
-    images: dict[int, list[TurnImageRow]] = defaultdict(list)
-    for image in session.scalars(
-        select(TurnImageRow)
-        .where(TurnImageRow.turn_id.in_(ids))
-        .order_by(TurnImageRow.turn_id, TurnImageRow.position)
-    ):
-        images[image.turn_id].append(image)
-    return [
-        replace(
-            _turn(row, chunks[row.id], outcomes.get(row.id), images[row.id]),
-            annotations=tuple(_annotation(note) for note in notes[row.id]),
-        )
-        for row in rows
-    ]
+        grouped[row.turn_id].append(row)
+    return grouped
 
 
 def _refuse_if_signed(session: Session, conversation_id: int) -> None:
@@ -539,6 +526,7 @@ def _turn(
     chunks: Iterable[TurnChunkRow],
     outcome: TurnOutcomeRow | None,
     images: Iterable[TurnImageRow] = (),
+    notes: Iterable[AnnotationRow] = (),
 ) -> Turn:
     parts = list(chunks)
     return Turn(
@@ -592,4 +580,5 @@ def _turn(
             if row.projector_path
             else None
         ),
+        annotations=tuple(_annotation(note) for note in notes),
     )

@@ -85,16 +85,7 @@ def test_untouched_record_verifies(record: Path) -> None:
     assert result.intact, result.describe()
     with sqlite3.connect(record) as connection:
         rows = sum(
-            connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in (
-                "conversations",
-                "model_files",
-                "turns",
-                "blobs",
-                "turn_images",
-                "turn_chunks",
-                "turn_outcomes",
-            )
+            connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ledger.TABLES
         )
         actions = {row[0] for row in connection.execute("SELECT DISTINCT action FROM ledger")}
     assert result.entries == rows, "one entry per recorded row"
