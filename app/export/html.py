@@ -1,28 +1,252 @@
-"""Markdown to safe HTML: no raw HTML, no images or other fetched resources, no scripts."""
+"""Markdown to safe HTML for Qt's rich text: no raw HTML, no links, no images, no fetched resources.
+
+Model output is untrusted. Raw HTML is escaped; images are never shown; links are written
+out as text, "label (address)", so nothing can be clicked, fetched or opened. Characters
+that could disguise text are made visible: bidirectional overrides and isolates (the
+"Trojan Source" trick) are shown as ``<U+202E>``, other control characters as U+FFFD.
+
+Math written in LaTeX (``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` and top-level amsmath
+environments) is rendered by ``app.export.math``; display math gets its own centred block.
+Dollar signs in prose (``$5 and $10``) stay dollar signs.
+
+Runs of Chinese, Japanese and Korean text are wrapped in spans naming the regional CJK face,
+so Chinese is not drawn with Japanese glyph variants (see ``app.export.scripts``).
+"""
 
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.amsmath import amsmath_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from app.export.math import latex_to_html
+from app.export.scripts import CJK_FAMILIES, CjkVariant, cjk_runs, context_variant, has_cjk
+
+# Bidirectional embeddings, overrides and isolates reorder what follows them on screen.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls except tab and line breaks; NUL included.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+_CJK_STYLE = {
+    variant: "font-family:" + ", ".join(f"'{family}'" for family in families)
+    for variant, families in CJK_FAMILIES.items()
+}
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    # html=False escapes any raw HTML the model writes; images are disabled so nothing
-    # is ever fetched (remote or file:), and markdown-it's own link validation drops
-    # javascript:, vbscript:, file: and data: links.
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.enable("table").enable("strikethrough")
-    md.disable("image")
-    return md
+def clean_text(text: str) -> str:
+    """Make disguising characters visible and drop the rest of the control characters.
+
+    Zero-width joiners and non-joiners stay: Farsi, Hindi and Bengali need them.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _BIDI_CONTROLS.sub(lambda match: f"<U+{ord(match.group()):04X}>", text)
+    return _CONTROLS.sub("\ufffd", text)
+
+
+def escape_text(text: str, cjk_default: CjkVariant | None = None) -> str:
+    """Escape text for HTML, wrapping CJK runs in spans with their regional face."""
+    if not has_cjk(text):
+        return html.escape(text)
+    return "".join(
+        html.escape(piece)
+        if variant is None
+        else f'<span style="{_CJK_STYLE[variant]}">{html.escape(piece)}</span>'
+        for piece, variant in cjk_runs(text, cjk_default)
+    )
 
 
 def markdown_to_html(text: str) -> str:
-    return _parser().render(text)
+    """The model's Markdown and LaTeX as Qt rich text that cannot load, link or hide anything."""
+    text = clean_text(text)
+    parser = _parser()
+    env: EnvType = {}
+    tokens = parser.parse(text, env)
+    if _too_deep(tokens, parser.options["maxNesting"]):
+        # markdown-it stops at its nesting limit and drops the rest: show every word instead.
+        return f"<p>{plain_to_html(text)}</p>\n"
+    return parser.renderer.render(tokens, parser.options, env)
 
 
 def plain_to_html(text: str) -> str:
     """Escape text and keep its line breaks."""
-    return html.escape(text).replace("\n", "<br>")
+    text = clean_text(text)
+    return escape_text(text).replace("\n", "<br>")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # html=False escapes any raw HTML the model writes; images are disabled and links are
+    # rendered as text, so nothing is ever fetched (remote or file:) or opened.
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table").enable("strikethrough")
+    md.disable("image")
+    # No space inside the dollars and no digit right after: "$5 and $10" stays prose.
+    md.use(
+        dollarmath_plugin,
+        allow_labels=False,
+        allow_space=False,
+        allow_digits=False,
+        allow_blank_lines=False,
+        double_inline=True,
+    )
+    md.use(amsmath_plugin)
+    md.inline.ruler.before("escape", "math_bracket", _bracket_math)
+    md.core.ruler.after("inline", "math_display_blocks", _lift_display_math)
+    md.core.ruler.push("cjk_context", _mark_cjk_context)
+    for rule, renderer in _RULES.items():
+        md.add_render_rule(rule, renderer)
+    return md
+
+
+def _too_deep(tokens: Sequence[Token], limit: int) -> bool:
+    return any(token.level >= limit - 1 for token in tokens)
+
+
+def _bracket_math(state: StateInline, silent: bool) -> bool:
+    r"""``\(…\)`` inline and ``\[…\]`` display math, the delimiters Magistral often uses."""
+    source, start = state.src, state.pos
+    if source[start] != "\\" or start + 1 >= state.posMax or source[start + 1] not in "([":
+        return False
+    display = source[start + 1] == "["
+    end = source.find("\\]" if display else "\\)", start + 2, state.posMax)
+    if end < 0 or not source[start + 2 : end].strip():
+        return False
+    if not silent:
+        token = state.push("math_inline_double" if display else "math_inline", "math", 0)
+        token.content = source[start + 2 : end]
+        token.markup = "\\[" if display else "\\("
+    state.pos = end + 2
+    return True
+
+
+def _lift_display_math(state: StateCore) -> None:
+    """Give display math written inside a paragraph its own block, splitting the paragraph."""
+    tokens: list[Token] = []
+    index = 0
+    while index < len(state.tokens):
+        token = state.tokens[index]
+        inline = state.tokens[index + 1] if index + 1 < len(state.tokens) else None
+        if (
+            token.type == "paragraph_open"
+            and inline is not None
+            and inline.type == "inline"
+            and any(child.type == "math_inline_double" for child in inline.children or ())
+        ):
+            closing = state.tokens[index + 2]
+            tokens += _split_paragraph(token, inline, closing)
+            index += 3
+            continue
+        tokens.append(token)
+        index += 1
+    state.tokens = tokens
+
+
+def _split_paragraph(opening: Token, inline: Token, closing: Token) -> list[Token]:
+    out: list[Token] = []
+    segment: list[Token] = []
+
+    def flush() -> None:
+        while segment and _blank(segment[0]):
+            segment.pop(0)
+        while segment and _blank(segment[-1]):
+            segment.pop()
+        if segment:
+            part = Token("inline", "", 0, children=list(segment), content=inline.content, level=inline.level)
+            out.extend([opening.copy(), part, closing.copy()])
+        segment.clear()
+
+    for child in inline.children or ():
+        if child.type == "math_inline_double":
+            flush()
+            block = Token("math_block", "math", 0, content=child.content, markup=child.markup, block=True)
+            out.append(block)
+        else:
+            segment.append(child)
+    flush()
+    return out
+
+
+def _blank(token: Token) -> bool:
+    return token.type in ("softbreak", "hardbreak") or (token.type == "text" and not token.content.strip())
+
+
+def _mark_cjk_context(state: StateCore) -> None:
+    """Han text with no kana or hangul of its own follows its paragraph's language."""
+    for token in state.tokens:
+        if token.type == "inline" and token.children and has_cjk(token.content):
+            variant = context_variant(token.content)
+            for child in token.children:
+                child.meta["cjk"] = variant
+
+
+def _text(self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType) -> str:
+    token = tokens[index]
+    return escape_text(token.content, token.meta.get("cjk"))
+
+
+def _link_open(
+    self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    return ""
+
+
+def _link_close(
+    self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    """Write the address after the label as text: "label (https://…)", never a live link."""
+    depth = 0
+    for position in range(index - 1, -1, -1):
+        token = tokens[position]
+        if token.type == "link_close":
+            depth += 1
+        elif token.type == "link_open":
+            if depth == 0:
+                address = str(token.attrGet("href") or "")
+                if token.markup == "autolink" or not address:
+                    return ""  # the label already is the address
+                return f" ({html.escape(address)})"
+            depth -= 1
+    return ""
+
+
+def _fence(
+    self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A code block, without the class markdown-it would build from the model's info string."""
+    return f"<pre><code>{html.escape(tokens[index].content)}</code></pre>\n"
+
+
+def _math_inline(
+    self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    return latex_to_html(tokens[index].content, display=False)
+
+
+def _math_display(
+    self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    return latex_to_html(tokens[index].content, display=True) + "\n"
+
+
+_RULES: dict[str, Any] = {
+    "text": _text,
+    "fence": _fence,
+    "link_open": _link_open,
+    "link_close": _link_close,
+    "math_inline": _math_inline,
+    # Display math left inside a heading or a table cell (not lifted out of a paragraph).
+    "math_inline_double": _math_inline,
+    "math_block": _math_display,
+    "amsmath": _math_display,
+}

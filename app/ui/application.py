@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
 from app.core.errors import CorruptDatabaseError, VeritraceError
+from app.export.fonts import missing_fonts_message, register_fonts
 from app.runtime.llama_backend import LlamaBackend
 from app.services.config import load_config
 from app.services.instance import InstanceLock
@@ -81,12 +82,21 @@ def _open_record(actor: str | None) -> Store | None:
         return Store(database_path(), actor=actor, backups=backups_dir())
 
 
+def _tell_missing_fonts(window: MainWindow) -> None:
+    """Say once, at start, which languages would show as boxes for want of a font."""
+    message = missing_fonts_message()
+    if message:
+        _log.warning("%s", message)
+        window.status.showMessage(message, 30000)
+
+
 def run_gui() -> int:
     configure_process()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Veritrace")
     app.setOrganizationName("Veritrace")
     app.setApplicationVersion(__version__)
+    register_fonts()  # the shipped Noto faces, before any widget picks its font
     apply_style(app)  # type: ignore[arg-type]
     configure_logging()
     _install_crash_handler()
@@ -113,6 +123,7 @@ def run_gui() -> int:
         _log.info("marked %d turn(s) interrupted: %s", len(interrupted), interrupted)
     window = MainWindow(store, LlamaBackend(), config)
     window.show()
+    _tell_missing_fonts(window)
     window.controller.start()
     try:
         return app.exec()

@@ -19,6 +19,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.core.types import Conversation, Turn, TurnStatus
+from app.export.fonts import css_font_stack, with_fallbacks
 from app.export.html import markdown_to_html, plain_to_html
 from app.ui.attachments import has_images, thumbnail
 from app.ui.throttle import TextThrottle
@@ -82,7 +83,12 @@ class ConversationView(QTextBrowser):
         self.setObjectName("ConversationView")
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
-        self.document().setDefaultStyleSheet(_STYLE)
+        # Every script the model writes has a face; Arabic and Farsi paragraphs lay out
+        # right to left by themselves (each block's direction follows its first letter).
+        self.setFont(with_fallbacks(self.font()))
+        self.document().setDefaultStyleSheet(
+            _STYLE + f"pre, code {{ font-family: {css_font_stack('mono')}; }}"
+        )
         self.document().setDocumentMargin(16)
         self.anchorClicked.connect(self._on_anchor_clicked)
         self._throttle = TextThrottle(self._append_now, self)

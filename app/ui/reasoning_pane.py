@@ -7,6 +7,7 @@ from PySide6.QtGui import QFont, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.core.types import Turn, TurnStatus
+from app.export.fonts import with_fallbacks
 from app.ui.throttle import TextThrottle
 
 _EMPTY = "Select a turn to see the model's reasoning."
@@ -30,7 +31,7 @@ class ReasoningPane(QWidget):
         self._text.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        font = QFont(self._text.font())
+        font = with_fallbacks(QFont(self._text.font()))  # every script the model writes
         font.setPointSizeF(font.pointSizeF() * 0.95)
         self._text.setFont(font)
         layout = QVBoxLayout(self)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication
 
+from app.export.fonts import with_fallbacks
+
 STYLE_SHEET = """
 QMainWindow, QWidget#ConversationList { background: #f6f7f9; }
 QLabel#paneTitle { font-weight: 600; font-size: 10.5pt; color: #1f2933; }
@@ -34,3 +36,5 @@ QLabel#modelLabel[demo="true"] {
 def apply_style(app: QApplication) -> None:
     app.setStyle("Fusion")
     app.setStyleSheet(STYLE_SHEET)
+    # The platform's UI font first, then the faces for every script the model writes.
+    app.setFont(with_fallbacks(app.font()))
