@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 from typing import Any
 
 
@@ -335,6 +336,12 @@ class ConversationSummary:
     created_at: str
     turn_count: int
     last_status: TurnStatus | None
+    # ReviewState is defined further down, hence the factory.
+    review_state: ReviewState = field(default_factory=lambda: ReviewState.UNREVIEWED)
+    flagged: bool = False  # a turn whose latest note is a concern or an error
+    has_images: bool = False
+    models: tuple[ModelFile, ...] = ()  # distinct by SHA-256, in order of first use
+    last_activity: str = ""  # the latest time anything was recorded in it
 
 
 @dataclass(frozen=True)
@@ -362,4 +369,117 @@ class Conversation:
             "locked": self.locked,
             "signoffs": [signoff.to_json() for signoff in self.signoffs],
             "turns": [turn.to_json() for turn in self.turns],
+        }
+
+
+class ReviewState(enum.StrEnum):
+    """How far review of a conversation has gone: a sign-off outranks notes."""
+
+    UNREVIEWED = "unreviewed"
+    ANNOTATED = "annotated"
+    SIGNED = "signed"
+
+
+class SearchField(enum.StrEnum):
+    """Where in the record a search hit was found."""
+
+    TITLE = "title"
+    PROMPT = "prompt"
+    REASONING = "reasoning"
+    ANSWER = "answer"
+    ANNOTATION = "annotation"
+
+
+# Matches in a snippet are wrapped in these private-use characters: they cannot be confused
+# with anything the model or a reviewer wrote, because any such character in the recorded
+# text is replaced before the markers go in.
+MATCH_START = "\ue000"
+MATCH_END = "\ue001"
+
+
+@dataclass(frozen=True)
+class SessionFilter:
+    """Which conversations the session browser shows; every criterion given must hold.
+
+    Dates are UTC days, both ends included, compared with the conversation's creation.
+    ``model`` is a model file's SHA-256 (or a prefix of at least 8 hex digits) or part of its
+    file name, case-insensitive. ``text`` is searched as one phrase, case-insensitive.
+    """
+
+    date_from: date | None = None
+    date_to: date | None = None
+    model: str | None = None
+    review_state: ReviewState | None = None
+    flagged_only: bool = False
+    text: str = ""
+
+    @property
+    def narrows(self) -> bool:
+        """Whether any criterion other than the text is set."""
+        return bool(self.date_from or self.date_to or self.model or self.review_state or self.flagged_only)
+
+    def accepts(self, summary: ConversationSummary) -> bool:
+        """Every criterion except the text (which needs the search index)."""
+        day = summary.created_at[:10]
+        if self.date_from is not None and day < self.date_from.isoformat():
+            return False
+        if self.date_to is not None and day > self.date_to.isoformat():
+            return False
+        if self.review_state is not None and summary.review_state != self.review_state:
+            return False
+        if self.flagged_only and not summary.flagged:
+            return False
+        return not self.model or any(model_matches(self.model, model) for model in summary.models)
+
+
+def model_matches(wanted: str, model: ModelFile) -> bool:
+    """A SHA-256 (or a prefix of 8+ hex digits) or part of the model's file name."""
+    wanted = wanted.strip().lower()
+    if not wanted:
+        return True
+    if len(wanted) >= 8 and all(c in "0123456789abcdef" for c in wanted) and model.sha256.startswith(wanted):
+        return True
+    name = model.path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    return wanted in name
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One field of the record that contains the searched text, with a snippet around it.
+
+    ``turn_id`` and ``turn_index`` are None for a conversation's title.
+    """
+
+    conversation_id: int
+    conversation_title: str
+    turn_id: int | None
+    turn_index: int | None
+    field: SearchField
+    snippet: str  # each match between MATCH_START and MATCH_END
+
+    def plain(self) -> str:
+        """The snippet without match markers."""
+        return self.snippet.replace(MATCH_START, "").replace(MATCH_END, "")
+
+    def spans(self) -> list[tuple[int, int]]:
+        """(start, end) of each match in ``plain()``."""
+        spans, position, start = [], 0, 0
+        for character in self.snippet:
+            if character == MATCH_START:
+                start = position
+            elif character == MATCH_END:
+                spans.append((start, position))
+            else:
+                position += 1
+        return spans
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "conversation_id": self.conversation_id,
+            "conversation_title": self.conversation_title,
+            "turn_id": self.turn_id,
+            "turn_index": self.turn_index,
+            "field": str(self.field),
+            "snippet": self.plain(),
+            "matches": [list(span) for span in self.spans()],
         }

@@ -37,6 +37,19 @@ def _ledger_backfill(connection: Connection, _now: str) -> None:
     backfill(connection)
 
 
+def _search_index(connection: Connection, _now: str) -> None:
+    from app.storage import search
+
+    search.require_fts5()  # a clear message, not "no such module: fts5"
+    connection.execute(
+        text(
+            "CREATE VIRTUAL TABLE search_text USING fts5("
+            "body, field UNINDEXED, turn_id UNINDEXED, tokenize = 'trigram')"
+        )
+    )
+    search.rebuild(connection)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         "0001_initial",
@@ -231,6 +244,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
             *_append_only("events"),
         ),
+    ),
+    Migration(
+        "0007_search",
+        (
+            # Browsing 10,000 conversations: turn counts, latest activity and models come
+            # from this index alone, without reading the (large) turn rows.
+            "CREATE INDEX ix_turns_browse ON turns "
+            "(conversation_id, model_sha256, started_at, model_path, model_size)",
+            "CREATE INDEX ix_annotations_turn ON annotations (turn_id, id)",
+            "CREATE INDEX ix_signoffs_conversation ON signoffs (conversation_id, id)",
+        ),
+        # The full-text index is derived data: no append-only triggers, no ledger entries.
+        after=_search_index,
     ),
 )
 

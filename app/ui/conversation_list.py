@@ -5,13 +5,19 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
-from app.core.types import ConversationSummary, TurnStatus
+from app.core.types import ConversationSummary, ReviewState, TurnStatus
 
 _MARKS = {
     TurnStatus.RUNNING: "●",
     TurnStatus.CANCELLED: "■",
     TurnStatus.FAILED: "✕",
     TurnStatus.INTERRUPTED: "✕",
+}
+# Review state: a quiet mark on the date line, spelled out in the tooltip.
+_REVIEW = {
+    ReviewState.UNREVIEWED: ("", "not reviewed yet"),
+    ReviewState.ANNOTATED: ("✎", "annotated"),
+    ReviewState.SIGNED: ("✔", "signed off and locked"),
 }
 
 
@@ -54,9 +60,13 @@ class ConversationList(QWidget):
             mark = _MARKS.get(summary.last_status, "") if summary.last_status else ""
             date = summary.created_at[:16].replace("T", " ")
             plural = "turn" if summary.turn_count == 1 else "turns"
-            item = QListWidgetItem(f"{summary.title}\n{date} · {summary.turn_count} {plural} {mark}".rstrip())
+            review, said = _REVIEW[summary.review_state]
+            flag = " ⚑" if summary.flagged else ""
+            line = f"{date} · {summary.turn_count} {plural} {mark} {review}{flag}"
+            item = QListWidgetItem(f"{summary.title}\n{' '.join(line.split())}")
             item.setData(Qt.ItemDataRole.UserRole, summary.id)
-            item.setToolTip(f"Conversation {summary.id}")
+            flagged = " · a turn is flagged (concern or error)" if summary.flagged else ""
+            item.setToolTip(f"Conversation {summary.id} · {said}{flagged}")
             self.list.addItem(item)
             if summary.id == selected:
                 item.setSelected(True)
