@@ -1,0 +1,106 @@
+"""Report ids, and the slice of the record a JSON audit bundle carries.
+
+Every export (PDF, Markdown, JSON bundle) gets a report id that people can quote on the
+phone and find again in the ledger: the UTC time it was made plus four random hex digits,
+so two exports in the same second still differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+_RECORDED_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z")
+SCOPE_SCHEME = "veritrace-scope-v1"
+
+
+def new_report_id(now: str) -> str:
+    """``VT-YYYYMMDD-HHMMSS-XXXX`` from a recorded UTC time such as ``2026-11-23T18:30:12.345Z``."""
+    match = _RECORDED_TIME.fullmatch(now)
+    if match is None:
+        raise ValueError(f"Not a recorded UTC time: {now!r} (expected e.g. 2026-11-23T18:30:12.345Z).")
+    year, month, day, hour, minute, second = match.groups()
+    return f"VT-{year}{month}{day}-{hour}{minute}{second}-{secrets.token_hex(2).upper()}"
+
+
+def scope_digest(seqs: Iterable[int]) -> str:
+    """SHA-256 naming exactly which ledger entries a bundle holds in full.
+
+    Recorded in the export event, so a bundle that silently drops a record (from its
+    conversation files and its ledger alike) no longer matches what the app exported.
+    ``verify_bundle.py`` computes the same digest on its own.
+    """
+    text = SCOPE_SCHEME + ":" + ",".join(str(seq) for seq in sorted(set(seqs)))
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ScopeRecord:
+    """One recorded row in a bundle's scope: its ledger entry and its payload (``row_payload``)."""
+
+    seq: int
+    table: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """A ledger entry as a bundle carries it: the header, its hash, and the payload if in scope."""
+
+    seq: int
+    at: str
+    os_user: str
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    payload_sha256: str
+    prev_hash: str
+    entry_hash: str
+    payload: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        line: dict[str, Any] = {
+            "seq": self.seq,
+            "at": self.at,
+            "os_user": self.os_user,
+            "actor": self.actor,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "payload_sha256": self.payload_sha256,
+            "prev_hash": self.prev_hash,
+            "entry_hash": self.entry_hash,
+        }
+        if self.payload is not None:
+            line["payload"] = self.payload
+        return line
+
+
+@dataclass(frozen=True)
+class BundleScope:
+    """Everything in scope for a set of conversations, read in one transaction.
+
+    ``records`` are the rows as of ledger entry ``as_of``; ``ledger`` runs from entry 1 to
+    its last entry and carries payloads for the records (and for the export event, once
+    one is named). ``digest`` is ``scope_digest`` of the records' entries.
+    """
+
+    conversation_ids: tuple[int, ...]
+    records: tuple[ScopeRecord, ...]
+    ledger: tuple[LedgerLine, ...]
+    digest: str
+    as_of: int
+    export_seq: int | None = None
+
+    @property
+    def record_seqs(self) -> frozenset[int]:
+        return frozenset(record.seq for record in self.records)
+
+    @property
+    def entry_count(self) -> int:
+        return self.ledger[-1].seq if self.ledger else 0

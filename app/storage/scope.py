@@ -1,0 +1,179 @@
+"""Everything a JSON audit bundle of some conversations holds, read from the record at once.
+
+A bundle proves its records by the hash chain, so besides the rows themselves it needs the
+ledger entry of each row (the payload, which the chain authenticates) and the header of
+every other entry (so the chain can be recomputed from genesis to the signed head). All of
+it is read in one transaction, so the rows and the ledger describe the same moment.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from app.core.errors import NotFoundError, StorageError
+from app.core.report import BundleScope, LedgerLine, ScopeRecord, scope_digest
+from app.storage.ledger import TABLES, row_payload
+
+_IDS = "SELECT value FROM json_each(:ids)"
+_TURNS = f"SELECT id FROM turns WHERE conversation_id IN ({_IDS})"
+
+# Each recorded table in a bundle's scope, and how its rows are found from the conversation ids.
+_IN_SCOPE: dict[str, str] = {
+    "conversations": f"SELECT * FROM conversations WHERE id IN ({_IDS})",
+    "conversation_links": f"SELECT * FROM conversation_links WHERE conversation_id IN ({_IDS})",
+    "turns": f"SELECT * FROM turns WHERE conversation_id IN ({_IDS})",
+    "turn_chunks": f"SELECT * FROM turn_chunks WHERE turn_id IN ({_TURNS})",
+    "turn_outcomes": f"SELECT * FROM turn_outcomes WHERE turn_id IN ({_TURNS})",
+    "turn_images": f"SELECT * FROM turn_images WHERE turn_id IN ({_TURNS})",
+    "annotations": f"SELECT * FROM annotations WHERE turn_id IN ({_TURNS})",
+    "signoffs": f"SELECT * FROM signoffs WHERE conversation_id IN ({_IDS})",
+    "blobs": (
+        f"SELECT * FROM blobs WHERE sha256 IN (SELECT sha256 FROM turn_images WHERE turn_id IN ({_TURNS}) "
+        f"UNION SELECT sent_sha256 FROM turn_images WHERE turn_id IN ({_TURNS}))"
+    ),
+    # The model a turn names is identified by its SHA-256; every hashing of that file is in scope.
+    "model_files": (
+        f"SELECT * FROM model_files WHERE sha256 IN (SELECT model_sha256 FROM turns "
+        f"WHERE conversation_id IN ({_IDS}) UNION SELECT projector_sha256 FROM turns "
+        f"WHERE conversation_id IN ({_IDS}))"
+    ),
+}
+_HEADER = (
+    "SELECT seq, at, os_user, actor, action, object_type, object_id, payload_sha256, prev_hash, "
+    "entry_hash FROM ledger WHERE seq <= :through ORDER BY seq"
+)
+_PAYLOADS = "SELECT seq, payload FROM ledger WHERE seq IN (SELECT value FROM json_each(:seqs))"
+
+
+def read_scope(
+    connection: Connection,
+    conversation_ids: Iterable[int],
+    *,
+    as_of: int | None = None,
+    through: int | None = None,
+    report_id: str | None = None,
+) -> BundleScope:
+    """The records of ``conversation_ids`` and the ledger that authenticates them.
+
+    ``as_of`` leaves out records whose entry comes after it (rows appended while an export
+    was being recorded); ``through`` ends the ledger there (at a signed checkpoint);
+    ``report_id`` also carries the payload of the ``export.made`` event naming that report.
+    Both default to the ledger's current head.
+    """
+    ids = tuple(dict.fromkeys(int(number) for number in conversation_ids))
+    if not ids:
+        raise NotFoundError("Nothing to export: choose at least one conversation.")
+    head = int(connection.execute(text("SELECT coalesce(max(seq), 0) FROM ledger")).scalar_one())
+    through = head if through is None else through
+    as_of = through if as_of is None else as_of
+    if not 0 <= as_of <= through <= head:
+        raise StorageError(
+            f"Cannot read entries 1 to {through} (records as of {as_of}): the record has {head} entries."
+        )
+    rows = _rows_in_scope(connection, ids)
+    found = {int(payload["id"]) for table, _, payload in rows if table == "conversations"}
+    missing = [number for number in ids if number not in found]
+    if missing:
+        raise NotFoundError(f"No conversation with id {missing[0]}.")
+    headers = connection.execute(text(_HEADER), {"through": through}).all()
+    seqs = _entries_of([key for _, key, _ in rows], headers)
+    records = _referenced(
+        [
+            ScopeRecord(seq, table, payload)
+            for (table, _, payload), seq in zip(rows, seqs, strict=True)
+            if seq <= as_of
+        ]
+    )
+    record_seqs = [record.seq for record in records]
+    export_seq = _export_event(connection, headers, report_id) if report_id is not None else None
+    wanted = [*record_seqs, *([export_seq] if export_seq is not None else [])]
+    payloads = _payloads(connection, wanted)
+    ledger = tuple(_line(header, payloads.get(int(header[0]))) for header in headers)
+    return BundleScope(ids, tuple(records), ledger, scope_digest(record_seqs), as_of, export_seq)
+
+
+def _line(header: Any, payload: dict[str, Any] | None) -> LedgerLine:
+    seq, at, user, actor, action, object_type, object_id, payload_sha, prev, digest = header
+    return LedgerLine(
+        int(seq), at, user, actor, action, object_type, object_id, payload_sha, prev, digest, payload
+    )
+
+
+def _referenced(records: list[ScopeRecord]) -> list[ScopeRecord]:
+    """Records in entry order, without images and model files that no kept record refers to.
+
+    An image or model hash recorded before ``as_of`` may first be referred to by a turn
+    recorded after it; it then belongs to a later scope, not to this one.
+    """
+    images: set[str] = set()
+    models: set[str] = set()
+    for record in records:
+        if record.table == "turn_images":
+            images.update(record.payload.get(key, "") for key in ("sha256", "sent_sha256"))
+        elif record.table == "turns":
+            models.update(record.payload.get(key, "") for key in ("model_sha256", "projector_sha256"))
+    kept = [
+        record
+        for record in records
+        if (record.table != "blobs" or record.payload["sha256"] in images)
+        and (record.table != "model_files" or record.payload["sha256"] in models)
+    ]
+    return sorted(kept, key=lambda record: record.seq)
+
+
+def _rows_in_scope(
+    connection: Connection, ids: tuple[int, ...]
+) -> list[tuple[str, tuple[str, str], dict[str, Any]]]:
+    """(table, ledger object key, payload) of every row in scope.
+
+    Payloads are made as rows arrive, so image bytes are hashed and dropped one at a time.
+    """
+    parameters = {"ids": json.dumps(list(ids))}
+    rows: list[tuple[str, tuple[str, str], dict[str, Any]]] = []
+    for table, query in _IN_SCOPE.items():
+        object_type, _, key = TABLES[table]
+        result = connection.execute(text(query), parameters)
+        names = list(result.keys())
+        for values in result:
+            row = dict(zip(names, values, strict=True))
+            rows.append((table, (object_type, str(row[key])), row_payload(table, row)))
+    return rows
+
+
+def _entries_of(keys: list[tuple[str, str]], headers: Sequence[Any]) -> list[int]:
+    """The ledger entry describing each row: the first entry for its (object type, id)."""
+    wanted = set(keys)
+    first: dict[tuple[str, str], int] = {}
+    for header in headers:
+        key = (header[5], header[6])
+        if key in wanted and key not in first:
+            first[key] = int(header[0])
+    for key in keys:
+        if key not in first:
+            raise StorageError(
+                f"{key[0]} {key[1]} has no ledger entry: the record is damaged. "
+                "Run Verify to locate the problem before exporting."
+            )
+    return [first[key] for key in keys]
+
+
+def _export_event(connection: Connection, headers: Sequence[Any], report_id: str) -> int:
+    """The entry of the ``export.made`` event recorded for ``report_id`` (the latest such)."""
+    candidates = [int(header[0]) for header in headers if header[4] == "export.made" and header[5] == "event"]
+    for seq, payload in sorted(_payloads(connection, candidates).items(), reverse=True):
+        detail = json.loads(payload.get("detail_json", "{}"))
+        if isinstance(detail, dict) and detail.get("report_id") == report_id:
+            return seq
+    raise NotFoundError(f"No export event for report {report_id} in the ledger.")
+
+
+def _payloads(connection: Connection, seqs: list[int]) -> dict[int, dict[str, Any]]:
+    result: dict[int, dict[str, Any]] = {}
+    for seq, payload in connection.execute(text(_PAYLOADS), {"seqs": json.dumps(seqs)}):
+        # Stored as a BLOB of canonical JSON; a tampered cell may come back as text.
+        result[int(seq)] = json.loads(payload if isinstance(payload, str) else bytes(payload))
+    return result

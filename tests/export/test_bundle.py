@@ -1,0 +1,518 @@
+"""The JSON audit bundle and its standalone verifier: what passes, and that nothing else does."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import random
+import shutil
+import subprocess
+import sys
+import warnings
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from app.core.hashing import sha256_text
+from app.core.images import check_image, model_copy
+from app.core.ledger import canonical as app_canonical
+from app.core.signing import KeyPair, fingerprint
+from app.core.types import ChatMessage, Flag, Meaning, ModelFile, PreparedPrompt, RunSettings, TurnStatus
+from app.export import verify_bundle as vb
+from app.export.bundle import bundle_path, member_name
+from app.export.files import ExportError
+from app.services.bundle_export import BundleResult, export_bundle
+from app.services.signing import installation_key
+from app.storage.repository import Store
+from tests.storage.test_ledger import fill, png
+
+# -- a record worth exporting -------------------------------------------------------------
+
+
+def jpeg(colour: tuple[int, int, int]) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (24, 16), colour).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def add_turn(
+    store: Store,
+    conversation: int | None,
+    prompt: str,
+    images: list,
+    output: list[tuple[str, str, str]],
+    **outcome: object,
+) -> int:
+    """One turn through the real Store: prompt, images, output chunks and (unless empty) an outcome."""
+    text = f"<user>{prompt}<assistant>"
+    prepared = PreparedPrompt(
+        messages=(ChatMessage("user", prompt),),
+        text=text,
+        sha256=sha256_text(text),
+        token_count=9,
+        template_source="gguf",
+        template_sha256="7e" * 32,
+    )
+    turn = store.begin_turn(
+        conversation,
+        prompt,
+        RunSettings(),
+        prepared,
+        ModelFile("/models/other.gguf", 20, "cd" * 32),
+        "llama-cpp-python 0.3.36",
+        "0.1.0",
+        "bob",
+        title="Second matter",
+        images=images,
+    )
+    for seq, (raw, reasoning, answer) in enumerate(output):
+        store.append_output(turn.id, seq, raw, reasoning, answer)
+    if outcome:
+        store.finish_turn(turn.id, **outcome)  # type: ignore[arg-type]
+    return turn.conversation_id
+
+
+def build_record(store: Store, key: KeyPair) -> tuple[int, int, int]:
+    """Three conversations: signed with images and notes; failed with odd text and floats; continued."""
+    fill(store, turns=2)  # conversation 1: two turns, PNG images sent to the model
+    store.annotate(1, Flag.CONCERN, "Zitat prüfen — 引用を確認", "Dana Reviewer")
+    store.annotate(2, Flag.OK, "fine", "Dana Reviewer")
+    store.remember_model_hash("/models/other.gguf", 20, 5, "cd" * 32)
+    photo = check_image(jpeg((200, 30, 30)), "photo.jpg")
+    second = add_turn(
+        store,
+        None,
+        'Ünïcödé "quoted" \\ back\tslash\u0001 😀',
+        [(photo, None)],  # a JPEG the model did not see
+        [("[THINK]line\nbreak", "line\nbreak", ""), ("[/THINK]Nein — 中文", "", "Nein — 中文")],
+        status=TurnStatus.FAILED,
+        error="Überlauf: context full",
+        completion_tokens=3,
+        tokens_per_second=1.5e-7,  # RFC 8785 writes 1.5e-7 where Python writes 1.5e-07
+        time_to_first_token_ms=1234567.125,
+    )
+    store.sign_off(1, Meaning.APPROVED, "Dana Reviewer", "Reviewed for the audit file.", key)
+    third = store.continue_conversation(1, "alice")
+    shared = check_image(png((0, 10, 10)), "again.png")  # the same bytes as conversation 1's first image
+    add_turn(
+        store,
+        third,
+        "follow-up",
+        [(shared, model_copy(shared))],
+        [("[THINK]ok[/THINK]Done.", "ok", "Done.")],
+        status=TurnStatus.COMPLETED,
+        finish_reason="stop",
+        completion_tokens=4,
+        tokens_per_second=200.0,
+    )
+    return 1, second, third
+
+
+@pytest.fixture
+def key() -> KeyPair:
+    return installation_key()
+
+
+@pytest.fixture
+def record(tmp_path: Path, key: KeyPair) -> Iterator[Store]:
+    store = Store(tmp_path / "record.db")
+    build_record(store, key)
+    yield store
+    store.close()
+
+
+def make_bundle(
+    store: Store, key: KeyPair, destination: Path, ids: tuple[int, ...] = (1, 2, 3), **options: object
+) -> BundleResult:
+    return export_bundle(
+        store,
+        key,
+        list(ids),
+        "Matters 1 to 3",
+        destination,
+        as_zip=destination.suffix == ".zip",
+        generated_by="Dana Reviewer",
+        **options,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def bundle(record: Store, key: KeyPair, tmp_path: Path) -> Path:
+    return make_bundle(record, key, tmp_path / "bundle").path
+
+
+def run_verifier(path: Path, script: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The bundle's own script in a clean interpreter: no site-packages, no app, no environment."""
+    script = script or (path / vb.VERIFIER if path.is_dir() else None)
+    if script is None:
+        with zipfile.ZipFile(path) as archive:
+            script = path.with_name("verify_bundle_from_zip.py")
+            script.write_bytes(archive.read(vb.VERIFIER))
+    return subprocess.run(
+        [sys.executable, "-I", "-S", str(script), str(path)], capture_output=True, text=True, timeout=120
+    )
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()
+    }
+
+
+def problem(files: dict[str, bytes]) -> str | None:
+    """The verifier's first problem with these files (in memory), or None if they verify."""
+    return vb.verify(vb.MemorySource(files), out=lambda _line: None)[0]
+
+
+def relist(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The files with a manifest rewritten to match them, as a forger would."""
+    manifest = json.loads(files[vb.MANIFEST])
+    manifest["files"] = {
+        name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        for name, data in sorted(files.items())
+        if name != vb.MANIFEST
+    }
+    return {**files, vb.MANIFEST: vb.pretty(manifest)}
+
+
+def flipped(data: bytes, offset: int, rng: random.Random) -> bytes:
+    changed = bytearray(data)
+    changed[offset] ^= rng.randrange(1, 256)
+    return bytes(changed)
+
+
+# -- Ed25519 in pure Python ----------------------------------------------------------------
+
+
+def test_ed25519_rfc8032_test_vectors() -> None:
+    """RFC 8032 section 7.1, TEST 1 and TEST 2."""
+    vectors = [
+        (
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+            "",
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b4"
+            "6bd25bf5f0595bbe24655141438e7a100b",
+        ),
+        (
+            "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+            "72",
+            "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d"
+            "8c387b2eaeb4302aeeb00d291612bb0c00",
+        ),
+    ]
+    for public, message, signature in vectors:
+        assert vb.ed25519_valid(bytes.fromhex(public), bytes.fromhex(message), bytes.fromhex(signature))
+        assert not vb.ed25519_valid(
+            bytes.fromhex(public), b"x" + bytes.fromhex(message), bytes.fromhex(signature)
+        )
+
+
+def test_ed25519_agrees_with_cryptography_on_random_keys_and_altered_signatures() -> None:
+    rng = random.Random(8032)
+    accepted = rejected = 0
+    for _ in range(200):
+        private = Ed25519PrivateKey.generate()
+        public = private.public_key()
+        raw = public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+        message = rng.randbytes(rng.randrange(0, 300))
+        signature = private.sign(message)
+        assert vb.ed25519_valid(raw, message, signature)
+        accepted += 1
+        bit = rng.randrange(512)
+        altered = bytearray(signature)
+        altered[bit // 8] ^= 1 << (bit % 8)
+        other_message = message + b"." if rng.random() < 0.5 else flipped(message or b".", 0, rng)
+        other_key = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        for key, text, candidate in (
+            (raw, message, bytes(altered)),
+            (raw, other_message, signature),
+            (other_key, message, signature),
+        ):
+            try:
+                Ed25519PublicKey.from_public_bytes(key).verify(candidate, text)
+                library = True
+            except (InvalidSignature, ValueError):
+                library = False
+            assert library is False
+            assert vb.ed25519_valid(key, text, candidate) is False
+            rejected += 1
+    assert accepted == 200 and rejected == 600
+
+
+def test_ed25519_refuses_malleable_and_malformed_signatures() -> None:
+    private = Ed25519PrivateKey.generate()
+    raw = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    signature = private.sign(b"head")
+    s = int.from_bytes(signature[32:], "little")
+    malleated = signature[:32] + (s + vb._L).to_bytes(32, "little")  # same point equation, S not reduced
+    assert not vb.ed25519_valid(raw, b"head", malleated)
+    assert not vb.ed25519_valid(raw, b"head", signature[:63])
+    assert not vb.ed25519_valid(raw[:31], b"head", signature)
+    assert not vb.ed25519_valid(b"\xff" * 32, b"head", signature)  # y >= p: not a point encoding
+
+
+# -- canonical JSON without the rfc8785 package --------------------------------------------
+
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+numbers = (
+    st.integers(min_value=-vb.MAX_SAFE_INTEGER, max_value=vb.MAX_SAFE_INTEGER)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.booleans()
+)
+values = st.recursive(
+    st.none() | texts | numbers,
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(texts, children, max_size=5),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(values)
+def test_canonical_matches_rfc8785(value: object) -> None:
+    assert vb.canonical(value) == rfc8785.dumps(value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_number_formatting_matches_rfc8785(value: float) -> None:
+    assert vb.number(value).encode() == rfc8785.dumps(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        0.0,
+        -0.0,
+        1e21,
+        1e20,
+        123456789012345680000.0,
+        1e-6,
+        1e-7,
+        1.5e-7,
+        5e-324,
+        1.7976931348623157e308,
+        0.1,
+        9.5,
+    ],
+)
+def test_number_formatting_edges(value: float) -> None:
+    assert vb.number(value).encode() == rfc8785.dumps(value)
+
+
+def test_every_payload_the_app_writes_canonicalises_back_to_its_stored_bytes(record: Store) -> None:
+    """Floats reach the ledger (tokens per second); the port must spell them exactly as stored."""
+    with record.engine.connect() as connection:
+        payloads = [bytes(row[0]) for row in connection.exec_driver_sql("SELECT payload FROM ledger")]
+    assert any(b"1.5e-7" in payload for payload in payloads)
+    for payload in payloads:
+        parsed = json.loads(payload)
+        assert vb.canonical(parsed) == payload == app_canonical(parsed)
+
+
+# -- a bundle verifies, in a clean interpreter ----------------------------------------------
+
+
+def test_folder_and_zip_bundles_verify_with_their_own_script(
+    record: Store, key: KeyPair, tmp_path: Path
+) -> None:
+    folder = make_bundle(record, key, tmp_path / "bundle")
+    archive = make_bundle(record, key, tmp_path / "bundle.zip")
+    for result in (folder, archive):
+        run = run_verifier(result.path)
+        assert run.returncode == 0, run.stdout + run.stderr
+        lines = run.stdout.splitlines()
+        assert [line.split()[1] for line in lines[1:-1]] == [name for name, _ in vb.CHECKS]
+        assert all(line.startswith("  ok    ") for line in lines[1:-1])
+        assert lines[-1].startswith(f"BUNDLE VERIFIED: report {result.report_id}, 3 conversation(s)")
+        assert fingerprint(key.public_hex) in lines[-1]
+    with zipfile.ZipFile(archive.path) as opened:
+        assert sorted(opened.namelist()) == sorted(files_of(folder.path))
+
+
+def test_bundle_holds_the_records_as_the_app_reads_them(record: Store, bundle: Path) -> None:
+    files = files_of(bundle)
+    manifest = json.loads(files[vb.MANIFEST])
+    assert manifest["format"] == "veritrace-bundle/1" and manifest["scope"]["conversation_ids"] == [1, 2, 3]
+    assert set(manifest["files"]) == set(files) - {vb.MANIFEST}
+    for number in (1, 2, 3):
+        document = json.loads(files[f"conversations/{number}.json"])
+        conversation = record.conversation(number)
+        assert document["conversation"]["record"]["title"] == conversation.title
+        assert [turn["reasoning"] for turn in document["turns"]] == [t.reasoning for t in conversation.turns]
+        assert [turn["answer"] for turn in document["turns"]] == [t.answer for t in conversation.turns]
+        assert len(document["signoffs"]) == len(conversation.signoffs)
+        for turn, recorded in zip(document["turns"], conversation.turns, strict=True):
+            assert turn["settings"] == recorded.params.to_dict()
+            assert [note["record"]["comment"] for note in turn["annotations"]] == [
+                note.comment for note in recorded.annotations
+            ]
+            for image in turn["images"]:
+                original = image["original"]
+                assert files[original["file"]] == record.image_data(image["record"]["sha256"])
+                if image["sent"] is not None:
+                    assert files[image["sent"]["file"]] == record.image_data(image["record"]["sent_sha256"])
+    failed = json.loads(files["conversations/2.json"])["turns"][0]
+    assert failed["images"][0]["sent"] is None and failed["images"][0]["original"]["file"].endswith(".jpg")
+    assert failed["outcome"]["record"]["tokens_per_second"] == 1.5e-7
+    assert json.loads(files["conversations/3.json"])["continues"]["record"]["continues_id"] == 1
+    lines = [json.loads(line) for line in files[vb.LEDGER].splitlines()]
+    assert [line["seq"] for line in lines] == list(range(1, manifest["ledger"]["entry_count"] + 1))
+    carried = {line["seq"] for line in lines if "payload" in line}
+    assert len(carried) == manifest["scope"]["entries"] + 1  # the records and the export event
+    assert any(line["action"] == "checkpoint.signed" and "payload" not in line for line in lines)
+    assert files[vb.VERIFIER] == Path(vb.__file__).read_bytes()
+    assert "python3 verify_bundle.py BUNDLE" in files[vb.README].decode()
+
+
+# -- nothing else verifies -----------------------------------------------------------------
+
+
+def test_any_changed_byte_in_any_file_fails_the_bundle_script(bundle: Path) -> None:
+    rng = random.Random(1)
+    script = bundle.parent / "trusted_verify_bundle.py"
+    shutil.copyfile(bundle / vb.VERIFIER, script)
+    for path in sorted(path for path in bundle.rglob("*") if path.is_file()):
+        original = path.read_bytes()
+        for offset in rng.sample(range(len(original)), 3):
+            path.write_bytes(flipped(original, offset, rng))
+            run = run_verifier(bundle, script)
+            path.write_bytes(original)
+            assert run.returncode == 1, f"{path.name} byte {offset}: {run.stdout}"
+            assert run.stdout.splitlines()[-1].startswith("BUNDLE INVALID: ")
+    assert run_verifier(bundle, script).returncode == 0
+
+
+def test_every_byte_of_the_manifest_matters(bundle: Path) -> None:
+    files = files_of(bundle)
+    manifest = files[vb.MANIFEST]
+    rng = random.Random(2)
+    for offset in range(len(manifest)):
+        assert problem({**files, vb.MANIFEST: flipped(manifest, offset, rng)}) is not None, offset
+    assert problem(files) is None
+
+
+def test_changes_are_found_even_with_the_manifest_rewritten_to_match(bundle: Path) -> None:
+    """The manifest is not signed: every other file must be tied to the signed ledger on its own."""
+    files = files_of(bundle)
+    rng = random.Random(3)
+    for name, data in sorted(files.items()):
+        if name == vb.MANIFEST:
+            continue
+        for offset in rng.sample(range(len(data)), min(len(data), 25)):
+            assert problem(relist({**files, name: flipped(data, offset, rng)})) is not None, (name, offset)
+    assert problem(relist(dict(files))) is None
+
+
+def test_a_missing_or_added_file_fails(bundle: Path) -> None:
+    files = files_of(bundle)
+    for name in files:
+        rest = {other: data for other, data in files.items() if other != name}
+        assert problem(rest) is not None, name
+        if name != vb.MANIFEST:
+            assert problem(relist(rest)) is not None, name
+    for extra in ("notes.txt", "images/" + "0" * 64 + ".png", "conversations/9.json", "a/../b"):
+        assert "not listed in the manifest" in (problem({**files, extra: b"{}"}) or "")
+        assert problem(relist({**files, extra: b"{}"})) is not None, extra
+    (bundle / "stray.txt").write_text("hello")
+    run = run_verifier(bundle)
+    assert run.returncode == 1 and "stray.txt is in the bundle but not listed" in run.stdout
+
+
+def test_leaving_out_an_in_scope_record_fails(bundle: Path) -> None:
+    files = files_of(bundle)
+    name = "conversations/1.json"
+    document = json.loads(files[name])
+    turn = document["turns"][0]
+    dropped = turn["chunks"].pop()
+    turn["reasoning"] = "".join(chunk["record"]["reasoning"] for chunk in turn["chunks"])
+    turn["answer"] = "".join(chunk["record"]["answer"] for chunk in turn["chunks"])
+    edited = relist({**files, name: vb.pretty(document)})
+    assert f"ledger entry {dropped['ledger_seq']} (turn_chunk" in (problem(edited) or "")
+    assert "in no conversation file" in (problem(edited) or "")
+    # ... and dropping it from the ledger too is what the export's scope digest catches.
+    lines = edited[vb.LEDGER].decode().splitlines(keepends=True)
+    entry = json.loads(lines[dropped["ledger_seq"] - 1])
+    del entry["payload"]
+    lines[dropped["ledger_seq"] - 1] = vb.canonical(entry).decode() + "\n"
+    edited = relist({**edited, vb.LEDGER: "".join(lines).encode()})
+    assert "a record was left out or added" in (problem(edited) or "")
+
+
+def test_a_conversation_left_out_of_the_manifest_fails(bundle: Path) -> None:
+    files = files_of(bundle)
+    manifest = json.loads(files[vb.MANIFEST])
+    manifest["scope"]["conversation_ids"] = [1, 3]
+    rest = {name: data for name, data in files.items() if name != "conversations/2.json"}
+    edited = relist({**rest, vb.MANIFEST: vb.pretty(manifest)})
+    assert "records a different conversations than manifest.json" in (problem(edited) or "")
+
+
+def test_a_damaged_zip_member_fails(record: Store, key: KeyPair, tmp_path: Path) -> None:
+    archive = make_bundle(record, key, tmp_path / "bundle.zip").path
+    script = tmp_path / "verify.py"
+    with zipfile.ZipFile(archive) as opened:
+        script.write_bytes(opened.read(vb.VERIFIER))
+        image = next(info for info in opened.infolist() if info.filename.startswith("images/"))
+    data = bytearray(archive.read_bytes())
+    data[image.header_offset + 30 + len(image.filename) + 5] ^= 0x40  # inside the stored image bytes
+    archive.write_bytes(bytes(data))
+    run = run_verifier(archive, script)
+    assert run.returncode == 1 and "BUNDLE INVALID" in run.stdout and image.filename in run.stdout
+
+
+def test_a_zip_with_a_member_twice_fails(bundle: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "twice.zip"
+    with warnings.catch_warnings(), zipfile.ZipFile(archive, "w") as opened:
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name it is asked to write
+        for name, data in files_of(bundle).items():
+            opened.writestr(name, data)
+        opened.writestr(vb.README, b"the second copy")
+    run = run_verifier(archive, bundle / vb.VERIFIER)
+    assert run.returncode == 1 and "README.txt appears more than once" in run.stdout
+
+
+def test_usage_errors_and_non_bundles(tmp_path: Path, bundle: Path) -> None:
+    script = str(bundle / vb.VERIFIER)
+    no_argument = subprocess.run([sys.executable, "-I", "-S", script], capture_output=True, text=True)
+    assert no_argument.returncode == 2 and "usage" in no_argument.stderr
+    missing = subprocess.run(
+        [sys.executable, "-I", "-S", script, str(tmp_path / "nope")], capture_output=True, text=True
+    )
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
+    (tmp_path / "plain.txt").write_text("not a bundle")
+    plain = run_verifier(tmp_path / "plain.txt", bundle / vb.VERIFIER)
+    assert plain.returncode == 1 and "neither a bundle folder nor a zip file" in plain.stdout
+
+
+# -- names never leave the bundle ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["", "../escape.txt", "/etc/passwd", "images/../../x", "a//b", "a\\b", "c:x", "./x", "x/.", "n\0ul"],
+)
+def test_names_that_could_leave_the_bundle_are_refused(name: str, tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="Refused to write"):
+        bundle_path(tmp_path, name)
+
+
+def test_a_link_inside_the_folder_cannot_carry_a_write_outside(tmp_path: Path) -> None:
+    root = tmp_path / "bundle"
+    outside = tmp_path / "elsewhere"
+    root.mkdir()
+    outside.mkdir()
+    (root / "images").symlink_to(outside, target_is_directory=True)
+    assert member_name("images/" + "a" * 64 + ".png").startswith("images/")
+    with pytest.raises(ExportError, match="outside"):
+        bundle_path(root, "images/" + "a" * 64 + ".png")
+    assert bundle_path(root, "conversations/1.json") == (root / "conversations" / "1.json").resolve()
