@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -17,7 +18,18 @@ from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
 from app.core.images import read_image_file
 from app.core.signing import fingerprint
-from app.core.types import Flag, Meaning, Turn, TurnStatus
+from app.core.types import (
+    MATCH_END,
+    MATCH_START,
+    ConversationSummary,
+    Flag,
+    Meaning,
+    ReviewState,
+    SearchHit,
+    SessionFilter,
+    Turn,
+    TurnStatus,
+)
 from app.services.chat import ChatService
 from app.services.config import config_projector, load_config, resolve_model, settings_for
 from app.services.instance import InstanceLock
@@ -53,6 +65,25 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="list conversations")
     listing.add_argument("--json", action="store_true")
 
+    finding = commands.add_parser(
+        "search",
+        help="find text in titles, prompts, reasoning, answers and notes (one phrase, any case)",
+    )
+    finding.add_argument("query", help='the text to find ("" lists the conversations the filters accept)')
+    finding.add_argument("--json", action="store_true")
+    finding.add_argument(
+        "--from", dest="date_from", type=_day, metavar="YYYY-MM-DD", help="created on or after"
+    )
+    finding.add_argument("--to", dest="date_to", type=_day, metavar="YYYY-MM-DD", help="created on or before")
+    finding.add_argument(
+        "--model", help="a model's SHA-256 (or its first 8+ digits) or part of its file name"
+    )
+    finding.add_argument("--state", choices=[str(state) for state in ReviewState], help="review state")
+    finding.add_argument("--flagged", action="store_true", help="only conversations with a flagged turn")
+    finding.add_argument(
+        "--limit", type=_positive, default=100, help="at most this many matches (default 100)"
+    )
+
     commands.add_parser("verify", help="check the record's hash chain and every row against it")
     commands.add_parser(
         "checkpoint", help="sign the record's current chain head with this installation's key"
@@ -69,6 +100,21 @@ def build_parser() -> argparse.ArgumentParser:
     signoff.add_argument("--meaning", required=True, choices=[str(meaning) for meaning in Meaning])
     signoff.add_argument("--name", required=True, help="the signer's printed name")
     signoff.add_argument("--reason", required=True)
+
+    export = commands.add_parser(
+        "export", help="export conversations as an audit report: PDF, Markdown or a verifiable JSON bundle"
+    )
+    export.add_argument("ids", nargs="+", type=int, metavar="ID", help="conversation ids")
+    export.add_argument(
+        "--format",
+        choices=["pdf", "md", "json"],
+        help="default: from the output name (.pdf, .md; .zip or a folder for json)",
+    )
+    export.add_argument("-o", "--output", required=True, type=Path, metavar="PATH")
+    export.add_argument("--page-size", choices=["a4", "letter"], default="a4")
+    export.add_argument("--scope", help="describe the scope on the cover page (default: the conversations)")
+    export.add_argument("--overwrite", action="store_true", help="replace PATH if it exists")
+    export.add_argument("--json", action="store_true", help="print the result as JSON")
 
     show = commands.add_parser("show", help="show one conversation with every recorded field")
     show.add_argument("id", type=int)
@@ -208,6 +254,79 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-01-31") from None
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return int(value)
+
+
+def _search(args: argparse.Namespace) -> int:
+    chosen = SessionFilter(
+        date_from=args.date_from,
+        date_to=args.date_to,
+        model=args.model,
+        review_state=ReviewState(args.state) if args.state else None,
+        flagged_only=args.flagged,
+        text=args.query,
+    )
+    store = _open_store()
+    try:
+        conversations = store.browse(chosen)
+        hits = store.search(args.query, chosen, args.limit) if args.query.strip() else []
+    finally:
+        store.close()
+    if args.json:
+        _dump(
+            {
+                "query": args.query,
+                "conversations": [_summary_json(c) for c in conversations],
+                "hits": [hit.to_json() for hit in hits],
+                "hits_truncated": len(hits) >= args.limit,
+            }
+        )
+        return 0
+    shown = f"{len(conversations)} conversation{'' if len(conversations) == 1 else 's'}"
+    if args.query.strip():
+        more = "+" if len(hits) >= args.limit else ""
+        shown += f", {len(hits)}{more} match{'' if len(hits) == 1 else 'es'}"
+    print(shown)
+    by_conversation: dict[int, list[SearchHit]] = {}
+    for hit in hits:
+        by_conversation.setdefault(hit.conversation_id, []).append(hit)
+    start, end = ("\x1b[1;7m", "\x1b[0m") if sys.stdout.isatty() else ("«", "»")
+    for c in conversations:
+        review = f"{c.review_state}{' ⚑' if c.flagged else ''}"
+        print(f"{c.id:>6}  {c.created_at[:16].replace('T', ' ')}  {c.title}  [{review}]")
+        for hit in by_conversation.get(c.id, []):
+            where = "title" if hit.turn_index is None else f"turn {hit.turn_index + 1} {hit.field}"
+            print(f"        {where}: {hit.snippet.replace(MATCH_START, start).replace(MATCH_END, end)}")
+    if len(hits) >= args.limit:
+        print(f"(the first {args.limit} matches; --limit shows more)")
+    return 0
+
+
+def _summary_json(c: ConversationSummary) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "title": c.title,
+        "created_at": c.created_at,
+        "turn_count": c.turn_count,
+        "last_status": str(c.last_status) if c.last_status else None,
+        "review_state": str(c.review_state),
+        "flagged": c.flagged,
+        "has_images": c.has_images,
+        "models": [{"path": m.path, "size": m.size, "sha256": m.sha256} for m in c.models],
+        "last_activity": c.last_activity,
+    }
+
+
 def _show(args: argparse.Namespace) -> int:
     store = _open_store()
     try:
@@ -277,6 +396,43 @@ def _verify(_args: argparse.Namespace) -> int:
     return 0 if result.intact else 1
 
 
+def _export(args: argparse.Namespace) -> int:
+    from app.services.exporting import export
+
+    output: Path = args.output
+    suffix = output.suffix.lower()
+    chosen = args.format or {".pdf": "pdf", ".md": "md", ".zip": "json", "": "json"}.get(suffix)
+    if chosen is None:
+        raise VeritraceError(f"Cannot tell the format from {output.name!r}: add --format pdf, md or json.")
+    with _writing() as store:
+        result = export(
+            store,
+            installation_key(),
+            args.ids,
+            output,
+            format=chosen,
+            scope=args.scope,
+            page_size=args.page_size,
+            overwrite=args.overwrite,
+        )
+    if args.json:
+        _dump(
+            {
+                "report_id": result.report_id,
+                "format": result.format,
+                "path": str(result.path),
+                "sha256": result.sha256,
+                "bytes": result.size,
+            }
+        )
+    else:
+        print(
+            f"Report {result.report_id} written to {result.path} "
+            f"({result.size} bytes, SHA-256 {result.sha256})"
+        )
+    return 0
+
+
 def _dump(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -285,11 +441,13 @@ def _dump(data: Any) -> None:
 _COMMANDS = {
     "ask": _ask,
     "list": _list,
+    "search": _search,
     "show": _show,
     "verify": _verify,
     "annotate": _annotate,
     "signoff": _signoff,
     "checkpoint": _checkpoint,
+    "export": _export,
 }
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,3 +35,23 @@ def test_throughput_benchmark_runs() -> None:
 def test_ui_stream_benchmark_runs() -> None:
     output = bench("bench_ui_stream", "--tokens", "3000", "--runs", "1")
     assert "longest stall over all runs" in output and "late / early append cost" in output
+
+
+def test_export_benchmark_runs() -> None:
+    output = bench("bench_export", "--turns", "6", "--runs", "1")
+    assert (
+        "PDF export (verify, sign, lay out, paint)" in output
+        and "ratio PDF export / stock Qt print" in output
+    )
+
+
+def test_bundle_benchmark_runs() -> None:
+    output = bench("bench_bundle", "--conversations", "6", "--turns", "2", "--runs", "1")
+    assert "export bundle folder" in output and "verify zip" in output
+    assert "BUNDLE VERIFIED: report VT-" in output and "6 conversation(s)" in output
+
+
+def test_store_benchmark_runs() -> None:
+    output = bench("bench_store", "--conversations", "60", "--turns", "3", "--runs", "1")
+    assert "search a matter number: 1 hits" in output and "… its conversations (1)" in output
+    assert "window: open a hit (review view, scrolled)" in output and "with the Sessions window" in output

@@ -314,3 +314,37 @@ def test_annotate_and_signoff_from_the_command_line(veritrace_home: Path) -> Non
     )
     verified = veritrace("verify", home=veritrace_home).stdout
     assert verified.startswith("Record intact") and "2 signed checkpoint(s) valid" in verified
+
+
+def test_export_pdf_markdown_and_refusals(veritrace_home: Path, tmp_path: Path) -> None:
+    from app.storage.repository import Store
+    from tests.storage.test_ledger import fill
+
+    store = Store(veritrace_home / "veritrace.db")
+    fill(store, turns=2)
+    store.close()
+    env = {key: value for key, value in os.environ.items() if key not in ("QT_QPA_PLATFORM", "DISPLAY")}
+    pdf = subprocess.run(  # no display and no Qt platform chosen: the exporter must cope alone
+        [sys.executable, "-m", "app", "export", "1", "-o", str(tmp_path / "r.pdf")],
+        cwd=ROOT,
+        env={**env, "VERITRACE_HOME": str(veritrace_home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert pdf.returncode == 0, pdf.stderr
+    assert pdf.stdout.startswith("Report VT-") and (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+
+    made = json.loads(
+        veritrace(
+            "export", "1", "--format", "md", "-o", str(tmp_path / "r.md"), "--json", home=veritrace_home
+        ).stdout
+    )
+    assert made["format"] == "md" and made["path"] == str(tmp_path / "r.md")
+    assert len(made["sha256"]) == 64 and (tmp_path / "r.images").is_dir()
+
+    again = veritrace("export", "1", "-o", str(tmp_path / "r.pdf"), home=veritrace_home, check=False)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    unknown = veritrace("export", "1", "-o", str(tmp_path / "r.txt"), home=veritrace_home, check=False)
+    assert unknown.returncode == 2 and "--format" in unknown.stderr
+    assert veritrace("verify", home=veritrace_home).stdout.startswith("Record intact")

@@ -28,9 +28,22 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "veritrace_read_only"
+
+
 def _on_begin(connection: Any) -> None:
-    # IMMEDIATE takes the write lock up front: no deadlock between two writers upgrading.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.get_execution_options().get(READ_ONLY):
+        # A deferred transaction reads a consistent WAL snapshot without the write lock, so a
+        # long read (verifying, searching, exporting) never holds up a streaming turn's saves.
+        connection.exec_driver_sql("BEGIN")
+    else:
+        # IMMEDIATE takes the write lock up front: no deadlock between two writers upgrading.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine, beginning read-only (deferred) transactions."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def open_engine(path: Path | str, now: str, backups: Path | None = None) -> tuple[Engine, list[str]]:

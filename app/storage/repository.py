@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.core.clock import os_user, utc_now
 from app.core.errors import LockedError, NotFoundError, StorageError, VeritraceError
 from app.core.images import CheckedImage, ModelImage
+from app.core.report import BundleScope
 from app.core.signing import KeyPair, checkpoint_message
 from app.core.types import (
     Annotation,
@@ -28,14 +29,16 @@ from app.core.types import (
     PreparedPrompt,
     RunSettings,
     SamplingParams,
+    SearchHit,
+    SessionFilter,
     SignOff,
     Turn,
     TurnImage,
     TurnStatus,
 )
-from app.storage import ledger
+from app.storage import ledger, search
 from app.storage.backup import backup_database
-from app.storage.engine import open_engine
+from app.storage.engine import open_engine, reader
 from app.storage.models import (
     AnnotationRow,
     Base,
@@ -51,6 +54,7 @@ from app.storage.models import (
     TurnOutcomeRow,
     TurnRow,
 )
+from app.storage.scope import read_scope
 
 
 class Store:
@@ -63,6 +67,9 @@ class Store:
         self.engine: Engine
         self.engine, upgraded = open_engine(path, utc_now(), backups)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = reader(self.engine)
+        self._reads = sessionmaker(self._reader, expire_on_commit=False)
+        self.index = search.SearchIndex.of(self.engine)  # derived full-text index, kept current here
         if upgraded:
             self.log_event("database.migrated", {"applied": upgraded})
 
@@ -89,7 +96,7 @@ class Store:
 
     def verify(self) -> ledger.Verification:
         """Check the hash chain and every row against its ledger entry."""
-        with self.engine.connect() as connection:
+        with self._reader.connect() as connection:
             return ledger.verify(connection)
 
     # -- writing ---------------------------------------------------------------
@@ -98,6 +105,7 @@ class Store:
         with self._guard(), self._sessions.begin() as session:
             row = ConversationRow(title=title, created_at=utc_now(), created_by=user)
             self._record(session, row)
+            self.index.add_title(session.connection(), row.id, title)
             return row.id
 
     def begin_turn(
@@ -123,6 +131,7 @@ class Store:
                 conversation = ConversationRow(title=title, created_at=utc_now(), created_by=user)
                 self._record(session, conversation)
                 conversation_id = conversation.id
+                self.index.add_title(session.connection(), conversation_id, title)
             elif session.get(ConversationRow, conversation_id) is None:
                 raise NotFoundError(f"No conversation with id {conversation_id}.")
             else:
@@ -154,6 +163,7 @@ class Store:
                 projector_sha256=projector.sha256 if projector else None,
             )
             self._record(session, row)
+            self.index.add_prompt(session.connection(), conversation_id, row.id, prompt)
             image_rows = []
             for position, (original, sent) in enumerate(images):
                 self._store_blob(session, original.sha256, original.data)
@@ -197,6 +207,7 @@ class Store:
                 created_at=utc_now(),
             )
             self._record(session, row)
+            self.index.add_annotation(session.connection(), turn.conversation_id, turn_id, comment)
             return _annotation(row)
 
     def checkpoint(self, key: KeyPair, reason: str) -> Checkpoint:
@@ -267,6 +278,7 @@ class Store:
                 raise NotFoundError(f"No conversation with id {conversation_id}.")
             row = ConversationRow(title=f"Continued: {earlier.title}", created_at=utc_now(), created_by=user)
             self._record(session, row)
+            self.index.add_title(session.connection(), row.id, row.title)
             self._record(
                 session,
                 ConversationLinkRow(
@@ -316,6 +328,7 @@ class Store:
                 ),
                 f"turn.{status}",
             )
+            self.index.add_outputs(session.connection(), [turn_id])
 
     def mark_interrupted(self) -> list[int]:
         """Close turns left running by a process that died; their saved output stays."""
@@ -338,6 +351,7 @@ class Store:
                     ),
                     "turn.interrupted",
                 )
+            self.index.add_outputs(session.connection(), orphans)
             return list(orphans)
 
     def remember_model_hash(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
@@ -350,7 +364,7 @@ class Store:
     # -- reading ---------------------------------------------------------------
 
     def cached_model_hash(self, path: str, size: int, mtime_ns: int) -> str | None:
-        with self._sessions() as session:
+        with self._reads() as session:
             return session.scalar(
                 select(ModelFileRow.sha256)
                 .where(
@@ -362,45 +376,19 @@ class Store:
 
     def image_data(self, sha256: str) -> bytes:
         """The stored bytes of an image (an original or a copy sent to a model)."""
-        with self._sessions() as session:
+        with self._reads() as session:
             data = session.scalar(select(BlobRow.data).where(BlobRow.sha256 == sha256))
             if data is None:
                 raise NotFoundError(f"No stored image with SHA-256 {sha256}.")
             return data
 
     def list_conversations(self) -> list[ConversationSummary]:
-        with self._sessions() as session:
-            counts = dict(
-                session.execute(
-                    select(TurnRow.conversation_id, func.count()).group_by(TurnRow.conversation_id)
-                ).all()
-            )
-            last_turns = dict(
-                session.execute(
-                    select(TurnRow.conversation_id, func.max(TurnRow.id)).group_by(TurnRow.conversation_id)
-                ).all()
-            )
-            statuses = dict(
-                session.execute(
-                    select(TurnOutcomeRow.turn_id, TurnOutcomeRow.status).where(
-                        TurnOutcomeRow.turn_id.in_(list(last_turns.values()))
-                    )
-                ).all()
-            )
-            rows = session.scalars(select(ConversationRow).order_by(ConversationRow.id.desc())).all()
-            summaries = []
-            for row in rows:
-                last = last_turns.get(row.id)
-                status = None
-                if last is not None:
-                    status = TurnStatus(statuses.get(last, TurnStatus.RUNNING))
-                summaries.append(
-                    ConversationSummary(row.id, row.title, row.created_at, counts.get(row.id, 0), status)
-                )
-            return summaries
+        """Every conversation, newest first, with its review state, models and images."""
+        with self._reads() as session:
+            return search.summaries(session.connection())
 
     def conversation(self, conversation_id: int) -> Conversation:
-        with self._sessions() as session:
+        with self._reads() as session:
             row = session.get(ConversationRow, conversation_id)
             if row is None:
                 raise NotFoundError(f"No conversation with id {conversation_id}.")
@@ -428,7 +416,7 @@ class Store:
             )
 
     def turn(self, turn_id: int) -> Turn:
-        with self._sessions() as session:
+        with self._reads() as session:
             row = session.get(TurnRow, turn_id)
             if row is None:
                 raise NotFoundError(f"No turn with id {turn_id}.")
@@ -436,6 +424,47 @@ class Store:
 
     def _guard(self) -> _WriteGuard:
         return _WriteGuard(self.path)
+
+    # -- JSON audit bundle -----------------------------------------------------
+
+    def bundle_scope(
+        self,
+        conversation_ids: Iterable[int],
+        *,
+        as_of: int | None = None,
+        through: int | None = None,
+        report_id: str | None = None,
+    ) -> BundleScope:
+        """Everything a bundle of these conversations holds, in one transaction (``scope.read_scope``)."""
+        with self._reader.connect() as connection:
+            return read_scope(connection, conversation_ids, as_of=as_of, through=through, report_id=report_id)
+
+    # -- session browser -------------------------------------------------------
+
+    def browse(self, session_filter: SessionFilter | None = None) -> list[ConversationSummary]:
+        """The conversations a filter accepts (all of them without one), newest first."""
+        with self._reads() as session:
+            return search.browse(session.connection(), session_filter or SessionFilter())
+
+    def search(
+        self,
+        query: str,
+        session_filter: SessionFilter | None = None,
+        limit: int = 200,
+        *,
+        within: Collection[int] | None = None,
+    ) -> list[SearchHit]:
+        """Where ``query`` occurs (titles, prompts, reasoning, answers, notes), newest first.
+
+        ``within`` limits the hits to these conversations (a caller that filtered already).
+        """
+        with self._reads() as session:
+            return search.search(session.connection(), query, session_filter, limit, within)
+
+    def conversations_matching(self, query: str) -> set[int]:
+        """Ids of every conversation in which ``query`` occurs."""
+        with self._reads() as session:
+            return search.matching_conversations(session.connection(), query)
 
 
 class _WriteGuard:

@@ -13,6 +13,7 @@ from app import __version__
 from app.core.signing import fingerprint
 from app.runtime.backend import Backend
 from app.services.config import AppConfig
+from app.services.exporting import scope_label
 from app.services.signing import installation_key
 from app.storage.repository import Store
 from app.ui.attachments import ImageViewer
@@ -20,8 +21,10 @@ from app.ui.composer import Composer
 from app.ui.controller import ChatController, Panes
 from app.ui.conversation_list import ConversationList
 from app.ui.conversation_view import ConversationView
+from app.ui.export_dialog import ExportDialog
 from app.ui.reasoning_pane import ReasoningPane
 from app.ui.review_dialogs import AnnotateDialog, NameDialog, SignOffDialog
+from app.ui.session_browser import SessionBrowser
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.status_bar import AppStatusBar
 
@@ -73,6 +76,7 @@ class MainWindow(QMainWindow):
             self,
         )
         self._modal_errors = modal_errors
+        self.session_browser: SessionBrowser | None = None
         self.controller.error_occurred.connect(self._on_controller_error_occurred)
         self.controller.image_requested.connect(self._on_controller_image_requested)
         self.view.annotate_requested.connect(self._on_view_annotate_requested)
@@ -92,11 +96,19 @@ class MainWindow(QMainWindow):
             file_menu, "Stop using the vision projector", lambda: self.controller.set_projector(None)
         )
         file_menu.addSeparator()
+        self._action(
+            file_menu, "&Export this conversation…", self._on_export_triggered, QKeySequence("Ctrl+E")
+        )
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         run_menu = self.menuBar().addMenu("&Run")
         self._action(run_menu, "&Settings…", self._on_settings_triggered, QKeySequence("Ctrl+,"))
         self._action(run_menu, "S&top generation", self.controller.stop)
         review_menu = self.menuBar().addMenu("Re&view")
+        self._action(
+            review_menu, "&Browse sessions…", self.open_session_browser, QKeySequence("Ctrl+Shift+F")
+        )
+        review_menu.addSeparator()
         self._action(review_menu, "&Sign off this conversation…", self._on_sign_off_triggered)
         self._action(review_menu, "&Continue in a new conversation", self.controller.continue_conversation)
         review_menu.addSeparator()
@@ -161,6 +173,39 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.controller.sign_off(*dialog.values())
 
+    def _on_export_triggered(self) -> None:
+        conversation_id = self.controller.conversation_id
+        if conversation_id is None:
+            QMessageBox.information(self, "Export", "Open the conversation to export first.")
+            return
+        self.open_export([conversation_id], scope_label(self.controller.store, [conversation_id]))
+
+    def open_export(
+        self, conversation_ids: list[int], scope: str, over: QWidget | None = None
+    ) -> ExportDialog:
+        """The export dialog for these conversations (non-modal; it runs in the background)."""
+        dialog = ExportDialog(
+            self.controller.store, installation_key(), conversation_ids, scope, over or self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_session_browser(self) -> SessionBrowser:
+        """The Sessions window (one per main window), brought up to date and to the front."""
+        if self.session_browser is None:
+            self.session_browser = SessionBrowser(self.controller.store, self)
+            self.session_browser.export_requested.connect(self._on_session_browser_export_requested)
+        self.session_browser.refresh()
+        if self.session_browser.isVisible():
+            self.session_browser.raise_()  # already open, perhaps behind the main window
+        self.session_browser.show()
+        self.session_browser.activateWindow()
+        return self.session_browser
+
+    def _on_session_browser_export_requested(self, conversation_ids: list[int], scope: str) -> None:
+        self.open_export(conversation_ids, scope, self.session_browser)
+
     def _on_name_triggered(self) -> None:
         dialog = NameDialog(self.controller.config.display_name, self)
         if dialog.exec():
@@ -195,5 +240,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         QSettings().setValue("window/geometry", self.saveGeometry())
+        if self.session_browser is not None:
+            self.session_browser.wait()
         self.controller.shutdown()
         super().closeEvent(event)

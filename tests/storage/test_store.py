@@ -98,6 +98,13 @@ EXPECTED_SCHEMA = {
         "time_to_first_token_ms",
         "finished_at",
     ],
+    # The full-text index (derived data) and the shadow tables FTS5 keeps it in.
+    "search_text": ["body", "field", "turn_id"],
+    "search_text_config": ["k", "v"],
+    "search_text_content": ["id", "c0", "c1", "c2"],
+    "search_text_data": ["id", "block"],
+    "search_text_docsize": ["id", "sz"],
+    "search_text_idx": ["segid", "term", "pgno"],
 }
 
 
@@ -265,3 +272,22 @@ def test_full_disk_gives_a_clear_error_and_keeps_committed_rows(tmp_path: Path) 
     opened.engine.dispose()
     assert opened.turn(turn.id).answer == "kept"
     opened.close()
+
+
+def test_a_long_read_does_not_hold_up_a_writer(tmp_path: Path) -> None:
+    """Verifying, searching and exporting read a WAL snapshot; a streaming turn keeps saving."""
+    import time
+
+    from tests.storage.test_ledger import fill
+
+    store = Store(tmp_path / "record.db")
+    fill(store, turns=2)
+    with store._reads() as session:  # a read transaction left open, as a long export would
+        before = session.execute(text("SELECT count(*) FROM ledger")).scalar_one()
+        started = time.perf_counter()
+        store.create_conversation("written meanwhile", "alice")
+        waited = time.perf_counter() - started
+        assert session.execute(text("SELECT count(*) FROM ledger")).scalar_one() == before  # snapshot
+    assert waited < 1.0  # the busy timeout is 5 s: a writer that had to wait would take that long
+    assert store.verify().intact
+    store.close()

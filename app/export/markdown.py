@@ -1,0 +1,254 @@
+"""The audit report as Markdown, with the images it shows written beside it.
+
+Model and user text is untrusted here too: a Markdown viewer would happily render raw HTML,
+load remote images or follow ``file:`` links written by a model. So every prompt, trace and
+answer goes in verbatim inside a code fence longer than any backtick run it contains, and
+every short field (titles, names, comments) is escaped character by character. The answer's
+own Markdown therefore shows as source; the PDF renders it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from app.core.cancel import CancelToken
+from app.core.images import human_size
+from app.core.signing import fingerprint
+from app.core.types import Conversation, Turn
+from app.export.files import (
+    ExportError,
+    check_destination,
+    discard,
+    inside,
+    replace_with,
+    suffix_for,
+    temporary_sibling,
+    write_synced,
+)
+from app.export.report import Report, duration, models_used, parameter_sets, review_state
+
+Progress = Callable[[int, int], None]
+
+_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&$^=:\"'])")
+_BACKTICKS = re.compile(r"`+")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
+
+
+def inline(text: str) -> str:
+    """A short field as inert Markdown: one line, every punctuation character escaped."""
+    return _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", text)).strip()
+
+
+def fenced(text: str) -> str:
+    """Verbatim text in a fence no line of it can close."""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = text if text.endswith("\n") or not text else text + "\n"
+    return f"{fence}text\n{body}{fence}\n"
+
+
+def images_folder(markdown_file: Path) -> Path:
+    return markdown_file.with_name(markdown_file.stem + ".images")
+
+
+def render(report: Report, images_dir: str) -> tuple[str, dict[str, bytes]]:
+    """The report text and the image files it links to (relative name → bytes)."""
+    files: dict[str, bytes] = {}
+    lines: list[str] = [f"# Audit report {inline(report.report_id)}", ""]
+    lines += _cover(report)
+    for conversation in report.conversations:
+        lines += _conversation(report, conversation, images_dir, files)
+    lines += _verification(report)
+    return "\n".join(lines).rstrip() + "\n", files
+
+
+def _cover(report: Report) -> list[str]:
+    checkpoint = report.checkpoint
+    lines = [
+        "| | |",
+        "|---|---|",
+        f"| Report | {inline(report.report_id)} |",
+        f"| Scope | {inline(report.scope)} |",
+        f"| Generated | {inline(report.generated_at)} by {inline(report.generated_by)} |",
+        f"| Application | Veritrace {inline(report.app_version)} |",
+        f"| Conversations | {len(report.conversations)} ({report.turn_count} turns) |",
+        f"| Record at export | {inline(report.verification)} |",
+        f"| Signed checkpoint | entry {checkpoint.entry_count}, head `{checkpoint.head_hash}`, "
+        f"signed {inline(checkpoint.at)} |",
+        f"| Signing key | Ed25519, fingerprint `{report.key_fingerprint}` |",
+        "",
+        "## Models",
+        "",
+        "| File | SHA-256 | Quantization | Context (n_ctx) | Size | Turns |",
+        "|---|---|---|---|---|---|",
+    ]
+    for model in models_used(report.conversations):
+        contexts = ", ".join(str(size) for size in model.context_sizes)
+        lines.append(
+            f"| {inline(model.file_name)} | `{model.sha256}` | {inline(model.quantization)} | "
+            f"{contexts} | {human_size(model.size)} | {model.turns} |"
+        )
+    lines += [
+        "",
+        "## Parameters",
+        "",
+        "| Preset | Temperature | Top-p | Top-k | Min-p | Repeat penalty | Max tokens | n_ctx | GPU layers "
+        "| Turns |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for preset, params, count in parameter_sets(report.conversations):
+        lines.append(
+            f"| {inline(preset)} | {params.temperature:g} | {params.top_p:g} | {params.top_k} | "
+            f"{params.min_p:g} | {params.repeat_penalty:g} | {params.max_tokens} | {params.n_ctx} | "
+            f"{params.n_gpu_layers} | {count} |"
+        )
+    lines += ["", "Seeds are listed with each turn.", ""]
+    return lines
+
+
+def _conversation(
+    report: Report, conversation: Conversation, images_dir: str, files: dict[str, bytes]
+) -> list[str]:
+    lines = [
+        f"## Conversation {conversation.id}: {inline(conversation.title)}",
+        "",
+        f"Created {inline(conversation.created_at)} by {inline(conversation.created_by)} · "
+        f"{len(conversation.turns)} turns · review state: {review_state(conversation)}"
+        + (f" · continues conversation {conversation.continues}" if conversation.continues else ""),
+        "",
+    ]
+    for turn in conversation.turns:
+        lines += _turn(report, turn, images_dir, files)
+    if conversation.signoffs:
+        lines += [f"### Sign-offs of conversation {conversation.id}", ""]
+        for signoff in conversation.signoffs:
+            lines.append(
+                f"- **{inline(str(signoff.meaning))}** by {inline(signoff.printed_name)} "
+                f"(account {inline(signoff.os_user)}) at {inline(signoff.signed_at)}: "
+                f"{inline(signoff.reason)}. Bound to ledger head `{signoff.ledger_head}`."
+            )
+        lines.append("")
+    return lines
+
+
+def _turn(report: Report, turn: Turn, images_dir: str, files: dict[str, bytes]) -> list[str]:
+    facts = [
+        f"status **{turn.status}**" + (f" ({inline(turn.finish_reason)})" if turn.finish_reason else ""),
+        f"started {inline(turn.started_at)}",
+    ]
+    if turn.finished_at:
+        facts.append(f"finished {inline(turn.finished_at)} ({duration(turn)})")
+    facts.append(f"prompt {turn.prompt_tokens} tokens, output {turn.completion_tokens} tokens")
+    if turn.tokens_per_second is not None:
+        facts.append(f"{turn.tokens_per_second:.1f} tokens/s")
+    if turn.time_to_first_token_ms is not None:
+        facts.append(f"first token after {turn.time_to_first_token_ms:.0f} ms")
+    facts.append(f"seed {turn.params.seed}")
+    facts.append(f"model `{turn.model.sha256[:16]}…`")
+    lines = [f"### Turn {turn.index + 1} (id {turn.id})", "", " · ".join(facts), ""]
+    if turn.error:
+        lines += [f"Error: {inline(turn.error)}", ""]
+    lines += ["**Prompt**", "", fenced(turn.prompt)]
+    if turn.images:
+        lines += [
+            "**Images**",
+            "",
+            "| Image | File name | SHA-256 | Seen by the model |",
+            "|---|---|---|---|",
+        ]
+        for image in turn.images:
+            name = f"{image.sha256}{suffix_for(image.media_type)}"
+            data = report.images.get(image.sha256)
+            if data is not None:
+                files[name] = data
+                picture = f"![image {image.position + 1}]({images_dir}/{name})"
+            else:
+                picture = "(not in the record)"
+            seen = f"yes, as `{image.sent_sha256}`" if image.sent_to_model else "no (no vision projector)"
+            lines.append(
+                f"| {picture} | {inline(image.filename)} ({image.width}×{image.height}, "
+                f"{human_size(image.size)}) | `{image.sha256}` | {seen} |"
+            )
+        lines.append("")
+    lines += [
+        "<details>",
+        f"<summary>Reasoning trace ({len(turn.reasoning)} characters)</summary>",
+        "",
+        fenced(turn.reasoning) if turn.reasoning else "_No reasoning was recorded for this turn._\n",
+        "</details>",
+        "",
+        "**Answer**",
+        "",
+        fenced(turn.answer) if turn.answer else "_No answer was recorded for this turn._\n",
+    ]
+    if turn.annotations:
+        lines += ["**Annotations**", ""]
+        for annotation in turn.annotations:
+            lines.append(
+                f"- **{inline(str(annotation.flag))}** by {inline(annotation.author)} "
+                f"(account {inline(annotation.os_user)}) at {inline(annotation.created_at)}: "
+                f"{inline(annotation.comment)}"
+            )
+        lines.append("")
+    return lines
+
+
+def _verification(report: Report) -> list[str]:
+    checkpoint = report.checkpoint
+    return [
+        "## Verification",
+        "",
+        f"At export the record was checked end to end: {inline(report.verification)}",
+        "",
+        f"The chain head at entry {checkpoint.entry_count} was signed at {inline(checkpoint.at)} with this "
+        "installation's Ed25519 key:",
+        "",
+        f"- head hash: `{checkpoint.head_hash}`",
+        f"- public key: `{checkpoint.public_key}` (fingerprint `{fingerprint(checkpoint.public_key)}`)",
+        f"- signature: `{checkpoint.signature}`",
+        "",
+        "Anyone holding the record can check it with `veritrace verify`; a JSON bundle export carries a "
+        "standalone `verify_bundle.py` that needs only Python.",
+    ]
+
+
+def write_markdown(
+    report: Report,
+    destination: Path,
+    *,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> Path:
+    """Write ``destination`` (a .md file) and its ``<name>.images`` folder beside it."""
+    folder = images_folder(destination)
+    check_destination(destination, overwrite=overwrite)
+    check_destination(folder, overwrite=overwrite)
+    text, files = render(report, folder.name)
+    temporary_text = temporary_sibling(destination)
+    temporary_folder = temporary_sibling(folder)
+    total = len(files) + 1
+    try:
+        if files:
+            temporary_folder.mkdir()
+        for done, (name, data) in enumerate(sorted(files.items())):
+            if cancel is not None and cancel.is_set():
+                raise ExportError("Export cancelled; nothing was written.")
+            write_synced(inside(temporary_folder, name), data)
+            if progress is not None:
+                progress(done + 1, total)
+        write_synced(temporary_text, text.encode("utf-8"))
+        if cancel is not None and cancel.is_set():
+            raise ExportError("Export cancelled; nothing was written.")
+        if files:
+            replace_with(temporary_folder, folder)
+        replace_with(temporary_text, destination)
+    except BaseException:
+        discard(temporary_folder)
+        discard(temporary_text)
+        raise
+    if progress is not None:
+        progress(total, total)
+    return destination

@@ -1,0 +1,125 @@
+"""What an audit report holds, independent of its format (PDF or Markdown).
+
+The exporters receive this frozen snapshot — conversations as recorded, the images they
+show, the record's verification at export time and the signed checkpoint every page cites —
+and never touch the database themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePath, PurePosixPath, PureWindowsPath
+
+from app.core.types import Checkpoint, Conversation, Flag, SamplingParams, Turn
+
+# Quantization as llama.cpp names it in file names (Q4_K_M, IQ3_XXS, Q8_0, BF16 …).
+_QUANT = re.compile(r"(?<![A-Za-z0-9])(I?Q\d(?:_[A-Z0-9]+)*|BF16|F16|F32)(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ModelUse:
+    """One model file that produced turns in the report."""
+
+    file_name: str
+    path: str
+    sha256: str
+    size: int
+    quantization: str
+    context_sizes: tuple[int, ...]
+    turns: int
+
+
+@dataclass(frozen=True)
+class Report:
+    report_id: str
+    scope: str
+    generated_at: str
+    generated_by: str
+    app_version: str
+    conversations: tuple[Conversation, ...]
+    checkpoint: Checkpoint
+    key_fingerprint: str
+    verification: str  # the record's verification, in words, at export time
+    intact: bool
+    images: Mapping[str, bytes] = field(default_factory=dict, repr=False)  # sha256 → original bytes
+
+    @property
+    def turns(self) -> tuple[Turn, ...]:
+        return tuple(turn for conversation in self.conversations for turn in conversation.turns)
+
+    @property
+    def turn_count(self) -> int:
+        return sum(len(conversation.turns) for conversation in self.conversations)
+
+
+def file_name(path: str) -> str:
+    """The last component of a path recorded on any platform."""
+    windows = PureWindowsPath(path)
+    chosen: PurePath = windows if len(windows.parts) > len(PurePosixPath(path).parts) else PurePosixPath(path)
+    return chosen.name or path
+
+
+def quantization(path: str) -> str:
+    match = _QUANT.search(file_name(path))
+    return match.group(1).upper() if match else "not stated in the file name"
+
+
+def models_used(conversations: tuple[Conversation, ...]) -> list[ModelUse]:
+    """Each distinct model file (by SHA-256), in order of first use."""
+    seen: dict[str, list[Turn]] = {}
+    for conversation in conversations:
+        for turn in conversation.turns:
+            seen.setdefault(turn.model.sha256, []).append(turn)
+    uses = []
+    for sha256, turns in seen.items():
+        first = turns[0].model
+        uses.append(
+            ModelUse(
+                file_name=file_name(first.path),
+                path=first.path,
+                sha256=sha256,
+                size=first.size,
+                quantization=quantization(first.path),
+                context_sizes=tuple(sorted({turn.params.n_ctx for turn in turns})),
+                turns=len(turns),
+            )
+        )
+    return uses
+
+
+def parameter_sets(conversations: tuple[Conversation, ...]) -> list[tuple[str, SamplingParams, int]]:
+    """Distinct (preset, sampling parameters without the seed) with how many turns used them."""
+    counts: dict[tuple[str, SamplingParams], int] = {}
+    for conversation in conversations:
+        for turn in conversation.turns:
+            key = (turn.preset, turn.params.with_seed(0))
+            counts[key] = counts.get(key, 0) + 1
+    return [(preset, params, count) for (preset, params), count in counts.items()]
+
+
+def review_state(conversation: Conversation) -> str:
+    if conversation.signoffs:
+        return "signed"
+    if any(turn.annotations for turn in conversation.turns):
+        return "annotated"
+    return "unreviewed"
+
+
+def flagged(turn: Turn) -> bool:
+    return any(annotation.flag is not Flag.OK for annotation in turn.annotations)
+
+
+def duration(turn: Turn) -> str:
+    """Wall time of a turn from its recorded start and finish (ISO 8601 UTC)."""
+    if not turn.finished_at:
+        return ""
+    try:
+        seconds = (
+            datetime.fromisoformat(turn.finished_at) - datetime.fromisoformat(turn.started_at)
+        ).total_seconds()
+    except ValueError:
+        return ""
+    return f"{seconds:.1f} s"

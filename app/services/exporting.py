@@ -1,0 +1,150 @@
+"""Audit report exports (PDF, Markdown, JSON bundle): gather, sign, write, record.
+
+The order matters for what a report can prove:
+1. the whole record is verified, so the report can say it was intact when exported;
+2. the chain head is signed (a checkpoint), and every page cites that signature;
+3. the file is written (to a temporary name, moved into place when complete);
+4. an ``export.made`` event with the file's SHA-256 joins the ledger, so the record itself
+   says which report was produced, by whom, of what; a cancelled or failed export is
+   recorded as such.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from app import __version__
+from app.core.cancel import CancelToken
+from app.core.clock import utc_now
+from app.core.errors import VeritraceError
+from app.core.report import new_report_id
+from app.core.signing import KeyPair, fingerprint
+from app.export.report import Report
+from app.storage.repository import Store
+
+Progress = Callable[[int, int], None]
+FORMATS = {"pdf": "PDF", "md": "Markdown", "json": "JSON bundle"}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    report_id: str
+    format: str
+    sha256: str  # of the written file (for a bundle: of its manifest)
+    size: int
+
+
+def scope_label(store: Store, conversation_ids: Sequence[int]) -> str:
+    """A plain description of what is exported, for the cover page and the ledger."""
+    if len(conversation_ids) == 1:
+        conversation = store.conversation(conversation_ids[0])
+        return f"Conversation {conversation.id}: {conversation.title}"
+    return f"{len(conversation_ids)} conversations: " + ", ".join(str(number) for number in conversation_ids)
+
+
+def build_report(
+    store: Store, key: KeyPair, conversation_ids: Sequence[int], scope: str, generated_by: str
+) -> Report:
+    """Snapshot the conversations, verify the record and sign its head for this report."""
+    if not conversation_ids:
+        raise VeritraceError("Nothing to export: choose at least one conversation.")
+    conversations = tuple(store.conversation(number) for number in dict.fromkeys(conversation_ids))
+    images = {
+        image.sha256: store.image_data(image.sha256)
+        for conversation in conversations
+        for turn in conversation.turns
+        for image in turn.images
+    }
+    verification = store.verify()
+    now = utc_now()
+    report_id = new_report_id(now)
+    checkpoint = store.checkpoint(key, f"export {report_id}")
+    return Report(
+        report_id=report_id,
+        scope=scope,
+        generated_at=now,
+        generated_by=generated_by,
+        app_version=__version__,
+        conversations=conversations,
+        checkpoint=checkpoint,
+        key_fingerprint=fingerprint(key.public_hex),
+        verification=verification.describe(),
+        intact=verification.intact,
+        images=images,
+    )
+
+
+def export(
+    store: Store,
+    key: KeyPair,
+    conversation_ids: Sequence[int],
+    destination: Path,
+    *,
+    format: str,
+    scope: str | None = None,
+    page_size: str = "a4",
+    overwrite: bool = False,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> ExportResult:
+    """Export ``conversation_ids`` to ``destination`` in ``format`` (pdf, md or json)."""
+    if format not in FORMATS:
+        raise VeritraceError(f"Unknown export format {format!r}: choose pdf, md or json.")
+    ids = list(dict.fromkeys(conversation_ids))
+    label = scope or scope_label(store, ids) if ids else ""
+    generated_by = store.actor if store.actor == store.os_user else f"{store.actor} ({store.os_user})"
+    if format == "json":
+        from app.services.bundle_export import export_bundle
+
+        bundle = export_bundle(
+            store,
+            key,
+            ids,
+            label,
+            destination,
+            as_zip=destination.suffix.lower() == ".zip",
+            overwrite=overwrite,
+            progress=progress,
+            cancel=cancel,
+            generated_by=generated_by,
+        )
+        return ExportResult(bundle.path, bundle.report_id, format, bundle.manifest_sha256, bundle.size)
+
+    report = build_report(store, key, ids, label, generated_by)
+    detail = {
+        "report_id": report.report_id,
+        "format": format,
+        "scope": label,
+        "conversations": ids,
+        "checkpoint_id": report.checkpoint.id,
+        "path": str(destination),
+    }
+    try:
+        if format == "pdf":
+            from app.export.pdf import write_pdf
+
+            write_pdf(
+                report,
+                destination,
+                page_size=page_size,
+                overwrite=overwrite,
+                progress=progress,
+                cancel=cancel,
+            )
+            detail["page_size"] = page_size
+        else:
+            from app.export.markdown import write_markdown
+
+            write_markdown(report, destination, overwrite=overwrite, progress=progress, cancel=cancel)
+    except BaseException as error:
+        cancelled = cancel is not None and cancel.is_set()
+        store.log_event("export.cancelled" if cancelled else "export.failed", {**detail, "error": str(error)})
+        raise
+    data = destination.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    store.log_event("export.made", {**detail, "sha256": digest, "bytes": len(data)})
+    return ExportResult(destination, report.report_id, format, digest, len(data))

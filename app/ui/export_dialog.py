@@ -1,0 +1,266 @@
+"""Export conversations as an audit report, in the background, with progress and cancel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QStandardPaths, QThreadPool, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.cancel import CancelToken
+from app.core.errors import VeritraceError
+from app.core.signing import KeyPair
+from app.services.exporting import ExportResult, export
+from app.storage.repository import Store
+
+# (format key, label, file suffix; "" for a folder)
+CHOICES = (
+    ("pdf", "PDF report", ".pdf"),
+    ("md", "Markdown report (images beside it)", ".md"),
+    ("json", "JSON bundle, zip (verifiable without Veritrace)", ".zip"),
+    ("json-folder", "JSON bundle, folder", ""),
+)
+
+
+class ExportJob(QObject):
+    """Runs one export on its own thread.
+
+    Signals:
+        progress(int, int): steps done, steps in all.
+        finished(object): the ``ExportResult``.
+        failed(str): a message for the user; nothing was written.
+    """
+
+    progress = Signal(int, int)
+    finished = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self.cancel = CancelToken()
+
+    def start(self, store: Store, key: KeyPair, ids: list[int], destination: Path, **options: object) -> None:
+        self.cancel = CancelToken()
+        cancel = self.cancel
+
+        def run() -> None:
+            try:
+                result = export(
+                    store,
+                    key,
+                    ids,
+                    destination,
+                    progress=self.progress.emit,
+                    cancel=cancel,
+                    **options,  # type: ignore[arg-type]
+                )
+            except VeritraceError as error:
+                self.failed.emit(str(error))
+            except OSError as error:
+                self.failed.emit(f"The export could not be written: {error.strerror or error}.")
+            else:
+                self.finished.emit(result)
+
+        self._pool.start(run)
+
+    def wait(self) -> None:
+        self._pool.waitForDone()
+
+
+class ExportDialog(QDialog):
+    """Choose format, page size and destination; export; show progress; allow cancelling."""
+
+    exported = Signal(object)
+
+    def __init__(
+        self,
+        store: Store,
+        key: KeyPair,
+        conversation_ids: list[int],
+        scope: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export audit report")
+        self.setMinimumWidth(560)
+        self._store, self._key, self._ids, self._scope = store, key, list(conversation_ids), scope
+        self.job = ExportJob(self)
+        self.job.progress.connect(self._on_job_progress)
+        self.job.finished.connect(self._on_job_finished)
+        self.job.failed.connect(self._on_job_failed)
+        self.outcome: ExportResult | None = None
+
+        scope_label = QLabel(scope)
+        scope_label.setWordWrap(True)
+        self.formats = QButtonGroup(self)
+        format_box = QVBoxLayout()
+        for index, (_, label, _) in enumerate(CHOICES):
+            button = QRadioButton(label)
+            self.formats.addButton(button, index)
+            format_box.addWidget(button)
+        self.formats.button(0).setChecked(True)
+        self.formats.idToggled.connect(self._on_format_toggled)
+        self.page_size = QComboBox()
+        self.page_size.addItem("A4", "a4")
+        self.page_size.addItem("Letter", "letter")
+        self.destination = QLineEdit()
+        choose = QPushButton("Choose…")
+        choose.clicked.connect(self._on_choose_clicked)
+        where = QHBoxLayout()
+        where.addWidget(self.destination, 1)
+        where.addWidget(choose)
+        form = QFormLayout()
+        form.addRow("Scope:", scope_label)
+        form.addRow("Format:", format_box)
+        form.addRow("Page size:", self.page_size)
+        form.addRow("Save as:", where)
+
+        self.bar = QProgressBar()
+        self.bar.setVisible(False)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.export_button = QPushButton("Export")
+        self.export_button.setDefault(True)
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self._on_close_clicked)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+        self._suggest_destination()
+
+    # -- choices -------------------------------------------------------------------
+
+    def choice(self) -> tuple[str, str, str]:
+        return CHOICES[self.formats.checkedId()]
+
+    def _suggest_destination(self) -> None:
+        _, _, suffix = self.choice()
+        current = self.destination.text().strip()
+        if current:
+            path = Path(current)
+            stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+            self.destination.setText(str(path.with_name(stem + suffix)))
+            return
+        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        folder = documents if documents and Path(documents).is_dir() else str(Path.home())
+        name = f"veritrace-{'-'.join(str(number) for number in self._ids[:3])}"
+        if len(self._ids) > 3:
+            name += f"-and-{len(self._ids) - 3}-more"
+        self.destination.setText(str(Path(folder) / (name + suffix)))
+
+    def _on_format_toggled(self, _id: int, checked: bool) -> None:
+        if checked:
+            self.page_size.setEnabled(self.choice()[0] == "pdf")
+            self._suggest_destination()
+
+    def _on_choose_clicked(self) -> None:
+        _, label, suffix = self.choice()
+        if not suffix:
+            chosen = QFileDialog.getExistingDirectory(self, "Folder to create the bundle in")
+            if chosen:
+                self.destination.setText(str(Path(chosen) / Path(self.destination.text()).name))
+            return
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Save report as", self.destination.text(), f"{label} (*{suffix})"
+        )
+        if chosen:
+            self.destination.setText(chosen if chosen.endswith(suffix) else chosen + suffix)
+
+    # -- running -------------------------------------------------------------------
+
+    def _on_export_clicked(self) -> None:
+        text = self.destination.text().strip()
+        if not text:
+            self.status.setText("Choose where to save the report.")
+            return
+        destination = Path(text).expanduser()
+        overwrite = False
+        if destination.exists():
+            answer = QMessageBox.question(
+                self,
+                "Replace it?",
+                f"{destination} already exists. Replace it with this report?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            overwrite = True
+        key = self.choice()[0]
+        self.export_button.setEnabled(False)
+        self.close_button.setText("Cancel")
+        self.bar.setVisible(True)
+        self.bar.setRange(0, 0)
+        self.status.setText("Verifying the record and signing a checkpoint…")
+        self.job.start(
+            self._store,
+            self._key,
+            self._ids,
+            destination,
+            format="json" if key == "json-folder" else key,
+            scope=self._scope,
+            page_size=self.page_size.currentData(),
+            overwrite=overwrite,
+        )
+
+    def running(self) -> bool:
+        return not self.export_button.isEnabled()
+
+    def _on_job_progress(self, done: int, total: int) -> None:
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(min(done, total))
+        self.status.setText(f"Writing… {done} of {total}")
+
+    def _on_job_finished(self, result: ExportResult) -> None:
+        self.outcome = result
+        self._finish(
+            f"Report {result.report_id} saved to {result.path}.\nSHA-256 {result.sha256}; "
+            "the export is recorded in the ledger."
+        )
+        self.exported.emit(result)
+
+    def _on_job_failed(self, message: str) -> None:
+        self._finish(message)
+
+    def _finish(self, message: str) -> None:
+        self.bar.setVisible(False)
+        self.status.setText(message)
+        self.export_button.setEnabled(True)
+        self.close_button.setText("Close")
+
+    def _on_close_clicked(self) -> None:
+        if self.running():
+            self.job.cancel.set()
+            self.status.setText("Cancelling…")
+            return
+        self.accept()
+
+    def done(self, result: int) -> None:  # also reached by Esc and the window's close button
+        if self.running():
+            self.job.cancel.set()
+            self.job.wait()
+        super().done(result)

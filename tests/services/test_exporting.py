@@ -1,0 +1,116 @@
+"""Exports as the record sees them: verified first, a signed checkpoint cited, the finished
+file's SHA-256 in the ledger, failures and cancellations recorded, nothing half-written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import text
+
+from app.core.cancel import CancelToken
+from app.core.errors import VeritraceError
+from app.core.signing import KeyPair, fingerprint
+from app.export.files import ExportError
+from app.services.exporting import build_report, export, scope_label
+from app.storage.repository import Store
+from tests.fixtures.records import long_conversation
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store(tmp_path / "record.db")
+    long_conversation(opened, 4, title="Loan file")
+    long_conversation(opened, 2, title="Second", sign=False)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def key() -> KeyPair:
+    return KeyPair(Ed25519PrivateKey.generate())
+
+
+def events(store: Store, kind: str) -> list[dict[str, object]]:
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT detail_json FROM events WHERE kind = :kind ORDER BY id"), {"kind": kind}
+        )
+        return [json.loads(row[0]) for row in rows]
+
+
+def test_report_snapshot_cites_a_fresh_signed_checkpoint(store: Store, key: KeyPair) -> None:
+    report = build_report(store, key, [1, 2], "two", "tester")
+    assert [conversation.id for conversation in report.conversations] == [1, 2]
+    assert report.intact and "Record intact" in report.verification
+    assert report.key_fingerprint == fingerprint(key.public_hex)
+    with store.engine.connect() as connection:
+        head = connection.execute(
+            text("SELECT entry_hash FROM ledger WHERE seq = :seq"), {"seq": report.checkpoint.entry_count}
+        ).scalar()
+    assert head == report.checkpoint.head_hash
+    assert report.checkpoint.reason == f"export {report.report_id}"
+    assert set(report.images) == {image.sha256 for turn in report.turns for image in turn.images}
+
+
+@pytest.mark.parametrize("format, name", [("pdf", "r.pdf"), ("md", "r.md")])
+def test_each_export_is_recorded_with_its_file_hash(
+    qapp: object, store: Store, key: KeyPair, tmp_path: Path, format: str, name: str
+) -> None:
+    result = export(store, key, [1], tmp_path / name, format=format)
+    data = result.path.read_bytes()
+    assert result.sha256 == hashlib.sha256(data).hexdigest() and result.size == len(data)
+    (made,) = events(store, "export.made")
+    assert made["report_id"] == result.report_id
+    assert made["sha256"] == result.sha256
+    assert made["conversations"] == [1]
+    assert made["format"] == format
+    assert made["scope"] == "Conversation 1: Loan file"
+    assert store.verify().intact
+
+
+def test_cancelled_export_leaves_nothing_and_is_recorded(
+    qapp: object, store: Store, key: KeyPair, tmp_path: Path
+) -> None:
+    cancel = CancelToken()
+    with pytest.raises(ExportError, match="cancelled"):
+        export(
+            store,
+            key,
+            [1, 2],
+            tmp_path / "r.pdf",
+            format="pdf",
+            cancel=cancel,
+            progress=lambda done, total: cancel.set(),
+        )
+    assert not list(tmp_path.glob("*r.pdf*"))
+    (cancelled,) = events(store, "export.cancelled")
+    assert cancelled["conversations"] == [1, 2]
+    assert not events(store, "export.made")
+
+
+def test_unwritable_destination_is_a_clear_error_and_recorded(
+    qapp: object, store: Store, key: KeyPair, tmp_path: Path
+) -> None:
+    with pytest.raises(ExportError, match="does not exist"):
+        export(store, key, [1], tmp_path / "missing" / "r.pdf", format="pdf")
+    (failed,) = events(store, "export.failed")
+    assert "does not exist" in str(failed["error"])
+
+
+def test_bad_requests_are_refused(store: Store, key: KeyPair, tmp_path: Path) -> None:
+    with pytest.raises(VeritraceError, match="Nothing to export"):
+        export(store, key, [], tmp_path / "r.pdf", format="pdf")
+    with pytest.raises(VeritraceError, match="Unknown export format"):
+        export(store, key, [1], tmp_path / "r.doc", format="doc")
+    with pytest.raises(VeritraceError, match="No conversation with id 99"):
+        export(store, key, [99], tmp_path / "r.md", format="md")
+
+
+def test_scope_labels(store: Store) -> None:
+    assert scope_label(store, [2]) == "Conversation 2: Second"
+    assert scope_label(store, [1, 2]) == "2 conversations: 1, 2"
