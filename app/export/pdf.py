@@ -10,6 +10,7 @@ the document as resources, and every other resource request is refused.
 from __future__ import annotations
 
 import html
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -26,7 +27,10 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
+    QTextBlock,
+    QTextCursor,
     QTextDocument,
+    QTextFormat,
 )
 
 from app.core.cancel import CancelToken
@@ -385,6 +389,40 @@ def build_document(
     return document
 
 
+def straddling_block(document: QTextDocument, page_height: float) -> QTextBlock | None:
+    """The first block whose first line crosses a page boundary, if any.
+
+    Qt's layout moves a line that would cross the bottom of a page to the next one, except,
+    now and then, the first line of a paragraph that follows a table: that line would be cut
+    in two by the page edge.
+    """
+    layout = document.documentLayout()
+    layout.documentSize()  # the layout is lazy: finish it before reading positions
+    block = document.begin()
+    while block.isValid():
+        lines = block.layout()
+        if lines.lineCount():
+            line = lines.lineAt(0)
+            top = layout.blockBoundingRect(block).top() + line.y()
+            boundary = (math.floor(top / page_height) + 1) * page_height
+            if top + line.height() > boundary + 0.5 and line.height() < page_height:
+                return block
+        block = block.next()
+    return None
+
+
+def keep_lines_whole(document: QTextDocument, page_height: float, limit: int = 500) -> int:
+    """Start each paragraph whose first line Qt left across a page edge on the next page."""
+    moved = 0
+    while moved < limit and (block := straddling_block(document, page_height)) is not None:
+        cursor = QTextCursor(block)
+        layout_format = block.blockFormat()
+        layout_format.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+        cursor.setBlockFormat(layout_format)
+        moved += 1
+    return moved
+
+
 def write_pdf(
     report: Report,
     destination: Path,
@@ -412,13 +450,7 @@ def write_pdf(
     return destination
 
 
-def _render(
-    report: Report,
-    path: Path,
-    size: QPageSize.PageSizeId,
-    progress: Progress | None,
-    cancel: CancelToken | None,
-) -> None:
+def page_writer(path: Path, size: QPageSize.PageSizeId, report: Report) -> QPdfWriter:
     writer = QPdfWriter(str(path))
     writer.setResolution(RESOLUTION)
     writer.setTitle(f"Audit report {report.report_id}")
@@ -431,16 +463,42 @@ def _render(
             QPageLayout.Unit.Millimeter,
         )
     )
+    return writer
+
+
+def paginate(
+    report: Report,
+    writer: QPdfWriter,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[_ReportDocument, QRectF, QRectF]:
+    """The laid-out document, the page and the body rectangle (device pixels)."""
     page = QRectF(writer.pageLayout().fullRectPixels(RESOLUTION))
     left, top, right, bottom = (_mm(value) for value in MARGIN_MM)
-    body = QRectF(left, top, page.width() - left - right, page.height() - top - bottom)
-
+    # Whole device pixels: Qt lays text out in 1/64 pixel units, and the page boundaries we
+    # paint must be exactly the ones its layout paginated at.
+    body = QRectF(
+        left, top, math.floor(page.width() - left - right), math.floor(page.height() - top - bottom)
+    )
     turns = report.turn_count
-    # Progress: one step per turn laid out, then one per page painted (pages estimated at 2 per turn).
-    estimate = turns + max(1, turns * 2)
-    document = build_document(report, progress, cancel, estimate)
+    # Progress: one step per turn laid out, then one per page painted (estimated at 2 per turn).
+    document = build_document(report, progress, cancel, turns + max(1, turns * 2))
     document.documentLayout().setPaintDevice(writer)
     document.setPageSize(QSizeF(body.width(), body.height()))
+    keep_lines_whole(document, body.height())
+    return document, page, body
+
+
+def _render(
+    report: Report,
+    path: Path,
+    size: QPageSize.PageSizeId,
+    progress: Progress | None,
+    cancel: CancelToken | None,
+) -> None:
+    writer = page_writer(path, size, report)
+    document, page, body = paginate(report, writer, progress, cancel)
+    turns = report.turn_count
     pages = document.pageCount()
     total = turns + pages
 

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
+from PySide6.QtGui import QPageSize
 
 from app.core.signing import KeyPair
 from app.export.files import ExportError
-from app.export.pdf import write_pdf
+from app.export.pdf import page_writer, paginate, write_pdf
 from app.services.exporting import build_report, export
 from app.storage.repository import Store
 from tests.fixtures.injection import HOSTILE
@@ -142,10 +143,36 @@ def test_hostile_text_is_inert_in_the_pdf(qapp: object, key: KeyPair, tmp_path: 
     # write_pdf raises if the document asked for any resource (file:, http:, data: …).
     export(store, key, [1], path, format="pdf")
     store.close()
-    data = path.read_bytes()
-    for action in (b"/URI", b"/JavaScript", b"/JS", b"/Launch", b"/GoToR", b"/SubmitForm", b"/EmbeddedFile"):
-        assert action not in data, action
+    # The PDF's objects, without stream contents (compressed bytes may spell anything).
+    objects = re.sub(rb"stream\r?\n.*?endstream", b"", path.read_bytes(), flags=re.DOTALL)
+    assert b"/Font" in objects and b"/Page" in objects
+    found = re.findall(
+        rb"/(URI|JavaScript|JS|Launch|GoToR|SubmitForm|EmbeddedFile|OpenAction|AA|Link|Widget)\b", objects
+    )
+    assert not found
+    for number in re.findall(rb"/Annots (\d+) 0 R", objects):  # Qt lists none on each page
+        assert re.search(rb"\n" + number + rb" 0 obj\n\[ \]\nendobj", objects)
     text = squash(poppler("pdftotext", str(path), "-"))
     assert squash("<script>alert(1)</script>") in text  # shown as text, not interpreted
     for index in range(len(texts)):
         assert prompt_marker(index) in text
+
+
+def test_no_line_is_cut_by_a_page_edge(qapp: object, big_store: Store, key: KeyPair, tmp_path: Path) -> None:
+    report = build_report(big_store, key, [1], "pagination", "tester")
+    document, _, body = paginate(report, page_writer(tmp_path / "p.pdf", QPageSize.PageSizeId.A4, report))
+    height = body.height()
+    layout = document.documentLayout()
+    layout.documentSize()
+    cut = []
+    block = document.begin()
+    while block.isValid():
+        lines = block.layout()
+        for number in range(lines.lineCount()):
+            line = lines.lineAt(number)
+            top = layout.blockBoundingRect(block).top() + line.y()
+            if top + line.height() > (top // height + 1) * height + 0.5:
+                cut.append((block.text()[:40], number))
+        block = block.next()
+    assert not cut
+    assert document.pageCount() > TURNS // 4
