@@ -31,6 +31,13 @@ PRESETS: dict[str, RunSettings] = {
         template=TemplateChoice.GGUF,
         params=SamplingParams(temperature=0.6, top_p=0.95, top_k=20, min_p=0.0, repeat_penalty=1.0),
     ),
+    # A plain chat model: no reasoning tags; moderate sampling, the model's own template.
+    "instruct": RunSettings(
+        preset="instruct",
+        system_prompt="",
+        template=TemplateChoice.GGUF,
+        params=SamplingParams(temperature=0.7, top_p=0.9, top_k=40, min_p=0.05, repeat_penalty=1.05),
+    ),
     # The bundled demo model is a 135M instruct model that never reasons on its own:
     # the grammar makes it emit a [THINK] block so the whole pipeline is visible.
     "demo": RunSettings(

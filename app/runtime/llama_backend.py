@@ -24,6 +24,7 @@ from app.core.reasoning import DEFAULT_TAGS
 from app.core.types import ChatMessage, PreparedPrompt, RunSettings, TemplateChoice
 from app.resources import resource_path
 from app.runtime.backend import LoadedModel, LoadOptions
+from app.runtime.gguf_inspect import inspect_file
 from app.runtime.grammar import ThinkTokens, reasoning_grammar
 from app.runtime.model_files import check_model_file
 from app.runtime.vision import Vision
@@ -81,6 +82,7 @@ class LlamaBackend:
         self._formatters: dict[tuple[str, str], Any] = {}
         self._vision: Vision | None = None
         self._abort = _AbortSwitch()
+        self._options: LoadOptions | None = None
 
     @property
     def loaded(self) -> LoadedModel | None:
@@ -90,12 +92,35 @@ class LlamaBackend:
     def runtime_version(self) -> str:
         return "llama-cpp-python " + importlib.metadata.version("llama-cpp-python")
 
+    @property
+    def runtime_info(self) -> dict[str, object]:
+        """What llama.cpp reports about the backend in use (recorded in the model.loaded event)."""
+        import llama_cpp
+
+        llm = self._llm
+        gpu = bool(llama_cpp.llama_supports_gpu_offload())
+        requested = self._options.n_gpu_layers if self._options else 0
+        layers = llama_cpp.llama_model_n_layer(llm._model.model) + 1 if llm is not None else 0  # + output
+        return {
+            "system_info": llama_cpp.llama_print_system_info().decode("utf-8", "replace").strip(" |"),
+            "gpu_offload_supported": gpu,
+            "n_gpu_layers_requested": requested,
+            "layers_offloaded": min(requested, layers) if gpu else 0,
+            "n_layers": layers,
+            "n_threads": llm.n_threads if llm is not None else 0,
+        }
+
     def load(
         self, path: Path, options: LoadOptions, *, is_demo: bool = False, projector: Path | None = None
     ) -> LoadedModel:
         check_model_file(path)
         if projector is not None:
             check_model_file(projector)
+        # llama.cpp's own GGUF parser runs in this process: a file must first pass the
+        # inspector, which parses it in a child process with time and memory limits.
+        inspect_file(path)
+        if projector is not None:
+            inspect_file(projector)
         import llama_cpp  # deferred: importing it loads the native library
 
         _route_llama_logs()
@@ -115,6 +140,7 @@ class LlamaBackend:
                 f"model type this version of llama.cpp does not support ({error})."
             ) from error
         self._llm = llm
+        self._options = options
         if projector is not None:
             try:
                 self._vision = Vision(llm, projector)

@@ -159,7 +159,8 @@ def test_max_tokens_and_context_limit(backend: LlamaBackend, demo_gguf: Path) ->
     [
         (b"", "too small to be a GGUF"),
         (b"PK\x03\x04" + bytes(100), "not a GGUF model file"),
-        (b"GGUF" + b"\x03\x00\x00\x00" + b"\xff" * 64, "could not load"),
+        # Refused by the inspector (a limited child process) before llama.cpp parses it.
+        (b"GGUF" + b"\x03\x00\x00\x00" + b"\xff" * 64, "more than the file can hold"),
     ],
 )
 def test_bad_model_files_give_clear_messages(
@@ -177,7 +178,7 @@ def test_truncated_model_gives_a_clear_message(
     path = tmp_path / "truncated.gguf"
     with demo_gguf.open("rb") as source:
         path.write_bytes(source.read(5_000_000))
-    with pytest.raises(ModelError, match="damaged or truncated"):
+    with pytest.raises(ModelError, match="it is truncated: its tensors need"):
         backend.load(path, LoadOptions(512, 0, 0))
     with pytest.raises(ModelError, match="not found"):
         backend.load(tmp_path / "missing.gguf", LoadOptions(512, 0, 0))

@@ -1,0 +1,234 @@
+"""File ▸ Models…: the model library with each file's GGUF metadata, inspected off the GUI thread."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import VeritraceError
+from app.core.images import human_size
+from app.core.models import ModelEntry, parameter_label
+from app.services.config import AppConfig
+from app.services.models import add_model, forget_model, known_models
+
+COLUMNS = (
+    "File",
+    "Size",
+    "Architecture",
+    "Parameters",
+    "Quantization",
+    "Trained context",
+    "Chat template",
+    "Preset family",
+    "Vision projector",
+    "SHA-256",
+)
+
+
+class LibraryJob(QObject):
+    """Inspects and hashes on a pool thread (child processes do the parsing).
+
+    No Store here: an ORM session never crosses threads; hashes are cached by the library.
+
+    Signals:
+        listed(object): the ``list[ModelEntry]`` of the library.
+        added(object): the ``AppConfig`` with a newly added model.
+        failed(str): why a file could not be added; nothing changed.
+    """
+
+    listed = Signal(object)
+    added = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+
+    def list(self, config: AppConfig) -> None:
+        def run() -> None:
+            self.listed.emit(known_models(config, with_hash=True))
+
+        self._pool.start(run)
+
+    def add(self, config: AppConfig, path: Path) -> None:
+        def run() -> None:
+            try:
+                self.added.emit(add_model(config, path))
+            except VeritraceError as error:
+                self.failed.emit(str(error))
+
+        self._pool.start(run)
+
+    def wait(self) -> None:
+        self._pool.waitForDone()
+
+
+class ModelsDialog(QDialog):
+    """Known models: add, forget, or use one.
+
+    Signals:
+        model_chosen(str, object): path and ``ModelInfo`` of the model to use ("" path: demo).
+        library_changed(object): the ``AppConfig`` with the library as it now is.
+    """
+
+    model_chosen = Signal(str, object)
+    library_changed = Signal(object)
+
+    def __init__(self, config: AppConfig, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Models")
+        self.setObjectName("ModelsDialog")
+        self.resize(1100, 420)
+        self.config = config
+        self.entries: list[ModelEntry] = []
+        self.job = LibraryJob(self)
+        self.job.listed.connect(self._on_job_listed)
+        self.job.added.connect(self._on_job_added)
+        self.job.failed.connect(self._on_job_failed)
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
+        self.progress = QLabel("")
+        self.progress.setObjectName("paneCaption")
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setObjectName("modelsMessage")
+        self.add_button = QPushButton("Add…")
+        self.forget_button = QPushButton("Forget")
+        self.use_button = QPushButton("Use this model")
+        close_button = QPushButton("Close")
+        self.add_button.clicked.connect(self._on_add_clicked)
+        self.forget_button.clicked.connect(self._on_forget_clicked)
+        self.use_button.clicked.connect(self._on_use_clicked)
+        close_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        for button in (self.add_button, self.forget_button, self.use_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self._on_table_selection_changed()
+        self.refresh()
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Inspect (cached) and hash every known model in the background."""
+        self.progress.setText("Reading model files…")
+        self.job.list(self.config)
+
+    def add_path(self, path: Path) -> None:
+        """Inspect ``path``; it joins the library only if it is a usable model."""
+        self.message.setText("")
+        self.progress.setText(f"Inspecting {path.name}…")
+        self.add_button.setEnabled(False)
+        self.job.add(self.config, path)
+
+    def selected(self) -> ModelEntry | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.entries[rows[0].row()] if rows else None
+
+    def wait(self) -> None:
+        self.job.wait()
+
+    def done(self, result: int) -> None:
+        self.job.wait()  # no inspection may outlive the dialog's signals
+        super().done(result)
+
+    # -- slots -------------------------------------------------------------------------------
+
+    def _on_add_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Add a GGUF model", "", "GGUF models (*.gguf);;All files (*)"
+        )
+        if path:
+            self.add_path(Path(path))
+
+    def _on_forget_clicked(self) -> None:
+        entry = self.selected()
+        if entry is None or entry.is_demo:
+            return
+        self.config = forget_model(self.config, entry.path)
+        self.library_changed.emit(self.config)
+        self.refresh()
+
+    def _on_use_clicked(self) -> None:
+        entry = self.selected()
+        if entry is None or entry.info is None or entry.info.is_projector:
+            return
+        self.model_chosen.emit("" if entry.is_demo else entry.path, entry.info)
+
+    def _on_job_listed(self, entries: list[ModelEntry]) -> None:
+        self.entries = entries
+        self.progress.setText(f"{len(entries)} model{'' if len(entries) == 1 else 's'}")
+        self.table.setRowCount(len(entries))
+        for row, entry in enumerate(entries):
+            for column, text in enumerate(_cells(entry)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(entry.error or entry.path)
+                self.table.setItem(row, column, item)
+        self._on_table_selection_changed()
+
+    def _on_job_added(self, config: AppConfig) -> None:
+        self.add_button.setEnabled(True)
+        if config.models != self.config.models:
+            self.config = replace(self.config, models=config.models)
+            self.library_changed.emit(self.config)
+        self.refresh()
+
+    def _on_job_failed(self, message: str) -> None:
+        self.add_button.setEnabled(True)
+        self.progress.setText("")
+        self.message.setText(message)
+
+    def _on_table_selection_changed(self) -> None:
+        entry = self.selected()
+        self.forget_button.setEnabled(entry is not None and not entry.is_demo)
+        usable = entry is not None and entry.info is not None and not entry.info.is_projector
+        self.use_button.setEnabled(usable)
+        if entry is not None and entry.error:
+            self.message.setText(entry.error)
+
+
+def _cells(entry: ModelEntry) -> list[str]:
+    info = entry.info
+    name = Path(entry.path).name + (" (demo)" if entry.is_demo else "")
+    if info is None:
+        return [name, "", "", "", "", "", "", "unusable", "", entry.error or ""]
+    return [
+        name,
+        human_size(info.size),
+        info.architecture,
+        parameter_label(info.parameter_count),
+        info.quantization or "?",
+        f"{info.context_length:,}" if info.context_length else "?",
+        "yes" if info.has_chat_template else "no",
+        "vision projector" if info.is_projector else (entry.family.label if entry.family else ""),
+        Path(info.projector).name if info.projector else "",
+        info.sha256 or "",
+    ]

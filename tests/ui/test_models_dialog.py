@@ -1,0 +1,89 @@
+"""File ▸ Models…: real inspection in child processes, a real window, offscreen."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from app.core.models import Family, ModelInfo, family_for
+from app.core.presets import PRESETS
+from app.services.config import AppConfig, load_config
+from app.ui.models_dialog import COLUMNS, ModelsDialog
+from app.ui.settings_dialog import SettingsDialog
+
+
+def _open(qtbot: QtBot, config: AppConfig) -> ModelsDialog:
+    dialog = ModelsDialog(config)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.progress.text().endswith(("model", "models")), timeout=60000)
+    return dialog
+
+
+def _row(dialog: ModelsDialog, file_name: str) -> int:
+    names = [dialog.table.item(row, 0).text() for row in range(dialog.table.rowCount())]
+    return next(row for row, name in enumerate(names) if name.startswith(file_name))
+
+
+def test_add_shows_metadata_and_a_bad_file_only_a_message(
+    qtbot: QtBot, tiny_models: tuple[Path, Path], demo_gguf: Path, tmp_path: Path
+) -> None:
+    text_model, _ = tiny_models
+    dialog = _open(qtbot, AppConfig())
+    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 0).text().endswith("(demo)")
+    with qtbot.waitSignal(dialog.library_changed, timeout=60000) as changed:
+        dialog.add_path(text_model)
+    assert changed.args[0].models == [str(text_model.resolve())]
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=60000)
+    row = _row(dialog, text_model.name)
+    cells = {COLUMNS[c]: dialog.table.item(row, c).text() for c in range(len(COLUMNS))}
+    assert cells["Architecture"] == "llama" and cells["Quantization"] == "Q8_0"
+    assert cells["Trained context"] == "2,048" and cells["Chat template"] == "yes"
+    assert cells["Preset family"] == Family.MAGISTRAL.label and len(cells["SHA-256"]) == 64
+
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + bytes(4) + b"\xff" * 40)
+    with qtbot.waitSignal(dialog.job.failed, timeout=60000):
+        dialog.add_path(broken)
+    assert "broken.gguf" in dialog.message.text() and "version" in dialog.message.text()
+    assert dialog.config.models == [str(text_model.resolve())] and dialog.table.rowCount() == 2
+    dialog.done(0)
+
+
+def test_use_and_forget_from_the_window(qtbot: QtBot, window_factory, tiny_models: tuple[Path, Path]) -> None:
+    text_model, _ = tiny_models
+    window = window_factory()
+    window.controller.set_library(AppConfig(models=[str(text_model)]))
+    assert load_config().models == [str(text_model)]
+    dialog = window.open_models_dialog()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() >= 2, timeout=60000)
+    dialog.table.selectRow(_row(dialog, text_model.name))
+    assert dialog.use_button.isEnabled()
+    with qtbot.waitSignal(window.controller.model_changed, timeout=10000):
+        dialog.use_button.click()
+    # The tiny model's [THINK] control tokens make it a Magistral-family model: its preset applies.
+    assert window.controller.config.settings.preset == PRESETS["magistral"].preset
+    assert window.controller.config.settings.params.n_ctx <= 2048
+    assert window.controller.model is not None
+    dialog.table.selectRow(_row(dialog, text_model.name))
+    with qtbot.waitSignal(dialog.library_changed):
+        dialog.forget_button.click()
+    assert load_config().models == []
+    dialog.done(0)
+
+
+def test_settings_caps_the_context_and_estimates_memory(qtbot: QtBot, tiny_models: tuple[Path, Path]) -> None:
+    from app.runtime.gguf_inspect import inspect_file
+
+    info: ModelInfo = inspect_file(tiny_models[0])
+    assert family_for(info) == Family.MAGISTRAL
+    dialog = SettingsDialog(PRESETS["magistral"], trained_context=info.context_length, info=info)
+    qtbot.addWidget(dialog)
+    assert dialog.n_ctx.maximum() == 2048 and dialog.n_ctx.value() == 2048  # 4096 capped
+    assert dialog.memory.text().startswith("Memory ≈")
+    before = dialog.memory.text()
+    dialog.n_ctx.setValue(512)
+    assert dialog.memory.text() != before
+    assert dialog.settings().params.n_ctx == 512
+    assert json.loads(json.dumps(dialog.settings().params.to_dict()))["truncation"] == "none"
