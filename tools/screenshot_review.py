@@ -3,7 +3,8 @@ the Sessions window with a search, and the export dialog.
 
     xvfb-run -s '-screen 0 1440x900x24' python tools/screenshot_review.py OUT_PREFIX
 
-Writes OUT_PREFIX-window.png, OUT_PREFIX-sessions.png and OUT_PREFIX-export.png, using a
+Writes OUT_PREFIX-window.png, -sessions.png, -export.png, -models.png, -download.png and
+-remote.png, using a
 throwaway data folder filled through the real Store (no model needed: the scripted backend).
 """
 
@@ -30,6 +31,14 @@ from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.style import apply_style  # noqa: E402
 from tests.fixtures.languages import LANGUAGES  # noqa: E402
 from tests.fixtures.records import long_conversation  # noqa: E402
+
+
+def model_path_demo() -> Path:
+    from app.runtime.model_files import demo_model_path
+
+    path = demo_model_path()
+    assert path is not None
+    return path
 
 
 def grab(widget: QWidget, path: str) -> None:
@@ -77,7 +86,25 @@ def main(prefix: str) -> None:
         dialog = window.open_export([1, 2], "2 conversations: 1, 2")
         QTimer.singleShot(300, lambda: grab(dialog, f"{prefix}-export.png"))
 
-    steps = [(500, window_shot), (1500, sessions_shot), (4000, export_shot), (5000, app.quit)]
+    def dialog_shots() -> None:
+        from app.services.models import add_model
+
+        window.controller.set_library(add_model(window.controller.config, model_path_demo()))
+        models = window.open_models_dialog()
+        models.resize(1200, 380)
+        QTimer.singleShot(2500, lambda: grab(models, f"{prefix}-models.png"))
+        download = window.open_download()
+        QTimer.singleShot(500, lambda: grab(download, f"{prefix}-download.png"))
+        remote = window.open_remote_dialog()
+        QTimer.singleShot(700, lambda: grab(remote, f"{prefix}-remote.png"))
+
+    steps = [
+        (500, window_shot),
+        (1500, sessions_shot),
+        (4000, export_shot),
+        (5000, dialog_shots),
+        (9000, app.quit),
+    ]
     for delay, step in steps:
         QTimer.singleShot(delay, step)  # type: ignore[arg-type]
     app.exec()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -127,6 +128,9 @@ class SamplingParams:
     n_ctx: int = 4096
     n_threads: int = 0  # 0: let llama.cpp choose
     n_gpu_layers: int = 0
+    # What happens when the conversation does not fit the context window; recorded with each
+    # turn. "none": nothing is dropped, the turn fails with a context-overflow message.
+    truncation: str = "none"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -177,6 +181,24 @@ class ModelFile:
     path: str
     size: int
     sha256: str
+
+    @classmethod
+    def remote(cls, endpoint: str, model_id: str) -> ModelFile:
+        """A model on a server: no file to hash, so the identity says so.
+
+        The path is ``ENDPOINT/MODEL_ID`` (OpenAI's own address for the model); size 0; the
+        hash is "remote:" and the SHA-256 of that path, telling remote models apart from
+        each other and from any file hash.
+        """
+        path = f"{endpoint.rstrip('/')}/{model_id}"
+        return cls(path, 0, REMOTE_MODEL_MARKER + hashlib.sha256(path.encode("utf-8")).hexdigest())
+
+    @property
+    def is_remote(self) -> bool:
+        return self.sha256.startswith(REMOTE_MODEL_MARKER)
+
+
+REMOTE_MODEL_MARKER = "remote:"
 
 
 @dataclass(frozen=True)
@@ -286,6 +308,22 @@ class Turn:
     images: tuple[TurnImage, ...] = ()
     projector: ModelFile | None = None
     annotations: tuple[Annotation, ...] = ()
+    # "local", or "remote" on ``endpoint`` as ``remote_model``; None: recorded before either
+    # was written down, when every model ran locally.
+    backend: str | None = None
+    endpoint: str | None = None
+    remote_model: str | None = None
+    usage_source: str | None = None  # "server" or "approximate" token counts; None: exact, local
+
+    @property
+    def ran_remotely(self) -> bool:
+        return self.backend == "remote"
+
+    def where_it_ran(self) -> str:
+        """One plain sentence for reports: the model ran remotely, on which server, as which model."""
+        if not self.ran_remotely:
+            return ""
+        return f"ran remotely on {self.endpoint}, model {self.remote_model}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -326,6 +364,11 @@ class Turn:
                 if self.projector
                 else None
             ),
+            "backend": self.backend or "local",
+            "remote": (
+                {"endpoint": self.endpoint, "model": self.remote_model} if self.ran_remotely else None
+            ),
+            "usage_source": self.usage_source,
         }
 
 

@@ -27,7 +27,7 @@ from app.export.files import (
     temporary_sibling,
     write_synced,
 )
-from app.export.report import Report, duration, models_used, parameter_sets, review_state
+from app.export.report import Report, models_used, parameter_sets, review_state, turn_facts
 
 Progress = Callable[[int, int], None]
 
@@ -134,19 +134,8 @@ def _conversation(
 
 
 def _turn(report: Report, turn: Turn, images_dir: str, files: dict[str, bytes]) -> list[str]:
-    facts = [
-        f"status **{turn.status}**" + (f" ({inline(turn.finish_reason)})" if turn.finish_reason else ""),
-        f"started {inline(turn.started_at)}",
-    ]
-    if turn.finished_at:
-        facts.append(f"finished {inline(turn.finished_at)} ({duration(turn)})")
-    facts.append(f"prompt {turn.prompt_tokens} tokens, output {turn.completion_tokens} tokens")
-    if turn.tokens_per_second is not None:
-        facts.append(f"{turn.tokens_per_second:.1f} tokens/s")
-    if turn.time_to_first_token_ms is not None:
-        facts.append(f"first token after {turn.time_to_first_token_ms:.0f} ms")
-    facts.append(f"seed {turn.params.seed}")
-    facts.append(f"model `{turn.model.sha256[:16]}…`")
+    status, *rest = turn_facts(turn)
+    facts = [f"status **{inline(status)}**", *(inline(fact) for fact in rest)]
     lines = [f"### Turn {turn.index + 1} (id {turn.id})", "", " · ".join(facts), ""]
     if turn.error:
         lines += [f"Error: {inline(turn.error)}", ""]

@@ -40,7 +40,7 @@ from app.core.types import Conversation, Turn
 from app.export.files import ExportError, check_destination, discard, replace_with, temporary_sibling
 from app.export.fonts import body_families, css_font_stack, register_fonts
 from app.export.html import markdown_to_html, plain_to_html
-from app.export.report import Report, duration, flagged, models_used, parameter_sets, review_state
+from app.export.report import Report, flagged, models_used, parameter_sets, review_state, turn_facts
 
 Progress = Callable[[int, int], None]
 
@@ -214,17 +214,8 @@ def _cover(report: Report) -> str:
 
 
 def _turn(report: Report, turn: Turn, thumbnails: dict[str, tuple[int, int]]) -> str:
-    facts = [f"<b>{_e(turn.status)}</b>" + (f" ({_e(turn.finish_reason)})" if turn.finish_reason else "")]
-    facts.append(f"started {_e(turn.started_at)}")
-    if turn.finished_at:
-        facts.append(f"finished {_e(turn.finished_at)} ({_e(duration(turn))})")
-    facts.append(f"prompt {turn.prompt_tokens} tokens · output {turn.completion_tokens} tokens")
-    if turn.tokens_per_second is not None:
-        facts.append(f"{turn.tokens_per_second:.1f} tokens/s")
-    if turn.time_to_first_token_ms is not None:
-        facts.append(f"first token {turn.time_to_first_token_ms:.0f} ms")
-    facts.append(f"seed {_e(turn.params.seed)}")
-    facts.append(f'model <span class="hash">{_e(turn.model.sha256[:16])}…</span>')
+    status, *rest = turn_facts(turn)
+    facts = [f"<b>{_e(status)}</b>", *(_e(fact) for fact in rest)]
     parts = [
         "<hr>" if turn.index else "",
         f"<h3>Turn {turn.index + 1}</h3>",

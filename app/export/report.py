@@ -123,3 +123,24 @@ def duration(turn: Turn) -> str:
     except ValueError:
         return ""
     return f"{seconds:.1f} s"
+
+
+def turn_facts(turn: Turn) -> list[str]:
+    """What a report says about a turn on its line, as plain text: its status (first), times,
+    token counts, speed, seed, and which model file — or which server — produced it."""
+    facts = [
+        str(turn.status) + (f" ({turn.finish_reason})" if turn.finish_reason else ""),
+        f"started {turn.started_at}",
+    ]
+    if turn.finished_at:
+        facts.append(f"finished {turn.finished_at} ({duration(turn)})")
+    about = "about " if turn.usage_source == "approximate" else ""  # a server that sent no usage
+    facts.append(f"prompt {about}{turn.prompt_tokens} tokens, output {about}{turn.completion_tokens} tokens")
+    if turn.tokens_per_second is not None:
+        facts.append(f"{turn.tokens_per_second:.1f} tokens/s")
+    if turn.time_to_first_token_ms is not None:
+        facts.append(f"first token after {turn.time_to_first_token_ms:.0f} ms")
+    facts.append(f"seed {turn.params.seed}")
+    # A remote turn has no file to hash: say plainly where the model ran.
+    facts.append(turn.where_it_ran() if turn.ran_remotely else f"model {turn.model.sha256[:16]}…")
+    return facts

@@ -24,10 +24,16 @@ class LoadedModel:
     has_think_tokens: bool  # [THINK]/[/THINK] exist as control tokens
     is_demo: bool = False
     projector: Path | None = None  # vision projector (mmproj GGUF) loaded with the model
+    endpoint: str | None = None  # the API base of the server it runs on; None: it runs here
+    accepts_images: bool = False  # images are sent without a projector (a remote server decides)
 
     @property
     def has_vision(self) -> bool:
-        return self.projector is not None
+        return self.projector is not None or self.accepts_images
+
+    @property
+    def is_remote(self) -> bool:
+        return self.endpoint is not None
 
 
 @dataclass(frozen=True)

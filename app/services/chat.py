@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -44,6 +44,7 @@ class ActiveModel:
     file: ModelFile
     options: LoadOptions
     projector: ModelFile | None = None
+    runtime_info: Mapping[str, object] = field(default_factory=dict)  # what llama.cpp reports
 
 
 class ChatService:
@@ -88,7 +89,8 @@ class ChatService:
             if self.backend.loaded is None:
                 self.model = None  # the old model was released before the new one failed
             raise
-        self.model = ActiveModel(loaded, model_file, options, projector_file)
+        runtime_info = dict(getattr(self.backend, "runtime_info", {}))
+        self.model = ActiveModel(loaded, model_file, options, projector_file, runtime_info)
         self.store.log_event(
             "model.loaded",
             {
@@ -99,6 +101,41 @@ class ChatService:
                 "projector_sha256": projector_file.sha256 if projector_file else None,
                 "n_ctx": options.n_ctx,
                 "runtime": self.backend.runtime_version,
+                # What llama.cpp reports: CPU features, GPU offload, layers offloaded, threads.
+                "backend": runtime_info,
+            },
+        )
+        return self.model
+
+    # -- remote servers (issue #6) ---------------------------------------------------
+
+    def use_backend(self, backend: Backend) -> None:
+        """Run later turns on ``backend``; the one in use before is released."""
+        if backend is not self.backend:
+            self.backend.close()
+            self.backend = backend
+            self.model = None
+
+    def connect_remote(
+        self, remote: Backend, settings: RunSettings, on_status: Callable[[str], None] = lambda _: None
+    ) -> ActiveModel:
+        """Check the server and the model id, then run later turns there.
+
+        The local model stays loaded if the server cannot be used.
+        """
+        on_status("Connecting to the server…")
+        options = LoadOptions.from_params(settings.params)
+        loaded = remote.load(Path(), options)
+        assert loaded.endpoint is not None, "a remote backend names its endpoint"
+        self.use_backend(remote)
+        self.model = ActiveModel(loaded, ModelFile.remote(loaded.endpoint, loaded.name), options)
+        self.store.log_event(
+            "model.loaded",
+            {
+                "backend": "remote",
+                "endpoint": loaded.endpoint,
+                "model": loaded.name,
+                "runtime": remote.runtime_version,
             },
         )
         return self.model
@@ -158,9 +195,11 @@ class ChatService:
             title=title_from_prompt(prompt or "Image"),
             images=attached,
             projector=model.projector,
+            endpoint=model.loaded.endpoint,
+            remote_model=model.loaded.name if model.loaded.is_remote else None,
         )
         sink.turn_started(turn)
-        if prepared.token_count >= model.loaded.n_ctx:
+        if model.loaded.n_ctx and prepared.token_count >= model.loaded.n_ctx:  # 0: a server's own
             self.store.finish_turn(
                 turn.id,
                 TurnStatus.FAILED,
@@ -184,7 +223,7 @@ class ChatService:
         if self.model is None:
             raise VeritraceError("No model is loaded yet.")
         wanted = LoadOptions.from_params(settings.params)
-        if wanted != self.model.options:
+        if wanted != self.model.options and not self.model.loaded.is_remote:
             # Context size, threads and GPU layers are fixed at load time.
             projector = Path(self.model.projector.path) if self.model.projector else None
             self.load_model(
@@ -252,6 +291,9 @@ class _Stream:
             completion_tokens=count,
             tokens_per_second=_rate(count, first_token, ended) if first_token else None,
             time_to_first_token_ms=(first_token - started) * 1000 if first_token else None,
+            # A remote generation reports the server's counts, or that its own are approximate.
+            prompt_tokens=getattr(generation, "prompt_tokens", None),
+            usage_source=getattr(generation, "usage_source", None),
         )
 
     def _take(self, delta: str) -> None:

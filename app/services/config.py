@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import ModelError
-from app.core.presets import preset
+from app.core.models import ModelInfo, family_for
+from app.core.presets import preset, with_params
 from app.core.types import RunSettings
 from app.runtime.model_files import demo_model_path
 from app.services.paths import config_path
@@ -24,6 +25,11 @@ class AppConfig:
     settings: RunSettings = field(default_factory=lambda: preset("demo"))
     projectors: dict[str, str] = field(default_factory=dict)  # model path -> mmproj path
     display_name: str = ""  # the reviewer's name, recorded as the actor; empty: the OS user
+    models: list[str] = field(default_factory=list)  # the model library: known GGUF paths
+    # A remote OpenAI-compatible server; its API key is in the OS keyring, never here.
+    remote_url: str = ""
+    remote_model: str = ""
+    use_remote: bool = False  # start on the server instead of a local model
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -31,12 +37,17 @@ class AppConfig:
             "settings": self.settings.to_dict(),
             "projectors": self.projectors,
             "display_name": self.display_name,
+            "models": list(self.models),
+            "remote_url": self.remote_url,
+            "remote_model": self.remote_model,
+            "use_remote": self.use_remote,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AppConfig:
         settings = data.get("settings")
         projectors = data.get("projectors")
+        models = data.get("models")
         return cls(
             model_path=data.get("model_path") or None,
             settings=RunSettings.from_dict(settings) if isinstance(settings, dict) else preset("demo"),
@@ -44,6 +55,10 @@ class AppConfig:
             projectors={str(k): str(v) for k, v in projectors.items()}
             if isinstance(projectors, dict)
             else {},
+            models=[str(m) for m in models if isinstance(m, str)] if isinstance(models, list) else [],
+            remote_url=str(data.get("remote_url") or ""),
+            remote_model=str(data.get("remote_model") or ""),
+            use_remote=bool(data.get("use_remote", False)),
         )
 
 
@@ -95,8 +110,23 @@ def resolve_model(config: AppConfig, override: str | None = None) -> ModelChoice
     return ModelChoice(demo, is_demo=True)
 
 
-def settings_for(choice: ModelChoice, settings: RunSettings) -> RunSettings:
-    """The demo preset belongs to the demo model: a real model starts from Magistral's."""
+def settings_for(choice: ModelChoice, settings: RunSettings, info: ModelInfo | None = None) -> RunSettings:
+    """The demo preset belongs to the demo model: a real model starts from Magistral's.
+
+    With the model's inspected metadata (``info``, when it is being chosen), its family's preset
+    applies instead, keeping the machine's threads and GPU layers; a settings preset that already
+    matches the family is kept as the user left it. The context size never exceeds the trained one.
+    """
+    if info is not None:
+        family = family_for(info, is_demo=choice.is_demo)
+        if settings.preset != family.preset:
+            machine = settings.params
+            settings = with_params(
+                preset(family.preset), n_threads=machine.n_threads, n_gpu_layers=machine.n_gpu_layers
+            )
+        if info.context_length and settings.params.n_ctx > info.context_length:
+            settings = with_params(settings, n_ctx=info.context_length)
+        return settings
     if choice.is_demo and settings.preset != "demo":
         return preset("demo")
     if not choice.is_demo and settings.preset == "demo":
@@ -104,9 +134,9 @@ def settings_for(choice: ModelChoice, settings: RunSettings) -> RunSettings:
     return settings
 
 
-def with_model(config: AppConfig, path: str | None) -> AppConfig:
+def with_model(config: AppConfig, path: str | None, info: ModelInfo | None = None) -> AppConfig:
     choice = ModelChoice(Path(path), False) if path else ModelChoice(Path(), True)
-    return replace(config, model_path=path, settings=settings_for(choice, config.settings))
+    return replace(config, model_path=path, settings=settings_for(choice, config.settings, info))
 
 
 def config_projector(config: AppConfig, choice: ModelChoice) -> Path | None:

@@ -258,6 +258,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         # The full-text index is derived data: no append-only triggers, no ledger entries.
         after=_search_index,
     ),
+    Migration(
+        "0008_remote",
+        (
+            # Nullable, so rows recorded before keep their ledger payloads (NULLs are left out).
+            # backend is 'local' or 'remote'; a remote turn also names the server's API base
+            # and the model id it asked for. NULL in rows from before: they ran locally.
+            "ALTER TABLE turns ADD COLUMN backend TEXT",
+            "ALTER TABLE turns ADD COLUMN endpoint TEXT",
+            "ALTER TABLE turns ADD COLUMN remote_model TEXT",
+            # Token counts as the server reported them ('server'), or counted as streamed
+            # chunks ('approximate'); NULL: counted exactly by the local runtime.
+            "ALTER TABLE turn_outcomes ADD COLUMN prompt_tokens INTEGER",
+            "ALTER TABLE turn_outcomes ADD COLUMN usage_source TEXT",
+        ),
+    ),
 )
 
 _LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -57,6 +57,9 @@ class TurnRow(Base):
     projector_path: Mapped[str | None]
     projector_size: Mapped[int | None]
     projector_sha256: Mapped[str | None]
+    backend: Mapped[str | None]
+    endpoint: Mapped[str | None]
+    remote_model: Mapped[str | None]
 
 
 class TurnChunkRow(Base):
@@ -87,6 +90,8 @@ class TurnOutcomeRow(Base):
     tokens_per_second: Mapped[float | None]
     time_to_first_token_ms: Mapped[float | None]
     finished_at: Mapped[str]
+    prompt_tokens: Mapped[int | None]
+    usage_source: Mapped[str | None]
 
 
 class BlobRow(Base):

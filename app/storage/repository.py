@@ -121,10 +121,14 @@ class Store:
         title: str = "Untitled",
         images: Sequence[tuple[CheckedImage, ModelImage | None]] = (),
         projector: ModelFile | None = None,
+        endpoint: str | None = None,
+        remote_model: str | None = None,
     ) -> Turn:
         """Commit the prompt and everything known about the run before generation starts.
 
         With no conversation id, the conversation is created in the same transaction.
+        With an ``endpoint``, the model ran remotely there as ``remote_model``, and ``model`` is
+        ``ModelFile.remote(endpoint, remote_model)``.
         """
         with self._guard(), self._sessions.begin() as session:
             if conversation_id is None:
@@ -161,6 +165,9 @@ class Store:
                 projector_path=projector.path if projector else None,
                 projector_size=projector.size if projector else None,
                 projector_sha256=projector.sha256 if projector else None,
+                backend="remote" if endpoint else "local",
+                endpoint=endpoint,
+                remote_model=remote_model if endpoint else None,
             )
             self._record(session, row)
             self.index.add_prompt(session.connection(), conversation_id, row.id, prompt)
@@ -312,7 +319,10 @@ class Store:
         completion_tokens: int = 0,
         tokens_per_second: float | None = None,
         time_to_first_token_ms: float | None = None,
+        prompt_tokens: int | None = None,
+        usage_source: str | None = None,
     ) -> None:
+        """Record how a turn ended; ``prompt_tokens``/``usage_source`` come from a remote server."""
         with self._guard(), self._sessions.begin() as session:
             self._record(
                 session,
@@ -325,6 +335,8 @@ class Store:
                     tokens_per_second=tokens_per_second,
                     time_to_first_token_ms=time_to_first_token_ms,
                     finished_at=utc_now(),
+                    prompt_tokens=prompt_tokens,
+                    usage_source=usage_source,
                 ),
                 f"turn.{status}",
             )
@@ -583,7 +595,9 @@ def _turn(
         status=TurnStatus(outcome.status) if outcome else TurnStatus.RUNNING,
         finish_reason=outcome.finish_reason if outcome else None,
         error=outcome.error if outcome else None,
-        prompt_tokens=row.prompt_tokens,
+        prompt_tokens=(
+            outcome.prompt_tokens if outcome and outcome.prompt_tokens is not None else row.prompt_tokens
+        ),
         completion_tokens=outcome.completion_tokens if outcome else 0,
         finished_at=outcome.finished_at if outcome else None,
         tokens_per_second=outcome.tokens_per_second if outcome else None,
@@ -610,4 +624,8 @@ def _turn(
             else None
         ),
         annotations=tuple(_annotation(note) for note in notes),
+        backend=row.backend,
+        endpoint=row.endpoint,
+        remote_model=row.remote_model,
+        usage_source=outcome.usage_source if outcome else None,
     )

@@ -9,8 +9,10 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from app.core.errors import VeritraceError
 from app.core.images import CheckedImage, human_size
+from app.core.models import ModelInfo, context_warning
 from app.core.types import Flag, Meaning, RunSettings, Turn, TurnStatus
 from app.runtime.backend import Backend
+from app.runtime.remote_backend import RemoteEndpoint
 from app.services.chat import ActiveModel
 from app.services.config import (
     AppConfig,
@@ -22,6 +24,7 @@ from app.services.config import (
     with_model,
     with_projector,
 )
+from app.services.remote import configured_endpoint, with_remote
 from app.services.signing import installation_key
 from app.storage.ledger import Verification
 from app.storage.repository import Store
@@ -63,6 +66,7 @@ class ChatController(QObject):
         image_requested(bytes, str): show this image at full size, with this caption.
         record_verified(object): a ``Verification`` of the whole record finished.
         signed_off(object): the ``SignOff`` just recorded.
+        context_warned(str): the next turn may not fit the context window (sent anyway).
     """
 
     error_occurred = Signal(str, str)
@@ -71,8 +75,10 @@ class ChatController(QObject):
     image_requested = Signal(bytes, str)
     record_verified = Signal(object)
     signed_off = Signal(object)
+    context_warned = Signal(str)
     _load_requested = Signal(str, bool, object, str)
     _turn_requested = Signal(int, str, object, object)
+    _remote_requested = Signal(object, object)
 
     def __init__(
         self, store: Store, backend: Backend, config: AppConfig, panes: Panes, parent: QObject | None = None
@@ -88,6 +94,7 @@ class ChatController(QObject):
         self.busy = False
         self.locked = False
         self._pending_choice: ModelChoice | None = None
+        self._pending_remote: RemoteEndpoint | None = None
         self._last_good: ModelChoice | None = None
 
         self.worker_thread = QThread()
@@ -96,6 +103,7 @@ class ChatController(QObject):
         self.worker.moveToThread(self.worker_thread)
         self._load_requested.connect(self.worker.load_model)
         self._turn_requested.connect(self.worker.run_turn)
+        self._remote_requested.connect(self.worker.use_remote)
         self.worker.status_changed.connect(panes.status.set_state)
         self.worker.model_loaded.connect(self._on_worker_model_loaded)
         self.worker.model_failed.connect(self._on_worker_model_failed)
@@ -124,6 +132,10 @@ class ChatController(QObject):
         """Show the record, verify it in the background, load the configured model."""
         self.refresh_conversations()
         self.integrity.start()
+        remote = configured_endpoint(self.config)
+        if remote is not None:
+            self.use_remote(remote)
+            return
         try:
             choice = resolve_model(self.config)
         except VeritraceError as error:
@@ -141,6 +153,15 @@ class ChatController(QObject):
         self._load_requested.emit(
             str(choice.path), choice.is_demo, settings_for(choice, self.config.settings), str(projector or "")
         )
+
+    def use_remote(self, endpoint: RemoteEndpoint) -> None:
+        """Run later turns on a server (the key comes with ``endpoint``, from the keyring)."""
+        self.loading = True
+        self._pending_choice = None
+        self._pending_remote = endpoint
+        self.panes.composer.set_can_send(False, "Connecting to the server…")
+        self.panes.status.set_state(f"Connecting to {endpoint.host}…")
+        self._remote_requested.emit(endpoint, self.settings(remote=True))
 
     def set_projector(self, path: str | None) -> None:
         """Use (or stop using) a vision projector for the current model, and remember it."""
@@ -176,8 +197,17 @@ class ChatController(QObject):
             return ()
         return self.store.conversation(self.conversation_id).turns
 
-    def open_model(self, path: str) -> None:
-        self.load_model(ModelChoice(Path(path), is_demo=False))
+    def open_model(self, path: str, info: ModelInfo | None = None) -> None:
+        """Load ``path``; with its inspected metadata, its family's preset applies (see settings_for)."""
+        choice = ModelChoice(Path(path), is_demo=False)
+        if info is not None:
+            self.config = replace(self.config, settings=settings_for(choice, self.config.settings, info))
+        self.load_model(choice)
+
+    def set_library(self, config: AppConfig) -> None:
+        """Keep the model library the Models dialog edited (nothing else of its config)."""
+        self.config = replace(self.config, models=list(config.models))
+        save_config(self.config)
 
     def use_demo_model(self) -> None:
         try:
@@ -198,8 +228,20 @@ class ChatController(QObject):
         self.busy = True
         self.panes.composer.set_busy(True)
         self.panes.status.set_state("Generating…")
+        self._warn_if_context_is_short(prompt)
         conversation = -1 if self.conversation_id is None else self.conversation_id
         self._turn_requested.emit(conversation, prompt, self.settings(), tuple(images))
+
+    def _warn_if_context_is_short(self, prompt: str) -> None:
+        """Warn (status bar) before a turn that may overflow; the service still stops it if it does."""
+        assert self.model is not None
+        turns = self._shown_turns()
+        history = turns[-1].prompt_tokens + turns[-1].completion_tokens if turns else 0
+        params = self.settings().params
+        warning = context_warning(history, prompt, params.max_tokens, self.model.loaded.n_ctx)
+        if warning:
+            self.panes.status.showMessage(warning, 15000)
+            self.context_warned.emit(warning)
 
     def stop(self) -> None:
         if self.busy:
@@ -246,7 +288,10 @@ class ChatController(QObject):
     def refresh_conversations(self) -> None:
         self.panes.conversations.set_conversations(self.store.list_conversations(), self.conversation_id)
 
-    def settings(self) -> RunSettings:
+    def settings(self, *, remote: bool = False) -> RunSettings:
+        if remote or (self.model is not None and self.model.loaded.is_remote):
+            # A server's model is never the demo model: the user's settings, else Magistral's.
+            return settings_for(ModelChoice(Path(), is_demo=False), self.config.settings)
         choice = self._last_good or ModelChoice(Path(), is_demo=True)
         return settings_for(choice, self.config.settings)
 
@@ -339,6 +384,11 @@ class ChatController(QObject):
                 self.config = with_model(self.config, None if choice.is_demo else str(choice.path))
                 save_config(self.config)
             self._last_good = choice
+        remote = self._pending_remote if model.loaded.is_remote else None
+        if remote is not None or self.config.use_remote:
+            self.config = with_remote(self.config, remote)  # starts there next time, or no longer
+            save_config(self.config)
+        self._pending_remote = None
         self.panes.status.set_model(model)
         self.panes.composer.set_model_sees_images(model.loaded.has_vision)
         self.panes.status.set_state("Ready")

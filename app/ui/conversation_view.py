@@ -221,7 +221,15 @@ class ConversationView(QTextBrowser):
 
 def _live_html(turn: Turn) -> str:
     running = STATUS_COLOURS[TurnStatus.RUNNING]
-    return _prompt_html(turn) + f'<p class="who">MODEL · <span style="color:{running}">generating…</span></p>'
+    return (
+        _prompt_html(turn)
+        + f'<p class="who">MODEL{_where_html(turn)} · <span style="color:{running}">generating…</span></p>'
+    )
+
+
+def _where_html(turn: Turn) -> str:
+    """Plainly, for a turn that did not run on this computer: where it ran, as which model."""
+    return f" · {html.escape(turn.where_it_ran())}" if turn.ran_remotely else ""
 
 
 def _prompt_html(turn: Turn) -> str:
@@ -288,8 +296,11 @@ def _annotations_html(turn: Turn) -> str:
 def _turn_html(turn: Turn, selected: bool, locked: bool = False) -> str:
     colour = STATUS_COLOURS[turn.status]
     details = [f'<span style="color:{colour}">{turn.status}</span>']
+    if turn.ran_remotely:
+        details.append(html.escape(turn.where_it_ran()))
     if turn.completion_tokens:
-        details.append(f"{turn.completion_tokens} tokens")
+        about = "about " if turn.usage_source == "approximate" else ""
+        details.append(f"{about}{turn.completion_tokens} tokens")
     if turn.tokens_per_second:
         details.append(f"{turn.tokens_per_second:.1f} tok/s")
     words = len(turn.reasoning.split())

@@ -10,10 +10,16 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QSplitter, QWidget
 
 from app import __version__
+from app.core.errors import VeritraceError
+from app.core.models import ModelInfo
 from app.core.signing import fingerprint
 from app.runtime.backend import Backend
-from app.services.config import AppConfig
+from app.runtime.remote_backend import RemoteEndpoint
+from app.services.config import AppConfig, save_config
+from app.services.downloads import remember_download
 from app.services.exporting import scope_label
+from app.services.models import cached_info
+from app.services.remote import api_key, save_api_key
 from app.services.signing import installation_key
 from app.storage.repository import Store
 from app.ui.attachments import ImageViewer
@@ -21,8 +27,11 @@ from app.ui.composer import Composer
 from app.ui.controller import ChatController, Panes
 from app.ui.conversation_list import ConversationList
 from app.ui.conversation_view import ConversationView
+from app.ui.download_dialog import DownloadDialog
 from app.ui.export_dialog import ExportDialog
+from app.ui.models_dialog import ModelsDialog
 from app.ui.reasoning_pane import ReasoningPane
+from app.ui.remote_dialog import RemoteDialog
 from app.ui.review_dialogs import AnnotateDialog, NameDialog, SignOffDialog
 from app.ui.session_browser import SessionBrowser
 from app.ui.settings_dialog import SettingsDialog
@@ -90,7 +99,10 @@ class MainWindow(QMainWindow):
         )
         file_menu.addSeparator()
         self._action(file_menu, "&Open model…", self._on_open_model_triggered, QKeySequence.StandardKey.Open)
+        self._action(file_menu, "&Models…", self.open_models_dialog)
         self._action(file_menu, "Use the &demo model", self.controller.use_demo_model)
+        self._action(file_menu, "Use a &remote server…", self.open_remote_dialog)
+        self._action(file_menu, "Download &Magistral…", self.open_download)  # downloads
         self._action(file_menu, "Open &vision projector…", self._on_open_projector_triggered)
         self._action(
             file_menu, "Stop using the vision projector", lambda: self.controller.set_projector(None)
@@ -140,6 +152,21 @@ class MainWindow(QMainWindow):
         if path:
             self.controller.open_model(path)
 
+    def open_models_dialog(self) -> ModelsDialog:
+        """The model library (non-modal; it inspects files in the background)."""
+        dialog = ModelsDialog(self.controller.config, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.library_changed.connect(self.controller.set_library)
+        dialog.model_chosen.connect(self._on_models_dialog_model_chosen)
+        dialog.show()
+        return dialog
+
+    def _on_models_dialog_model_chosen(self, path: str, info: object) -> None:
+        if path:
+            self.controller.open_model(path, info if isinstance(info, ModelInfo) else None)
+        else:
+            self.controller.use_demo_model()
+
     def _on_open_projector_triggered(self) -> None:
         model = self.controller.model
         folder = str(Path(model.file.path).parent) if model else ""
@@ -151,6 +178,26 @@ class MainWindow(QMainWindow):
         )
         if path:
             self.controller.set_projector(path)
+
+    def open_remote_dialog(self) -> RemoteDialog:
+        """File ▸ Use a remote server…; choosing a server keeps its key in the keyring only."""
+        config = self.controller.config
+        url = config.remote_url
+        dialog = RemoteDialog(url, config.remote_model, api_key(url) if url else "", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._on_remote_dialog_accepted(dialog.endpoint()))
+        dialog.show()
+        return dialog
+
+    def _on_remote_dialog_accepted(self, endpoint: RemoteEndpoint) -> None:
+        try:
+            stored = save_api_key(endpoint.url, endpoint.api_key)
+        except VeritraceError as error:  # not a server address
+            self._on_controller_error_occurred("Remote server not used", str(error))
+            return
+        if stored.message:
+            self.status.showMessage(stored.message, 15000)
+        self.controller.use_remote(endpoint)
 
     def _on_controller_image_requested(self, data: bytes, caption: str) -> None:
         viewer = ImageViewer(data, caption, self)
@@ -191,6 +238,30 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    # -- downloads -------------------------------------------------------------------
+
+    def open_download(self) -> DownloadDialog:
+        """The download dialog (non-modal: the download runs in the background)."""
+        dialog = DownloadDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.downloaded.connect(self._on_download_downloaded)
+        dialog.use_requested.connect(self._on_download_use_requested)
+        dialog.show()
+        return dialog
+
+    def _on_download_downloaded(self, model: Path, projector: Path | None) -> None:
+        try:
+            self.controller.config = remember_download(self.controller.config, model, projector)
+        except VeritraceError as error:
+            self._on_controller_error_occurred("Downloaded model not added", str(error))
+            return
+        save_config(self.controller.config)
+
+    def _on_download_use_requested(self, model: Path, _projector: Path | None) -> None:
+        self.controller.open_model(str(model))  # its projector was remembered with it
+
+    # -- end of downloads ------------------------------------------------------------
+
     def open_session_browser(self) -> SessionBrowser:
         """The Sessions window (one per main window), brought up to date and to the front."""
         if self.session_browser is None:
@@ -212,7 +283,13 @@ class MainWindow(QMainWindow):
             self.controller.set_display_name(dialog.value())
 
     def _on_settings_triggered(self) -> None:
-        dialog = SettingsDialog(self.controller.settings(), self)
+        model = self.controller.model
+        dialog = SettingsDialog(
+            self.controller.settings(),
+            self,
+            trained_context=model.loaded.context_length if model else 0,
+            info=cached_info(Path(model.file.path)) if model else None,
+        )
         if dialog.exec():
             self.controller.apply_settings(dialog.settings())
 

@@ -18,12 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.models import ModelInfo, memory_estimate
 from app.core.presets import PRESETS
 from app.core.types import RunSettings, SamplingParams, TemplateChoice
 
 _PRESET_LABELS = {
     "magistral": "Magistral Small 1.2 (reasoning, [THINK] tags)",
     "think-tags": "<think> models (Qwen3, DeepSeek-R1 distills)",
+    "instruct": "Instruct models (no reasoning tags)",
     "demo": "Demo model (grammar-forced reasoning)",
 }
 _TEMPLATE_LABELS = {
@@ -52,7 +54,14 @@ def _int(minimum: int, maximum: int, special: str = "") -> QSpinBox:
 class SettingsDialog(QDialog):
     """Edit the run settings; ``settings()`` returns what the user chose."""
 
-    def __init__(self, settings: RunSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: RunSettings,
+        parent: QWidget | None = None,
+        *,
+        trained_context: int = 0,
+        info: ModelInfo | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Run settings")
         self.setObjectName("SettingsDialog")
@@ -96,7 +105,17 @@ class SettingsDialog(QDialog):
         sampling_form.addRow("Max tokens", self.max_tokens)
         runtime_box = QGroupBox("Runtime (reloads the model)")
         runtime_form = QFormLayout(runtime_box)
+        # The model's trained length caps the context; the estimate says what it will cost.
+        self._info = info
+        trained = trained_context or (info.context_length if info else 0)
+        if trained:
+            self.n_ctx.setMaximum(max(256, trained))
+            self.n_ctx.setToolTip(f"This model was trained with a {trained:,}-token context.")
+        self.memory = QLabel("")
+        self.memory.setObjectName("paneCaption")
+        self.n_ctx.valueChanged.connect(self._on_n_ctx_value_changed)
         runtime_form.addRow("Context size", self.n_ctx)
+        runtime_form.addRow("", self.memory)
         runtime_form.addRow("Threads", self.n_threads)
         runtime_form.addRow("GPU layers", self.n_gpu_layers)
         columns = QHBoxLayout()
@@ -115,6 +134,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(buttons)
         self._show(settings)
+        self._on_n_ctx_value_changed(self.n_ctx.value())
         self.preset.activated.connect(self._on_preset_activated)
 
     def settings(self) -> RunSettings:
@@ -154,6 +174,10 @@ class SettingsDialog(QDialog):
         self.n_ctx.setValue(params.n_ctx)
         self.n_threads.setValue(params.n_threads)
         self.n_gpu_layers.setValue(params.n_gpu_layers)
+
+    def _on_n_ctx_value_changed(self, value: int) -> None:
+        if self._info is not None and not self._info.is_projector:
+            self.memory.setText(f"Memory {memory_estimate(self._info, value).describe()}")
 
     def _on_preset_activated(self, index: int) -> None:
         self._show(PRESETS[str(self.preset.itemData(index))])

@@ -7,6 +7,7 @@ from datetime import datetime
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.runtime.model_files import DEMO_MODEL_NAME
+from app.runtime.remote_backend import host_of
 from app.services.chat import ActiveModel
 from app.storage.ledger import Verification
 
@@ -62,6 +63,9 @@ class AppStatusBar(QStatusBar):
             self.model.setText("No model")
             self.model.setToolTip("")
             self.model.setProperty("demo", False)
+        elif model.loaded.endpoint is not None:
+            self.model.setText(f"Remote: {model.loaded.name} at {host_of(model.loaded.endpoint)}")
+            self.model.setProperty("demo", False)
         elif model.loaded.is_demo:
             self.model.setText(f"DEMO MODEL · {DEMO_MODEL_NAME} · not a reasoning model")
             self.model.setProperty("demo", True)
@@ -75,5 +79,14 @@ class AppStatusBar(QStatusBar):
                 if model.projector
                 else ""
             )
-            self.model.setToolTip(f"{model.file.path}\nSHA-256 {model.file.sha256}{projector}")
+            runtime = model.runtime_info
+            backend = (
+                f"\nThreads {runtime.get('n_threads')} · GPU layers {runtime.get('layers_offloaded')} of "
+                f"{runtime.get('n_layers')} offloaded"
+                f"{'' if runtime.get('gpu_offload_supported') else ' (no GPU offload in this build)'}"
+                f"\n{runtime.get('system_info')}"
+                if runtime
+                else ""
+            )
+            self.model.setToolTip(f"{model.file.path}\nSHA-256 {model.file.sha256}{projector}{backend}")
         self._repolish(self.model)

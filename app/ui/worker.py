@@ -14,6 +14,7 @@ from app.core.errors import VeritraceError
 from app.core.images import CheckedImage
 from app.core.types import RunSettings, Turn
 from app.runtime.backend import Backend
+from app.runtime.remote_backend import RemoteBackend, RemoteEndpoint
 from app.services.chat import ChatService
 from app.storage.repository import Store
 
@@ -101,6 +102,7 @@ class GenerationWorker(QObject):
     def __init__(self, store: Store, backend: Backend) -> None:
         super().__init__()
         self.service = ChatService(store, backend)
+        self.local_backend = backend  # turns run here unless a remote server is in use
         self._cancel = CancelToken()
         self.output = _OutputBuffer(self.output_ready.emit)
 
@@ -115,6 +117,7 @@ class GenerationWorker(QObject):
     @Slot(str, bool, object, str)
     def load_model(self, path: str, is_demo: bool, settings: RunSettings, projector: str = "") -> None:
         try:
+            self.service.use_backend(self.local_backend)  # back from a remote server, if on one
             model = self.service.load_model(
                 Path(path),
                 settings,
@@ -127,6 +130,24 @@ class GenerationWorker(QObject):
             return
         except Exception as error:
             _log.exception("model load failed unexpectedly")
+            self.model_failed.emit(
+                f"Unexpected error ({type(error).__name__}: {error}). Details are in the log."
+            )
+            return
+        self.model_loaded.emit(model)
+
+    @Slot(object, object)
+    def use_remote(self, endpoint: RemoteEndpoint, settings: RunSettings) -> None:
+        """Run later turns on a server; the local model is kept if the server cannot be used."""
+        try:
+            model = self.service.connect_remote(
+                RemoteBackend(endpoint), settings, on_status=self.status_changed.emit
+            )
+        except VeritraceError as error:
+            self.model_failed.emit(str(error))
+            return
+        except Exception as error:
+            _log.exception("connecting to the server failed unexpectedly")
             self.model_failed.emit(
                 f"Unexpected error ({type(error).__name__}: {error}). Details are in the log."
             )
@@ -160,3 +181,4 @@ class GenerationWorker(QObject):
     def dispose(self) -> None:
         """Free the model; call only once the worker's thread has stopped."""
         self.service.backend.close()
+        self.local_backend.close()

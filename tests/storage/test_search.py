@@ -198,7 +198,8 @@ def test_an_old_record_is_indexed_when_it_is_upgraded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "old.db"
-    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:6])
+    # Today's ORM writes the columns 0008_remote added: the old file has them too.
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS[:6], migrations.MIGRATIONS[7]))
     old = Store(path)
     assert not old.index.enabled
     done = run_turn(old, None, "Which law governs?", "English law is chosen", "English law.", title="Venue")

@@ -69,6 +69,9 @@ EXPECTED_SCHEMA = {
         "projector_path",
         "projector_size",
         "projector_sha256",
+        "backend",
+        "endpoint",
+        "remote_model",
     ],
     "turn_chunks": ["id", "turn_id", "seq", "raw", "reasoning", "answer", "saved_at"],
     "blobs": ["sha256", "size", "data", "created_at"],
@@ -97,6 +100,8 @@ EXPECTED_SCHEMA = {
         "tokens_per_second",
         "time_to_first_token_ms",
         "finished_at",
+        "prompt_tokens",
+        "usage_source",
     ],
     # The full-text index (derived data) and the shadow tables FTS5 keeps it in.
     "search_text": ["body", "field", "turn_id"],

@@ -1,0 +1,89 @@
+"""Remote servers: the endpoint in the settings file, its API key in the OS keyring only.
+
+The key is never written to the settings file, the log or the record. Where the system has
+no keyring (a headless Linux session without Secret Service, for instance), the key is kept
+in memory for this session only, and the caller is told so in plain words.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass, replace
+
+import keyring
+import keyring.errors
+from keyring.backends import fail
+
+from app.runtime.remote_backend import RemoteEndpoint, normalise_url
+from app.services.config import AppConfig
+
+KEYRING_SERVICE = "veritrace"
+NO_KEYRING = (
+    "This system has no keyring to keep the API key in, so it is kept for this session only: "
+    "you will be asked for it again next time."
+)
+
+_log = logging.getLogger(__name__)
+_session_keys: dict[str, str] = {}  # endpoint -> key, only where no keyring exists
+
+
+@dataclass(frozen=True)
+class KeyStored:
+    """Where a key went: ``in_keyring`` False means this session only (``message`` says so)."""
+
+    in_keyring: bool
+    message: str = ""
+
+
+def keyring_available() -> bool:
+    return not isinstance(keyring.get_keyring(), fail.Keyring)
+
+
+def save_api_key(endpoint: str, key: str) -> KeyStored:
+    """Keep ``key`` for ``endpoint`` (an API base); an empty key forgets it."""
+    endpoint = normalise_url(endpoint)
+    if not key:
+        forget_api_key(endpoint)
+        return KeyStored(in_keyring=keyring_available())
+    try:
+        keyring.set_password(KEYRING_SERVICE, endpoint, key)
+    except keyring.errors.KeyringError as error:
+        # The error's text never contains the key; the key itself is not logged.
+        _log.warning("no keyring for the API key of %s: %s", endpoint, type(error).__name__)
+        _session_keys[endpoint] = key
+        return KeyStored(in_keyring=False, message=NO_KEYRING)
+    _session_keys.pop(endpoint, None)
+    return KeyStored(in_keyring=True)
+
+
+def api_key(endpoint: str) -> str:
+    """The key kept for ``endpoint``, or "" (a server that needs none)."""
+    endpoint = normalise_url(endpoint)
+    if endpoint in _session_keys:
+        return _session_keys[endpoint]
+    try:
+        return keyring.get_password(KEYRING_SERVICE, endpoint) or ""
+    except keyring.errors.KeyringError:
+        return ""
+
+
+def forget_api_key(endpoint: str) -> None:
+    endpoint = normalise_url(endpoint)
+    _session_keys.pop(endpoint, None)
+    with contextlib.suppress(keyring.errors.KeyringError):  # nothing stored, or no keyring at all
+        keyring.delete_password(KEYRING_SERVICE, endpoint)
+
+
+def configured_endpoint(config: AppConfig) -> RemoteEndpoint | None:
+    """The server chosen in the settings, with its key from the keyring; None if none is chosen."""
+    if not (config.use_remote and config.remote_url and config.remote_model):
+        return None
+    return RemoteEndpoint(config.remote_url, config.remote_model, api_key(config.remote_url))
+
+
+def with_remote(config: AppConfig, endpoint: RemoteEndpoint | None) -> AppConfig:
+    """Remember (or, with None, stop using) a server; the key is not part of the settings."""
+    if endpoint is None:
+        return replace(config, use_remote=False)
+    return replace(config, remote_url=endpoint.base, remote_model=endpoint.model, use_remote=True)

@@ -1,0 +1,192 @@
+"""Turns on a remote server are recorded as remote; its API key stays in the keyring only."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import keyring
+import keyring.errors
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+
+from app.core.cancel import CancelToken
+from app.core.presets import preset, with_params
+from app.core.types import Checkpoint, ModelFile, TurnStatus
+from app.export.markdown import render as render_markdown
+from app.export.report import Report
+from app.runtime.remote_backend import RemoteBackend, RemoteEndpoint
+from app.services import remote
+from app.services.chat import ChatService
+from app.services.config import AppConfig, load_config, save_config
+from app.services.logs import configure_logging
+from app.services.paths import data_dir
+from app.storage.repository import Store
+from tests.fixtures.remote_servers import Reply, ScriptedServer, content_chunks
+
+SECRET = "sk-veritrace-test-0123456789abcdef"
+SETTINGS = with_params(preset("think-tags"), seed=11, max_tokens=64)
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that lives in this process, standing in for the OS one."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.items.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError("not stored")
+
+
+@pytest.fixture
+def memory_keyring():
+    previous = keyring.get_keyring()
+    kept = MemoryKeyring()
+    keyring.set_keyring(kept)
+    yield kept
+    keyring.set_keyring(previous)
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.pieces: list[tuple[str, str]] = []
+
+    def turn_started(self, turn: object) -> None:
+        pass
+
+    def reasoning(self, text: str) -> None:
+        self.pieces.append(("reasoning", text))
+
+    def answer(self, text: str) -> None:
+        self.pieces.append(("answer", text))
+
+    def progress(self, completion_tokens: int, tokens_per_second: float) -> None:
+        pass
+
+
+def test_a_remote_turn_is_recorded_as_remote_with_the_server_s_counts(
+    tmp_path: Path, scripted_server: ScriptedServer
+) -> None:
+    store = Store(tmp_path / "record.db")
+    service = ChatService(store, RemoteBackend(RemoteEndpoint("http://unused.invalid/v1", "x")))
+    endpoint = RemoteEndpoint(scripted_server.url, "scripted-model")
+    model = service.connect_remote(RemoteBackend(endpoint), SETTINGS)
+    assert model.file == ModelFile.remote(scripted_server.url, "scripted-model")
+    assert model.file.path == f"{scripted_server.url}/scripted-model" and model.file.size == 0
+    assert model.file.sha256.startswith("remote:") and model.file.is_remote
+    usage = {"prompt_tokens": 17, "completion_tokens": 5, "total_tokens": 22}
+    reasoning = [{"choices": [{"index": 0, "delta": {"reasoning_content": "Plainly four."}}]}]
+    scripted_server.replies.append(Reply(reasoning + content_chunks("4", usage=usage)))
+    sink = _Sink()
+    turn = service.run_turn(None, "2 + 2?", SETTINGS, sink, CancelToken())
+    assert sink.pieces == [("reasoning", "Plainly four."), ("answer", "4")]
+    assert turn.status == TurnStatus.COMPLETED
+    assert (turn.reasoning, turn.answer, turn.raw_output) == (
+        "Plainly four.",
+        "4",
+        "<think>Plainly four.</think>4",
+    )
+    assert (turn.backend, turn.endpoint, turn.remote_model) == (
+        "remote",
+        scripted_server.url,
+        "scripted-model",
+    )
+    assert (turn.prompt_tokens, turn.completion_tokens, turn.usage_source) == (17, 5, "server")
+    assert turn.where_it_ran() == f"ran remotely on {scripted_server.url}, model scripted-model"
+    assert turn.template_source == "server" and '"role": "user"' in turn.rendered_prompt
+    assert turn.to_json()["remote"] == {"endpoint": scripted_server.url, "model": "scripted-model"}
+    conversation = store.conversation(turn.conversation_id)
+    checkpoint = Checkpoint(1, "now", 1, "h", "export", "00" * 32, "s")
+    report = Report("r", "one", "now", "me", "0", (conversation,), checkpoint, "fp", "intact", True)
+    markdown, _ = render_markdown(report, "images")  # the exporter says it plainly
+    assert f"ran remotely on {scripted_server.url}, model scripted-model" in markdown.replace("\\", "")
+    assert store.verify().intact
+    store.close()
+
+
+def test_rows_without_the_remote_columns_keep_their_ledger_payloads(tmp_path: Path) -> None:
+    """The columns 0008_remote adds are NULL in rows recorded before it: payloads leave NULLs out."""
+    from app.storage.ledger import row_payload
+    from tests.storage.test_ledger import fill
+
+    store = Store(tmp_path / "record.db")
+    fill(store, turns=1)
+    store.close()
+    with sqlite3.connect(tmp_path / "record.db") as connection:
+        connection.row_factory = sqlite3.Row
+        turn = dict(connection.execute("SELECT * FROM turns").fetchone())
+        outcome = dict(connection.execute("SELECT * FROM turn_outcomes").fetchone())
+    connection.close()
+    assert turn["backend"] == "local" and outcome["usage_source"] is None
+    before_turn = {k: v for k, v in turn.items() if k not in ("backend", "endpoint", "remote_model")}
+    after_turn = {**before_turn, "backend": None, "endpoint": None, "remote_model": None}
+    assert row_payload("turns", after_turn) == row_payload("turns", before_turn)
+    before_outcome = {k: v for k, v in outcome.items() if k not in ("prompt_tokens", "usage_source")}
+    assert row_payload("turn_outcomes", outcome) == row_payload("turn_outcomes", before_outcome)
+
+
+def test_the_api_key_is_in_the_keyring_and_nowhere_else(
+    tmp_path: Path, scripted_server: ScriptedServer, memory_keyring: MemoryKeyring
+) -> None:
+    scripted_server.api_key = SECRET
+    configure_logging(logging.DEBUG)  # even debug logging (httpx's included) must not show it
+    try:
+        stored = remote.save_api_key(scripted_server.url, SECRET)
+        assert stored.in_keyring and memory_keyring.items == {("veritrace", scripted_server.url): SECRET}
+        endpoint = RemoteEndpoint(scripted_server.url, "scripted-model", remote.api_key(scripted_server.url))
+        assert SECRET not in repr(endpoint)
+        save_config(remote.with_remote(AppConfig(), endpoint))
+        config = load_config()
+        assert (config.remote_url, config.remote_model, config.use_remote) == (
+            scripted_server.url,
+            "scripted-model",
+            True,
+        )
+        assert remote.configured_endpoint(config) == endpoint
+        store = Store(tmp_path / "record.db")
+        service = ChatService(store, RemoteBackend(endpoint))
+        service.connect_remote(RemoteBackend(endpoint), SETTINGS)
+        turn = service.run_turn(None, "hello", SETTINGS, _Sink(), CancelToken())
+        assert turn.status == TurnStatus.COMPLETED
+        assert scripted_server.headers[0]["Authorization"] == f"Bearer {SECRET}"
+        store.close()
+    finally:
+        root = logging.getLogger()
+        for handler in list(root.handlers):
+            if isinstance(handler, logging.FileHandler) and Path(handler.baseFilename).parent == data_dir():
+                root.removeHandler(handler)
+                handler.close()
+        root.setLevel(logging.WARNING)
+    files = [path for path in [*data_dir().rglob("*"), *tmp_path.rglob("*")] if path.is_file()]
+    names = {path.name for path in files}
+    assert {"record.db", "veritrace.log"} <= names and any(name.endswith(".json") for name in names)
+    for path in files:
+        assert SECRET.encode() not in path.read_bytes(), f"the key leaked into {path}"
+    remote.forget_api_key(scripted_server.url)
+    assert memory_keyring.items == {} and remote.api_key(scripted_server.url) == ""
+
+
+def test_without_a_keyring_the_key_is_kept_for_the_session_and_the_user_told() -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        stored = remote.save_api_key("http://127.0.0.1:9/v1", SECRET)
+        assert not stored.in_keyring and stored.message == remote.NO_KEYRING
+        assert "kept for this session only" in stored.message
+        assert remote.api_key("http://127.0.0.1:9") == SECRET, "the same server, however it was typed"
+        remote.forget_api_key("http://127.0.0.1:9/v1")
+        assert remote.api_key("http://127.0.0.1:9/v1") == ""
+    finally:
+        keyring.set_keyring(previous)
