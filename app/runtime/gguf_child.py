@@ -337,18 +337,36 @@ def _summary(
     }
 
 
-def apply_limits(memory_mb: int, cpu_seconds: int) -> None:
-    """Cap this process's address space and CPU time (POSIX; elsewhere the parent's timeout rules)."""
+def apply_limits(memory_mb: int, cpu_seconds: int) -> list[str]:
+    """Cap this process's address space and CPU time; return the limits that could not be set.
+
+    POSIX only; on Windows the parent's wall-clock timeout rules. macOS refuses (or ignores) an
+    address-space limit, so the data-segment limit is tried next; a limit the platform will not
+    take never stops an inspection: the timeout, the CPU limit and the reader's checks of every
+    declared count against the file's size remain.
+    """
     try:
         import resource
     except ImportError:  # Windows
-        return
+        return ["memory", "cpu"] if memory_mb > 0 or cpu_seconds > 0 else []
+    refused: list[str] = []
     if memory_mb > 0:
         limit = memory_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        for kind in ("RLIMIT_AS", "RLIMIT_DATA"):
+            try:
+                resource.setrlimit(getattr(resource, kind), (limit, limit))
+                break
+            except (AttributeError, ValueError, OSError):
+                continue
+        else:
+            refused.append("memory")
     if cpu_seconds > 0:
-        # The soft limit sends SIGXCPU; the hard one, a second later, SIGKILL.
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+        try:
+            # The soft limit sends SIGXCPU; the hard one, a second later, SIGKILL.
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+        except (ValueError, OSError):
+            refused.append("cpu")
+    return refused
 
 
 def main(argv: Sequence[str]) -> int:
@@ -360,10 +378,11 @@ def main(argv: Sequence[str]) -> int:
     path = Path(arguments[0])
     options = dict(zip(arguments[1::2], arguments[2::2], strict=False))
     try:
-        apply_limits(int(options.get("--memory-mb", 0)), int(options.get("--cpu-seconds", 0)))
+        memory_mb, cpu_seconds = int(options.get("--memory-mb", 0)), int(options.get("--cpu-seconds", 0))
     except ValueError:
         print(json.dumps({"error": "the inspection limits are not whole numbers"}))
         return 2
+    apply_limits(memory_mb, cpu_seconds)
     try:
         result: dict[str, Any] = read_gguf(path)
         status = 0

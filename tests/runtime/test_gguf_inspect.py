@@ -213,6 +213,29 @@ def test_a_child_spinning_past_the_cpu_limit_is_stopped(tmp_path: Path) -> None:
     assert time.monotonic() - started < 30
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="setrlimit is POSIX")
+def test_a_platform_that_refuses_a_memory_limit_still_inspects(tmp_path: Path, tiny_models) -> None:
+    # macOS refuses RLIMIT_AS: the child must fall back, not turn every model into an error.
+    text_model, _ = tiny_models
+    code = (
+        "import resource, sys\n"
+        "real, tried = resource.setrlimit, []\n"
+        "def refuse(kind, limits):\n"
+        "    tried.append(kind)\n"
+        "    if kind in (resource.RLIMIT_AS, resource.RLIMIT_DATA):\n"
+        "        raise ValueError('current limit exceeds maximum limit')\n"
+        "    real(kind, limits)\n"
+        "resource.setrlimit = refuse\n"
+        "assert apply_limits(512, 20) == ['memory']\n"
+        "assert tried == [resource.RLIMIT_AS, resource.RLIMIT_DATA, resource.RLIMIT_CPU], tried\n"
+        "from app.runtime.gguf_child import main\n"
+        f"sys.exit(main([{str(text_model)!r}, '--memory-mb', '512', '--cpu-seconds', '20']))\n"
+    )
+    data = run_child(_child(code), text_model, timeout=30)
+    assert data["architecture"] == "llama"
+    assert data["context_length"] == shape.N_CTX_TRAIN
+
+
 def test_a_child_sleeping_past_the_timeout_is_killed(tmp_path: Path) -> None:
     path = tmp_path / "sleepy.gguf"
     started = time.monotonic()
