@@ -7,7 +7,9 @@ sure that stays true even if a name ever came from a record.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -43,11 +45,50 @@ def inside(folder: Path, relative: str) -> Path:
 
 
 def check_destination(path: Path, *, overwrite: bool) -> None:
-    """Refuse to replace an existing file or folder unless the user said so."""
-    if path.exists() and not overwrite:
+    """Refuse to replace an existing file or folder unless the user said so.
+
+    A folder is replaced only if Veritrace wrote it (see ``replaceable_folder``): "replace" on a
+    name that turns out to be the user's Documents folder must never delete it.
+    """
+    if path.is_dir() and not path.is_symlink() and not replaceable_folder(path):
+        raise ExportError(
+            f"{path} is a folder that is not a Veritrace export; it is never replaced. "
+            "Choose a new name for the export."
+        )
+    if (path.exists() or path.is_symlink()) and not overwrite:
         raise ExportError(f"{path} already exists. Choose another name or confirm replacing it.")
     if not path.parent.is_dir():
         raise ExportError(f"The folder {path.parent} does not exist.")
+
+
+# The files a Markdown report's images folder holds: "<sha256><suffix>", nothing else.
+_IMAGE_FILE = re.compile(
+    r"[0-9a-f]{64}(" + "|".join(re.escape(suffix) for suffix in {*_MEDIA_SUFFIX.values(), ".bin"}) + r")"
+)
+_BUNDLE_MANIFEST = "manifest.json"
+_BUNDLE_FORMAT_PREFIX = "veritrace-bundle/"
+
+
+def replaceable_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder Veritrace wrote: a JSON bundle, or a Markdown report's images."""
+    try:
+        entries = list(path.iterdir())
+    except OSError:
+        return False
+    if path.name.endswith(".images"):
+        return all(
+            entry.is_file() and not entry.is_symlink() and _IMAGE_FILE.fullmatch(entry.name)
+            for entry in entries
+        )
+    manifest = path / _BUNDLE_MANIFEST
+    if not manifest.is_file() or manifest.is_symlink():
+        return False
+    try:
+        with manifest.open("rb") as handle:
+            data = json.loads(handle.read(1 << 24))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and str(data.get("format", "")).startswith(_BUNDLE_FORMAT_PREFIX)
 
 
 def temporary_sibling(path: Path) -> Path:
@@ -58,10 +99,18 @@ def temporary_sibling(path: Path) -> Path:
 def replace_with(temporary: Path, path: Path) -> None:
     """Move a finished temporary file or folder into place, replacing what the user agreed to."""
     if path.is_dir() and not path.is_symlink():
+        if not replaceable_folder(path):  # checked before writing too; the folder may have changed since
+            raise ExportError(f"{path} is a folder that is not a Veritrace export; it is never replaced.")
         shutil.rmtree(path)
     elif path.exists() or path.is_symlink():
         path.unlink()
     os.replace(temporary, path)
+
+
+def remove_replaceable(path: Path) -> None:
+    """Delete a folder Veritrace wrote (a stale report's images); anything else stays."""
+    if path.is_dir() and not path.is_symlink() and replaceable_folder(path):
+        shutil.rmtree(path)
 
 
 def discard(temporary: Path) -> None:

@@ -22,6 +22,7 @@ from app.export.files import (
     check_destination,
     discard,
     inside,
+    remove_replaceable,
     replace_with,
     suffix_for,
     temporary_sibling,
@@ -152,7 +153,8 @@ def _turn(report: Report, turn: Turn, images_dir: str, files: dict[str, bytes]) 
             data = report.images.get(image.sha256)
             if data is not None:
                 files[name] = data
-                picture = f"![image {image.position + 1}]({images_dir}/{name})"
+                # <…> keeps a destination with spaces or parentheses (from the report's name) one link.
+                picture = f"![image {image.position + 1}](<{images_dir}/{name}>)"
             else:
                 picture = "(not in the record)"
             seen = f"yes, as `{image.sent_sha256}`" if image.sent_to_model else "no (no vision projector)"
@@ -233,6 +235,8 @@ def write_markdown(
             raise ExportError("Export cancelled; nothing was written.")
         if files:
             replace_with(temporary_folder, folder)
+        else:
+            remove_replaceable(folder)  # the replaced report's images: this one links to none
         replace_with(temporary_text, destination)
     except BaseException:
         discard(temporary_folder)

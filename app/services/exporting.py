@@ -22,6 +22,7 @@ from app.core.clock import utc_now
 from app.core.errors import VeritraceError
 from app.core.report import new_report_id
 from app.core.signing import KeyPair, fingerprint
+from app.export.files import ExportError, check_destination
 from app.export.report import Report
 from app.storage.repository import Store
 
@@ -114,6 +115,15 @@ def export(
         )
         return ExportResult(bundle.path, bundle.report_id, format, bundle.manifest_sha256, bundle.size)
 
+    # Refuse before anything is verified, signed or recorded: an export that cannot start leaves
+    # no trace (as for bundles), so a refused re-run adds no checkpoint to the record.
+    check_destination(destination, overwrite=overwrite)
+    if format == "md":
+        from app.export.markdown import images_folder
+
+        check_destination(images_folder(destination), overwrite=overwrite)
+    if cancel is not None and cancel.is_set():
+        raise ExportError("Export cancelled; nothing was written.")
     report = build_report(store, key, ids, label, generated_by)
     detail = {
         "report_id": report.report_id,

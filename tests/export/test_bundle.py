@@ -516,3 +516,28 @@ def test_a_link_inside_the_folder_cannot_carry_a_write_outside(tmp_path: Path) -
     with pytest.raises(ExportError, match="outside"):
         bundle_path(root, "images/" + "a" * 64 + ".png")
     assert bundle_path(root, "conversations/1.json") == (root / "conversations" / "1.json").resolve()
+
+
+# -- replacing -------------------------------------------------------------------------------
+
+
+def test_a_bundle_replaces_an_earlier_bundle_but_never_a_folder_of_the_users(
+    record: Store, key: KeyPair, tmp_path: Path
+) -> None:
+    first = make_bundle(record, key, tmp_path / "bundle")
+    second = make_bundle(record, key, tmp_path / "bundle", overwrite=True)
+    assert second.report_id != first.report_id
+    assert json.loads((tmp_path / "bundle" / vb.MANIFEST).read_bytes())["report_id"] == second.report_id
+
+    # `export 1 -o ~/Documents --overwrite`: a name without a suffix is a bundle folder, and the
+    # folder that is already there is the user's. It must survive, whatever was confirmed.
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    (documents / "contract.pdf").write_bytes(b"%PDF- the user's own")
+    (documents / "manifest.json").write_text('{"format": "something else"}')
+    entries_before = record.verify().entries
+    with pytest.raises(ExportError, match="not a Veritrace export; it is never replaced"):
+        make_bundle(record, key, documents, overwrite=True)
+    assert (documents / "contract.pdf").read_bytes() == b"%PDF- the user's own"
+    assert sorted(path.name for path in documents.iterdir()) == ["contract.pdf", "manifest.json"]
+    assert record.verify().entries == entries_before  # refused before anything was recorded

@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -65,7 +66,7 @@ def test_images_are_written_beside_it_named_by_their_hash(store: Store, key: Key
     for file in files:
         digest = hashlib.sha256(file.read_bytes()).hexdigest()
         assert file.stem == digest
-        assert f"]({folder.name}/{file.name})" in text
+        assert f"](<{folder.name}/{file.name}>)" in text
         assert f"`{digest}`" in text
 
 
@@ -116,3 +117,38 @@ def test_existing_report_kept_and_cancel_leaves_nothing(store: Store, key: KeyPa
     with pytest.raises(ExportError, match="cancelled"):
         write_markdown(report, fresh, cancel=cancel, progress=lambda done, total: cancel.set())
     assert not [path.name for path in tmp_path.iterdir() if "fresh" in path.name]
+
+
+def test_a_name_with_spaces_and_parentheses_still_links_its_images(
+    store: Store, key: KeyPair, tmp_path: Path
+) -> None:
+    path = write_markdown(build_report(store, key, [1], "scope", "tester"), tmp_path / "Case (draft) 1.md")
+    text = path.read_text("utf-8")
+    sources = [unquote(str(token.attrs["src"])) for token in tokens(text) if token.type == "image"]
+    assert len(sources) == 8
+    for source in sources:
+        assert (tmp_path / source).is_file(), source
+
+
+def test_replacing_a_report_replaces_its_images_and_never_a_foreign_folder(
+    store: Store, key: KeyPair, tmp_path: Path
+) -> None:
+    report = build_report(store, key, [1], "scope", "tester")
+    target = write_markdown(report, tmp_path / "report.md")
+    folder = images_folder(target)
+    assert len(list(folder.iterdir())) == 8
+
+    # A report without images replaces one with images: the old images go with the old report.
+    plain = Store(tmp_path / "plain.db")
+    long_conversation(plain, 2, ["one", "two"], image_every=0)
+    write_markdown(build_report(plain, key, [1], "scope", "tester"), target, overwrite=True)
+    plain.close()
+    assert not folder.exists()
+    assert "one" in target.read_text("utf-8")
+
+    # A folder of the user's that happens to have the images folder's name is never deleted.
+    folder.mkdir()
+    (folder / "thesis.docx").write_text("years of work")
+    with pytest.raises(ExportError, match="not a Veritrace export"):
+        write_markdown(report, target, overwrite=True)
+    assert (folder / "thesis.docx").read_text() == "years of work"

@@ -93,13 +93,42 @@ def test_cancelled_export_leaves_nothing_and_is_recorded(
     assert not events(store, "export.made")
 
 
-def test_unwritable_destination_is_a_clear_error_and_recorded(
+def test_a_destination_that_cannot_be_used_is_refused_before_anything_is_recorded(
     qapp: object, store: Store, key: KeyPair, tmp_path: Path
 ) -> None:
-    with pytest.raises(ExportError, match="does not exist"):
-        export(store, key, [1], tmp_path / "missing" / "r.pdf", format="pdf")
+    existing = tmp_path / "r.pdf"
+    existing.write_bytes(b"an earlier report")
+    entries = store.verify().entries
+    for destination, format, message in [
+        (tmp_path / "missing" / "r.pdf", "pdf", "does not exist"),
+        (existing, "pdf", "already exists"),
+        (tmp_path, "pdf", "not a Veritrace export"),
+        (tmp_path / "missing" / "r.md", "md", "does not exist"),
+    ]:
+        with pytest.raises(ExportError, match=message):
+            export(store, key, [1], destination, format=format, overwrite=destination == tmp_path)
+    # No verification, checkpoint or event: a refused re-run leaves the record as it was.
+    assert store.verify().entries == entries
+    assert not events(store, "export.failed") and not events(store, "export.made")
+    assert existing.read_bytes() == b"an earlier report"
+
+
+def test_a_failure_while_writing_is_recorded(
+    qapp: object, store: Store, key: KeyPair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.export import files
+
+    def full_disk(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("app.export.markdown.write_synced", full_disk)
+    assert files.write_synced is not full_disk
+    with pytest.raises(OSError, match="No space left"):
+        export(store, key, [1], tmp_path / "r.md", format="md")
     (failed,) = events(store, "export.failed")
-    assert "does not exist" in str(failed["error"])
+    assert "No space left" in str(failed["error"]) and failed["format"] == "md"
+    assert not list(tmp_path.glob("*r.md*")) and not list(tmp_path.glob("*r.images*"))
+    assert store.verify().intact
 
 
 def test_bad_requests_are_refused(store: Store, key: KeyPair, tmp_path: Path) -> None:
