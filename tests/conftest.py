@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Tests never reach the developer's own secrets. No OS keyring, in this process or any child
+# (keyring reads the variable when it first chooses a backend; tests that need one install
+# ``memory_keyring``), and no Hugging Face token: huggingface_hub reads HF_HOME once, at import,
+# so it points at an empty folder before anything imports it.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+for _name in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH"):
+    os.environ.pop(_name, None)
+_HF_HOME = tempfile.mkdtemp(prefix="veritrace-tests-hf-")
+os.environ["HF_HOME"] = _HF_HOME
+atexit.register(shutil.rmtree, _HF_HOME, True)
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +31,20 @@ def veritrace_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir()
     monkeypatch.setenv("VERITRACE_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[object]:
+    """An in-process keyring for the test (``.items`` shows what was stored)."""
+    import keyring
+
+    from tests.fixtures.keyrings import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    kept = MemoryKeyring()
+    keyring.set_keyring(kept)
+    yield kept
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import keyring
 import keyring.errors
-import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from app.core.cancel import CancelToken
@@ -24,39 +22,11 @@ from app.services.config import AppConfig, load_config, save_config
 from app.services.logs import configure_logging
 from app.services.paths import data_dir
 from app.storage.repository import Store
+from tests.fixtures.keyrings import MemoryKeyring
 from tests.fixtures.remote_servers import Reply, ScriptedServer, content_chunks
 
 SECRET = "sk-veritrace-test-0123456789abcdef"
 SETTINGS = with_params(preset("think-tags"), seed=11, max_tokens=64)
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that lives in this process, standing in for the OS one."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.items.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not stored")
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    kept = MemoryKeyring()
-    keyring.set_keyring(kept)
-    yield kept
-    keyring.set_keyring(previous)
 
 
 class _Sink:
@@ -190,3 +160,16 @@ def test_without_a_keyring_the_key_is_kept_for_the_session_and_the_user_told() -
         assert remote.api_key("http://127.0.0.1:9/v1") == ""
     finally:
         keyring.set_keyring(previous)
+
+
+def test_tests_never_reach_the_users_keyring_or_hub_token(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from app.services.downloads import _saved_token
+
+    assert isinstance(keyring.get_keyring(), fail.Keyring)
+    assert _saved_token() is None
+    probe = "import keyring; print(type(keyring.get_keyring()).__module__)"
+    child = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert child.stdout.strip() == "keyring.backends.fail", child.stderr

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import keyring
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -17,19 +16,10 @@ from app.services.config import AppConfig, load_config
 from app.services.paths import config_path
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow
+from tests.fixtures.keyrings import MemoryKeyring
 from tests.fixtures.remote_servers import LlamaServer, Reply, ScriptedServer, content_chunks
-from tests.services.test_remote import MemoryKeyring
 
 SECRET = "sk-ui-test-key-fedcba9876543210"
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    kept = MemoryKeyring()
-    keyring.set_keyring(kept)
-    yield kept
-    keyring.set_keyring(previous)
 
 
 @pytest.mark.e2e
