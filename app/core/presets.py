@@ -22,7 +22,8 @@ PRESETS: dict[str, RunSettings] = {
         preset="magistral",
         system_prompt=MAGISTRAL_SYSTEM_PROMPT,
         require_reasoning=False,
-        template=TemplateChoice.AUTO,
+        # Pinned: the official GGUFs carry no trustworthy template; "the model's own" stays a choice.
+        template=TemplateChoice.MAGISTRAL,
         params=SamplingParams(temperature=0.7, top_p=0.95, top_k=0, min_p=0.01, repeat_penalty=1.0),
     ),
     "think-tags": RunSettings(

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from app.core.errors import VeritraceError
 from app.core.images import CheckedImage, human_size
-from app.core.models import ModelInfo, context_warning
+from app.core.models import context_warning
 from app.core.types import Flag, Meaning, RunSettings, Turn, TurnStatus
 from app.runtime.backend import Backend
 from app.runtime.remote_backend import RemoteEndpoint
@@ -76,7 +76,7 @@ class ChatController(QObject):
     record_verified = Signal(object)
     signed_off = Signal(object)
     context_warned = Signal(str)
-    _load_requested = Signal(str, bool, object, str)
+    _load_requested = Signal(str, bool, object, str, bool)
     _turn_requested = Signal(int, str, object, object)
     _remote_requested = Signal(object, object)
 
@@ -94,6 +94,7 @@ class ChatController(QObject):
         self.busy = False
         self.locked = False
         self._pending_choice: ModelChoice | None = None
+        self._pending_settings: RunSettings | None = None  # a chosen model's preset, kept once it loads
         self._pending_remote: RemoteEndpoint | None = None
         self._last_good: ModelChoice | None = None
 
@@ -105,6 +106,7 @@ class ChatController(QObject):
         self._turn_requested.connect(self.worker.run_turn)
         self._remote_requested.connect(self.worker.use_remote)
         self.worker.status_changed.connect(panes.status.set_state)
+        self.worker.settings_chosen.connect(self._on_worker_settings_chosen)
         self.worker.model_loaded.connect(self._on_worker_model_loaded)
         self.worker.model_failed.connect(self._on_worker_model_failed)
         self.worker.turn_started.connect(self._on_worker_turn_started)
@@ -144,15 +146,16 @@ class ChatController(QObject):
             return
         self.load_model(choice)
 
-    def load_model(self, choice: ModelChoice) -> None:
+    def load_model(self, choice: ModelChoice, *, chosen: bool = False) -> None:
+        """Load ``choice``; ``chosen``: newly picked by the user, so its family's preset applies."""
         self.loading = True
         self._pending_choice = choice
+        self._pending_settings = None
         self.panes.composer.set_can_send(False, "Loading model…")
         self.panes.status.set_state(f"Loading {choice.path.name}…")
         projector = config_projector(self.config, choice)
-        self._load_requested.emit(
-            str(choice.path), choice.is_demo, settings_for(choice, self.config.settings), str(projector or "")
-        )
+        settings = settings_for(choice, self.config.settings)
+        self._load_requested.emit(str(choice.path), choice.is_demo, settings, str(projector or ""), chosen)
 
     def use_remote(self, endpoint: RemoteEndpoint) -> None:
         """Run later turns on a server (the key comes with ``endpoint``, from the keyring)."""
@@ -197,12 +200,13 @@ class ChatController(QObject):
             return ()
         return self.store.conversation(self.conversation_id).turns
 
-    def open_model(self, path: str, info: ModelInfo | None = None) -> None:
-        """Load ``path``; with its inspected metadata, its family's preset applies (see settings_for)."""
-        choice = ModelChoice(Path(path), is_demo=False)
-        if info is not None:
-            self.config = replace(self.config, settings=settings_for(choice, self.config.settings, info))
-        self.load_model(choice)
+    def open_model(self, path: str) -> None:
+        """Load a model the user picked (File ▸ Open, the Models dialog, a finished download).
+
+        Its family's preset and the context cap apply (see ``settings_for``): the worker reads the
+        file's metadata first, off the GUI thread.
+        """
+        self.load_model(ModelChoice(Path(path), is_demo=False), chosen=True)
 
     def set_library(self, config: AppConfig) -> None:
         """Keep the model library the Models dialog edited (nothing else of its config)."""
@@ -375,9 +379,17 @@ class ChatController(QObject):
 
     # -- worker signals ----------------------------------------------------------
 
+    def _on_worker_settings_chosen(self, settings: RunSettings) -> None:
+        self._pending_settings = settings
+
     def _on_worker_model_loaded(self, model: ActiveModel) -> None:
         self.loading = False
         self.model = model
+        if self._pending_settings is not None and not model.loaded.is_remote:
+            self.config = replace(self.config, settings=self._pending_settings)
+            save_config(self.config)
+            self.store.log_event("settings.changed", self._pending_settings.to_dict())
+        self._pending_settings = None
         choice = self._pending_choice
         if choice is not None:
             if choice != self._last_good:
@@ -397,6 +409,7 @@ class ChatController(QObject):
 
     def _on_worker_model_failed(self, message: str) -> None:
         self.loading = False
+        self._pending_settings = None  # the preset belonged to the model that did not load
         failed, previous = self._pending_choice, self._last_good
         self.error_occurred.emit("Model not loaded", message)
         if previous is not None and previous != failed and self.worker.service.model is None:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QSpl
 
 from app import __version__
 from app.core.errors import VeritraceError
-from app.core.models import ModelInfo
 from app.core.signing import fingerprint
 from app.runtime.backend import Backend
 from app.runtime.remote_backend import RemoteEndpoint
@@ -161,9 +160,9 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
-    def _on_models_dialog_model_chosen(self, path: str, info: object) -> None:
+    def _on_models_dialog_model_chosen(self, path: str, _info: object) -> None:
         if path:
-            self.controller.open_model(path, info if isinstance(info, ModelInfo) else None)
+            self.controller.open_model(path)  # the worker reads the metadata the dialog cached
         else:
             self.controller.use_demo_model()
 

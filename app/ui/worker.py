@@ -16,6 +16,8 @@ from app.core.types import RunSettings, Turn
 from app.runtime.backend import Backend
 from app.runtime.remote_backend import RemoteBackend, RemoteEndpoint
 from app.services.chat import ChatService
+from app.services.config import ModelChoice, settings_for
+from app.services.models import describe
 from app.storage.repository import Store
 
 _log = logging.getLogger(__name__)
@@ -81,6 +83,8 @@ class GenerationWorker(QObject):
 
     Signals:
         status_changed(str): a loading step to show.
+        settings_chosen(object): the ``RunSettings`` a newly chosen model's family preset gave
+            (sent before its ``model_loaded``; dropped by the receiver if the load fails).
         model_loaded(object): the ``ActiveModel`` now in use.
         model_failed(str): a load failed; the message is for the user.
         turn_started(object): the ``Turn`` as committed before generation.
@@ -91,6 +95,7 @@ class GenerationWorker(QObject):
     """
 
     status_changed = Signal(str)
+    settings_chosen = Signal(object)
     model_loaded = Signal(object)
     model_failed = Signal(str)
     turn_started = Signal(object)
@@ -114,9 +119,20 @@ class GenerationWorker(QObject):
         """Ask the running generation to stop (callable from any thread)."""
         self._cancel.set()
 
-    @Slot(str, bool, object, str)
-    def load_model(self, path: str, is_demo: bool, settings: RunSettings, projector: str = "") -> None:
+    @Slot(str, bool, object, str, bool)
+    def load_model(
+        self, path: str, is_demo: bool, settings: RunSettings, projector: str = "", chosen: bool = False
+    ) -> None:
+        """Load a model; ``chosen``: the user just picked it, so its family's preset applies.
+
+        The preset needs the file's metadata, read here (a child process, cached) rather than on
+        the GUI thread: inspecting a file the first time can take seconds.
+        """
         try:
+            if chosen and not is_demo:
+                info = describe(Path(path))
+                settings = settings_for(ModelChoice(Path(path), is_demo=False), settings, info)
+                self.settings_chosen.emit(settings)
             self.service.use_backend(self.local_backend)  # back from a remote server, if on one
             model = self.service.load_model(
                 Path(path),

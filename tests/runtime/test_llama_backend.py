@@ -93,8 +93,10 @@ def test_pinned_magistral_template_and_its_control_tokens(
 ) -> None:
     text_model, _ = tiny_models
     backend.load(text_model, LoadOptions(1024, 0, 0))
-    settings = replace(preset("magistral"), template=TemplateChoice.MAGISTRAL)
-    prepared = backend.prepare(build_messages(MAGISTRAL_SYSTEM_PROMPT, [], "Hi"), settings)
+    # The Magistral preset pins its template even though this file carries one of its own.
+    assert preset("magistral").template == TemplateChoice.MAGISTRAL
+    assert backend._llm.metadata.get("tokenizer.chat_template")
+    prepared = backend.prepare(build_messages(MAGISTRAL_SYSTEM_PROMPT, [], "Hi"), preset("magistral"))
     assert prepared.template_source == "pinned:magistral-small-2509"
     assert prepared.text.endswith(
         "[SYSTEM_PROMPT]" + MAGISTRAL_SYSTEM_PROMPT + "[/SYSTEM_PROMPT][INST]Hi[/INST]"
@@ -110,6 +112,8 @@ def test_gguf_template_is_used_when_present(backend: LlamaBackend, tiny_models: 
     prepared = backend.prepare(build_messages("", [], "Hi"), preset("think-tags"))
     assert prepared.template_source == "gguf"
     assert prepared.text == "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+    own = replace(preset("magistral"), template=TemplateChoice.GGUF)  # "the model's own", chosen
+    assert backend.prepare(build_messages("", [], "Hi"), own).template_source == "gguf"
 
 
 def test_cancel_during_prefill_aborts_inside_llama_cpp(backend: LlamaBackend, demo_gguf: Path) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from app.core.models import Family, ModelInfo, family_for
@@ -87,3 +90,47 @@ def test_settings_caps_the_context_and_estimates_memory(qtbot: QtBot, tiny_model
     assert dialog.memory.text() != before
     assert dialog.settings().params.n_ctx == 512
     assert json.loads(json.dumps(dialog.settings().params.to_dict()))["truncation"] == "none"
+
+
+def _menu_action(window: object, text: str) -> QAction:
+    actions = [action for action in window.findChildren(QAction) if action.text() == text]  # type: ignore[attr-defined]
+    assert len(actions) == 1, text
+    return actions[0]
+
+
+def test_file_open_applies_the_family_preset_and_caps_the_context(
+    qtbot: QtBot,
+    window_factory,
+    model_file: Path,
+    tiny_models: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text_model, _ = tiny_models
+    window = window_factory(AppConfig(model_path=str(model_file), settings=PRESETS["think-tags"]))
+    before = window.controller.config.settings
+    assert before.preset == "think-tags" and before.params.n_ctx > 2048
+
+    # A file that fails inspection: a clear message, and the settings stay as they were.
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + bytes(4) + b"\xff" * 40)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_args, **_kw: (str(broken), ""))
+    errors: list[tuple[str, str]] = []
+    window.controller.error_occurred.connect(lambda title, text: errors.append((title, text)))
+    _menu_action(window, "&Open model…").trigger()
+    qtbot.waitUntil(lambda: bool(errors), timeout=60000)
+    assert errors[0][0] == "Model not loaded" and "broken.gguf" in errors[0][1]
+    qtbot.waitUntil(lambda: not window.controller.loading, timeout=60000)
+    assert window.controller.config.settings == before
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_args, **_kw: (str(text_model), ""))
+    with qtbot.waitSignal(window.controller.model_changed, timeout=60000):
+        _menu_action(window, "&Open model…").trigger()
+    settings = window.controller.config.settings
+    # Its [THINK] control tokens make it Magistral-family: that preset, its pinned template,
+    # and a context no longer than the 2,048 tokens the file was trained for.
+    assert settings.preset == "magistral" and settings.template == PRESETS["magistral"].template
+    assert (settings.params.temperature, settings.params.top_p) == (0.7, 0.95)
+    assert settings.params.n_ctx == 2048
+    assert window.controller.settings() == settings  # what the next turn runs with
+    assert load_config().settings == settings  # and kept for the next start
