@@ -38,7 +38,17 @@ from app.export.files import (
     suffix_for,
     temporary_sibling,
 )
-from app.export.verify_bundle import FORMAT, LEDGER, MANIFEST, README, VERIFIER, pretty, readme_text
+from app.export.verify_bundle import (
+    FORMAT,
+    LEDGER,
+    MANIFEST,
+    README,
+    SEAL_SCHEME,
+    VERIFIER,
+    pretty,
+    readme_text,
+    seal_message,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -201,11 +211,15 @@ def write_bundle(
     info: BundleInfo,
     image_data: Callable[[str], bytes],
     as_zip: bool,
+    sign: Callable[[bytes], str] | None = None,
     overwrite: bool = False,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> WrittenBundle:
     """Write the bundle of ``scope`` through ``checkpoint`` to ``destination`` (a folder or .zip).
+
+    A zip is sealed: ``sign`` (the key that signed ``checkpoint``) signs the SHA-256 of the whole
+    file, so a changed byte anywhere in it, member headers included, fails verification.
 
     ``scope`` must run to the checkpoint's entry and carry the export event for
     ``info.report_id``; ``image_data`` gives a stored image's bytes by SHA-256.
@@ -233,8 +247,12 @@ def write_bundle(
         (VERIFIER, partial(list, [verifier_source()]), True),
     ]
     total = len(plan) + 1
+    if as_zip and sign is None:
+        raise ValueError("A zip bundle is sealed: pass the key's sign function.")
     temporary = temporary_sibling(destination)
-    writer: _Writer = _ZipWriter(temporary, info.generated_at) if as_zip else _FolderWriter(temporary)
+    writer: _Writer = (
+        _ZipWriter(temporary, info.generated_at, sign) if as_zip and sign else _FolderWriter(temporary)
+    )
     try:
         listed: dict[str, dict[str, Any]] = {}
         for done, (name, produce, compress) in enumerate(plan, start=1):
@@ -356,9 +374,10 @@ class _FolderWriter(_Writer):
 
 
 class _ZipWriter(_Writer):
-    def __init__(self, path: Path, generated_at: str) -> None:
-        self.handle = path.open("xb")
+    def __init__(self, path: Path, generated_at: str, sign: Callable[[bytes], str]) -> None:
+        self.handle = path.open("xb+")
         self.archive = zipfile.ZipFile(self.handle, "w")
+        self.sign = sign
         # Every member carries the export time: the same bundle zips to the same bytes.
         date, time = generated_at[:10].split("-"), generated_at[11:19].split(":")
         year, month, day, hour, minute, second = (int(part) for part in (*date, *time))
@@ -377,7 +396,23 @@ class _ZipWriter(_Writer):
         return digest.hexdigest(), size
 
     def close(self) -> None:
-        self.archive.close()
+        self.archive.close()  # with no comment: the file ends in the comment's length, zero
+        self.handle.flush()
+        # The seal: the signed SHA-256 of every byte before that length, written as the comment.
+        digest = hashlib.sha256()
+        covered = self.handle.seek(0, os.SEEK_END) - 2
+        self.handle.seek(0)
+        remaining = covered
+        while remaining:
+            chunk = self.handle.read(min(1 << 20, remaining))
+            digest.update(chunk)
+            remaining -= len(chunk)
+        if self.handle.read(2) != b"\x00\x00":
+            raise ExportError("The zip file did not end as expected; nothing was written.")
+        sha256 = digest.hexdigest()
+        comment = f"{SEAL_SCHEME} sha256={sha256} signature={self.sign(seal_message(sha256))}".encode("ascii")
+        self.handle.seek(covered)
+        self.handle.write(len(comment).to_bytes(2, "little") + comment)
         self.handle.flush()
         os.fsync(self.handle.fileno())
         self.handle.close()

@@ -70,11 +70,13 @@ _BUNDLE_FORMAT_PREFIX = "veritrace-bundle/"
 
 
 def replaceable_folder(path: Path) -> bool:
-    """Whether ``path`` is a folder Veritrace wrote: a JSON bundle, or a Markdown report's images."""
+    """Whether ``path`` is a folder Veritrace wrote (a JSON bundle, a Markdown report's images) or empty."""
     try:
         entries = list(path.iterdir())
     except OSError:
         return False
+    if not entries:
+        return True  # nothing in it can be lost
     if path.name.endswith(".images"):
         return all(
             entry.is_file() and not entry.is_symlink() and _IMAGE_FILE.fullmatch(entry.name)

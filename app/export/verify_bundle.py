@@ -9,6 +9,8 @@ can read what it does before trusting its answer. It checks, in order:
 1. files      - every file matches the SHA-256 and size the manifest lists; none is unlisted;
 2. ledger     - every entry's hash, and the chain from genesis to the signed head;
 3. signature  - the Ed25519 signature over that head (RFC 8032, verified in pure Python);
+   seal       - for a .zip, the signed SHA-256 of every byte of the file before its comment
+                (member headers and timestamps included), carried in that comment;
 4. payloads   - each record the ledger carries matches its entry's payload SHA-256 (RFC 8785);
 5. export     - the export event in the ledger names this report, scope and manifest;
 6. scope      - the records carried are exactly those the export recorded (a digest);
@@ -37,6 +39,10 @@ GENESIS = "0" * 64
 MAX_SAFE_INTEGER = 2**53 - 1
 SCOPE_SCHEME = "veritrace-scope-v1"
 CHECKPOINT_SCHEME = "veritrace-checkpoint-v1"
+SEAL_SCHEME = "veritrace-zip-seal-v1"
+_SEAL = re.compile(SEAL_SCHEME + r" sha256=([0-9a-f]{64}) signature=([0-9a-f]{128})")
+_END_RECORD = b"PK\x05\x06"
+_END_RECORD_SIZE = 22
 MANIFEST = "manifest.json"
 LEDGER = "ledger.jsonl"
 README = "README.txt"
@@ -148,6 +154,45 @@ def fingerprint(public_key_hex: str) -> str:
 
 def checkpoint_message(count: int, head: str, at: str) -> bytes:
     return canonical({"count": count, "head": head, "at": at, "scheme": CHECKPOINT_SCHEME})
+
+
+def seal_message(sha256_hex: str) -> bytes:
+    """What the installation key signs to seal a zip bundle: the scheme and the file's SHA-256."""
+    return f"{SEAL_SCHEME}\n{sha256_hex}".encode("ascii")
+
+
+def zip_sealed_part(path: str) -> tuple[str, bytes]:
+    """(SHA-256 of the bytes a seal covers, the zip comment) of a zip file.
+
+    A seal covers every byte of the file up to the end record's comment length: the members,
+    their headers, the central directory and the end record itself. The comment after it holds
+    the seal, and must run exactly to the end of the file.
+    """
+    size = os.path.getsize(path)
+    with open(path, "rb") as handle:
+        start = max(0, size - (_END_RECORD_SIZE + 0xFFFF))
+        handle.seek(start)
+        tail = handle.read()
+        position = len(tail)
+        while True:
+            position = tail.rfind(_END_RECORD, 0, position)
+            if position < 0:
+                raise Invalid("the zip file has no end record whose comment ends the file")
+            length_at = position + _END_RECORD_SIZE - 2
+            if length_at + 2 <= len(tail):
+                length = int.from_bytes(tail[length_at : length_at + 2], "little")
+                if length_at + 2 + length == len(tail):
+                    break
+        covered = start + length_at
+        digest, remaining = hashlib.sha256(), covered
+        handle.seek(0)
+        while remaining:
+            chunk = handle.read(min(_CHUNK, remaining))
+            if not chunk:
+                raise Invalid("the zip file ended while it was being read")
+            digest.update(chunk)
+            remaining -= len(chunk)
+    return digest.hexdigest(), tail[length_at + 2 :]
 
 
 # -- Ed25519 verification (RFC 8032 section 5.1.7, after the reference code in section 6) -------
@@ -280,6 +325,7 @@ class FolderSource(Source):
 
 class ZipSource(Source):
     def __init__(self, path: str) -> None:
+        self.path = path
         try:
             self.archive = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as error:
@@ -442,6 +488,22 @@ class Bundle:
             f"Ed25519 signature over entry {checkpoint['entry_count']} (signed {checkpoint['at']}) valid; "
             f"key fingerprint {checkpoint['key_fingerprint']}"
         )
+
+    def check_seal(self) -> str:
+        if not isinstance(self.source, ZipSource):
+            return "a folder: no zip container to seal; every file was checked against the manifest"
+        digest, comment = zip_sealed_part(self.source.path)
+        match = _SEAL.fullmatch(comment.decode("ascii", "replace"))
+        if match is None:
+            raise Invalid(
+                "the zip file's comment is not a Veritrace seal (the file was re-zipped or altered)"
+            )
+        if match.group(1) != digest:
+            raise Invalid("the zip file's bytes differ from those it was sealed with (its seal's SHA-256)")
+        key = self.manifest["checkpoint"]["public_key"]
+        if not ed25519_valid(bytes.fromhex(key), seal_message(digest), bytes.fromhex(match.group(2))):
+            raise Invalid("the zip file's seal is not signed by the key that signed the checkpoint")
+        return f"every byte of the zip file sealed: SHA-256 {digest[:16]}…, signed by the same key"
 
     def check_payloads(self) -> str:
         carried = 0
@@ -769,6 +831,7 @@ CHECKS: tuple[tuple[str, Callable[[Bundle], str]], ...] = (
     ("files", Bundle.check_files),
     ("ledger", Bundle.check_ledger),
     ("signature", Bundle.check_signature),
+    ("seal", Bundle.check_seal),
     ("payloads", Bundle.check_payloads),
     ("export", Bundle.check_export),
     ("scope", Bundle.check_scope),

@@ -82,6 +82,7 @@ def export_bundle(
             info=info,
             image_data=store.image_data,
             as_zip=as_zip,
+            sign=key.sign,
             overwrite=overwrite,
             progress=progress,
             cancel=cancel,

@@ -541,3 +541,79 @@ def test_a_bundle_replaces_an_earlier_bundle_but_never_a_folder_of_the_users(
     assert (documents / "contract.pdf").read_bytes() == b"%PDF- the user's own"
     assert sorted(path.name for path in documents.iterdir()) == ["contract.pdf", "manifest.json"]
     assert record.verify().entries == entries_before  # refused before anything was recorded
+
+
+# -- a zip bundle is sealed whole --------------------------------------------------------------
+
+
+def _zip_problem(path: Path) -> str | None:
+    try:
+        return problem_of_source(vb.open_source(str(path)))
+    except vb.Invalid as invalid:
+        return str(invalid)
+
+
+def problem_of_source(source: vb.Source) -> str | None:
+    return vb.verify(source, out=lambda _line: None)[0]
+
+
+def test_any_changed_byte_of_a_zip_bundle_fails_even_outside_its_members(
+    record: Store, key: KeyPair, tmp_path: Path
+) -> None:
+    archive = make_bundle(record, key, tmp_path / "bundle.zip").path
+    data = archive.read_bytes()
+    assert _zip_problem(archive) is None
+    with zipfile.ZipFile(archive) as opened:
+        members = opened.infolist()
+        assert opened.comment.startswith(b"veritrace-zip-seal-v1 sha256=")
+    end = data.rindex(b"PK\x05\x06")
+    central = int.from_bytes(data[end + 16 : end + 20], "little")
+    rng = random.Random(8785)
+    offsets: set[int] = set()
+    for member in members[:3]:  # local headers: version, flags, method, time, date, CRC, sizes, name
+        offsets.update(range(member.header_offset, member.header_offset + 30 + len(member.filename)))
+    offsets.update(rng.sample(range(central, end), 60))  # the central directory
+    offsets.update(range(end, len(data)))  # the end record and the seal in its comment
+    offsets.update(rng.sample(range(len(data)), 60))  # anywhere
+    probe = tmp_path / "probe.zip"
+    for offset in sorted(offsets):
+        probe.write_bytes(flipped(data, offset, rng))
+        assert _zip_problem(probe) is not None, f"a changed byte at {offset} of {len(data)} passed"
+    # Appended bytes, a cut file and a re-zip of the same members fail too.
+    probe.write_bytes(data + b"\0")
+    assert _zip_problem(probe) is not None
+    probe.write_bytes(data[:-1])
+    assert _zip_problem(probe) is not None
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(probe, "w") as again:
+        for member in source.infolist():
+            again.writestr(member, source.read(member))
+    assert "not a Veritrace seal" in (_zip_problem(probe) or "")
+
+
+def test_a_zip_member_timestamp_changed_fails_in_a_clean_interpreter(
+    record: Store, key: KeyPair, tmp_path: Path
+) -> None:
+    archive = make_bundle(record, key, tmp_path / "bundle.zip").path
+    script = tmp_path / "verify.py"
+    with zipfile.ZipFile(archive) as opened:
+        script.write_bytes(opened.read(vb.VERIFIER))
+        first = opened.infolist()[0]
+    data = bytearray(archive.read_bytes())
+    data[first.header_offset + 10] ^= 0x01  # the member's modification time, in its local header
+    archive.write_bytes(bytes(data))
+    with zipfile.ZipFile(archive) as opened:  # zipfile itself reads the member as before
+        assert opened.read(first.filename)
+    run = run_verifier(archive, script)
+    assert run.returncode == 1, run.stdout
+    assert "BUNDLE INVALID: the zip file's bytes differ from those it was sealed with" in run.stdout
+
+
+def test_a_seal_signed_by_another_key_fails(record: Store, key: KeyPair, tmp_path: Path) -> None:
+    archive = make_bundle(record, key, tmp_path / "bundle.zip").path
+    data = archive.read_bytes()
+    digest, comment = vb.zip_sealed_part(str(archive))
+    other = KeyPair(Ed25519PrivateKey.generate())
+    forged = f"{vb.SEAL_SCHEME} sha256={digest} signature={other.sign(vb.seal_message(digest))}".encode()
+    assert len(forged) == len(comment)
+    archive.write_bytes(data[: -len(comment)] + forged)
+    assert "not signed by the key that signed the checkpoint" in (_zip_problem(archive) or "")
