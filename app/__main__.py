@@ -13,6 +13,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.runtime.gguf_child import main as inspect_main
 
         return inspect_main(arguments[1:])
+    if arguments[:1] == ["--self-test"]:
+        return _self_test()
     if not arguments:
         from app.ui.application import run_gui  # deferred: the command line never loads Qt
 
@@ -20,6 +22,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.cli import main as cli_main
 
     return cli_main(arguments)
+
+
+def _self_test() -> int:
+    """Check this installation end to end (the frozen app too) and print one line."""
+    import os
+
+    # Before any import that could load Qt: the self-test runs headless, on CI and over SSH.
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from app.services.selftest import run_self_test
+
+    result = run_self_test()
+    if sys.stdout is not None:  # a windowed frozen app on Windows has no console: the exit status remains
+        print(result.line(), flush=True)
+    return result.exit_code
 
 
 if __name__ == "__main__":

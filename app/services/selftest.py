@@ -1,0 +1,174 @@
+"""``veritrace --self-test``: prove an installation works end to end, without touching the user's data.
+
+The frozen app has no test suite beside it, so this is what shows that its parts arrived intact:
+llama.cpp's shared libraries load and run the demo model, SQLite and the hash-chained ledger work,
+and Qt (offscreen) renders a PDF. Everything happens in a temporary data folder that is removed
+afterwards; the answer is one line and an exit status, so CI and a support call can both use it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from app import __version__
+from app.core.presets import preset, with_params
+from app.core.types import Turn, TurnStatus
+from app.runtime.backend import Backend
+from app.runtime.model_files import demo_model_path
+from app.services.chat import ChatService
+from app.services.paths import HOME_VARIABLE
+from app.storage.repository import Store
+
+PROMPT = "What is 2 + 3? Answer with one number."
+# Enough for the demo model's forced reasoning block and a short answer, small enough to take seconds.
+MAX_TOKENS = 96
+SEED = 7
+# The scripted stand-in for a missing demo model: a reasoning block and an answer, as a model streams them.
+FAKE_REPLY = ["[THINK]2 plus 3 ", "is 5.", "[/THINK]", "5"]
+_STUB_GGUF = b"GGUF" + b"\x03\x00\x00\x00" + bytes(24)
+
+
+class SelfTestFailure(Exception):
+    """A step of the self-test failed; ``step`` names it for the one-line result."""
+
+    def __init__(self, step: str, reason: str) -> None:
+        super().__init__(f"{step}: {reason}")
+        self.step = step
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class SelfTestResult:
+    passed: bool
+    summary: str  # what passed, or "<step>: <reason>" for a failure
+    step: str | None = None
+
+    def line(self) -> str:
+        if self.passed:
+            return f"Veritrace self-test passed: {self.summary}"
+        return f"Veritrace self-test FAILED: {self.summary}"
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.passed else 1
+
+
+@contextmanager
+def _step(name: str) -> Iterator[None]:
+    """Turn any error inside the block into a failure of step ``name``, message first."""
+    try:
+        yield
+    except SelfTestFailure:
+        raise
+    except Exception as error:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise SelfTestFailure(name, reason) from error
+
+
+class _QuietSink:
+    """The turn streams nowhere: the self-test judges what was recorded, not what was shown."""
+
+    def turn_started(self, turn: Turn) -> None:
+        pass
+
+    def reasoning(self, text: str) -> None:
+        pass
+
+    def answer(self, text: str) -> None:
+        pass
+
+    def progress(self, completion_tokens: int, tokens_per_second: float) -> None:
+        pass
+
+
+def run_self_test() -> SelfTestResult:
+    """Run every step in a temporary data folder; never raises for a failed step."""
+    # Before anything can import Qt: the self-test must run on machines with no display (CI, SSH).
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    previous_home = os.environ.get(HOME_VARIABLE)
+    started = time.monotonic()
+    # ignore_cleanup_errors: on Windows a file the OS still holds must not turn a pass into a crash.
+    with tempfile.TemporaryDirectory(prefix="veritrace-self-test-", ignore_cleanup_errors=True) as folder:
+        os.environ[HOME_VARIABLE] = folder
+        try:
+            summary = _run(Path(folder))
+        except SelfTestFailure as failure:
+            return SelfTestResult(False, f"{failure.step}: {failure.reason}", failure.step)
+        finally:
+            if previous_home is None:
+                os.environ.pop(HOME_VARIABLE, None)
+            else:
+                os.environ[HOME_VARIABLE] = previous_home
+    return SelfTestResult(True, f"{summary}; {time.monotonic() - started:.1f} s")
+
+
+def _run(home: Path) -> str:
+    from app.services.exporting import export  # loads Qt (offscreen) only when this step is reached
+    from app.services.signing import installation_key
+
+    with _step("database"):
+        store = Store(home / "veritrace.db", backups=home / "backups")
+    try:
+        backend, model_path, model_label, is_demo = _backend(home)
+        try:
+            service = ChatService(store, backend)
+            settings = with_params(preset("demo"), max_tokens=MAX_TOKENS, seed=SEED)
+            if not is_demo:
+                settings = replace(settings, require_reasoning=False)
+            with _step("model"):
+                service.load_model(model_path, settings, is_demo=is_demo)
+            with _step("turn"):
+                turn = service.run_turn(None, PROMPT, settings, _QuietSink(), threading.Event())
+            if turn.status != TurnStatus.COMPLETED:
+                raise SelfTestFailure(
+                    "turn", f"the turn ended {turn.status.value}: {turn.error or 'no error'}"
+                )
+            if turn.completion_tokens < 1 or not (turn.answer or turn.reasoning):
+                raise SelfTestFailure("turn", "the model produced no text")
+        finally:
+            backend.close()
+        with _step("ledger"):
+            verification = store.verify()
+        if not verification.intact:
+            raise SelfTestFailure("ledger", verification.describe())
+        destination = home / "self-test.pdf"
+        with _step("export"):
+            result = export(store, installation_key(home), [turn.conversation_id], destination, format="pdf")
+            head = destination.read_bytes()[:5]
+        if head != b"%PDF-":
+            raise SelfTestFailure("export", f"the report does not start with %PDF- (it starts {head!r})")
+        with _step("ledger"):
+            after = store.verify()  # the export itself joined the record
+        if not after.intact or after.entries <= verification.entries:
+            raise SelfTestFailure("ledger", f"after the export: {after.describe()}")
+    finally:
+        store.close()
+    return (
+        f"Veritrace {__version__}, {model_label} ({backend.runtime_version}), "
+        f"turn {turn.status.value} ({turn.completion_tokens} tokens), "
+        f"record intact ({after.entries} ledger entries), PDF report {result.size} bytes"
+    )
+
+
+def _backend(home: Path) -> tuple[Backend, Path, str, bool]:
+    """The real llama.cpp backend on the demo model, else the scripted one (and the line says so)."""
+    demo = demo_model_path()
+    if demo is not None:
+        with _step("model"):
+            from app.runtime.llama_backend import LlamaBackend  # loads llama.cpp's shared libraries
+
+            return LlamaBackend(), demo, f"demo model {demo.name}", True
+    from app.runtime.fake_backend import FakeBackend
+
+    fake = FakeBackend()
+    fake.enqueue(list(FAKE_REPLY))
+    stub = home / "scripted.gguf"
+    stub.write_bytes(_STUB_GGUF)
+    return fake, stub, "scripted fake model (no demo model found)", False
