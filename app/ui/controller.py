@@ -287,7 +287,9 @@ class ChatController(QObject):
         turn = self.store.turn(turn_id)
         self.panes.reasoning.show_turn(turn)
         if live is None or live.turn.conversation_id != turn.conversation_id:
-            self.panes.view.show_conversation(self.store.conversation(turn.conversation_id), turn_id)
+            view = self.panes.view
+            if view.shown_conversation_id != turn.conversation_id or not view.select_turn(turn_id):
+                view.show_conversation(self.store.conversation(turn.conversation_id), turn_id)
 
     def refresh_conversations(self) -> None:
         self.panes.conversations.set_conversations(self.store.list_conversations(), self.conversation_id)

@@ -11,6 +11,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QFont,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -120,6 +121,51 @@ class ConversationView(QTextBrowser):
         ]
         self.setHtml("".join(parts))
         self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+
+    def select_turn(self, turn_id: int) -> bool:
+        """Mark ``turn_id`` as the selected turn of the conversation shown; False if it is not shown.
+
+        Only the two labels change: re-rendering a long conversation (Markdown, then layout) for
+        a click would take seconds.
+        """
+        if self.shown_conversation_id is None or self.live_turn_id is not None:
+            return False
+        chosen = self._anchor_cursor(f"turn:{turn_id}")
+        if chosen is None:
+            return False
+        previous = self._anchor_cursor(f"turn:{self.selected_turn_id}") if self.selected_turn_id else None
+        if previous is not None:
+            # Back to the weight of the line it sits in (the text just before the link).
+            before = QTextCursor(self.document())
+            before.setPosition(previous.selectionStart())
+            self._set_weight(previous, before.charFormat().fontWeight())
+        self._set_weight(chosen, QFont.Weight.Bold)
+        self.selected_turn_id = turn_id
+        return True
+
+    @staticmethod
+    def _set_weight(cursor: QTextCursor, weight: int | QFont.Weight) -> None:
+        style = QTextCharFormat()
+        style.setFontWeight(weight)
+        cursor.mergeCharFormat(style)
+
+    def _anchor_cursor(self, href: str) -> QTextCursor | None:
+        """A cursor selecting the text of the link to ``href``, if the document has one."""
+        block = self.document().begin()
+        while block.isValid():
+            fragments = block.begin()
+            while not fragments.atEnd():
+                fragment = fragments.fragment()
+                if fragment.charFormat().anchorHref() == href:
+                    cursor = QTextCursor(self.document())
+                    cursor.setPosition(fragment.position())
+                    cursor.setPosition(
+                        fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor
+                    )
+                    return cursor
+                fragments += 1
+            block = block.next()
+        return None
 
     def begin_live(self, conversation: Conversation | None, turn: Turn, answer_so_far: str = "") -> None:
         """Show finished turns rendered, then the live turn with its answer as plain text."""

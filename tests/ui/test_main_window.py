@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -102,6 +103,32 @@ def test_switch_conversations_and_pick_a_turns_reasoning(
     assert window.reasoning.text() == "follow-up trace", "the latest turn's reasoning by default"
     window.view.turn_selected.emit(first.args[0].id)
     assert window.reasoning.text() == "first trace"
+
+
+def test_selecting_a_turn_restyles_its_label_without_re_rendering(
+    qtbot: QtBot, window: MainWindow, backend: FakeBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    turns = []
+    for index in range(3):
+        backend.enqueue([f"[THINK]trace {index}[/THINK]answer {index}"])
+        with qtbot.waitSignal(window.controller.turn_finished, timeout=5000) as finished:
+            send(qtbot, window, f"question {index}")
+        turns.append(finished.args[0])
+    window.controller.select_conversation(turns[0].conversation_id)
+
+    def weight(turn_id: int) -> int:
+        cursor = window.view._anchor_cursor(f"turn:{turn_id}")
+        assert cursor is not None
+        return cursor.charFormat().fontWeight()
+
+    assert weight(turns[2].id) > weight(turns[0].id), "the latest turn is selected at first"
+    renders: list[object] = []
+    monkeypatch.setattr(window.view, "setHtml", lambda html: renders.append(html))
+    window.view.turn_selected.emit(turns[0].id)
+    assert renders == [], "a click re-rendered the whole conversation"
+    assert window.reasoning.text() == "trace 0"
+    assert weight(turns[0].id) > weight(turns[2].id) == weight(turns[1].id)
+    assert window.view.selected_turn_id == turns[0].id
 
 
 def test_switching_away_and_back_during_generation_keeps_the_live_stream(
