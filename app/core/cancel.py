@@ -5,6 +5,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from app.core.errors import VeritraceError
+
+
+class Cancelled(VeritraceError):
+    """Work stopped because the user asked it to; nothing half-done was kept."""
+
+
+def stop_if_set(cancel: threading.Event | None, message: str = "Cancelled.") -> None:
+    """Raise ``Cancelled`` if ``cancel`` is set (cheap enough to call every few thousand steps)."""
+    if cancel is not None and cancel.is_set():
+        raise Cancelled(message)
+
 
 class CancelToken(threading.Event):
     """A ``threading.Event`` that also calls subscribers when set.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import __version__
-from app.core.cancel import CancelToken
+from app.core.cancel import Cancelled, CancelToken, stop_if_set
 from app.core.clock import utc_now
 from app.core.errors import VeritraceError
 from app.core.report import new_report_id
@@ -48,9 +48,18 @@ def scope_label(store: Store, conversation_ids: Sequence[int]) -> str:
 
 
 def build_report(
-    store: Store, key: KeyPair, conversation_ids: Sequence[int], scope: str, generated_by: str
+    store: Store,
+    key: KeyPair,
+    conversation_ids: Sequence[int],
+    scope: str,
+    generated_by: str,
+    cancel: CancelToken | None = None,
 ) -> Report:
-    """Snapshot the conversations, verify the record and sign its head for this report."""
+    """Snapshot the conversations, verify the record and sign its head for this report.
+
+    ``cancel`` is looked at while the record is verified (seconds on a large record); a cancelled
+    report raises ``Cancelled`` before anything is signed.
+    """
     if not conversation_ids:
         raise VeritraceError("Nothing to export: choose at least one conversation.")
     conversations = tuple(store.conversation(number) for number in dict.fromkeys(conversation_ids))
@@ -60,7 +69,8 @@ def build_report(
         for turn in conversation.turns
         for image in turn.images
     }
-    verification = store.verify()
+    verification = store.verify(cancel)
+    stop_if_set(cancel, "Export cancelled; nothing was written.")
     now = utc_now()
     report_id = new_report_id(now)
     checkpoint = store.checkpoint(key, f"export {report_id}")
@@ -124,7 +134,10 @@ def export(
         check_destination(images_folder(destination), overwrite=overwrite)
     if cancel is not None and cancel.is_set():
         raise ExportError("Export cancelled; nothing was written.")
-    report = build_report(store, key, ids, label, generated_by)
+    try:
+        report = build_report(store, key, ids, label, generated_by, cancel)
+    except Cancelled as stopped:  # while verifying: nothing signed, recorded or written yet
+        raise ExportError("Export cancelled; nothing was written.") from stopped
     detail = {
         "report_id": report.report_id,
         "format": format,

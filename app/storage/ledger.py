@@ -9,6 +9,7 @@ and located even when the attacker leaves the ledger alone.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from app.core.cancel import stop_if_set
 from app.core.clock import utc_now
 from app.core.ledger import GENESIS, Break, Entry, canonical, check_chain, entry_hash
 from app.core.signing import checkpoint_message, signature_valid
@@ -165,14 +167,22 @@ def entries(connection: Connection) -> Iterator[Entry]:
         yield Entry(seq, at, user, actor, action, object_type, object_id, data, payload_sha, prev, digest)
 
 
-def verify(connection: Connection) -> Verification:
-    """Check the chain, then every recorded row against the entry that describes it."""
+_CANCEL_EVERY = 1024  # entries or rows between looks at the cancel flag
+
+
+def verify(connection: Connection, cancel: threading.Event | None = None) -> Verification:
+    """Check the chain, then every recorded row against the entry that describes it.
+
+    ``cancel`` set raises ``Cancelled`` within about a thousand entries (100,000 take seconds).
+    """
     described: dict[tuple[str, str], tuple[int, bytes]] = {}
     head = GENESIS
 
     def collect() -> Iterator[Entry]:
         nonlocal head
-        for entry in entries(connection):
+        for number, entry in enumerate(entries(connection)):
+            if number % _CANCEL_EVERY == 0:
+                stop_if_set(cancel, "Verification cancelled.")
             described.setdefault((entry.object_type, entry.object_id), (entry.seq, entry.payload))
             head = entry.entry_hash
             yield entry
@@ -183,7 +193,9 @@ def verify(connection: Connection) -> Verification:
     for table, (object_type, _, key) in TABLES.items():
         result = connection.execute(text(f"SELECT * FROM {table}"))
         names = list(result.keys())
-        for values in result:
+        for number, values in enumerate(result):
+            if number % _CANCEL_EVERY == 0:
+                stop_if_set(cancel, "Verification cancelled.")
             row = dict(zip(names, values, strict=True))
             object_id = str(row[key])
             found = described.pop((object_type, object_id), None)

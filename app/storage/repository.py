@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
@@ -94,10 +95,10 @@ class Store:
         """A consistent copy of the record (SQLite backup API), taken while it is in use."""
         return backup_database(Path(str(self.path)), folder, label)
 
-    def verify(self) -> ledger.Verification:
-        """Check the hash chain and every row against its ledger entry."""
+    def verify(self, cancel: threading.Event | None = None) -> ledger.Verification:
+        """Check the hash chain and every row against its ledger entry (``Cancelled`` if ``cancel``)."""
         with self._reader.connect() as connection:
-            return ledger.verify(connection)
+            return ledger.verify(connection, cancel)
 
     # -- writing ---------------------------------------------------------------
 

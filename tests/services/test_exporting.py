@@ -143,3 +143,35 @@ def test_bad_requests_are_refused(store: Store, key: KeyPair, tmp_path: Path) ->
 def test_scope_labels(store: Store) -> None:
     assert scope_label(store, [2]) == "Conversation 2: Second"
     assert scope_label(store, [1, 2]) == "2 conversations: 1, 2"
+
+
+class _CancelAfter(CancelToken):
+    """Set after it has been looked at ``looks`` times: a user pressing Cancel mid-verification."""
+
+    def __init__(self, looks: int) -> None:
+        super().__init__()
+        self.looks = looks
+
+    def is_set(self) -> bool:
+        self.looks -= 1
+        if self.looks < 0 and not super().is_set():
+            self.set()
+        return super().is_set()
+
+
+def test_cancel_is_heard_while_the_record_is_being_verified(
+    qapp: object, store: Store, key: KeyPair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core.cancel import Cancelled
+    from app.storage import ledger
+
+    monkeypatch.setattr(ledger, "_CANCEL_EVERY", 2)
+    with pytest.raises(Cancelled, match="Verification cancelled"):
+        store.verify(_CancelAfter(3))
+    entries = store.verify().entries
+    cancel = _CancelAfter(2)  # one look before verification starts; set at the second look inside it
+    with pytest.raises(ExportError, match="cancelled; nothing was written"):
+        export(store, key, [1], tmp_path / "r.pdf", format="pdf", cancel=cancel)
+    assert cancel.looks < 0
+    assert store.verify().entries == entries, "nothing was signed or recorded"
+    assert not list(tmp_path.glob("*r.pdf*"))
