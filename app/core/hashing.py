@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
+
+from app.core.cancel import stop_if_set
 
 _CHUNK = 4 * 1024 * 1024
 
@@ -16,10 +19,14 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def sha256_file(path: Path) -> str:
-    """Hash a file in chunks so a 14 GB model never sits in memory."""
+def sha256_file(path: Path, cancel: threading.Event | None = None) -> str:
+    """Hash a file in chunks so a 14 GB model never sits in memory.
+
+    ``cancel`` set stops it within one chunk (``Cancelled``): hashing such a file takes a minute.
+    """
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
+            stop_if_set(cancel, f"Hashing {path.name} was cancelled.")
             digest.update(chunk)
     return digest.hexdigest()

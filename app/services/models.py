@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from app.core.cancel import Cancelled
 from app.core.errors import ModelError, VeritraceError
 from app.core.hashing import sha256_file
 from app.core.models import ModelEntry, ModelInfo, family_for
@@ -34,8 +36,12 @@ def known_models(
     store: Store | None = None,
     with_hash: bool = False,
     inspect: Inspector = inspect_file,
+    cancel: threading.Event | None = None,
 ) -> list[ModelEntry]:
-    """Every model of the library, the demo model first; a bad file's entry carries its message."""
+    """Every model of the library, the demo model first; a bad file's entry carries its message.
+
+    ``cancel`` stops a long hash (``Cancelled``); nothing half-hashed is cached.
+    """
     paths: list[tuple[Path, bool]] = []
     demo = demo_model_path()
     if demo is not None:
@@ -49,7 +55,11 @@ def known_models(
         if key in seen:
             continue
         seen.add(key)
-        entries.append(model_entry(path, is_demo=is_demo, store=store, with_hash=with_hash, inspect=inspect))
+        entries.append(
+            model_entry(
+                path, is_demo=is_demo, store=store, with_hash=with_hash, inspect=inspect, cancel=cancel
+            )
+        )
     return entries
 
 
@@ -60,10 +70,13 @@ def model_entry(
     store: Store | None = None,
     with_hash: bool = False,
     inspect: Inspector = inspect_file,
+    cancel: threading.Event | None = None,
 ) -> ModelEntry:
-    """Inspect one file (cached) and, if asked, hash it; never raises for a bad file."""
+    """Inspect one file (cached) and, if asked, hash it; never raises for a bad file (but ``Cancelled``)."""
     try:
-        info = describe(path, store=store, with_hash=with_hash, inspect=inspect)
+        info = describe(path, store=store, with_hash=with_hash, inspect=inspect, cancel=cancel)
+    except Cancelled:
+        raise
     except VeritraceError as error:
         return ModelEntry(path=str(path), error=str(error), is_demo=is_demo)
     return ModelEntry(path=info.path, info=info, is_demo=is_demo, family=family_for(info, is_demo=is_demo))
@@ -75,6 +88,7 @@ def describe(
     store: Store | None = None,
     with_hash: bool = False,
     inspect: Inspector = inspect_file,
+    cancel: threading.Event | None = None,
 ) -> ModelInfo:
     """The file's ModelInfo from the cache or a fresh inspection; raise ModelError if unusable."""
     key = _cache_key(path)
@@ -82,7 +96,7 @@ def describe(
     cached = cache.get(key) if key else None
     info = ModelInfo.from_json(cached) if isinstance(cached, dict) else inspect(path)
     if with_hash and info.sha256 is None:
-        info = replace(info, sha256=_hash(Path(info.path), info.size, store))
+        info = replace(info, sha256=_hash(Path(info.path), info.size, store, cancel))
     if key and cache.get(key) != info.to_json():
         cache[key] = info.to_json()
         _write_cache(cache)
@@ -118,13 +132,13 @@ def forget_model(config: AppConfig, path: str) -> AppConfig:
     return replace(config, models=[m for m in config.models if _absolute(Path(m)) != target])
 
 
-def _hash(path: Path, size: int, store: Store | None) -> str:
+def _hash(path: Path, size: int, store: Store | None, cancel: threading.Event | None = None) -> str:
     mtime_ns = path.stat().st_mtime_ns
     if store is not None:
         known = store.cached_model_hash(str(path), size, mtime_ns)
         if known is not None:
             return known
-    digest = sha256_file(path)
+    digest = sha256_file(path, cancel)
     if store is not None:
         store.remember_model_hash(str(path), size, mtime_ns, digest)
     return digest

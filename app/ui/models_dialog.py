@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.cancel import Cancelled
 from app.core.errors import VeritraceError
 from app.core.images import human_size
 from app.core.models import ModelEntry, parameter_label
@@ -59,10 +62,12 @@ class LibraryJob(QObject):
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
+        self._cancel = threading.Event()
 
     def list(self, config: AppConfig) -> None:
         def run() -> None:
-            self.listed.emit(known_models(config, with_hash=True))
+            with contextlib.suppress(Cancelled):  # the dialog closed while a model was being hashed
+                self.listed.emit(known_models(config, with_hash=True, cancel=self._cancel))
 
         self._pool.start(run)
 
@@ -77,6 +82,10 @@ class LibraryJob(QObject):
 
     def wait(self) -> None:
         self._pool.waitForDone()
+
+    def cancel(self) -> None:
+        """Stop a hash in progress (within one chunk); an inspection finishes (seconds at most)."""
+        self._cancel.set()
 
 
 class ModelsDialog(QDialog):
@@ -157,7 +166,10 @@ class ModelsDialog(QDialog):
         self.job.wait()
 
     def done(self, result: int) -> None:
-        self.job.wait()  # no inspection may outlive the dialog's signals
+        # No job may outlive the dialog's signals; cancelling first means closing does not wait
+        # for a 14 GB model to be hashed.
+        self.job.cancel()
+        self.job.wait()
         super().done(result)
 
     # -- slots -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
@@ -134,3 +135,50 @@ def test_file_open_applies_the_family_preset_and_caps_the_context(
     assert settings.params.n_ctx == 2048
     assert window.controller.settings() == settings  # what the next turn runs with
     assert load_config().settings == settings  # and kept for the next start
+
+
+def test_closing_the_dialog_stops_a_long_hash_at_once(
+    qtbot: QtBot, tiny_models: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import threading
+
+    from app.core.cancel import Cancelled
+    from app.services import models
+
+    # A real model file of 3 GiB (sparse: the tiny model, then zeros): hashing it takes seconds.
+    big = tmp_path / "big.gguf"
+    big.write_bytes(tiny_models[0].read_bytes())
+    os.truncate(big, 3 * 2**30)
+    hashing = threading.Event()
+    outcomes: list[str] = []
+    real_hash = models.sha256_file
+
+    def noted(path: Path, cancel: threading.Event | None = None) -> str:
+        if path != big.resolve():
+            return real_hash(path, cancel)
+        hashing.set()
+        try:
+            digest = real_hash(path, cancel)
+        except Cancelled:
+            outcomes.append("cancelled")
+            raise
+        outcomes.append("finished")
+        return digest
+
+    monkeypatch.setattr(models, "sha256_file", noted)
+    dialog = ModelsDialog(AppConfig(models=[str(big)]))
+    qtbot.addWidget(dialog)
+    listed: list[object] = []
+    dialog.job.listed.connect(listed.append)
+    qtbot.waitUntil(hashing.is_set, timeout=60000)
+
+    dialog.done(0)  # returns once the hash has stopped, within one chunk
+
+    assert dialog.job._pool.activeThreadCount() == 0
+    assert outcomes == ["cancelled"], "the hash ran to the end"
+    QCoreApplication.processEvents()  # deliver any queued signal: there must be none
+    assert listed == []
+    assert (
+        models.cached_info(big) is None or models.cached_info(big).sha256 is None
+    )  # nothing half-hashed kept
