@@ -72,6 +72,10 @@ class Composer(QWidget):
         self.editor.setMinimumHeight(70)
         self.hint = QLabel("")
         self.hint.setObjectName("composerHint")
+        self.context_note = QLabel("")  # the draft may not fit the context window
+        self.context_note.setObjectName("composerWarning")
+        self.context_note.setWordWrap(True)
+        self.context_note.setVisible(False)
         self.send_button = QPushButton("Send")
         self.send_button.setObjectName("sendButton")
         self.send_button.setDefault(True)
@@ -88,6 +92,7 @@ class Composer(QWidget):
         layout.addWidget(self.attachments)
         layout.addWidget(self.problems)
         layout.addWidget(self.editor)
+        layout.addWidget(self.context_note)
         layout.addLayout(buttons)
         self.attach_button.clicked.connect(self._on_attach_clicked)
         self.editor.images_received.connect(self.add_from_mime)
@@ -160,6 +165,11 @@ class Composer(QWidget):
         self.stop_button.setEnabled(busy and not stopping)
         self.stop_button.setText("Stopping…" if stopping else "Stop")
         self._refresh()
+
+    def set_context_warning(self, warning: str | None) -> None:
+        """Say, under the draft, that the next turn may not fit (None: nothing to say)."""
+        self.context_note.setText(warning or "")
+        self.context_note.setVisible(bool(warning))
 
     def set_can_send(self, can_send: bool, hint: str = "") -> None:
         self._can_send = can_send

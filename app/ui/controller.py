@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from app.core.errors import VeritraceError
 from app.core.images import CheckedImage, human_size
@@ -54,6 +54,9 @@ class Panes:
     reasoning: ReasoningPane
     composer: Composer
     status: AppStatusBar
+
+
+CONTEXT_CHECK_MS = 250  # after typing pauses, before the draft is measured against the context
 
 
 class ChatController(QObject):
@@ -118,6 +121,13 @@ class ChatController(QObject):
         self.integrity = IntegrityCheck(store, self)
         self.integrity.started.connect(panes.status.set_verifying)
         self.integrity.finished.connect(self._on_integrity_finished)
+
+        # The draft is checked against the context window a moment after typing pauses.
+        self._context_timer = QTimer(self)
+        self._context_timer.setSingleShot(True)
+        self._context_timer.setInterval(CONTEXT_CHECK_MS)
+        self._context_timer.timeout.connect(self.check_context)
+        panes.composer.editor.textChanged.connect(self._context_timer.start)
 
         panes.composer.submitted.connect(self.send)
         panes.composer.stop_requested.connect(self.stop)
@@ -225,6 +235,7 @@ class ChatController(QObject):
         self.config = replace(self.config, settings=settings)
         save_config(self.config)
         self.store.log_event("settings.changed", settings.to_dict())
+        self.check_context()  # max tokens may have changed
 
     def send(self, prompt: str, images: tuple[CheckedImage, ...] = ()) -> None:
         if self.model is None or self.busy or not (prompt.strip() or images):
@@ -236,13 +247,24 @@ class ChatController(QObject):
         conversation = -1 if self.conversation_id is None else self.conversation_id
         self._turn_requested.emit(conversation, prompt, self.settings(), tuple(images))
 
-    def _warn_if_context_is_short(self, prompt: str) -> None:
-        """Warn (status bar) before a turn that may overflow; the service still stops it if it does."""
+    def check_context(self) -> str | None:
+        """Show under the draft, before it is sent, whether the next turn may not fit the context."""
+        warning = None
+        if self.model is not None and not self.loading:
+            warning = self._context_warning(self.panes.composer.text())
+        self.panes.composer.set_context_warning(warning)
+        return warning
+
+    def _context_warning(self, prompt: str) -> str | None:
         assert self.model is not None
         turns = self._shown_turns()
         history = turns[-1].prompt_tokens + turns[-1].completion_tokens if turns else 0
         params = self.settings().params
-        warning = context_warning(history, prompt, params.max_tokens, self.model.loaded.n_ctx)
+        return context_warning(history, prompt, params.max_tokens, self.model.loaded.n_ctx)
+
+    def _warn_if_context_is_short(self, prompt: str) -> None:
+        """Warn (status bar) as a turn that may overflow starts; the service still stops it if it does."""
+        warning = self._context_warning(prompt)
         if warning:
             self.panes.status.showMessage(warning, 15000)
             self.context_warned.emit(warning)
@@ -360,6 +382,7 @@ class ChatController(QObject):
             self.panes.composer.set_can_send(False, LOCKED_HINT)
         else:
             self.panes.composer.set_can_send(True, DEMO_HINT if self.model.loaded.is_demo else "")
+        self.check_context()  # another conversation, model or context size: another answer
 
     def verify_record(self) -> None:
         self.integrity.start()
@@ -474,6 +497,7 @@ class ChatController(QObject):
                 # again would stall the window for nothing.
                 self.panes.reasoning.show_turn(turn)
         self.refresh_conversations()
+        self.check_context()  # the conversation just grew
         words = {TurnStatus.COMPLETED: "Ready", TurnStatus.CANCELLED: "Stopped — partial output kept"}
         self.panes.status.set_state(words.get(turn.status, f"Turn {turn.status}: {turn.error or ''}"))
         if turn.status == TurnStatus.FAILED:

@@ -11,6 +11,7 @@ QMainWindow, QWidget#ConversationList { background: #f6f7f9; }
 QLabel#paneTitle { font-weight: 600; font-size: 10.5pt; color: #1f2933; }
 QLabel#paneCaption, QLabel#composerHint { color: #5f6b7a; }
 QLabel#composerProblems { color: #b3261e; }
+QLabel#composerWarning { color: #8a5300; }
 QListWidget#conversationItems { border: 1px solid #dde3ea; background: white; }
 QListWidget#conversationItems::item { padding: 6px; border-bottom: 1px solid #eef1f4; }
 QListWidget#conversationItems::item:selected { background: #dbe8f7; color: #102a43; }

@@ -322,3 +322,24 @@ def test_settings_changes_are_recorded(window: MainWindow, store: Store) -> None
     with store.engine.connect() as connection:
         kinds = [row[0] for row in connection.exec_driver_sql("SELECT kind FROM events ORDER BY id")]
     assert "settings.changed" in kinds and store.verify().intact
+
+
+def test_a_draft_that_may_not_fit_is_flagged_before_it_is_sent(
+    qtbot: QtBot, window: MainWindow, backend: FakeBackend
+) -> None:
+    composer = window.controller.panes.composer
+    n_ctx = window.controller.model.loaded.n_ctx  # type: ignore[union-attr]
+    max_tokens = window.controller.settings().params.max_tokens
+    fits, too_long = "a" * 30, "b" * (3 * (n_ctx - max_tokens) + 30)
+    warned: list[str] = []
+    window.controller.context_warned.connect(warned.append)
+
+    composer.editor.setPlainText(too_long)
+    qtbot.waitUntil(lambda: not composer.context_note.isHidden(), timeout=5000)
+    assert "may not fit" in composer.context_note.text()
+    assert f"{n_ctx:,} tokens" in composer.context_note.text()
+    assert warned == [] and backend.loaded is not None  # nothing was sent: a warning, not a refusal
+
+    composer.editor.setPlainText(fits)
+    qtbot.waitUntil(composer.context_note.isHidden, timeout=5000)
+    assert composer.context_note.text() == ""
