@@ -85,7 +85,7 @@ def _cover(report: Report) -> list[str]:
         "| File | SHA-256 | Quantization | Context (n_ctx) | Size | Turns |",
         "|---|---|---|---|---|---|",
     ]
-    for model in models_used(report.conversations):
+    for model in models_used(report.conversations, report.model_details):
         contexts = ", ".join(str(size) for size in model.context_sizes)
         lines.append(
             f"| {inline(model.file_name)} | `{model.sha256}` | {inline(model.quantization)} | "

@@ -160,7 +160,7 @@ def _cover(report: Report) -> str:
                     _e(human_size(model.size)),
                     str(model.turns),
                 ]
-                for model in models_used(report.conversations)
+                for model in models_used(report.conversations, report.model_details)
             ],
         ),
         "<h2>Parameters</h2>",

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
+from typing import Any
 
 from app.core.types import Checkpoint, Conversation, Flag, SamplingParams, Turn
 
@@ -45,6 +46,8 @@ class Report:
     verification: str  # the record's verification, in words, at export time
     intact: bool
     images: Mapping[str, bytes] = field(default_factory=dict, repr=False)  # sha256 → original bytes
+    # sha256 → what the record says about that model file (its model.loaded event)
+    model_details: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def turns(self) -> tuple[Turn, ...]:
@@ -62,13 +65,22 @@ def file_name(path: str) -> str:
     return chosen.name or path
 
 
-def quantization(path: str) -> str:
+def quantization(path: str, recorded: Mapping[str, Any] | None = None) -> str:
+    """The quantization the record holds (read from the GGUF when loaded), else the file name's.
+
+    Records from before metadata was kept, and remote models, have only a name to go by: the
+    report says where the answer came from.
+    """
+    if recorded and recorded.get("quantization"):
+        return str(recorded["quantization"])
     match = _QUANT.search(file_name(path))
-    return match.group(1).upper() if match else "not stated in the file name"
+    return f"{match.group(1).upper()} (from the file name)" if match else "not recorded"
 
 
-def models_used(conversations: tuple[Conversation, ...]) -> list[ModelUse]:
-    """Each distinct model file (by SHA-256), in order of first use."""
+def models_used(
+    conversations: tuple[Conversation, ...], details: Mapping[str, Mapping[str, Any]] | None = None
+) -> list[ModelUse]:
+    """Each distinct model file (by SHA-256), in order of first use; ``details`` as recorded."""
     seen: dict[str, list[Turn]] = {}
     for conversation in conversations:
         for turn in conversation.turns:
@@ -82,7 +94,7 @@ def models_used(conversations: tuple[Conversation, ...]) -> list[ModelUse]:
                 path=first.path,
                 sha256=sha256,
                 size=first.size,
-                quantization=quantization(first.path),
+                quantization=quantization(first.path, (details or {}).get(sha256)),
                 context_sizes=tuple(sorted({turn.params.n_ctx for turn in turns})),
                 turns=len(turns),
             )

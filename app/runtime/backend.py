@@ -26,6 +26,8 @@ class LoadedModel:
     projector: Path | None = None  # vision projector (mmproj GGUF) loaded with the model
     endpoint: str | None = None  # the API base of the server it runs on; None: it runs here
     accepts_images: bool = False  # images are sent without a projector (a remote server decides)
+    quantization: str = ""  # from the GGUF metadata ("Q4_K_M"); "" when unknown (a server)
+    parameter_count: int = 0  # from the GGUF tensor shapes; 0 when unknown
 
     @property
     def has_vision(self) -> bool:

@@ -118,7 +118,7 @@ class LlamaBackend:
             check_model_file(projector)
         # llama.cpp's own GGUF parser runs in this process: a file must first pass the
         # inspector, which parses it in a child process with time and memory limits.
-        inspect_file(path)
+        info = inspect_file(path)
         if projector is not None:
             inspect_file(projector)
         import llama_cpp  # deferred: importing it loads the native library
@@ -159,6 +159,8 @@ class LlamaBackend:
             has_think_tokens=self._think_tokens is not None,
             is_demo=is_demo,
             projector=projector,
+            quantization=info.quantization or "",
+            parameter_count=info.parameter_count or 0,
         )
         self._grammar = _checked_grammar(llm, reasoning_grammar(self._think_tokens))
         self._abort.attach(llm)

@@ -100,6 +100,11 @@ class ChatService:
                 "projector": projector_file.path if projector_file else None,
                 "projector_sha256": projector_file.sha256 if projector_file else None,
                 "n_ctx": options.n_ctx,
+                # What the file says it is (GGUF metadata): reports name the model by these.
+                "architecture": loaded.architecture,
+                "quantization": loaded.quantization,
+                "parameters": loaded.parameter_count,
+                "trained_context": loaded.context_length,
                 "runtime": self.backend.runtime_version,
                 # What llama.cpp reports: CPU features, GPU offload, layers offloaded, threads.
                 "backend": runtime_info,

@@ -86,6 +86,7 @@ def build_report(
         verification=verification.describe(),
         intact=verification.intact,
         images=images,
+        model_details=store.model_details({turn.model.sha256 for c in conversations for turn in c.turns}),
     )
 
 

@@ -91,6 +91,22 @@ class Store:
             )
             self._record(session, row, kind)
 
+    def model_details(self, sha256s: Collection[str]) -> dict[str, dict[str, Any]]:
+        """What was recorded about each model file (by SHA-256) when it was loaded; the latest wins.
+
+        Turns name the file and its hash; its metadata (quantization, architecture, parameters,
+        trained context) is in the ``model.loaded`` event written when it was loaded.
+        """
+        wanted = set(sha256s)
+        found: dict[str, dict[str, Any]] = {}
+        query = select(EventRow.detail_json).where(EventRow.kind == "model.loaded").order_by(EventRow.id)
+        with self._reader.connect() as connection:
+            for (detail_json,) in connection.execute(query):
+                detail = json.loads(detail_json)
+                if isinstance(detail, dict) and detail.get("sha256") in wanted:
+                    found[detail["sha256"]] = detail
+        return found
+
     def backup(self, folder: Path, label: str) -> Path:
         """A consistent copy of the record (SQLite backup API), taken while it is in use."""
         return backup_database(Path(str(self.path)), folder, label)

@@ -175,3 +175,61 @@ def test_cancel_is_heard_while_the_record_is_being_verified(
     assert cancel.looks < 0
     assert store.verify().entries == entries, "nothing was signed or recorded"
     assert not list(tmp_path.glob("*r.pdf*"))
+
+
+@pytest.mark.e2e
+def test_reports_name_the_quantization_the_gguf_declares(
+    qapp: object, tiny_models: tuple[Path, Path], key: KeyPair, tmp_path: Path
+) -> None:
+    import shutil
+    import threading
+
+    from app.core.presets import preset, with_params
+    from app.export.markdown import inline
+    from app.export.report import models_used
+    from app.runtime.llama_backend import LlamaBackend
+    from app.services.chat import ChatService
+    from app.services.exporting import build_report
+
+    # A name that says nothing about the quantization: only the file's metadata can.
+    model = tmp_path / "contract-model.gguf"
+    shutil.copy(tiny_models[0], model)
+    store = Store(tmp_path / "loaded.db")
+    backend = LlamaBackend()
+    try:
+        service = ChatService(store, backend)
+        settings = with_params(preset("magistral"), max_tokens=8, seed=1, n_ctx=512)
+        service.load_model(model, settings)
+        turn = service.run_turn(None, "Hello", settings, _Quiet(), threading.Event())
+    finally:
+        backend.close()
+    (loaded,) = events(store, "model.loaded")
+    assert (loaded["quantization"], loaded["architecture"], loaded["trained_context"]) == (
+        "Q8_0",
+        "llama",
+        2048,
+    )
+    assert isinstance(loaded["parameters"], int) and loaded["parameters"] > 0
+
+    report = build_report(store, key, [turn.conversation_id], "one", "tester")
+    (use,) = models_used(report.conversations, report.model_details)
+    assert use.file_name == "contract-model.gguf" and use.quantization == "Q8_0"
+    text = export(store, key, [turn.conversation_id], tmp_path / "r.md", format="md").path.read_text("utf-8")
+    assert f"| {inline('Q8_0')} |" in text  # Markdown-escaped, as every recorded field
+    # A record without the metadata (older, or another file) says where its answer came from.
+    assert models_used(report.conversations)[0].quantization == "not recorded"
+    store.close()
+
+
+class _Quiet:
+    def turn_started(self, turn: object) -> None:
+        pass
+
+    def reasoning(self, text: str) -> None:
+        pass
+
+    def answer(self, text: str) -> None:
+        pass
+
+    def progress(self, completion_tokens: int, tokens_per_second: float) -> None:
+        pass
