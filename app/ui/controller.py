@@ -70,6 +70,7 @@ class ChatController(QObject):
         record_verified(object): a ``Verification`` of the whole record finished.
         signed_off(object): the ``SignOff`` just recorded.
         context_warned(str): the next turn may not fit the context window (sent anyway).
+        record_changed(): conversations, turns, annotations or sign-offs were recorded.
     """
 
     error_occurred = Signal(str, str)
@@ -79,6 +80,7 @@ class ChatController(QObject):
     record_verified = Signal(object)
     signed_off = Signal(object)
     context_warned = Signal(str)
+    record_changed = Signal()
     _load_requested = Signal(str, bool, object, str, bool)
     _turn_requested = Signal(int, str, object, object)
     _remote_requested = Signal(object, object)
@@ -315,6 +317,7 @@ class ChatController(QObject):
 
     def refresh_conversations(self) -> None:
         self.panes.conversations.set_conversations(self.store.list_conversations(), self.conversation_id)
+        self.record_changed.emit()
 
     def settings(self, *, remote: bool = False) -> RunSettings:
         if remote or (self.model is not None and self.model.loaded.is_remote):

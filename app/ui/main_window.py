@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self._modal_errors = modal_errors
         self.session_browser: SessionBrowser | None = None
         self.controller.error_occurred.connect(self._on_controller_error_occurred)
+        self.controller.record_changed.connect(self._on_controller_record_changed)
         self.controller.image_requested.connect(self._on_controller_image_requested)
         self.view.annotate_requested.connect(self._on_view_annotate_requested)
         self._build_menus()
@@ -272,6 +273,11 @@ class MainWindow(QMainWindow):
         self.session_browser.show()
         self.session_browser.activateWindow()
         return self.session_browser
+
+    def _on_controller_record_changed(self) -> None:
+        # An open Sessions window follows the record (it searches on its own thread).
+        if self.session_browser is not None and self.session_browser.isVisible():
+            self.session_browser.refresh()
 
     def _on_session_browser_export_requested(self, conversation_ids: list[int], scope: str) -> None:
         self.open_export(conversation_ids, scope, self.session_browser)

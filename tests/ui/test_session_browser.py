@@ -286,3 +286,23 @@ def test_the_review_menu_opens_the_browser_and_the_list_shows_review_state(
     sessions.close()
     assert window.open_session_browser() is sessions and sessions.isVisible(), "one per main window"
     sessions.wait()
+
+    # While it is open, the Sessions window follows the record: a new turn and a sign-off.
+    with qtbot.waitSignal(sessions.results_shown, timeout=5000):
+        sessions.query.clear()
+    window.controller.new_conversation()
+    backend.enqueue(["[THINK]more[/THINK]a second matter"])
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000) as second:
+        window.composer.editor.setPlainText("a second matter entirely")
+        qtbot.mouseClick(window.composer.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(rows(sessions)) == 2, timeout=5000)
+    assert second.args[0].conversation_id in rows(sessions)
+    window.controller.sign_off("Dr. R", Meaning.APPROVED, "Checked.")
+    qtbot.waitUntil(
+        lambda: (
+            sessions.shown is not None
+            and any(s.review_state == ReviewState.SIGNED for s in sessions.shown.conversations)
+        ),
+        timeout=5000,
+    )
+    sessions.wait()
