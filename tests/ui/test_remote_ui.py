@@ -67,7 +67,7 @@ def test_the_dialog_fetches_models_tests_and_switches_to_the_server(
     backend: FakeBackend,
     scripted_server: ScriptedServer,
     memory_keyring: MemoryKeyring,
-    model_file: Path,
+    tiny_models: tuple[Path, Path],
 ) -> None:
     scripted_server.api_key = SECRET
     scripted_server.models = ("first-model", "second-model")
@@ -108,9 +108,10 @@ def test_the_dialog_fetches_models_tests_and_switches_to_the_server(
     assert finished.args[0].answer == "Remote answer." and finished.args[0].ran_remotely
     assert scripted_server.headers[-1]["Authorization"] == f"Bearer {SECRET}"
 
-    # Back to the local model: the turns run there again and the setting is remembered.
-    with qtbot.waitSignal(window.controller.model_changed, timeout=10000) as local:
-        window.controller.open_model(str(model_file))
+    # Back to a local model (a real GGUF: choosing one reads its metadata for its preset): the
+    # turns run there again and the setting is remembered.
+    with qtbot.waitSignal(window.controller.model_changed, timeout=60000) as local:
+        window.controller.open_model(str(tiny_models[0]))
     assert not local.args[0].loaded.is_remote
     assert load_config().use_remote is False
     assert remote.api_key(scripted_server.url) == SECRET, "the key stays for the next time"
