@@ -70,6 +70,11 @@ class Backend(Protocol):
     @property
     def runtime_version(self) -> str: ...
 
+    @property
+    def runtime_info(self) -> Mapping[str, object]:
+        """What the runtime reports about where the model runs (threads, GPU offload…); recorded."""
+        ...
+
     def load(
         self, path: Path, options: LoadOptions, *, is_demo: bool = False, projector: Path | None = None
     ) -> LoadedModel: ...

@@ -86,6 +86,10 @@ class FakeBackend:
     def runtime_version(self) -> str:
         return "fake 1"
 
+    @property
+    def runtime_info(self) -> dict[str, object]:
+        return {"scripted": True}  # no runtime to report on: the record says so
+
     def load(
         self, path: Path, options: LoadOptions, *, is_demo: bool = False, projector: Path | None = None
     ) -> LoadedModel:

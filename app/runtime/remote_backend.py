@@ -181,6 +181,11 @@ class RemoteBackend:
     def runtime_version(self) -> str:
         return f"remote ({self.dialect} API) via httpx {importlib.metadata.version('httpx')}"
 
+    @property
+    def runtime_info(self) -> dict[str, object]:
+        """Where it runs: the server decides threads and GPUs, and does not say."""
+        return {"runs_on": "remote server", "endpoint": self.endpoint.url}
+
     def load(
         self,
         path: Path | None = None,

@@ -89,7 +89,7 @@ class ChatService:
             if self.backend.loaded is None:
                 self.model = None  # the old model was released before the new one failed
             raise
-        runtime_info = dict(getattr(self.backend, "runtime_info", {}))
+        runtime_info = dict(self.backend.runtime_info)
         self.model = ActiveModel(loaded, model_file, options, projector_file, runtime_info)
         self.store.log_event(
             "model.loaded",

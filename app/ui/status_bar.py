@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
@@ -79,14 +80,21 @@ class AppStatusBar(QStatusBar):
                 if model.projector
                 else ""
             )
-            runtime = model.runtime_info
-            backend = (
-                f"\nThreads {runtime.get('n_threads')} · GPU layers {runtime.get('layers_offloaded')} of "
-                f"{runtime.get('n_layers')} offloaded"
-                f"{'' if runtime.get('gpu_offload_supported') else ' (no GPU offload in this build)'}"
-                f"\n{runtime.get('system_info')}"
-                if runtime
-                else ""
-            )
+            backend = runtime_text(model.runtime_info)
             self.model.setToolTip(f"{model.file.path}\nSHA-256 {model.file.sha256}{projector}{backend}")
         self._repolish(self.model)
+
+
+def runtime_text(runtime: Mapping[str, object]) -> str:
+    """What the runtime reported, as the model's tooltip says it ("" if it reported nothing)."""
+    if "n_threads" in runtime:  # llama.cpp, here
+        offload = "" if runtime.get("gpu_offload_supported") else " (no GPU offload in this build)"
+        return (
+            f"\nThreads {runtime['n_threads']} · GPU layers {runtime.get('layers_offloaded')} of "
+            f"{runtime.get('n_layers')} offloaded{offload}\n{runtime.get('system_info')}"
+        )
+    if runtime.get("runs_on"):
+        return f"\nRuns on a {runtime['runs_on']}: it decides threads and GPUs."
+    if runtime.get("scripted"):
+        return "\nScripted backend: no model runs."
+    return ""

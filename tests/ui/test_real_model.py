@@ -83,3 +83,27 @@ def test_a_bad_model_file_is_refused_and_the_model_in_use_stays(
     assert real_window.controller.model is not None and real_window.controller.model.loaded.is_demo
     qtbot.waitUntil(real_window.composer.send_button.isEnabled, timeout=5000)
     assert load_config().model_path is None, "a model that failed to load is not remembered"
+
+
+def test_what_llama_cpp_reports_is_recorded_and_shown(real_window: MainWindow, store: Store) -> None:
+    import json
+
+    from sqlalchemy import text
+
+    model = real_window.controller.model
+    assert model is not None
+    runtime = model.runtime_info
+    # The threads llama.cpp really uses (the setting says 0: automatic), and what this CPU build
+    # offers: no GPU offload, so no layer is offloaded whatever was asked.
+    assert isinstance(runtime["n_threads"], int) and runtime["n_threads"] >= 1
+    assert runtime["gpu_offload_supported"] is False and runtime["layers_offloaded"] == 0
+    assert runtime["n_layers"] == 31  # SmolLM2-135M: 30 blocks and the output layer
+    assert "CPU" in str(runtime["system_info"])
+    with store.engine.connect() as connection:
+        (detail,) = connection.execute(
+            text("SELECT detail_json FROM events WHERE kind = 'model.loaded' ORDER BY id DESC LIMIT 1")
+        ).one()
+    assert json.loads(detail)["backend"] == dict(runtime)
+    tooltip = real_window.status.model.toolTip()
+    assert f"Threads {runtime['n_threads']} · GPU layers 0 of 31 offloaded" in tooltip
+    assert "(no GPU offload in this build)" in tooltip and model.file.sha256 in tooltip
