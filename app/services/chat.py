@@ -38,6 +38,22 @@ class TurnSink(Protocol):
     def progress(self, completion_tokens: int, tokens_per_second: float) -> None: ...
 
 
+class SilentSink:
+    """A ``TurnSink`` that shows nothing: for callers that judge the turn by what was recorded."""
+
+    def turn_started(self, turn: Turn) -> None:
+        pass
+
+    def reasoning(self, text: str) -> None:
+        pass
+
+    def answer(self, text: str) -> None:
+        pass
+
+    def progress(self, completion_tokens: int, tokens_per_second: float) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class ActiveModel:
     loaded: LoadedModel

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from app import __version__
 from app.core.presets import preset, with_params
-from app.core.types import Turn, TurnStatus
+from app.core.types import TurnStatus
 from app.runtime.backend import Backend
 from app.runtime.model_files import demo_model_path
-from app.services.chat import ChatService
+from app.services.chat import ChatService, SilentSink
 from app.services.paths import HOME_VARIABLE
 from app.storage.repository import Store
 
@@ -72,22 +72,6 @@ def _step(name: str) -> Iterator[None]:
         raise SelfTestFailure(name, reason) from error
 
 
-class _QuietSink:
-    """The turn streams nowhere: the self-test judges what was recorded, not what was shown."""
-
-    def turn_started(self, turn: Turn) -> None:
-        pass
-
-    def reasoning(self, text: str) -> None:
-        pass
-
-    def answer(self, text: str) -> None:
-        pass
-
-    def progress(self, completion_tokens: int, tokens_per_second: float) -> None:
-        pass
-
-
 def run_self_test() -> SelfTestResult:
     """Run every step in a temporary data folder; never raises for a failed step."""
     # Before anything can import Qt: the self-test must run on machines with no display (CI, SSH).
@@ -125,7 +109,7 @@ def _run(home: Path) -> str:
             with _step("model"):
                 service.load_model(model_path, settings, is_demo=is_demo)
             with _step("turn"):
-                turn = service.run_turn(None, PROMPT, settings, _QuietSink(), threading.Event())
+                turn = service.run_turn(None, PROMPT, settings, SilentSink(), threading.Event())
             if turn.status != TurnStatus.COMPLETED:
                 raise SelfTestFailure(
                     "turn", f"the turn ended {turn.status.value}: {turn.error or 'no error'}"

@@ -188,7 +188,7 @@ def test_reports_name_the_quantization_the_gguf_declares(
     from app.export.markdown import inline
     from app.export.report import models_used
     from app.runtime.llama_backend import LlamaBackend
-    from app.services.chat import ChatService
+    from app.services.chat import ChatService, SilentSink
     from app.services.exporting import build_report
 
     # A name that says nothing about the quantization: only the file's metadata can.
@@ -200,7 +200,7 @@ def test_reports_name_the_quantization_the_gguf_declares(
         service = ChatService(store, backend)
         settings = with_params(preset("magistral"), max_tokens=8, seed=1, n_ctx=512)
         service.load_model(model, settings)
-        turn = service.run_turn(None, "Hello", settings, _Quiet(), threading.Event())
+        turn = service.run_turn(None, "Hello", settings, SilentSink(), threading.Event())
     finally:
         backend.close()
     (loaded,) = events(store, "model.loaded")
@@ -219,17 +219,3 @@ def test_reports_name_the_quantization_the_gguf_declares(
     # A record without the metadata (older, or another file) says where its answer came from.
     assert models_used(report.conversations)[0].quantization == "not recorded"
     store.close()
-
-
-class _Quiet:
-    def turn_started(self, turn: object) -> None:
-        pass
-
-    def reasoning(self, text: str) -> None:
-        pass
-
-    def answer(self, text: str) -> None:
-        pass
-
-    def progress(self, completion_tokens: int, tokens_per_second: float) -> None:
-        pass

@@ -9,9 +9,10 @@ the hostile text still readable as text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QTextDocument, QTextFragment
 from pytestqt.qtbot import QtBot
 
 from app.storage.repository import Store
@@ -24,21 +25,26 @@ INTERNAL_LINK = re.compile(r"(turn|annotate):\d+|image:[0-9a-f]{64}")
 INTERNAL_IMAGE = re.compile(r"thumb:[0-9a-f]{64}")
 
 
+def fragments(document: QTextDocument) -> Iterator[QTextFragment]:
+    """Every run of same-formatted text in ``document``, tables and frames included."""
+    block = document.begin()
+    while block.isValid():
+        runs = block.begin()
+        while not runs.atEnd():
+            yield runs.fragment()
+            runs += 1
+        block = block.next()
+
+
 def document_problems(document: QTextDocument) -> list[str]:
     """Every link or image in ``document`` that is not the app's own."""
     problems = []
-    block = document.begin()
-    while block.isValid():
-        fragments = block.begin()
-        while not fragments.atEnd():
-            fragment = fragments.fragment()
-            style = fragment.charFormat()
-            if style.isAnchor() and not INTERNAL_LINK.fullmatch(style.anchorHref()):
-                problems.append(f"link {style.anchorHref()!r} on {fragment.text()[:40]!r}")
-            if style.isImageFormat() and not INTERNAL_IMAGE.fullmatch(style.toImageFormat().name()):
-                problems.append(f"image {style.toImageFormat().name()!r}")
-            fragments += 1
-        block = block.next()
+    for fragment in fragments(document):
+        style = fragment.charFormat()
+        if style.isAnchor() and not INTERNAL_LINK.fullmatch(style.anchorHref()):
+            problems.append(f"link {style.anchorHref()!r} on {fragment.text()[:40]!r}")
+        if style.isImageFormat() and not INTERNAL_IMAGE.fullmatch(style.toImageFormat().name()):
+            problems.append(f"image {style.toImageFormat().name()!r}")
     return problems
 
 
@@ -129,14 +135,4 @@ def test_hostile_output_is_inert_in_the_session_browser_and_review(qtbot: QtBot,
 
 
 def _hrefs(document: QTextDocument) -> list[str]:
-    found = []
-    block = document.begin()
-    while block.isValid():
-        fragments = block.begin()
-        while not fragments.atEnd():
-            style = fragments.fragment().charFormat()
-            if style.isAnchor():
-                found.append(style.anchorHref())
-            fragments += 1
-        block = block.next()
-    return found
+    return [f.charFormat().anchorHref() for f in fragments(document) if f.charFormat().isAnchor()]
