@@ -20,6 +20,7 @@ LIKE instead. Both ways are case-insensitive.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import sqlite3
 from collections import defaultdict
@@ -361,36 +362,56 @@ def snippet(body: str, query: str, width: int = SNIPPET_WIDTH) -> str:
 # -- browsing -------------------------------------------------------------------------------
 
 
-def summaries(connection: Connection) -> list[ConversationSummary]:
-    """Every conversation, newest first, from a few grouped queries (never one per conversation)."""
+def summaries(connection: Connection, only: Collection[int] | None = None) -> list[ConversationSummary]:
+    """Every conversation (or those in ``only``), newest first, from a few grouped queries.
+
+    Never one query per conversation. ``only`` narrows every query through the indexes by
+    conversation, so the conversations a search matched cost what they are, not what the record is.
+    """
+    ids = {"only": json.dumps(sorted(only))} if only is not None else {}
+
+    def among(column: str) -> str:
+        return f" AND {column} IN (SELECT value FROM json_each(:only))" if only is not None else ""
+
     turns = {
         row[0]: row[1:]
         for row in connection.execute(
             text(
                 "SELECT t.conversation_id, t.turns, t.last_started, o.status, o.finished_at FROM "
                 "(SELECT conversation_id, count(*) AS turns, max(id) AS last_id, "
-                "max(started_at) AS last_started FROM turns GROUP BY conversation_id) AS t "
+                f"max(started_at) AS last_started FROM turns WHERE 1{among('conversation_id')} "
+                "GROUP BY conversation_id) AS t "
                 "LEFT JOIN turn_outcomes AS o ON o.turn_id = t.last_id"
-            )
+            ),
+            ids,
         )
     }
     models: dict[int, list[tuple[int, ModelFile]]] = defaultdict(list)
     for conversation_id, sha256, path, size, first in connection.execute(
         text(
             "SELECT conversation_id, model_sha256, model_path, model_size, min(id) FROM turns "
-            "GROUP BY conversation_id, model_sha256"
-        )
+            f"WHERE 1{among('conversation_id')} GROUP BY conversation_id, model_sha256"
+        ),
+        ids,
     ):
         models[conversation_id].append((first, ModelFile(path, size, sha256)))
     with_images = {
         row[0]
         for row in connection.execute(
-            text("SELECT DISTINCT conversation_id FROM turns WHERE id IN (SELECT turn_id FROM turn_images)")
+            text(
+                "SELECT DISTINCT conversation_id FROM turns WHERE id IN (SELECT turn_id FROM turn_images)"
+                + among("conversation_id")
+            ),
+            ids,
         )
     }
     signed: dict[int, str] = dict(
         connection.execute(
-            text("SELECT conversation_id, max(signed_at) FROM signoffs GROUP BY conversation_id")
+            text(
+                f"SELECT conversation_id, max(signed_at) FROM signoffs WHERE 1{among('conversation_id')} "
+                "GROUP BY conversation_id"
+            ),
+            ids,
         ).all()
     )
     noted: dict[int, str] = {}
@@ -399,15 +420,16 @@ def summaries(connection: Connection) -> list[ConversationSummary]:
         text(
             "SELECT t.conversation_id, a.flag, a.created_at FROM annotations AS a "
             "JOIN turns AS t ON t.id = a.turn_id "
-            "WHERE a.id IN (SELECT max(id) FROM annotations GROUP BY turn_id)"
-        )
+            "WHERE a.id IN (SELECT max(id) FROM annotations GROUP BY turn_id)" + among("t.conversation_id")
+        ),
+        ids,
     ):
         noted[conversation_id] = max(created_at, noted.get(conversation_id, ""))
         if flag != Flag.OK:
             flagged.add(conversation_id)
     result = []
     for conversation_id, title, created_at in connection.execute(
-        text("SELECT id, title, created_at FROM conversations ORDER BY id DESC")
+        text(f"SELECT id, title, created_at FROM conversations WHERE 1{among('id')} ORDER BY id DESC"), ids
     ):
         count, last_started, status, finished_at = turns.get(conversation_id, (0, None, None, None))
         state = (
@@ -443,10 +465,11 @@ def summaries(connection: Connection) -> list[ConversationSummary]:
 
 def browse(connection: Connection, session_filter: SessionFilter) -> list[ConversationSummary]:
     """The conversations ``session_filter`` accepts, newest first."""
-    found = summaries(connection)
     if session_filter.text.strip():
         matching = matching_conversations(connection, session_filter.text)
-        found = [summary for summary in found if summary.id in matching]
+        found = summaries(connection, matching) if matching else []
+    else:
+        found = summaries(connection)
     return [summary for summary in found if session_filter.accepts(summary)]
 
 

@@ -587,3 +587,31 @@ def test_any_query_finds_exactly_the_texts_containing_it(
     for hit in hits:
         plain = hit.plain()
         assert hit.spans() and all(shown.fullmatch(plain[a:b]) for a, b in hit.spans()), hit
+
+
+def test_summaries_of_some_conversations_are_those_of_all_narrowed(tmp_path: Path) -> None:
+    store = Store(tmp_path / "narrow.db")
+    for index in range(12):
+        turn = run_turn(
+            store,
+            None,
+            f"Question {index} about {'indemnity' if index % 3 == 0 else 'warranty'}",
+            "Reasoning about the clause.",
+            f"Answer {index}.",
+            title=f"Matter {index}",
+            model=QWEN if index % 2 else MAGISTRAL,
+            images=1 if index % 4 == 0 else 0,
+        )
+        if index % 5 == 0:
+            store.annotate(turn.id, Flag.CONCERN, "check", "Dr. R")
+        if index % 6 == 0:
+            store.sign_off(turn.conversation_id, Meaning.APPROVED, "Dr. R", "ok")
+    with store.engine.connect() as connection:
+        every = search.summaries(connection)
+        for some in ({1}, {2, 5, 11}, set(range(1, 13)), set()):
+            assert search.summaries(connection, some) == [s for s in every if s.id in some]
+    matching = store.conversations_matching("indemnity")
+    assert len(matching) == 4
+    assert store.browse(SessionFilter(text="indemnity")) == [s for s in every if s.id in matching]
+    assert store.browse(SessionFilter(text="no such words anywhere")) == []
+    store.close()
