@@ -95,3 +95,22 @@ def scripted_server():
     server = ScriptedServer().start()
     yield server
     server.stop()
+
+
+# -- measurements a test wants in the run's closing summary (the desktop bundle's size) -------
+
+REPORTS = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def report_line(pytestconfig: pytest.Config):
+    """Add a line to the summary printed at the end of the run (pytest captures test output)."""
+    return pytestconfig.stash.setdefault(REPORTS, []).append
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    lines = config.stash.get(REPORTS, [])
+    if lines:
+        terminalreporter.section("measured")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -128,7 +128,7 @@ class ChatService:
         )
         return self.model
 
-    # -- remote servers (issue #6) ---------------------------------------------------
+    # -- remote servers --------------------------------------------------------------
 
     def use_backend(self, backend: Backend) -> None:
         """Run later turns on ``backend``; the one in use before is released."""
