@@ -26,7 +26,7 @@
 #sub ReadVersionLine
   #define FileLine = FileRead(FileHandle)
   #if Pos('__version__ = "', FileLine) == 1
-    #define AppVersion = Copy(FileLine, 16, Len(FileLine) - 16)
+    #define public AppVersion = Copy(FileLine, 16, Len(FileLine) - 16)
   #endif
 #endsub
 #for {FileHandle = FileOpen(InitFile); FileHandle && !FileEof(FileHandle); ""} ReadVersionLine

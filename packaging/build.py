@@ -3,6 +3,7 @@
 Same command on Windows, macOS and Linux (run on each platform for its own build):
 
     python packaging/build.py [--dist DIR] [--work DIR] [--with-demo-model] [--self-test]
+                              [--installer PATH/TO/ISCC.exe]
 
 The result is ``DIST/Veritrace/`` (``DIST/Veritrace.app`` on macOS). The build never writes inside the
 source tree unless told to: by default it goes to ``veritrace-build`` in the system's temporary folder.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -65,6 +67,7 @@ def build(dist: Path, work: Path, *, with_demo_model: bool = False) -> BuildResu
         if targets:
             subprocess.run(["strip", "--strip-unneeded", *map(str, targets)], check=True)
     if sys.platform != "win32":
+        layout.remove_dangling_links(bundle)
         layout.link_duplicates(bundle)
     seconds = time.monotonic() - started
     return BuildResult(
@@ -89,6 +92,29 @@ def run_self_test(executable: Path, timeout: float = 300) -> subprocess.Complete
     )
 
 
+def compile_installer(iscc: Path, bundle: Path, compression: str = "lzma2") -> Path:
+    """Run Inno Setup's compiler on installer.iss for a Windows layout of ``bundle``.
+
+    On Windows it runs as it is; elsewhere through Wine (its compiler is a 32-bit Windows
+    program: on Debian, ``wine`` and ``wine32:i386``). Returns the setup file it wrote.
+    """
+    windows = sys.platform == "win32"
+
+    def path_for_iscc(path: Path) -> str:
+        return str(path) if windows else "Z:" + str(path.resolve()).replace("/", "\\")
+
+    command = [
+        str(iscc),
+        f"/DBundleDir={path_for_iscc(bundle)}",
+        f"/DCompression={compression}",
+        path_for_iscc(layout.ROOT / "installer.iss"),
+    ]
+    if not windows:
+        command.insert(0, "wine")
+    subprocess.run(command, check=True, env=dict(os.environ, WINEDEBUG="-all"))
+    return bundle.parent / f"{layout.NAME}-{layout.app_version()}-setup.exe"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dist", type=Path, default=DEFAULT_OUTPUT / "dist", help="where the app is put")
@@ -99,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         "--with-demo-model", action="store_true", help="carry the SmolLM2 demo model (about 90 MB) in the app"
     )
     parser.add_argument("--self-test", action="store_true", help="run the built app's --self-test afterwards")
+    parser.add_argument(
+        "--installer", type=Path, metavar="ISCC", help="then compile installer.iss with this ISCC.exe"
+    )
     args = parser.parse_args(argv)
 
     result = build(args.dist, args.work, with_demo_model=args.with_demo_model)
@@ -107,12 +136,31 @@ def main(argv: list[str] | None = None) -> int:
         f"Built {result.bundle} (Veritrace {layout.app_version()}) in {result.seconds:.0f} s: "
         f"{result.size / mib:.1f} MiB, {(result.size - result.model_size) / mib:.1f} MiB without models"
     )
-    if not args.self_test:
-        return 0
-    done = run_self_test(result.executable)
-    sys.stdout.write(done.stdout)
-    sys.stderr.write(done.stderr)
-    return done.returncode
+    if args.self_test:
+        done = run_self_test(result.executable)
+        sys.stdout.write(done.stdout)
+        sys.stderr.write(done.stderr)
+        if done.returncode != 0:
+            return done.returncode
+    if args.installer is not None:
+        if sys.platform != "win32":
+            print("The installer is for Windows: compiling it for this build's files, as a check.")
+        setup = compile_installer(args.installer, windows_bundle(result.bundle, args.dist))
+        print(f"Installer {setup} ({setup.stat().st_size / 2**20:.1f} MiB)")
+    return 0
+
+
+def windows_bundle(bundle: Path, dist: Path) -> Path:
+    """The bundle as installer.iss expects it: on Windows itself; elsewhere a copy named the Windows way."""
+    if sys.platform == "win32":
+        return bundle
+    staged = dist / "windows-layout" / layout.NAME
+    if staged.exists():
+        shutil.rmtree(staged)
+    staged.mkdir(parents=True)
+    shutil.copy2(bundle / layout.EXECUTABLE, staged / f"{layout.NAME}.exe")
+    shutil.copytree(bundle / layout.CONTENTS, staged / layout.CONTENTS, symlinks=False)
+    return staged
 
 
 if __name__ == "__main__":

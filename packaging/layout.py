@@ -253,3 +253,15 @@ def strip_targets(contents: Path) -> list[Path]:
     targets = sorted(contents.glob("libpython*.so*"))
     targets += sorted(contents.glob("python3*/lib-dynload/*.so"))
     return [path for path in targets if path.is_file() and not path.is_symlink()]
+
+
+def remove_dangling_links(folder: Path) -> list[Path]:
+    """Delete symbolic links in ``folder`` whose target is gone; return them.
+
+    PyInstaller links Qt's libraries into the contents folder's top level; a library left out
+    (``needed_closure``) leaves its link pointing nowhere.
+    """
+    dangling = sorted(path for path in folder.rglob("*") if path.is_symlink() and not path.exists())
+    for path in dangling:
+        path.unlink()
+    return dangling

@@ -116,6 +116,19 @@ def test_every_installer_source_exists_in_the_bundle_layout(tmp_path: Path) -> N
     assert missing_sources(bundle) == [f"{bundle.as_posix()}/{layout.CONTENTS}/*"]
 
 
+def test_the_installer_reads_the_version_into_a_public_define() -> None:
+    # Inno Setup's preprocessor makes a #define inside #sub local to that call unless it is
+    # public: without it the version never leaves ReadVersionLine and every compile aborts
+    # with "No __version__ line found" (seen compiling with ISCC 6.4.1).
+    source = ISS.read_text("utf-8")
+    body = source[source.index("#sub ReadVersionLine") : source.index("#endsub")]
+    assignments = re.findall(r"#define (public )?AppVersion\b", body)
+    assert assignments == ["public "], assignments
+    line = '__version__ = "' + app.__version__ + '"'
+    assert line in (ROOT / "app" / "__init__.py").read_text("utf-8").splitlines()
+    assert line[15 : len(line) - 1] == app.__version__  # Copy(FileLine, 16, Len(FileLine) - 16), 1-based
+
+
 def test_installer_is_per_user_upgradable_and_keeps_the_record_unless_asked() -> None:
     setup = dict(line.split("=", 1) for line in iss_section("Setup"))
     assert setup["PrivilegesRequired"] == "lowest"
@@ -253,6 +266,18 @@ def test_identical_libraries_become_links_that_still_load(tmp_path: Path) -> Non
     assert layout.link_duplicates(tmp_path) == 0  # links are never linked again
 
 
+def test_links_whose_library_was_left_out_are_removed(tmp_path: Path) -> None:
+    (tmp_path / "PySide6").mkdir()
+    kept = tmp_path / "PySide6" / "libQt6Gui.so.6"
+    kept.write_bytes(b"\x7fELF")
+    (tmp_path / "libQt6Gui.so.6").symlink_to("PySide6/libQt6Gui.so.6")
+    (tmp_path / "libQt6Network.so.6").symlink_to("PySide6/libQt6Network.so.6")  # left out
+
+    assert layout.remove_dangling_links(tmp_path) == [tmp_path / "libQt6Network.so.6"]
+    assert (tmp_path / "libQt6Gui.so.6").read_bytes() == b"\x7fELF"
+    assert not (tmp_path / "libQt6Network.so.6").is_symlink()
+
+
 # -- the real build (slow) -----------------------------------------------------------------
 
 
@@ -274,5 +299,7 @@ def test_the_frozen_app_builds_and_passes_its_self_test(tmp_path: Path, report_l
     assert "demo model SmolLM2-135M-Instruct" in done.stdout
     assert result.model_size > 0
     assert (result.size - result.model_size) / 1e6 < BUNDLE_GOAL_MB
+    links = [path for path in result.bundle.rglob("*") if path.is_symlink()]
+    assert links and all(path.exists() for path in links), "a link in the bundle points nowhere"
     if sys.platform.startswith("linux"):
         assert missing_sources(windows_layout(result.bundle, tmp_path / "windows")) == []
