@@ -48,6 +48,7 @@ from app.export.verify_bundle import (
     pretty,
     readme_text,
     seal_message,
+    zip_sealed_part,
 )
 
 Progress = Callable[[int, int], None]
@@ -375,7 +376,8 @@ class _FolderWriter(_Writer):
 
 class _ZipWriter(_Writer):
     def __init__(self, path: Path, generated_at: str, sign: Callable[[bytes], str]) -> None:
-        self.handle = path.open("xb+")
+        self.path = path
+        self.handle = path.open("xb")
         self.archive = zipfile.ZipFile(self.handle, "w")
         self.sign = sign
         # Every member carries the export time: the same bundle zips to the same bytes.
@@ -398,21 +400,13 @@ class _ZipWriter(_Writer):
     def close(self) -> None:
         self.archive.close()  # with no comment: the file ends in the comment's length, zero
         self.handle.flush()
-        # The seal: the signed SHA-256 of every byte before that length, written as the comment.
-        digest = hashlib.sha256()
-        covered = self.handle.seek(0, os.SEEK_END) - 2
-        self.handle.seek(0)
-        remaining = covered
-        while remaining:
-            chunk = self.handle.read(min(1 << 20, remaining))
-            digest.update(chunk)
-            remaining -= len(chunk)
-        if self.handle.read(2) != b"\x00\x00":
+        # The seal covers what the verifier will hash: the same function finds it.
+        sha256, comment = zip_sealed_part(str(self.path))
+        if comment:
             raise ExportError("The zip file did not end as expected; nothing was written.")
-        sha256 = digest.hexdigest()
-        comment = f"{SEAL_SCHEME} sha256={sha256} signature={self.sign(seal_message(sha256))}".encode("ascii")
-        self.handle.seek(covered)
-        self.handle.write(len(comment).to_bytes(2, "little") + comment)
+        seal = f"{SEAL_SCHEME} sha256={sha256} signature={self.sign(seal_message(sha256))}".encode("ascii")
+        self.handle.seek(-2, os.SEEK_END)  # the comment's length, then the seal as the comment
+        self.handle.write(len(seal).to_bytes(2, "little") + seal)
         self.handle.flush()
         os.fsync(self.handle.fileno())
         self.handle.close()
