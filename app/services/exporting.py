@@ -27,6 +27,7 @@ from app.export.report import Report
 from app.storage.repository import Store
 
 Progress = Callable[[int, int], None]
+CANCELLED = "Export cancelled; nothing was written."
 FORMATS = {"pdf": "PDF", "md": "Markdown", "json": "JSON bundle"}
 
 
@@ -70,7 +71,7 @@ def build_report(
         for image in turn.images
     }
     verification = store.verify(cancel)
-    stop_if_set(cancel, "Export cancelled; nothing was written.")
+    stop_if_set(cancel, CANCELLED)
     now = utc_now()
     report_id = new_report_id(now)
     checkpoint = store.checkpoint(key, f"export {report_id}")
@@ -133,12 +134,11 @@ def export(
         from app.export.markdown import images_folder
 
         check_destination(images_folder(destination), overwrite=overwrite)
-    if cancel is not None and cancel.is_set():
-        raise ExportError("Export cancelled; nothing was written.")
     try:
+        stop_if_set(cancel)
         report = build_report(store, key, ids, label, generated_by, cancel)
-    except Cancelled as stopped:  # while verifying: nothing signed, recorded or written yet
-        raise ExportError("Export cancelled; nothing was written.") from stopped
+    except Cancelled as stopped:  # before or while verifying: nothing signed, recorded or written yet
+        raise ExportError(CANCELLED) from stopped
     detail = {
         "report_id": report.report_id,
         "format": format,
