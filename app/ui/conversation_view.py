@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
+    QTextFragment,
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
@@ -151,20 +152,12 @@ class ConversationView(QTextBrowser):
 
     def _anchor_cursor(self, href: str) -> QTextCursor | None:
         """A cursor selecting the text of the link to ``href``, if the document has one."""
-        block = self.document().begin()
-        while block.isValid():
-            fragments = block.begin()
-            while not fragments.atEnd():
-                fragment = fragments.fragment()
-                if fragment.charFormat().anchorHref() == href:
-                    cursor = QTextCursor(self.document())
-                    cursor.setPosition(fragment.position())
-                    cursor.setPosition(
-                        fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor
-                    )
-                    return cursor
-                fragments += 1
-            block = block.next()
+        for fragment in text_fragments(self.document()):
+            if fragment.charFormat().anchorHref() == href:
+                cursor = QTextCursor(self.document())
+                cursor.setPosition(fragment.position())
+                cursor.setPosition(fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor)
+                return cursor
         return None
 
     def begin_live(self, conversation: Conversation | None, turn: Turn, answer_so_far: str = "") -> None:
@@ -263,6 +256,17 @@ class ConversationView(QTextBrowser):
             event.acceptProposedAction()
         else:
             super().dropEvent(event)
+
+
+def text_fragments(document: QTextDocument) -> Iterator[QTextFragment]:
+    """Every run of same-formatted text in ``document``, in order, tables and frames included."""
+    block = document.begin()
+    while block.isValid():
+        runs = block.begin()
+        while not runs.atEnd():
+            yield runs.fragment()
+            runs += 1
+        block = block.next()
 
 
 def _live_html(turn: Turn) -> str:

@@ -9,14 +9,13 @@ the hostile text still readable as text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QTextDocument, QTextFragment
+from PySide6.QtGui import QTextDocument
 from pytestqt.qtbot import QtBot
 
 from app.storage.repository import Store
-from app.ui.conversation_view import ConversationView
+from app.ui.conversation_view import ConversationView, text_fragments
 from app.ui.session_browser import SessionBrowser, hit_html
 from tests.fixtures.injection import HOSTILE, HUGE_LINE_CHARS
 from tests.fixtures.records import long_conversation
@@ -25,21 +24,10 @@ INTERNAL_LINK = re.compile(r"(turn|annotate):\d+|image:[0-9a-f]{64}")
 INTERNAL_IMAGE = re.compile(r"thumb:[0-9a-f]{64}")
 
 
-def fragments(document: QTextDocument) -> Iterator[QTextFragment]:
-    """Every run of same-formatted text in ``document``, tables and frames included."""
-    block = document.begin()
-    while block.isValid():
-        runs = block.begin()
-        while not runs.atEnd():
-            yield runs.fragment()
-            runs += 1
-        block = block.next()
-
-
 def document_problems(document: QTextDocument) -> list[str]:
     """Every link or image in ``document`` that is not the app's own."""
     problems = []
-    for fragment in fragments(document):
+    for fragment in text_fragments(document):
         style = fragment.charFormat()
         if style.isAnchor() and not INTERNAL_LINK.fullmatch(style.anchorHref()):
             problems.append(f"link {style.anchorHref()!r} on {fragment.text()[:40]!r}")
@@ -135,4 +123,4 @@ def test_hostile_output_is_inert_in_the_session_browser_and_review(qtbot: QtBot,
 
 
 def _hrefs(document: QTextDocument) -> list[str]:
-    return [f.charFormat().anchorHref() for f in fragments(document) if f.charFormat().isAnchor()]
+    return [f.charFormat().anchorHref() for f in text_fragments(document) if f.charFormat().isAnchor()]
