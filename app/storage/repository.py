@@ -444,6 +444,25 @@ class Store:
                 continues=continues,
             )
 
+    def context_used(self, conversation_id: int) -> int:
+        """Tokens the conversation's last turn filled (its prompt and output): 0 if it has none.
+
+        One indexed row, so the composer can ask while the user types without loading turns.
+        """
+        with self._reads() as session:
+            last = session.execute(
+                select(
+                    func.coalesce(TurnOutcomeRow.prompt_tokens, TurnRow.prompt_tokens),
+                    func.coalesce(TurnOutcomeRow.completion_tokens, 0),
+                )
+                .select_from(TurnRow)
+                .outerjoin(TurnOutcomeRow, TurnOutcomeRow.turn_id == TurnRow.id)
+                .where(TurnRow.conversation_id == conversation_id)
+                .order_by(TurnRow.turn_index.desc())
+                .limit(1)
+            ).first()
+            return int(last[0] + last[1]) if last is not None else 0
+
     def turn(self, turn_id: int) -> Turn:
         with self._reads() as session:
             row = session.get(TurnRow, turn_id)

@@ -259,8 +259,7 @@ class ChatController(QObject):
 
     def _context_warning(self, prompt: str) -> str | None:
         assert self.model is not None
-        turns = self._shown_turns()
-        history = turns[-1].prompt_tokens + turns[-1].completion_tokens if turns else 0
+        history = self.store.context_used(self.conversation_id) if self.conversation_id is not None else 0
         params = self.settings().params
         return context_warning(history, prompt, params.max_tokens, self.model.loaded.n_ctx)
 

@@ -228,6 +228,19 @@ def test_turn_lifecycle_appends_output_and_outcome(store: Store) -> None:
     ]
 
 
+def test_context_used_is_the_last_turns_prompt_and_output(store: Store) -> None:
+    conversation = store.create_conversation("Clause review", "alice")
+    assert store.context_used(conversation) == 0
+    first = start_turn(store, conversation)
+    store.finish_turn(first.id, TurnStatus.COMPLETED, finish_reason="stop", completion_tokens=9)
+    assert store.context_used(conversation) == 7 + 9  # prompt tokens (prepared) and output
+    second = start_turn(store, conversation, "follow-up")
+    assert store.context_used(conversation) == 7  # running: nothing generated yet
+    store.finish_turn(second.id, TurnStatus.CANCELLED, finish_reason="cancelled", completion_tokens=40)
+    assert store.context_used(conversation) == 47
+    assert store.context_used(store.create_conversation("other", "alice")) == 0
+
+
 def test_running_turns_become_interrupted_with_their_output(store: Store) -> None:
     conversation = store.create_conversation("c", "alice")
     done = start_turn(store, conversation)
