@@ -108,6 +108,9 @@ class LlamaBackend:
             "layers_offloaded": min(requested, layers) if gpu else 0,
             "n_layers": layers,
             "n_threads": llm.n_threads if llm is not None else 0,
+            # Weights memory-mapped from the file: loading reads nothing up front, the OS pages
+            # them in on first use and shares them with its file cache.
+            "mmap": llm is not None and llama_cpp.llama_supports_mmap() and _maps_weights(llm.model_params),
         }
 
     def load(
@@ -259,6 +262,13 @@ class LlamaBackend:
         return self._llm
 
 
+def _maps_weights(params: Any) -> bool:
+    """Whether llama.cpp was asked to memory-map the weights (its load mode, with or without mlock)."""
+    import llama_cpp
+
+    return params.load_mode in (llama_cpp.LLAMA_LOAD_MODE_MMAP, llama_cpp.LLAMA_LOAD_MODE_MMAP_MLOCK)
+
+
 @dataclass
 class _LlamaGeneration:
     backend: LlamaBackend
@@ -339,7 +349,8 @@ class _AbortSwitch:
         self._unsubscribe: Callable[[], None] | None = None
         self._event: threading.Event | None = None
         self._python_callback: Any = None
-        self._native = _native_flag_reader(self._flag)
+        self._native: Any = None
+        self._probed = False  # probing needs llama.cpp's library: at the first load, not at start-up
 
     @property
     def native(self) -> bool:
@@ -348,6 +359,9 @@ class _AbortSwitch:
     def attach(self, llm: Any) -> None:
         import llama_cpp
 
+        if not self._probed:
+            self._native = _native_flag_reader(self._flag)
+            self._probed = True
         self._ctx = llm._ctx.ctx
         if self._native is not None:
             data = ctypes.cast(self._flag, ctypes.c_void_p)

@@ -33,10 +33,8 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from app.core.cancel import CancelToken
 from app.core.errors import ModelError
@@ -45,6 +43,9 @@ from app.core.reasoning import MAGISTRAL_TAGS, XML_TAGS, TagPair
 from app.core.types import ChatMessage, PreparedPrompt, RunSettings
 from app.runtime.backend import LoadedModel, LoadOptions
 from app.runtime.grammar import reasoning_grammar
+
+if TYPE_CHECKING:  # httpx is imported when a server is first used: it is slow to import
+    import httpx
 
 CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 120.0  # a large model on a busy server may think a while before its first chunk
@@ -118,6 +119,8 @@ class RemoteModelInfo:
 
 def list_models(endpoint: RemoteEndpoint, *, timeout: float = CONNECT_TIMEOUT_S) -> list[RemoteModelInfo]:
     """The models the server offers; raises ModelError with one clear sentence when it cannot."""
+    import httpx
+
     base = endpoint.base
     with _client(timeout) as client:
         try:
@@ -311,6 +314,8 @@ class RemoteGeneration:
     _in_field_reasoning: bool = False
 
     def __iter__(self) -> Iterator[str]:
+        import httpx
+
         base = self.endpoint.base
         timeout = httpx.Timeout(CONNECT_TIMEOUT_S, read=self.read_timeout)
         if self.cancel.is_set():
@@ -421,6 +426,8 @@ def _api_message(message: ChatMessage, image_url: Callable[[str], str]) -> dict[
 
 
 def _client(timeout: float | httpx.Timeout) -> httpx.Client:
+    import httpx
+
     # Proxies from the environment would see the key; a self-hosted server is reached directly.
     return httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False)
 
@@ -444,6 +451,8 @@ def _auth_message(endpoint: RemoteEndpoint, status: int) -> str:
 
 
 def _transport_message(error: httpx.HTTPError, base: str, timeout: float) -> str:
+    import httpx
+
     host = host_of(base)
     if isinstance(error, httpx.TimeoutException):
         return f"The server at {host} did not answer within {timeout:g} seconds."

@@ -61,6 +61,7 @@ class ActiveModel:
     options: LoadOptions
     projector: ModelFile | None = None
     runtime_info: Mapping[str, object] = field(default_factory=dict)  # what llama.cpp reports
+    load_seconds: float = 0.0  # inspecting and loading the files, after hashing them
 
 
 class ChatService:
@@ -94,6 +95,7 @@ class ChatService:
         projector_file = self._identify(projector, on_status) if projector is not None else None
         on_status(f"Loading {path.name}…")
         options = LoadOptions.from_params(settings.params)
+        started = time.perf_counter()
         try:
             loaded = self.backend.load(
                 Path(model_file.path),
@@ -105,8 +107,9 @@ class ChatService:
             if self.backend.loaded is None:
                 self.model = None  # the old model was released before the new one failed
             raise
+        load_seconds = time.perf_counter() - started
         runtime_info = dict(self.backend.runtime_info)
-        self.model = ActiveModel(loaded, model_file, options, projector_file, runtime_info)
+        self.model = ActiveModel(loaded, model_file, options, projector_file, runtime_info, load_seconds)
         self.store.log_event(
             "model.loaded",
             {
@@ -124,6 +127,7 @@ class ChatService:
                 "runtime": self.backend.runtime_version,
                 # What llama.cpp reports: CPU features, GPU offload, layers offloaded, threads.
                 "backend": runtime_info,
+                "load_seconds": round(load_seconds, 3),
             },
         )
         return self.model

@@ -21,10 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlsplit
-
-import httpx
 
 from app import __version__
 from app.core.catalogue import RemoteFile
@@ -33,6 +31,9 @@ from app.core.images import human_size
 from app.services.config import AppConfig, with_projector
 from app.services.models import add_model
 from app.services.paths import data_dir
+
+if TYPE_CHECKING:  # imported when a download starts: httpx is slow to import
+    import httpx
 
 PART_SUFFIX = ".part"
 SIDECAR_SUFFIX = ".part.json"
@@ -464,6 +465,8 @@ class Download:
         self.sidecar.write_text(json.dumps(_sidecar_data(info)), "utf-8")
 
     def _transfer(self, sink: _Sink, meter: _Meter) -> None:
+        import httpx
+
         url = file_url(self.file, self.endpoint)
         headers = {"User-Agent": f"veritrace/{__version__}"}
         token = self._token or _saved_token()
@@ -519,6 +522,8 @@ class Download:
                 meter.report(sink.done, Stage.DOWNLOADING)
 
     def _interrupted(self, error: BaseException, url: str, done: int, size: int) -> DownloadError:
+        import httpx
+
         reason = (
             describe_network_error(error, url).rstrip(".")
             if isinstance(error, httpx.TransportError)

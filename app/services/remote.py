@@ -10,10 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import dataclass, replace
-
-import keyring
-import keyring.errors
-from keyring.backends import fail
+from typing import Any
 
 from app.runtime.remote_backend import RemoteEndpoint, normalise_url
 from app.services.config import AppConfig
@@ -36,8 +33,18 @@ class KeyStored:
     message: str = ""
 
 
+def _keyring() -> Any:
+    """The keyring package, imported when a key is first needed: choosing its backend is slow."""
+    import keyring
+    import keyring.errors
+
+    return keyring
+
+
 def keyring_available() -> bool:
-    return not isinstance(keyring.get_keyring(), fail.Keyring)
+    from keyring.backends import fail
+
+    return not isinstance(_keyring().get_keyring(), fail.Keyring)
 
 
 def save_api_key(endpoint: str, key: str) -> KeyStored:
@@ -46,6 +53,7 @@ def save_api_key(endpoint: str, key: str) -> KeyStored:
     if not key:
         forget_api_key(endpoint)
         return KeyStored(in_keyring=keyring_available())
+    keyring = _keyring()
     try:
         keyring.set_password(KEYRING_SERVICE, endpoint, key)
     except keyring.errors.KeyringError as error:
@@ -62,6 +70,7 @@ def api_key(endpoint: str) -> str:
     endpoint = normalise_url(endpoint)
     if endpoint in _session_keys:
         return _session_keys[endpoint]
+    keyring = _keyring()
     try:
         return keyring.get_password(KEYRING_SERVICE, endpoint) or ""
     except keyring.errors.KeyringError:
@@ -71,6 +80,7 @@ def api_key(endpoint: str) -> str:
 def forget_api_key(endpoint: str) -> None:
     endpoint = normalise_url(endpoint)
     _session_keys.pop(endpoint, None)
+    keyring = _keyring()
     with contextlib.suppress(keyring.errors.KeyringError):  # nothing stored, or no keyring at all
         keyring.delete_password(KEYRING_SERVICE, endpoint)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 import traceback
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import __version__
 from app.core.errors import CorruptDatabaseError, VeritraceError
@@ -90,7 +92,24 @@ def _tell_missing_fonts(window: MainWindow) -> None:
         window.status.showMessage(message, 30000)
 
 
-def run_gui() -> int:
+class _FirstPaint(QObject):
+    """Logs how long after launch the window was first painted, then stops listening."""
+
+    def __init__(self, window: QWidget, launched: float) -> None:
+        super().__init__(window)
+        self._launched = launched
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            _log.info("window shown %.2f s after launch", time.perf_counter() - self._launched)
+        return False
+
+
+def run_gui(launched: float | None = None) -> int:
+    """Open the window; ``launched`` (a ``time.perf_counter()``) times the start-up in the log."""
+    launched = time.perf_counter() if launched is None else launched
     configure_process()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Veritrace")
@@ -122,6 +141,7 @@ def run_gui() -> int:
     if interrupted:
         _log.info("marked %d turn(s) interrupted: %s", len(interrupted), interrupted)
     window = MainWindow(store, LlamaBackend(), config)
+    _FirstPaint(window, launched)
     window.show()
     _tell_missing_fonts(window)
     window.controller.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -35,6 +36,8 @@ from app.ui.integrity import IntegrityCheck
 from app.ui.reasoning_pane import ReasoningPane
 from app.ui.status_bar import AppStatusBar
 from app.ui.worker import REASONING, GenerationWorker
+
+_log = logging.getLogger(__name__)
 
 LOCKED_HINT = "Signed off and locked — Review ▸ Continue in a new conversation."
 DEMO_HINT = "Demo model: tiny and not a reasoning model. Open a real GGUF with File ▸ Open model…"
@@ -428,6 +431,9 @@ class ChatController(QObject):
             self.config = with_remote(self.config, remote)  # starts there next time, or no longer
             save_config(self.config)
         self._pending_remote = None
+        if not model.loaded.is_remote:
+            mapped = ", weights memory-mapped" if model.runtime_info.get("mmap") else ""
+            _log.info("model %s loaded in %.2f s%s", model.file.path, model.load_seconds, mapped)
         self.panes.status.set_model(model)
         self.panes.composer.set_model_sees_images(model.loaded.has_vision)
         self.panes.status.set_state("Ready")

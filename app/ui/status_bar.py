@@ -81,8 +81,18 @@ class AppStatusBar(QStatusBar):
                 else ""
             )
             backend = runtime_text(model.runtime_info)
-            self.model.setToolTip(f"{model.file.path}\nSHA-256 {model.file.sha256}{projector}{backend}")
+            self.model.setToolTip(
+                f"{model.file.path}\nSHA-256 {model.file.sha256}{projector}{load_text(model)}{backend}"
+            )
         self._repolish(self.model)
+
+
+def load_text(model: ActiveModel) -> str:
+    """How long the model took to load, and whether its weights are memory-mapped."""
+    if model.loaded.is_remote:
+        return ""
+    mapped = " · weights memory-mapped" if model.runtime_info.get("mmap") else ""
+    return f"\nLoaded in {model.load_seconds:.2f} s{mapped}"
 
 
 def runtime_text(runtime: Mapping[str, object]) -> str:

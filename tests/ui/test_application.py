@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,7 +65,25 @@ def test_quitting_mid_generation_shuts_down_cleanly(veritrace_home: Path, demo_g
     turn = json.loads(shown.stdout)["turns"][0]
     assert turn["status"] == "cancelled", "the running turn was stopped and recorded, not lost"
     assert turn["reasoning"]
-    assert (veritrace_home / "veritrace.log").exists()
+    log = (veritrace_home / "veritrace.log").read_text(encoding="utf-8")
+    assert re.search(r"window shown [0-9.]+ s after launch", log), "start-up is timed in the log"
+    assert re.search(r"model .*SmolLM2.* loaded in [0-9.]+ s, weights memory-mapped", log)
+
+
+def test_the_window_starts_without_importing_what_only_later_work_needs() -> None:
+    """llama.cpp loads in the worker, httpx and keyring when a server or download is first used."""
+    code = (
+        "import sys\n"
+        "from app.ui import application\n"
+        "from app.runtime.llama_backend import LlamaBackend\n"
+        "LlamaBackend()\n"
+        "print(sorted(name for name in ('llama_cpp', 'numpy', 'httpx', 'keyring') if name in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_version_from_the_console_script() -> None:

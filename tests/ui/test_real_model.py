@@ -99,6 +99,7 @@ def test_what_llama_cpp_reports_is_recorded_and_shown(real_window: MainWindow, s
     assert runtime["gpu_offload_supported"] is False and runtime["layers_offloaded"] == 0
     assert runtime["n_layers"] == 31  # SmolLM2-135M: 30 blocks and the output layer
     assert "CPU" in str(runtime["system_info"])
+    assert runtime["mmap"] is True  # the weights are mapped from the file, not read into memory
     with store.engine.connect() as connection:
         (detail,) = connection.execute(
             text("SELECT detail_json FROM events WHERE kind = 'model.loaded' ORDER BY id DESC LIMIT 1")
@@ -107,3 +108,5 @@ def test_what_llama_cpp_reports_is_recorded_and_shown(real_window: MainWindow, s
     tooltip = real_window.status.model.toolTip()
     assert f"Threads {runtime['n_threads']} · GPU layers 0 of 31 offloaded" in tooltip
     assert "(no GPU offload in this build)" in tooltip and model.file.sha256 in tooltip
+    assert 0 < model.load_seconds < 60 and json.loads(detail)["load_seconds"] == round(model.load_seconds, 3)
+    assert f"Loaded in {model.load_seconds:.2f} s · weights memory-mapped" in tooltip
