@@ -50,6 +50,8 @@ _SCALARS = {
     _F64: "d",
 }
 _TOKEN_CONTROL, _TOKEN_USER_DEFINED = 3, 4
+_U64_FORMAT = struct.Struct("<Q")
+_WANTED_TOKENS = frozenset(token.encode("utf-8") for token in TOKENS_OF_INTEREST)
 
 
 class GGUFFormatError(Exception):
@@ -112,6 +114,34 @@ class _Reader:
     def string(self, what: str, limit: int = MAX_STRING_BYTES) -> str:
         return self.take(self.string_length(what, limit), what).decode("utf-8", "replace")
 
+    def strings(
+        self, count: int, what: str, limit: int, wanted: frozenset[bytes] = frozenset()
+    ) -> dict[int, str]:
+        """Walk ``count`` strings, each length checked; returns those in ``wanted`` by index.
+
+        A vocabulary holds 50,000 to 250,000 of them, so this is one tight loop; the first
+        string that breaks a rule is re-read by ``string_length``, which says what is wrong.
+        """
+        found: dict[int, str] = {}
+        read, unpack = self.handle.read, _U64_FORMAT.unpack
+        position, size = self.position, self.size
+        for index in range(count):
+            head = read(8)
+            length = unpack(head)[0] if len(head) == 8 else -1
+            if length < 0 or length > limit or length > size - position - 8:
+                self.handle.seek(position)
+                self.position = position
+                self.string_length(what, limit)  # raises, naming the problem
+                raise GGUFFormatError(f"the file ends inside the {what} (it is truncated)")
+            data = read(length)
+            if len(data) != length:
+                raise GGUFFormatError(f"the file ends inside the {what} (it is truncated)")
+            position += 8 + length
+            if data in wanted:
+                found[index] = data.decode("utf-8")
+        self.position = position
+        return found
+
 
 def _min_size(code: int) -> int:
     """The fewest bytes one value of this type can occupy (to check declared counts)."""
@@ -158,17 +188,15 @@ def _read_value(reader: _Reader, code: int, key: str, meta: _Metadata, depth: in
         )
     if key == "tokenizer.ggml.tokens" and element == _STR:
         meta.vocab_size = count
-        for index in range(count):
-            text = reader.string("token list", 1 << 16)
-            if text in TOKENS_OF_INTEREST:
-                meta.token_positions[index] = text
+        meta.token_positions = reader.strings(count, "token list", 1 << 16, _WANTED_TOKENS)
         return None
     if key == "tokenizer.ggml.token_type" and element in _SCALARS and element != _BOOL:
-        wanted = meta.token_positions
-        for index in range(count):
-            value = reader.scalar(element, "token types")
-            if index in wanted:
-                meta.token_types[index] = int(value)
+        fmt = "<" + _SCALARS[element]
+        width = struct.calcsize(fmt)
+        raw = reader.take(width * count, "token types")  # count was checked against the file
+        for index in meta.token_positions:
+            if index < count:
+                meta.token_types[index] = int(struct.unpack_from(fmt, raw, index * width)[0])
         return None
     keep = key.startswith(f"{meta.architecture}.") and element in _SCALARS and count <= _KEPT_NUMBERS
     if element in _SCALARS:
@@ -178,11 +206,11 @@ def _read_value(reader: _Reader, code: int, key: str, meta: _Metadata, depth: in
             return list(struct.unpack(f"<{count}{_SCALARS[element]}", raw))
         reader.skip(width * count, f"array {key}")
         return None
-    for _ in range(count):  # strings or nested arrays: each one's length must be read
-        if element == _STR:
-            reader.skip(reader.string_length(f"string in {key}"), f"array {key}")
-        else:
-            _read_value(reader, element, key, meta, depth + 1)
+    if element == _STR:  # each one's length must be read
+        reader.strings(count, f"string in {key}", MAX_STRING_BYTES)
+        return None
+    for _ in range(count):
+        _read_value(reader, element, key, meta, depth + 1)
     return None
 
 

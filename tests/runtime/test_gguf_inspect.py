@@ -96,6 +96,37 @@ def bad_corpus(rng: np.random.RandomState) -> list[tuple[str, bytes, str]]:
             "array elements",
         ),
         (
+            "token-over-limit.gguf",
+            header(kvs=1)
+            + gstr("tokenizer.ggml.tokens")
+            + struct.pack("<IIQ", 9, 8, 2)
+            + gstr("a")
+            + struct.pack("<Q", 2**17)
+            + bytes(2**17 + 64),
+            "limit",
+        ),
+        (
+            "token-past-end.gguf",
+            header(kvs=1)
+            + gstr("tokenizer.ggml.tokens")
+            + struct.pack("<IIQ", 9, 8, 3)
+            + gstr("[THINK]")
+            + gstr("b")
+            + struct.pack("<Q", 5000)
+            + b"x" * 64,
+            "only 64 remain",
+        ),
+        (
+            "merge-past-end.gguf",
+            header(kvs=1)
+            + gstr("tokenizer.ggml.merges")
+            + struct.pack("<IIQ", 9, 8, 2)
+            + gstr("a b")
+            + struct.pack("<Q", 2**20)
+            + b"x" * 16,
+            "only 16 remain",
+        ),
+        (
             "deep-nesting.gguf",
             header(kvs=1) + gstr("general.nest") + struct.pack("<I", 9) + nested_arrays(50),
             "nests arrays",
