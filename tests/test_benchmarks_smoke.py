@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,13 +29,32 @@ def bench(module: str, *args: str) -> str:
 
 @pytest.mark.e2e
 def test_throughput_benchmark_runs() -> None:
-    output = bench("bench_throughput", "--runs", "1", "--tokens", "16")
+    output = bench("bench_throughput", "--runs", "1", "--tokens", "16", "--document", "60")
     assert "ratio app/raw tokens/s" in output and "raw llama-cpp-python tokens/s" in output
+    assert "… before prefill (template, record)" in output and "the app's prefill alone vs raw" in output
 
 
 def test_ui_stream_benchmark_runs() -> None:
-    output = bench("bench_ui_stream", "--tokens", "3000", "--runs", "1")
+    output = bench("bench_ui_stream", "--tokens", "300,3000", "--runs", "1")
     assert "longest stall over all runs" in output and "late / early append cost" in output
+    assert "append cost per 1,000 characters, 3,000 vs 300 tokens" in output
+
+
+@pytest.mark.e2e
+def test_startup_benchmark_runs() -> None:
+    output = bench("bench_startup", "--runs", "1")
+    assert "window shown, from spawning the process" in output and "ratio app/raw model load" in output
+    # The app's log says its weights are memory-mapped, and its memory map agrees.
+    assert "the app's log says so: True" in output
+    assert re.search(r"weights memory-mapped: (\d+) MB of SmolLM2.* mapped from the file", output)
+
+
+@pytest.mark.e2e
+def test_memory_benchmark_runs() -> None:
+    output = bench("bench_memory", "--turns", "3", "--tokens", "8", "--per-conversation", "2")
+    assert "beyond the weights, after turn 3" in output and "app memory beyond the weights, peak" in output
+    weights = re.search(r"of which model weights \(mapped, resident\)\s+([0-9.]+)\s+([0-9.]+)", output)
+    assert weights and float(weights.group(1)) > 50 and float(weights.group(2)) > 50  # 98 MB model
 
 
 def test_export_benchmark_runs() -> None:

@@ -38,7 +38,7 @@ from sqlalchemy import Connection, func, select, text
 from app.core.types import ReviewState, SessionFilter
 from app.storage import ledger, search
 from app.storage.repository import Store
-from tests.benchmarks.common import table
+from tests.benchmarks.common import rss_mb, table
 
 MODELS = (
     ("/models/Magistral-Small-2509-Q4_K_M.gguf", 14_300_000_000, "1a" * 32),
@@ -360,18 +360,6 @@ def timed(runs: int, work: Callable[[], object]) -> list[float]:
         work()
         samples.append((time.perf_counter() - started) * 1000)
     return samples
-
-
-def rss_mb() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def index_mb(connection: Connection) -> float | None:

@@ -6,7 +6,7 @@ longest gap the event loop leaves; every pane append is timed, and the cost per
 token early in the trace is compared with the cost late in it (flat = no quadratic
 re-rendering).
 
-    python -m tests.benchmarks.bench_ui_stream [--tokens 50000] [--runs 3]
+    python -m tests.benchmarks.bench_ui_stream [--tokens 1000,10000,100000] [--runs 3]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.benchmarks.common import table
+from tests.benchmarks.common import summary, table
 
 WORDS = [
     "the",
@@ -68,14 +68,14 @@ def run_once(tokens: int) -> dict[str, float]:
     os.environ["VERITRACE_HOME"] = str(home)
     model = home / "scripted.gguf"
     model.write_bytes(b"GGUF" + bytes(28))
-    appends: list[tuple[int, float]] = []  # (characters in the pane before, seconds)
+    appends: list[tuple[int, float, int]] = []  # (characters in the pane before, seconds, appended)
     original = reasoning_pane.ReasoningPane._append_now
 
     def timed_append(self: reasoning_pane.ReasoningPane, text: str) -> None:
         before = self._text.document().characterCount()
         started = time.perf_counter()
         original(self, text)
-        appends.append((before, time.perf_counter() - started))
+        appends.append((before, time.perf_counter() - started, len(text)))
 
     reasoning_pane.ReasoningPane._append_now = timed_append  # type: ignore[method-assign]
     backend = FakeBackend(context_length=10_000_000)
@@ -121,9 +121,13 @@ def run_once(tokens: int) -> dict[str, float]:
 
     worst = max(range(1, len(gaps)), key=lambda index: gaps[index]) if len(gaps) > 1 else 0
     stall_at = (stamps[worst] - started) / elapsed if stamps else 0.0
-    total_chars = max(chars for chars, _ in appends) if appends else 1
-    early = [cost for chars, cost in appends if chars < total_chars * 0.1]
-    late = [cost for chars, cost in appends if chars > total_chars * 0.9]
+    total_chars = max(chars for chars, _, _ in appends) if appends else 1
+    early = [cost for chars, cost, _ in appends if chars < total_chars * 0.1]
+    late = [cost for chars, cost, _ in appends if chars > total_chars * 0.9]
+    # Per character appended, over the second half of the trace: comparable across trace lengths,
+    # whose appends carry different amounts of text.
+    second = [(cost, size) for chars, cost, size in appends if chars >= total_chars * 0.5]
+    per_kchar = sum(cost for cost, _ in second) / max(sum(size for _, size in second), 1) * 1000
     per_append_early = sum(early) / len(early) if early else 0.0
     per_append_late = sum(late) / len(late) if late else 0.0
     return {
@@ -133,6 +137,7 @@ def run_once(tokens: int) -> dict[str, float]:
         "append_early_ms": per_append_early * 1000,
         "append_late_ms": per_append_late * 1000,
         "late_over_early": per_append_late / per_append_early if per_append_early else 0.0,
+        "per_kchar_ms": per_kchar * 1000,
         "chars_shown": shown,
         "stall_at": stall_at,
     }
@@ -140,30 +145,48 @@ def run_once(tokens: int) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--tokens", type=int, default=50_000)
+    parser.add_argument(
+        "--tokens", default="1000,10000,100000", help="trace lengths to stream, comma-separated"
+    )
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
-    results = [run_once(args.tokens) for _ in range(args.runs)]
-    print(f"{args.tokens:,} reasoning tokens streamed at full speed; {args.runs} runs\n")
-    print(
-        table(
-            [
-                ("longest event-loop stall", [r["longest_stall_ms"] for r in results], "ms"),
-                ("whole turn, send to finished", [r["elapsed_s"] for r in results], "s"),
-                ("pane appends (coalesced)", [r["appends"] for r in results], "count"),
-                ("append cost, first 10% of trace", [r["append_early_ms"] for r in results], "ms"),
-                ("append cost, last 10% of trace", [r["append_late_ms"] for r in results], "ms"),
-                ("late / early append cost", [r["late_over_early"] for r in results], "ratio"),
-                (
-                    "longest stall ended at (fraction of the turn)",
-                    [r["stall_at"] for r in results],
-                    "fraction",
-                ),
-            ]
+    sizes = [int(size) for size in args.tokens.split(",")]
+    by_size = {size: [run_once(size) for _ in range(args.runs)] for size in sizes}
+    for size, results in by_size.items():
+        print(f"{size:,} reasoning tokens streamed at full speed; {args.runs} runs\n")
+        print(
+            table(
+                [
+                    ("longest event-loop stall", [r["longest_stall_ms"] for r in results], "ms"),
+                    ("whole turn, send to finished", [r["elapsed_s"] for r in results], "s"),
+                    ("pane appends (coalesced)", [r["appends"] for r in results], "count"),
+                    ("append cost, first 10% of trace", [r["append_early_ms"] for r in results], "ms"),
+                    ("append cost, last 10% of trace", [r["append_late_ms"] for r in results], "ms"),
+                    ("late / early append cost", [r["late_over_early"] for r in results], "ratio"),
+                    (
+                        "append cost per 1,000 characters, 2nd half",
+                        [r["per_kchar_ms"] for r in results],
+                        "ms",
+                    ),
+                    (
+                        "longest stall ended at (fraction of the turn)",
+                        [r["stall_at"] for r in results],
+                        "fraction",
+                    ),
+                ]
+            )
         )
-    )
-    worst = max(r["longest_stall_ms"] for r in results)
-    print(f"\nlongest stall over all runs: {worst:.1f} ms   (goal < 50 ms)")
+        print()
+    worst = max(r["longest_stall_ms"] for results in by_size.values() for r in results)
+    print(f"longest stall over all runs: {worst:.1f} ms   (goal < 50 ms)")
+    if len(sizes) > 1:
+        small, large = min(sizes), max(sizes)
+        cost = {size: summary([r["per_kchar_ms"] for r in by_size[size]])[0] for size in sizes}
+        ratio = cost[large] / cost[small] if cost[small] else 0.0
+        print(
+            f"append cost per 1,000 characters, {large:,} vs {small:,} tokens (median): "
+            f"{cost[large]:.3f} vs {cost[small]:.3f} ms, ratio {ratio:.2f}  (flat: no re-rendering)"
+        )
     return 0
 
 

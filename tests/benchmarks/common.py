@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def summary(values: Sequence[float]) -> tuple[float, float, float]:
@@ -17,3 +18,40 @@ def table(rows: list[tuple[str, Sequence[float], str]]) -> str:
         median, low, high = summary(samples)
         lines.append(f"{name:<44} {median:>10.3f} {low:>10.3f} {high:>10.3f}  {unit}")
     return "\n".join(lines)
+
+
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of a process (this one by default), in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource  # not Linux: this process's peak, the nearest the standard library offers
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def mapped_mb(path: Path, pid: int | str = "self") -> tuple[float, float] | None:
+    """(mapped, resident) MB of ``path`` in a process's memory map; None where /proc has no smaps.
+
+    Memory-mapped model weights are resident file pages: shared with the OS file cache, and
+    what a process holds *beyond the weights* is its RSS minus their resident part.
+    """
+    try:
+        lines = Path(f"/proc/{pid}/smaps").read_text().splitlines()
+    except OSError:
+        return None
+    target = str(Path(path).resolve())
+    size = resident = 0
+    inside = False
+    for line in lines:
+        fields = line.split()
+        if fields and "-" in fields[0] and len(fields) >= 5:  # a mapping's header line
+            inside = len(fields) >= 6 and " ".join(fields[5:]) == target
+        elif inside and fields[0] == "Size:":
+            size += int(fields[1])
+        elif inside and fields[0] == "Rss:":
+            resident += int(fields[1])
+    return size / 1024, resident / 1024
