@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import shutil
 import tempfile
@@ -31,6 +32,14 @@ def veritrace_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir()
     monkeypatch.setenv("VERITRACE_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def _collectable() -> Iterator[None]:
+    """The window freezes what is alive once a model loads (``gc.freeze``): in one long test
+    process, give each test's leftovers back to the collector."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -434,6 +435,10 @@ class ChatController(QObject):
         if not model.loaded.is_remote:
             mapped = ", weights memory-mapped" if model.runtime_info.get("mmap") else ""
             _log.info("model %s loaded in %.2f s%s", model.file.path, model.load_seconds, mapped)
+        # What is alive now (modules, classes, Qt wrappers, llama.cpp's bindings) lives as long as
+        # the app. Frozen, it is out of the cycle collector's sight: a full collection during
+        # streaming then walks only what turns create, instead of stalling the window 50-80 ms.
+        gc.freeze()
         self.panes.status.set_model(model)
         self.panes.composer.set_model_sees_images(model.loaded.has_vision)
         self.panes.status.set_state("Ready")

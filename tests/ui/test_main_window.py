@@ -315,6 +315,14 @@ def test_review_annotate_sign_off_lock_and_continue(
     assert store.verify().intact
 
 
+def test_what_lives_once_a_model_is_loaded_is_kept_out_of_the_cycle_collector(window_factory) -> None:
+    import gc
+
+    gc.unfreeze()
+    window_factory()  # starts, and loads its model
+    assert gc.get_freeze_count() > 10_000, "modules, classes and Qt wrappers are frozen"
+
+
 def test_settings_changes_are_recorded(window: MainWindow, store: Store) -> None:
     from app.core.presets import preset
 
