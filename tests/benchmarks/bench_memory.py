@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.runtime.model_files import demo_model_path
-from tests.benchmarks.common import mapped_mb, rss_mb
+from tests.benchmarks.common import child_json, mapped_mb, rss_mb, started_window
 
 PROMPTS = (
     "Summarise the duties of a trustee in plain words.",
@@ -65,32 +64,18 @@ def child_raw(model: Path, turns: int, tokens: int) -> list[dict[str, float]]:
 
 
 def child_app(model: Path, turns: int, tokens: int, per_conversation: int) -> list[dict[str, float]]:
-    from PySide6.QtCore import QEventLoop
-    from PySide6.QtWidgets import QApplication
-
     from app.runtime.llama_backend import LlamaBackend
     from app.services.config import AppConfig, save_config
     from app.storage.repository import Store
-    from app.ui.application import configure_process
-    from app.ui.main_window import MainWindow
 
-    configure_process()
-    _app = QApplication.instance() or QApplication([])
     home = Path(tempfile.mkdtemp(prefix="veritrace-bench-"))
     os.environ["VERITRACE_HOME"] = str(home)
     os.environ["VERITRACE_DEMO_MODEL"] = str(model)
     config = AppConfig(model_path=None, settings=settings(tokens))
     save_config(config)
     store = Store(home / "veritrace.db")
-    window = MainWindow(store, LlamaBackend(), config, modal_errors=False)
-    window.resize(1360, 820)
-    window.show()
+    window, loop = started_window(store, LlamaBackend(), config)
     controller = window.controller
-    loop = QEventLoop()
-    controller.model_changed.connect(lambda _m: loop.quit())
-    controller.turn_finished.connect(lambda _t: loop.quit())
-    controller.start()
-    loop.exec()
     samples = [{"after": 0, **sample(model)}]
     for index in range(turns):
         if index % per_conversation == 0:
@@ -105,26 +90,9 @@ def child_app(model: Path, turns: int, tokens: int, per_conversation: int) -> li
 
 
 def run_child(kind: str, args: argparse.Namespace) -> list[dict[str, float]]:
-    command = [
-        sys.executable,
-        "-m",
-        "tests.benchmarks.bench_memory",
-        "--child",
-        kind,
-        "--turns",
-        str(args.turns),
-        "--tokens",
-        str(args.tokens),
-        "--per-conversation",
-        str(args.per_conversation),
-        "--model",
-        str(args.model),
-    ]
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)
-    if result.returncode != 0:
-        raise SystemExit(f"the {kind} process failed:\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    arguments = ["--turns", str(args.turns), "--tokens", str(args.tokens)]
+    arguments += ["--per-conversation", str(args.per_conversation), "--model", str(args.model)]
+    return child_json("bench_memory", kind, arguments)  # type: ignore[no-any-return]
 
 
 def main(argv: list[str] | None = None) -> int:

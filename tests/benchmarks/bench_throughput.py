@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ from app.core.types import RunSettings
 from app.runtime.backend import LoadOptions
 from app.runtime.llama_backend import LlamaBackend
 from app.runtime.model_files import demo_model_path
-from tests.benchmarks.common import summary, table
+from tests.benchmarks.common import child_json, summary, table
 
 PROMPT = "Write a detailed story about a lighthouse keeper who finds a message in a bottle."
 CLAUSES = (
@@ -184,13 +183,8 @@ def child_run(kind: str, args: argparse.Namespace) -> dict[str, float]:
     it: a raw run on the main thread would leave a team behind that competes with the app's
     worker-thread team (measured: the app's prefill up to 40% slower in a shared process).
     """
-    command = [sys.executable, "-m", "tests.benchmarks.bench_throughput", "--child", kind]
-    command += ["--tokens", str(args.tokens), "--document", str(args.document), "--model", str(args.model)]
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1800)
-    if result.returncode != 0:
-        raise SystemExit(f"the {kind} run failed:\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    arguments = ["--tokens", str(args.tokens), "--document", str(args.document), "--model", str(args.model)]
+    return child_json("bench_throughput", kind, arguments)  # type: ignore[no-any-return]
 
 
 def _result(start: float, first: float, last: float, count: int) -> dict[str, float]:

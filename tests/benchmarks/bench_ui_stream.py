@@ -21,7 +21,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.benchmarks.common import summary, table
+from tests.benchmarks.common import started_window, summary, table
 
 WORDS = [
     "the",
@@ -51,19 +51,14 @@ def trace(tokens: int, answer_tokens: int = 500) -> list[str]:
 
 
 def run_once(tokens: int) -> dict[str, float]:
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import QElapsedTimer, QTimer
 
     from app.core.presets import preset
     from app.runtime.fake_backend import FakeBackend
     from app.services.config import AppConfig
     from app.storage.repository import Store
     from app.ui import reasoning_pane
-    from app.ui.application import configure_process
-    from app.ui.main_window import MainWindow
 
-    configure_process()  # the same process settings as the real app
-    _app = QApplication.instance() or QApplication([])  # must exist before any widget
     home = Path(tempfile.mkdtemp(prefix="veritrace-bench-"))
     os.environ["VERITRACE_HOME"] = str(home)
     model = home / "scripted.gguf"
@@ -83,15 +78,8 @@ def run_once(tokens: int) -> dict[str, float]:
     settings = preset("magistral")
     settings = replace(settings, params=replace(settings.params, max_tokens=10_000_000, n_ctx=10_000_000))
     config = AppConfig(model_path=str(model), settings=settings)
-    window = MainWindow(store, backend, config, modal_errors=False)
-    window.resize(1360, 820)
-    window.show()
+    window, loop = started_window(store, backend, config)
     controller = window.controller
-    loop = QEventLoop()
-    controller.model_changed.connect(lambda _m: loop.quit())
-    controller.turn_finished.connect(lambda _t: loop.quit())
-    controller.start()
-    loop.exec()
 
     gaps: list[float] = []
     clock = QElapsedTimer()

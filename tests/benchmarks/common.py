@@ -1,10 +1,15 @@
-"""Helpers shared by the benchmark scripts: repeated runs, a table, a ratio."""
+"""Helpers shared by the benchmark scripts: a table, memory readings, child runs, the window."""
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def summary(values: Sequence[float]) -> tuple[float, float, float]:
@@ -55,3 +60,41 @@ def mapped_mb(path: Path, pid: int | str = "self") -> tuple[float, float] | None
         elif inside and fields[0] == "Rss:":
             resident += int(fields[1])
     return size / 1024, resident / 1024
+
+
+def child_json(module: str, kind: str, arguments: Sequence[str]) -> Any:
+    """Run ``python -m tests.benchmarks.MODULE --child KIND ...`` offscreen; its last line is JSON.
+
+    A run in a process of its own: its memory and threads are its own.
+    """
+    command = [sys.executable, "-m", f"tests.benchmarks.{module}", "--child", kind, *arguments]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)
+    if result.returncode != 0:
+        raise SystemExit(f"the {kind} run failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def started_window(store: Any, backend: Any, config: Any) -> tuple[Any, Any]:
+    """The real main window, shown offscreen with the app's process settings, its model loaded.
+
+    Returns the window and an event loop that quits when the model changes or a turn finishes:
+    ``controller.send(...)`` then ``loop.exec()`` runs one turn as the app does.
+    """
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.application import configure_process
+    from app.ui.main_window import MainWindow
+
+    configure_process()  # the same process settings as the real app
+    _app = QApplication.instance() or QApplication([])  # must exist before any widget
+    window = MainWindow(store, backend, config, modal_errors=False)
+    window.resize(1360, 820)
+    window.show()
+    loop = QEventLoop()
+    window.controller.model_changed.connect(lambda _m: loop.quit())
+    window.controller.turn_finished.connect(lambda _t: loop.quit())
+    window.controller.start()
+    loop.exec()
+    return window, loop
