@@ -83,6 +83,7 @@ class LlamaBackend:
         self._vision: Vision | None = None
         self._abort = _AbortSwitch()
         self._options: LoadOptions | None = None
+        self._tokenized: tuple[str, list[int]] | None = None  # the last prompt prepared: (sha256, ids)
 
     @property
     def loaded(self) -> LoadedModel | None:
@@ -198,8 +199,12 @@ class LlamaBackend:
             raise ModelError(f"The chat template ({source}) failed to render: {error}") from error
         tokens = llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
         wants_bos = llm.metadata.get("tokenizer.ggml.add_bos_token", "false") == "true"
-        if wants_bos and llm.token_bos() >= 0 and (not tokens or tokens[0] != llm.token_bos()):
+        bos_added = wants_bos and llm.token_bos() >= 0 and (not tokens or tokens[0] != llm.token_bos())
+        if bos_added:
             text, tokens = bos + text, [llm.token_bos(), *tokens]
+        digest = sha256_text(text)
+        # generate need not tokenize the text again; with a BOS added it does, as it always has.
+        self._tokenized = None if bos_added else (digest, tokens)
         count = len(tokens)
         if image_data:
             assert self._vision is not None
@@ -208,7 +213,7 @@ class LlamaBackend:
         return PreparedPrompt(
             messages=messages,
             text=text,
-            sha256=sha256_text(text),
+            sha256=digest,
             token_count=count,
             template_source=source,
             template_sha256=sha256_text(template),
@@ -244,7 +249,11 @@ class LlamaBackend:
             return _LlamaGeneration(
                 self, llm, lambda: vision.evaluate(prompt.text, prompt.image_data), settings, cancel
             )
-        tokens = llm.tokenize(prompt.text.encode("utf-8"), add_bos=False, special=True)
+        known = self._tokenized
+        if known is not None and known[0] == prompt.sha256:
+            tokens = list(known[1])
+        else:
+            tokens = llm.tokenize(prompt.text.encode("utf-8"), add_bos=False, special=True)
         return _LlamaGeneration(self, llm, lambda: tokens, settings, cancel)
 
     def close(self) -> None:
@@ -255,6 +264,7 @@ class LlamaBackend:
         self._vision = None
         self._loaded = None
         self._formatters.clear()
+        self._tokenized = None
 
     def _require_model(self) -> Any:
         if self._llm is None:

@@ -62,6 +62,37 @@ def test_same_seed_same_output_different_seed_differs(backend: LlamaBackend, dem
     assert other != first
 
 
+@pytest.mark.parametrize("which", ["demo", "tiny"])
+def test_generation_reuses_the_tokens_of_the_prompt_it_prepared(
+    backend: LlamaBackend, which: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core.hashing import sha256_text
+
+    model = request.getfixturevalue("demo_gguf")
+    if which == "tiny":
+        model = request.getfixturevalue("tiny_models")[0]
+    backend.load(model, LoadOptions(2048, 0, 0))
+    llm = backend._llm
+    settings = seeded(preset("demo"))
+    prepared = backend.prepare(build_messages(settings.system_prompt, [], "Is clause 4 void?"), settings)
+    tokenize = llm.tokenize
+    expected = tokenize(prepared.text.encode("utf-8"), add_bos=False, special=True)
+    calls: list[bytes] = []
+
+    def counted(text: bytes, *args: object, **kwargs: object) -> list[int]:
+        calls.append(text)
+        return tokenize(text, *args, **kwargs)
+
+    monkeypatch.setattr(llm, "tokenize", counted)
+    assert backend.generate(prepared, settings, threading.Event()).prefill() == expected
+    assert calls == [], "the prompt was tokenized once, by prepare"
+    other = replace(prepared, text=prepared.text + " Why?", sha256=sha256_text(prepared.text + " Why?"))
+    assert backend.generate(other, settings, threading.Event()).prefill() == tokenize(
+        other.text.encode("utf-8"), add_bos=False, special=True
+    )
+    assert len(calls) == 1, "a prompt it did not prepare is tokenized"
+
+
 def test_control_tokens_survive_detokenization(backend: LlamaBackend, tiny_models: tuple[Path, Path]) -> None:
     text_model, _ = tiny_models
     loaded = backend.load(text_model, LoadOptions(1024, 0, 0))
