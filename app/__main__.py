@@ -29,11 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _self_test() -> int:
     """Check this installation end to end (the frozen app too) and print one line."""
-    import os
-
-    # Before any import that could load Qt: the self-test runs headless, on CI and over SSH.
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from app.services.selftest import run_self_test
+    from app.services.selftest import run_self_test  # it runs Qt offscreen itself: no display needed
 
     result = run_self_test()
     if sys.stdout is not None:  # a windowed frozen app on Windows has no console: the exit status remains
