@@ -21,11 +21,10 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from app.runtime.model_files import demo_model_path
-from tests.benchmarks.common import child_json, mapped_mb, rss_mb, started_window
+from tests.benchmarks.common import child_json, demo_settings, mapped_mb, rss_mb, started_window
 
 PROMPTS = (
     "Summarise the duties of a trustee in plain words.",
@@ -42,17 +41,10 @@ def sample(model: Path) -> dict[str, float]:
     return {"rss_mb": total, "weights_mb": resident, "beyond_mb": total - resident}
 
 
-def settings(tokens: int):  # type: ignore[no-untyped-def]
-    from app.core.presets import preset
-
-    base = preset("demo")
-    return replace(base, require_reasoning=False, params=replace(base.params, seed=1234, max_tokens=tokens))
-
-
 def child_raw(model: Path, turns: int, tokens: int) -> list[dict[str, float]]:
     import llama_cpp
 
-    params = settings(tokens).params
+    params = demo_settings(tokens).params
     samples = []
     llm = llama_cpp.Llama(model_path=str(model), n_ctx=params.n_ctx, use_mmap=True, verbose=False)
     samples.append({"after": 0, **sample(model)})
@@ -71,7 +63,7 @@ def child_app(model: Path, turns: int, tokens: int, per_conversation: int) -> li
     home = Path(tempfile.mkdtemp(prefix="veritrace-bench-"))
     os.environ["VERITRACE_HOME"] = str(home)
     os.environ["VERITRACE_DEMO_MODEL"] = str(model)
-    config = AppConfig(model_path=None, settings=settings(tokens))
+    config = AppConfig(model_path=None, settings=demo_settings(tokens))
     save_config(config)
     store = Store(home / "veritrace.db")
     window, loop = started_window(store, LlamaBackend(), config)
@@ -114,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     raw = run_child("raw", args)
     app = run_child("app", args)
     elapsed = time.perf_counter() - started
-    n_ctx = settings(args.tokens).params.n_ctx
+    n_ctx = demo_settings(args.tokens).params.n_ctx
     print(
         f"model: {args.model.name}; n_ctx {n_ctx:,}; {args.turns} turns of up to {args.tokens} tokens, "
         f"{args.per_conversation} per conversation ({elapsed:.0f} s)\n"

@@ -21,19 +21,17 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.core.presets import preset
 from app.core.prompts import build_messages
 from app.core.types import RunSettings
 from app.runtime.backend import LoadOptions
 from app.runtime.llama_backend import LlamaBackend
 from app.runtime.model_files import demo_model_path
-from tests.benchmarks.common import child_json, summary, table
+from tests.benchmarks.common import child_json, demo_settings, summary, table
 
 PROMPT = "Write a detailed story about a lighthouse keeper who finds a message in a bottle."
 CLAUSES = (
@@ -52,11 +50,6 @@ def document_prompt(words: int) -> str:
     while sum(len(clause.split()) for clause in clauses) < words:
         clauses.append(f"{len(clauses) + 1}. {CLAUSES[len(clauses) % len(CLAUSES)]}")
     return "\n".join(clauses) + "\n\nWhich clauses limit the Supplier's liability, and how?"
-
-
-def settings_for(tokens: int) -> RunSettings:
-    base = preset("demo")
-    return replace(base, require_reasoning=False, params=replace(base.params, seed=1234, max_tokens=tokens))
 
 
 def raw_run(model: Path, settings: RunSettings, prompt: str) -> dict[str, float]:
@@ -205,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=demo_model_path())
     parser.add_argument("--child", choices=("raw", "app"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    settings = settings_for(args.tokens)
+    settings = demo_settings(args.tokens)
     prompt = document_prompt(args.document) if args.document else PROMPT
     if args.child is not None:
         run = raw_run if args.child == "raw" else app_run

@@ -98,3 +98,15 @@ def started_window(store: Any, backend: Any, config: Any) -> tuple[Any, Any]:
     window.controller.start()
     loop.exec()
     return window, loop
+
+
+def demo_settings(tokens: int) -> Any:
+    """The demo preset without its reasoning grammar, seed 1234, up to ``tokens`` tokens.
+
+    What raw llama-cpp-python is given too: the same sampling, nothing forced on either side.
+    """
+    from dataclasses import replace
+
+    from app.core.presets import preset, with_params
+
+    return replace(with_params(preset("demo"), seed=1234, max_tokens=tokens), require_reasoning=False)
