@@ -7,15 +7,20 @@ from pathlib import Path
 
 import platformdirs
 
+from app.services.durable import private_folder
+
 HOME_VARIABLE = "VERITRACE_HOME"
 
 
 def data_dir() -> Path:
-    """The data folder: ``$VERITRACE_HOME`` if set, else the platform's user data dir."""
+    """The data folder: ``$VERITRACE_HOME`` if set, else the platform's user data dir.
+
+    On POSIX it is readable by this user only (an existing folder is tightened): it holds the
+    record, its backups and the signing key.
+    """
     override = os.environ.get(HOME_VARIABLE)
     folder = Path(override) if override else Path(platformdirs.user_data_dir("Veritrace", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_folder(folder)
 
 
 def database_path() -> Path:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from app.core.errors import CorruptDatabaseError, StorageError
 from app.storage import migrations
-from app.storage.backup import backup_database, quick_check
+from app.storage.backup import backup_database, private_database_file, quick_check
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -52,7 +52,8 @@ def open_engine(path: Path | str, now: str, backups: Path | None = None) -> tupl
     Returns the engine and the migrations applied to an existing record (an upgrade).
 
     A damaged file is refused before anything writes to it. Before migrating an existing
-    record, a backup is taken into ``backups`` (if given).
+    record, a backup is taken into ``backups`` (if given). The file (created if new) is made
+    readable by this user only.
     """
     if str(path) != ":memory:" and Path(path).exists() and Path(path).stat().st_size > 0:
         result = quick_check(Path(path))
@@ -63,6 +64,14 @@ def open_engine(path: Path | str, now: str, backups: Path | None = None) -> tupl
             )
         if backups is not None and _pending_migrations(Path(path)):
             backup_database(Path(path), backups, "before-upgrade")
+    if str(path) != ":memory:":
+        try:
+            private_database_file(Path(path))
+        except OSError as error:
+            raise StorageError(
+                f"The record at {path} cannot be created: check the folder exists and is writable "
+                f"({error.strerror or error})."
+            ) from error
     url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{path}"
     options: dict[str, Any] = {}
     if str(path) == ":memory:":
