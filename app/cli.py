@@ -30,17 +30,19 @@ from app.core.types import (
     Turn,
     TurnStatus,
 )
+from app.services.anchoring import Authority, configured_authority, pending, send_queued
 from app.services.chat import ChatService
 from app.services.config import ModelChoice, config_projector, load_config, resolve_model, settings_for
 from app.services.instance import InstanceLock
 from app.services.logs import configure_logging
 from app.services.paths import backups_dir, data_dir, database_path
+from app.services.record import check_record, open_record
 from app.services.signing import installation_key
-from app.storage.repository import Store
 
 if TYPE_CHECKING:
     from app.runtime.backend import Backend
     from app.runtime.remote_backend import RemoteEndpoint
+    from app.storage.repository import Store
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,10 +97,56 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=_positive, default=100, help="at most this many matches (default 100)"
     )
 
-    commands.add_parser("verify", help="check the record's hash chain and every row against it")
-    commands.add_parser(
+    verify = commands.add_parser(
+        "verify",
+        help="check the record: hash chain, every row, key history and signatures, its witness",
+    )
+    verify.add_argument(
+        "--since",
+        action="append",
+        default=[],
+        metavar="REPORT",
+        help="also prove the record still contains the head of an earlier report: a PDF or Markdown "
+        "report, a JSON bundle (folder or .zip), or a head hash (repeatable)",
+    )
+    verify.add_argument(
+        "--tsa-root",
+        metavar="PEM",
+        help="check timestamp tokens against this authority root (default: the one in Settings, else "
+        "each token's recorded root, and the output says so)",
+    )
+    checkpoint = commands.add_parser(
         "checkpoint", help="sign the record's current chain head with this installation's key"
     )
+    checkpoint.add_argument(
+        "--tsa",
+        metavar="URL",
+        help="also have it timestamped (RFC 3161) by this authority; only the checkpoint's SHA-256 is sent "
+        "(default: the authority in Settings, if any); queued if it cannot be reached",
+    )
+    checkpoint.add_argument(
+        "--tsa-root", metavar="PEM", help="the authority's root certificate (default: the one in Settings)"
+    )
+
+    key = commands.add_parser("key", help="the installation's signing key and the record's key history")
+    key_commands = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    key_commands.add_parser("show", help="the current key's fingerprint and the record's key history")
+    key_commands.add_parser(
+        "rotate", help="retire the current key for a new one; the old key signs the change"
+    )
+    replacing = key_commands.add_parser(
+        "replace",
+        help="bring in a new key when the current one is lost or damaged (recorded as unsigned by it)",
+    )
+    replacing.add_argument("--reason", required=True, help="why the old key cannot sign (recorded)")
+
+    restoring = commands.add_parser(
+        "restore",
+        help="put an older copy of the record in place on purpose, recording what was lost; "
+        "without BACKUP, accept the record as it now is",
+    )
+    restoring.add_argument("backup", nargs="?", type=Path, metavar="BACKUP")
+    restoring.add_argument("--reason", required=True, help="why (recorded in the restored record)")
 
     annotate = commands.add_parser("annotate", help="add a reviewer's note to a turn")
     annotate.add_argument("turn", type=int, metavar="TURN_ID")
@@ -174,8 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _open_store() -> Store:
-    """Open the record; if no other process is writing, close turns a dead process left running."""
-    store = Store(database_path())
+    """Open the record to read; if no other process is writing, close turns a dead process left running."""
+    store = open_record(database_path(), key=None)
     lock = InstanceLock(data_dir())
     if lock.try_acquire():
         try:
@@ -242,11 +290,12 @@ def _ask(args: argparse.Namespace) -> int:
     images = [read_image_file(Path(path)) for path in args.image]
     projector = Path(args.mmproj) if args.mmproj else None if remote else config_projector(config, choice)
     with InstanceLock(data_dir()):
-        store = Store(database_path())
+        authority = _authority()
+        store = open_record(database_path(), backups=backups_dir(), authority=authority)
         store.mark_interrupted()
         backend: Backend = RemoteBackend(remote) if remote else LlamaBackend()
         try:
-            service = ChatService(store, backend)
+            service = ChatService(store, backend, signer=installation_key())
             if remote:
                 model = service.connect_remote(backend, settings)
             else:
@@ -270,6 +319,8 @@ def _ask(args: argparse.Namespace) -> int:
                 )
             finally:
                 signal.signal(signal.SIGINT, previous)
+            if authority is not None and pending(store):
+                print(f"veritrace: timestamps: {send_queued(store, authority).describe()}", file=sys.stderr)
         finally:
             backend.close()
             store.close()
@@ -404,13 +455,25 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _authority(url: str | None = None, root: str | None = None) -> Authority | None:
+    """The timestamp authority named here (``--tsa``/``--tsa-root``), else in Settings, if any."""
+    config = load_config()
+    return configured_authority(url or config.tsa_url, root or config.tsa_root)
+
+
 @contextmanager
-def _writing() -> Iterator[Store]:
-    """The record opened for writing, holding the one-writer lock."""
+def _writing(authority: Authority | None = None) -> Iterator[Store]:
+    """The record opened for writing, holding the one-writer lock.
+
+    Checkpoints made meanwhile are queued for the timestamp authority and sent at the end.
+    """
+    authority = authority or _authority()
     with InstanceLock(data_dir()):
-        store = Store(database_path(), backups=backups_dir())
+        store = open_record(database_path(), backups=backups_dir(), authority=authority)
         try:
             yield store
+            if authority is not None and pending(store):
+                print(f"veritrace: timestamps: {send_queued(store, authority).describe()}", file=sys.stderr)
         finally:
             store.close()
 
@@ -418,6 +481,8 @@ def _writing() -> Iterator[Store]:
 def _annotate(args: argparse.Namespace) -> int:
     with _writing() as store:
         note = store.annotate(args.turn, Flag(args.flag), args.comment, args.name or store.os_user)
+        # A note is evidence too: signed at once, so its witness outside the record covers it.
+        store.checkpoint(installation_key(), f"annotation {note.id}")
     print(f"Annotation {note.id} on turn {note.turn_id}: {note.flag} by {note.author} at {note.created_at}")
     return 0
 
@@ -434,8 +499,9 @@ def _signoff(args: argparse.Namespace) -> int:
     return 0
 
 
-def _checkpoint(_args: argparse.Namespace) -> int:
-    with _writing() as store:
+def _checkpoint(args: argparse.Namespace) -> int:
+    authority = _authority(args.tsa, args.tsa_root) if args.tsa else None
+    with _writing(authority) as store:
         made = store.checkpoint(installation_key(), "on demand")
     print(
         f"Checkpoint {made.id}: {made.entry_count} entries, head {made.head_hash}, signed at {made.at} "
@@ -444,14 +510,70 @@ def _checkpoint(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _verify(_args: argparse.Namespace) -> int:
-    store = Store(database_path())
+def _verify(args: argparse.Namespace) -> int:
+    from app.services.since import check_since
+
+    # Opened without the witness check: verify reports a failed witness instead of refusing.
+    root = args.tsa_root or load_config().tsa_root
+    store = open_record(database_path(), key=None, check_witness=False)
     try:
-        result = store.verify()
+        result = check_record(store, tsa_roots=tuple(_roots(root)) if root else ())
+        earlier = [check_since(store, argument, result.verification) for argument in args.since]
     finally:
         store.close()
-    print(result.describe(), file=sys.stdout if result.intact else sys.stderr)
-    return 0 if result.intact else 1
+    intact = result.intact and all(found.intact for found in earlier)
+    stream = sys.stdout if intact else sys.stderr
+    for line in [*result.lines(), *(line for found in earlier for line in found.lines())]:
+        print(line, file=stream)
+    return 0 if intact else 1
+
+
+def _roots(path: str) -> list[bytes]:
+    from app.export.verify_bundle import TimestampInvalid, pem_certificates
+
+    try:
+        return pem_certificates(Path(path).expanduser().read_text("ascii", errors="replace"))
+    except (OSError, TimestampInvalid) as error:
+        raise VeritraceError(f"The timestamp authority root {path} cannot be read: {error}") from error
+
+
+def _key(args: argparse.Namespace) -> int:
+    from app.services.signing import replace_installation_key
+
+    if args.key_command == "show":
+        store = open_record(database_path(), key=None)
+        try:
+            verification = store.verify()
+        finally:
+            store.close()
+        if not verification.keys:
+            print("No signing key is enrolled in this record yet.")
+        for number, key in enumerate(verification.keys, start=1):
+            state = "current" if number == len(verification.keys) else f"retired at entry {key.retired_at}"
+            reason = f", reason: {key.reason}" if key.reason else ""
+            print(f"{fingerprint(key.public_key)}  {key.how} at entry {key.seq} ({key.at}), {state}{reason}")
+        return 0 if verification.intact else 1
+    with _writing() as store:
+        if args.key_command == "rotate":
+            old = installation_key()
+            made = store.rotate_key(old, replace_installation_key())
+            change = f"Key {fingerprint(old.public_hex)} retired; "
+        else:
+            made = store.replace_key(replace_installation_key(), args.reason)
+            change = "Key replaced WITHOUT the old key's signature (recorded as such); "
+    print(f"{change}{fingerprint(made.public_key)} is the current key (checkpoint {made.id}).")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from app.services.record import restore_record
+
+    with InstanceLock(data_dir()):
+        restored = restore_record(
+            database_path(), backup=args.backup, reason=args.reason, backups=backups_dir()
+        )
+    print(restored.describe())
+    return 0
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -462,7 +584,8 @@ def _export(args: argparse.Namespace) -> int:
     chosen = args.format or {".pdf": "pdf", ".md": "md", ".zip": "json", "": "json"}.get(suffix)
     if chosen is None:
         raise VeritraceError(f"Cannot tell the format from {output.name!r}: add --format pdf, md or json.")
-    with _writing() as store:
+    authority = _authority()
+    with _writing(authority) as store:
         result = export(
             store,
             installation_key(),
@@ -472,10 +595,12 @@ def _export(args: argparse.Namespace) -> int:
             scope=args.scope,
             page_size=args.page_size,
             overwrite=args.overwrite,
+            authority=authority,
         )
     if args.json:
         _dump(
             {
+                "timestamped": result.timestamped,
                 "report_id": result.report_id,
                 "format": result.format,
                 "path": str(result.path),
@@ -663,6 +788,8 @@ _COMMANDS = {
     "annotate": _annotate,
     "signoff": _signoff,
     "checkpoint": _checkpoint,
+    "key": _key,
+    "restore": _restore,
     "export": _export,
     "models": _models,
     "inspect": _inspect,

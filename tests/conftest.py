@@ -6,6 +6,7 @@ import atexit
 import gc
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,11 +28,22 @@ atexit.register(shutil.rmtree, _HF_HOME, True)
 
 
 @pytest.fixture(autouse=True)
-def veritrace_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def veritrace_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("VERITRACE_HOME", str(home))
-    return home
+    # The witness outside the record lives in the per-user configuration folder: a test's own.
+    monkeypatch.setenv("VERITRACE_WITNESS_DIR", str(tmp_path / "witness"))
+    # Tests have no keyring, so the signing key is protected by a passphrase; tests that need
+    # none delete the variable.
+    monkeypatch.setenv("VERITRACE_KEY_PASSPHRASE", "a passphrase for the tests only")
+    yield home
+    # Keys loaded (and a prompt registered) by one test must not reach the next. Only if the
+    # module was imported: a test that never signs should not pay for importing cryptography.
+    signing = sys.modules.get("app.services.signing")
+    if signing is not None:
+        signing.forget_cached_keys()
+        signing.set_passphrase_prompt(None)
 
 
 @pytest.fixture(autouse=True)

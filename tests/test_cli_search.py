@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.core.types import Flag, Meaning
+from tests.fixtures.keys import TEST_KEY
 from tests.storage.test_search import QWEN, run_turn
 from tests.test_cli import veritrace
 
@@ -22,7 +23,7 @@ def record(veritrace_home: Path) -> dict[str, int]:
     signed = run_turn(
         store, None, "Is the liability cap valid?", "Caps bind", "Yes, the cap binds.", title="Cap"
     )
-    store.sign_off(signed.conversation_id, Meaning.APPROVED, "Dr. R", "Sound.")
+    store.sign_off(signed.conversation_id, Meaning.APPROVED, "Dr. R", "Sound.", TEST_KEY)
     flagged = run_turn(
         store,
         None,

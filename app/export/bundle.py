@@ -44,6 +44,8 @@ from app.export.verify_bundle import (
     MANIFEST,
     README,
     SEAL_SCHEME,
+    TIMESTAMP_ROOT,
+    TIMESTAMP_TOKEN,
     VERIFIER,
     pretty,
     readme_text,
@@ -216,8 +218,12 @@ def write_bundle(
     overwrite: bool = False,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    timestamp: tuple[bytes, bytes] | None = None,
 ) -> WrittenBundle:
     """Write the bundle of ``scope`` through ``checkpoint`` to ``destination`` (a folder or .zip).
+
+    ``timestamp``: an RFC 3161 token over the checkpoint and the authority's root certificate
+    (PEM), carried so a third party can check when the head existed.
 
     A zip is sealed: ``sign`` (the key that signed ``checkpoint``) signs the SHA-256 of the whole
     file, so a changed byte anywhere in it, member headers included, fails verification.
@@ -247,6 +253,11 @@ def write_bundle(
         (README, partial(list, [readme]), True),
         (VERIFIER, partial(list, [verifier_source()]), True),
     ]
+    if timestamp is not None:
+        plan += [
+            (TIMESTAMP_TOKEN, partial(list, [timestamp[0]]), True),
+            (TIMESTAMP_ROOT, partial(list, [timestamp[1]]), True),
+        ]
     total = len(plan) + 1
     if as_zip and sign is None:
         raise ValueError("A zip bundle is sealed: pass the key's sign function.")

@@ -28,7 +28,7 @@ from app.export.files import (
     temporary_sibling,
     write_synced,
 )
-from app.export.report import Report, models_used, parameter_sets, review_state, turn_facts
+from app.export.report import WITNESS_NOTE, Report, models_used, parameter_sets, review_state, turn_facts
 
 Progress = Callable[[int, int], None]
 
@@ -199,9 +199,12 @@ def _verification(report: Report) -> list[str]:
         f"- head hash: `{checkpoint.head_hash}`",
         f"- public key: `{checkpoint.public_key}` (fingerprint `{fingerprint(checkpoint.public_key)}`)",
         f"- signature: `{checkpoint.signature}`",
+        f"- signed head, as `veritrace verify --since` reads it: `{report.signed_head.token()}`",
         "",
         "Anyone holding the record can check it with `veritrace verify`; a JSON bundle export carries a "
         "standalone `verify_bundle.py` that needs only Python.",
+        "",
+        WITNESS_NOTE.format(command="`veritrace verify --since REPORT.md` (this file)"),
     ]
 
 

@@ -40,7 +40,15 @@ from app.core.types import Conversation, Turn
 from app.export.files import ExportError, check_destination, discard, replace_with, temporary_sibling
 from app.export.fonts import body_families, css_font_stack, register_fonts
 from app.export.html import markdown_to_html, plain_to_html
-from app.export.report import Report, flagged, models_used, parameter_sets, review_state, turn_facts
+from app.export.report import (
+    WITNESS_NOTE,
+    Report,
+    flagged,
+    models_used,
+    parameter_sets,
+    review_state,
+    turn_facts,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -322,6 +330,8 @@ def _verification(report: Report) -> str:
         + "<p>To check it: <code>veritrace verify</code> on the record re-derives every hash; a JSON bundle "
         "export of the same scope carries <code>verify_bundle.py</code>, which needs only Python, and checks "
         "this signature and every record in the bundle.</p>"
+        + f"<p>{_e(WITNESS_NOTE.format(command='veritrace verify --since REPORT.pdf (this file)'))} "
+        "The signed head is also in this file's metadata, where that command reads it.</p>"
     )
 
 
@@ -441,11 +451,31 @@ def write_pdf(
     return destination
 
 
+def _xmp(report: Report) -> QByteArray:
+    """XMP metadata: title and producer as usual, and the signed head ``verify --since`` reads back."""
+    title = _e(f"Audit report {report.report_id}")
+    packet = (
+        '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:vt="urn:veritrace:report:1">'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>'
+        f"<pdf:Producer>Veritrace {_e(report.app_version)}</pdf:Producer>"
+        f"<vt:reportId>{_e(report.report_id)}</vt:reportId>"
+        f"<vt:signedHead>{report.signed_head.token()}</vt:signedHead>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>"
+        '<?xpacket end="w"?>'
+    )
+    return QByteArray(packet.encode("utf-8"))
+
+
 def page_writer(path: Path, size: QPageSize.PageSizeId, report: Report) -> QPdfWriter:
     writer = QPdfWriter(str(path))
     writer.setResolution(RESOLUTION)
     writer.setTitle(f"Audit report {report.report_id}")
     writer.setCreator(f"Veritrace {report.app_version}")
+    writer.setDocumentXmpMetadata(_xmp(report))
     writer.setPageLayout(
         QPageLayout(
             QPageSize(size),

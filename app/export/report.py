@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 
+from app.core.signing import SignedHead
 from app.core.types import Checkpoint, Conversation, Flag, SamplingParams, Turn
 
 # Quantization as llama.cpp names it in file names (Q4_K_M, IQ3_XXS, Q8_0, BF16 …).
@@ -50,12 +51,27 @@ class Report:
     model_details: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
+    def signed_head(self) -> SignedHead:
+        """The head this report was signed over, as ``veritrace verify --since`` reads it back."""
+        made = self.checkpoint
+        return SignedHead(made.entry_count, made.head_hash, made.at, made.public_key, made.signature)
+
+    @property
     def turns(self) -> tuple[Turn, ...]:
         return tuple(turn for conversation in self.conversations for turn in conversation.turns)
 
     @property
     def turn_count(self) -> int:
         return sum(len(conversation.turns) for conversation in self.conversations)
+
+
+WITNESS_NOTE = (
+    "This report is itself a witness of the record it came from: on that record, {command} proves that "
+    "it still holds everything recorded up to the signed head above, and fails, naming what is missing, "
+    "on a record rolled back, truncated or rewritten since. The signature shows only that the holder of "
+    "the key signed this head: a key holder can sign anything, so what bounds when it was signed is an "
+    "earlier report, a witness kept outside the record, or a timestamp from a timestamp authority."
+)
 
 
 def file_name(path: str) -> str:

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Check a Veritrace JSON audit bundle with nothing but Python's standard library.
 
-    python3 verify_bundle.py BUNDLE        (the bundle folder, or its .zip file)
+    python3 verify_bundle.py BUNDLE [--fingerprint FP | --key HEX] [--tsa-root PEM]
+                                           (the bundle folder, or its .zip file)
 
 Needs Python 3.8 or newer and nothing else: no Veritrace, no third-party package, so anyone
 can read what it does before trusting its answer. It checks, in order:
@@ -9,6 +10,9 @@ can read what it does before trusting its answer. It checks, in order:
 1. files      - every file matches the SHA-256 and size the manifest lists; none is unlisted;
 2. ledger     - every entry's hash, and the chain from genesis to the signed head;
 3. signature  - the Ed25519 signature over that head (RFC 8032, verified in pure Python);
+   key        - with --fingerprint or --key, that the signer is the key required;
+   timestamp  - an RFC 3161 token over that head, if the bundle carries one: the time it
+                existed by, the authority's signature and its chain to a root (--tsa-root);
    seal       - for a .zip, the signed SHA-256 of every byte of the file before its comment
                 (member headers and timestamps included), carried in that comment;
 4. payloads   - each record the ledger carries matches its entry's payload SHA-256 (RFC 8785);
@@ -25,6 +29,11 @@ It prints one line per check and ends with "BUNDLE VERIFIED ..." (exit status 0)
 
 from __future__ import annotations
 
+import argparse
+import base64
+import binascii
+import calendar
+import datetime
 import hashlib
 import json
 import os
@@ -32,6 +41,8 @@ import re
 import sys
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 FORMAT = "veritrace-bundle/1"
@@ -47,6 +58,8 @@ MANIFEST = "manifest.json"
 LEDGER = "ledger.jsonl"
 README = "README.txt"
 VERIFIER = "verify_bundle.py"
+TIMESTAMP_TOKEN = "timestamp/checkpoint.tsr"
+TIMESTAMP_ROOT = "timestamp/authority-root.pem"
 _CHUNK = 1 << 20
 _HEADER_KEYS = (
     "seq",
@@ -360,6 +373,1190 @@ def open_source(path: str) -> Source:
     raise Invalid(f"{path} is neither a bundle folder nor a zip file")
 
 
+# -- RFC 3161 timestamp tokens ---------------------------------------------------------------
+# A checkpoint anchored by a timestamp authority: the request (only a SHA-256 leaves the
+# machine), the token in the answer, and the token's checks: the hash and nonce it covers, the
+# CMS signature, the TSA certificate (timeStamping, valid at the stamped time) and its chain to
+# a root the caller trusts. Supported: RSA PKCS#1 v1.5, ECDSA on P-256 and P-384, SHA-256/384/512;
+# anything else (RSA-PSS, Ed25519, SHA-1) is refused by name. Revocation is not checked.
+
+
+class TimestampInvalid(Exception):
+    """A timestamp request, response, token or certificate is malformed or fails a check."""
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What a checked token says: when, under which policy, and who signed it."""
+
+    gen_time: str  # ISO 8601 in UTC, fractional seconds as the TSA wrote them: 2026-12-02T18:30:12.5Z
+    serial_number: int
+    policy: str  # dotted OID
+    tsa_name: str | None  # the TSTInfo's tsa field, when present (best effort)
+    signer_subject: str  # the TSA certificate's subject (best effort)
+    signer_fingerprint: str  # SHA-256 of the TSA certificate's DER, hex
+    nonce: int | None
+
+
+# -- object identifiers ---------------------------------------------------------------------
+
+_OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
+_OID_TST_INFO = "1.2.840.113549.1.9.16.1.4"
+_OID_CONTENT_TYPE = "1.2.840.113549.1.9.3"
+_OID_MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
+_OID_SIGNING_CERTIFICATE = "1.2.840.113549.1.9.16.2.12"
+_OID_SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"
+_OID_SHA1 = "1.3.14.3.2.26"
+_OID_SHA256 = "2.16.840.1.101.3.4.2.1"
+_OID_RSA = "1.2.840.113549.1.1.1"
+_OID_RSA_PSS = "1.2.840.113549.1.1.10"
+_OID_EC_PUBLIC_KEY = "1.2.840.10045.2.1"
+_OID_P256 = "1.2.840.10045.3.1.7"
+_OID_P384 = "1.3.132.0.34"
+_OID_BASIC_CONSTRAINTS = "2.5.29.19"
+_OID_KEY_USAGE = "2.5.29.15"
+_OID_EXTENDED_KEY_USAGE = "2.5.29.37"
+_OID_SUBJECT_KEY_IDENTIFIER = "2.5.29.14"
+_OID_TIME_STAMPING = "1.3.6.1.5.5.7.3.8"
+
+_TS_DIGESTS = {
+    "2.16.840.1.101.3.4.2.1": "sha256",
+    "2.16.840.1.101.3.4.2.2": "sha384",
+    "2.16.840.1.101.3.4.2.3": "sha512",
+}
+_TS_DIGEST_OIDS = {name: oid for oid, name in _TS_DIGESTS.items()}
+# signature algorithm -> (key type, digest); None: the digest is the SignerInfo's own
+_TS_SIGNATURES: dict[str, tuple[str, str | None]] = {
+    _OID_RSA: ("rsa", None),
+    "1.2.840.113549.1.1.11": ("rsa", "sha256"),
+    "1.2.840.113549.1.1.12": ("rsa", "sha384"),
+    "1.2.840.113549.1.1.13": ("rsa", "sha512"),
+    _OID_EC_PUBLIC_KEY: ("ec", None),
+    "1.2.840.10045.4.3.2": ("ec", "sha256"),
+    "1.2.840.10045.4.3.3": ("ec", "sha384"),
+    "1.2.840.10045.4.3.4": ("ec", "sha512"),
+}
+_TS_REFUSED_SIGNATURES = {
+    _OID_RSA_PSS: "RSASSA-PSS",
+    "1.2.840.113549.1.1.5": "SHA-1 with RSA",
+    "1.2.840.113549.1.1.4": "MD5 with RSA",
+    "1.2.840.10045.4.1": "ECDSA with SHA-1",
+    "1.3.101.112": "Ed25519",
+    "1.3.101.113": "Ed448",
+    "1.2.840.10040.4.3": "DSA with SHA-1",
+    "2.16.840.1.101.3.4.3.2": "DSA with SHA-256",
+}
+_X509_NAME_KEYS = {
+    "2.5.4.3": "CN",
+    "2.5.4.5": "serialNumber",
+    "2.5.4.6": "C",
+    "2.5.4.7": "L",
+    "2.5.4.8": "ST",
+    "2.5.4.9": "street",
+    "2.5.4.10": "O",
+    "2.5.4.11": "OU",
+    "2.5.4.97": "organizationIdentifier",
+    "1.2.840.113549.1.9.1": "emailAddress",
+    "0.9.2342.19200300.100.1.25": "DC",
+}
+# Extensions whose meaning this module knows, or that cannot change what a check concludes:
+# any other extension marked critical makes the certificate unusable (RFC 5280 section 4.2).
+_X509_UNDERSTOOD = {
+    _OID_BASIC_CONSTRAINTS,
+    _OID_KEY_USAGE,
+    _OID_EXTENDED_KEY_USAGE,
+    _OID_SUBJECT_KEY_IDENTIFIER,
+    "2.5.29.35",  # authorityKeyIdentifier
+    "2.5.29.17",  # subjectAltName
+    "2.5.29.18",  # issuerAltName
+    "2.5.29.32",  # certificatePolicies (any policy is accepted)
+}
+_TS_STATUS = {
+    0: "granted",
+    1: "grantedWithMods",
+    2: "rejection",
+    3: "waiting",
+    4: "revocationWarning",
+    5: "revocationNotification",
+}
+_TS_FAILURES = {
+    0: "badAlg",
+    2: "badRequest",
+    5: "badDataFormat",
+    14: "timeNotAvailable",
+    15: "unacceptedPolicy",
+    16: "unacceptedExtension",
+    17: "addInfoNotAvailable",
+    25: "systemFailure",
+}
+_TS_MAX_CHAIN = 5
+_TS_MAX_CERTIFICATES = 32
+_RSA_MIN_BITS = 2048
+_RSA_MAX_BITS = 16384
+
+
+# -- a minimal DER reader: definite lengths only, one level at a time ----------------------
+#
+# Elements are read lazily, one level per call, and only along the paths the checks below
+# walk: no recursion, so nesting depth costs nothing, and each byte is looked at a bounded
+# number of times.
+
+
+class _DerElement:
+    """One DER element: its tag, and where its header and contents lie in ``data``."""
+
+    __slots__ = ("body", "data", "end", "start", "tag")
+
+    def __init__(self, data: bytes, tag: int, start: int, body: int, end: int) -> None:
+        self.data = data
+        self.tag = tag
+        self.start = start
+        self.body = body
+        self.end = end
+
+    @property
+    def value(self) -> bytes:
+        """The contents octets."""
+        return self.data[self.body : self.end]
+
+    @property
+    def encoded(self) -> bytes:
+        """The whole element, header included."""
+        return self.data[self.start : self.end]
+
+
+def _der_read(data: bytes, start: int, limit: int, what: str) -> _DerElement:
+    """The element that begins at ``start`` and must end by ``limit``."""
+    if start >= limit:
+        raise TimestampInvalid(f"{what} is malformed: the data ends where an element should begin")
+    tag = data[start]
+    if tag & 0x1F == 0x1F:
+        raise TimestampInvalid(f"{what} is malformed: a multi-byte tag at byte {start}")
+    if start + 1 >= limit:
+        raise TimestampInvalid(f"{what} is malformed: the data ends inside the header at byte {start}")
+    first = data[start + 1]
+    body = start + 2
+    if first < 0x80:
+        length = first
+    elif first == 0x80:
+        raise TimestampInvalid(
+            f"{what} is malformed: an indefinite length at byte {start}, which DER forbids"
+        )
+    else:
+        count = first & 0x7F
+        if count > 4:
+            raise TimestampInvalid(f"{what} is malformed: a {count}-byte length at byte {start}")
+        if body + count > limit:
+            raise TimestampInvalid(f"{what} is malformed: the data ends inside the header at byte {start}")
+        length = int.from_bytes(data[body : body + count], "big")
+        if data[body] == 0 or length < 0x80:
+            raise TimestampInvalid(f"{what} is malformed: a length not in its shortest form at byte {start}")
+        body += count
+    end = body + length
+    if end > limit:
+        raise TimestampInvalid(
+            f"{what} is malformed: the element at byte {start} runs {end - limit} bytes past its end"
+        )
+    return _DerElement(data, tag, start, body, end)
+
+
+def _der_parse(data: bytes, what: str) -> _DerElement:
+    """The single element ``data`` holds, with nothing after it."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise TimestampInvalid(f"{what} is not bytes")
+    data = bytes(data)
+    element = _der_read(data, 0, len(data), what)
+    if element.end != len(data):
+        raise TimestampInvalid(f"{what} is malformed: {len(data) - element.end} bytes follow its end")
+    return element
+
+
+def _der_children(element: _DerElement, what: str, tag: int = 0x30) -> list[_DerElement]:
+    """The elements inside ``element``, which must have ``tag`` (a SEQUENCE unless told)."""
+    if element.tag != tag:
+        raise TimestampInvalid(f"{what} is malformed: tag 0x{element.tag:02x} where 0x{tag:02x} belongs")
+    children = []
+    position = element.body
+    while position < element.end:
+        child = _der_read(element.data, position, element.end, what)
+        children.append(child)
+        position = child.end
+    return children
+
+
+def _der_fields(
+    element: _DerElement, what: str, minimum: int, maximum: int, tag: int = 0x30
+) -> list[_DerElement]:
+    children = _der_children(element, what, tag)
+    if not minimum <= len(children) <= maximum:
+        expected = str(minimum) if minimum == maximum else f"{minimum} to {maximum}"
+        raise TimestampInvalid(f"{what} is malformed: {len(children)} elements where {expected} belong")
+    return children
+
+
+def _der_primitive(element: _DerElement, tag: int, what: str) -> bytes:
+    if element.tag != tag:
+        raise TimestampInvalid(f"{what} is malformed: tag 0x{element.tag:02x} where 0x{tag:02x} belongs")
+    return element.value
+
+
+def _der_integer(element: _DerElement, what: str) -> int:
+    value = _der_primitive(element, 0x02, what)
+    if not value:
+        raise TimestampInvalid(f"{what} is malformed: an empty INTEGER")
+    return int.from_bytes(value, "big", signed=True)
+
+
+def _der_boolean(element: _DerElement, what: str) -> bool:
+    value = _der_primitive(element, 0x01, what)
+    if value not in (b"\x00", b"\xff"):
+        raise TimestampInvalid(f"{what} is malformed: a BOOLEAN that is neither 0x00 nor 0xff")
+    return value == b"\xff"
+
+
+def _der_oid(element: _DerElement, what: str) -> str:
+    value = _der_primitive(element, 0x06, what)
+    if not 0 < len(value) <= 128:
+        raise TimestampInvalid(f"{what} is malformed: an OBJECT IDENTIFIER of {len(value)} bytes")
+    arcs: list[int] = []
+    arc, fresh = 0, True
+    for byte in value:
+        if fresh and byte == 0x80:
+            raise TimestampInvalid(f"{what} is malformed: an OBJECT IDENTIFIER arc not in its shortest form")
+        arc = (arc << 7) | (byte & 0x7F)
+        fresh = not byte & 0x80
+        if fresh:
+            arcs.append(arc)
+            arc = 0
+    if not fresh:
+        raise TimestampInvalid(f"{what} is malformed: an OBJECT IDENTIFIER cut short")
+    first = min(arcs[0] // 40, 2)
+    return ".".join(str(number) for number in [first, arcs[0] - 40 * first, *arcs[1:]])
+
+
+def _der_bit_string(element: _DerElement, what: str) -> tuple[bytes, int]:
+    """(the bits' bytes, how many trailing bits of the last byte are unused)."""
+    value = _der_primitive(element, 0x03, what)
+    if not value or value[0] > 7 or (value[0] and len(value) == 1):
+        raise TimestampInvalid(f"{what} is malformed: a BIT STRING with a bad unused-bits count")
+    return value[1:], value[0]
+
+
+def _der_octets(element: _DerElement, what: str) -> bytes:
+    """The bytes of a BIT STRING that must be whole bytes (keys, signatures)."""
+    octets, unused = _der_bit_string(element, what)
+    if unused:
+        raise TimestampInvalid(f"{what} is malformed: {unused} unused bits where whole bytes belong")
+    return octets
+
+
+def _der_algorithm(element: _DerElement, what: str) -> tuple[str, bytes | None]:
+    """An AlgorithmIdentifier: (OID, the parameters' DER or None)."""
+    fields = _der_fields(element, what, 1, 2)
+    return _der_oid(fields[0], what), fields[1].encoded if len(fields) == 2 else None
+
+
+def _der_digest(element: _DerElement, what: str) -> str:
+    """The hashlib name of a SHA-2 AlgorithmIdentifier (parameters absent or NULL)."""
+    oid, parameters = _der_algorithm(element, what)
+    if oid not in _TS_DIGESTS:
+        raise TimestampInvalid(f"{what} uses the digest algorithm {oid}, not SHA-256, SHA-384 or SHA-512")
+    if parameters not in (None, b"\x05\x00"):
+        raise TimestampInvalid(f"{what} gives parameters to a digest algorithm that takes none")
+    return _TS_DIGESTS[oid]
+
+
+def _der_encode(tag: int, contents: bytes) -> bytes:
+    length = len(contents)
+    if length < 0x80:
+        return bytes([tag, length]) + contents
+    size = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(size)]) + size + contents
+
+
+def _der_encode_oid(dotted: str) -> bytes:
+    arcs = [int(part) for part in dotted.split(".")]
+    body = bytearray()
+    for arc in [40 * arcs[0] + arcs[1], *arcs[2:]]:
+        chunk = [arc & 0x7F]
+        arc >>= 7
+        while arc:
+            chunk.append(0x80 | (arc & 0x7F))
+            arc >>= 7
+        body.extend(reversed(chunk))
+    return _der_encode(0x06, bytes(body))
+
+
+def _der_encode_integer(value: int) -> bytes:
+    return _der_encode(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big", signed=True))
+
+
+# -- text that may reach a message: names, status strings, times ---------------------------
+
+
+def _ts_printable(text: str, limit: int = 200) -> str:
+    """``text`` with control characters escaped and its length bounded, fit for a message."""
+    shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text[:limit])
+    return shown + ("…" if len(text) > limit else "")
+
+
+def _ts_number(value: int) -> str:
+    """An integer for a message: decimal when short, else hexadecimal and cut short.
+
+    (Decimal text of a huge integer is slow to make, and Python 3.11 refuses it outright.)
+    """
+    if abs(value) < 2**64:
+        return str(value)
+    return _ts_printable(("-" if value < 0 else "") + hex(abs(value)), 40)
+
+
+def _ts_string(element: _DerElement) -> str:
+    """The text of an ASN.1 string of any of the usual types (best effort)."""
+    codecs = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii", 0x12: "ascii", 0x1A: "ascii", 0x14: "latin-1"}
+    codecs.update({0x1E: "utf-16-be", 0x1C: "utf-32-be"})
+    codec = codecs.get(element.tag)
+    if codec is None:
+        return "#" + element.encoded.hex()
+    return element.value.decode(codec, errors="replace")
+
+
+def _x509_name_text(element: _DerElement) -> str:
+    """A Name as ``O=…, CN=…`` in the order it is encoded (best effort, escaped for display).
+
+    Names are compared as DER bytes; this text only labels them, so a name it cannot read
+    is shown as such rather than refused.
+    """
+    what = "a name"
+    parts = []
+    try:
+        for rdn in _der_children(element, what):
+            for attribute in _der_children(rdn, what, 0x31):
+                fields = _der_fields(attribute, what, 2, 2)
+                oid = _der_oid(fields[0], what)
+                parts.append(f"{_X509_NAME_KEYS.get(oid, oid)}={_ts_string(fields[1])}")
+    except TimestampInvalid:
+        return "(a name that cannot be read)"
+    return _ts_printable(", ".join(parts)) if parts else "(an empty name)"
+
+
+def _ts_general_name_text(element: _DerElement, what: str) -> str:
+    """A GeneralName (the TSTInfo's tsa field), best effort."""
+    if element.tag == 0xA4:
+        return _x509_name_text(_der_fields(element, what, 1, 1, 0xA4)[0])
+    if element.tag in (0x81, 0x82, 0x86):  # rfc822Name, dNSName, uniformResourceIdentifier
+        return _ts_printable(element.value.decode("ascii", errors="replace"))
+    return f"(a name of type 0x{element.tag:02x})"
+
+
+_TS_UTC_TIME = re.compile(r"([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})Z")
+_TS_GENERALIZED_TIME = re.compile(
+    r"([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})(?:\.([0-9]*[1-9]))?Z"
+)
+
+
+class _TsMoment:
+    """A point in time: exact (fractional seconds kept) for comparison, ISO 8601 for display."""
+
+    __slots__ = ("seconds", "text")
+
+    def __init__(self, seconds: Fraction, text: str) -> None:
+        self.seconds = seconds
+        self.text = text
+
+
+def _ts_time(element: _DerElement, what: str) -> _TsMoment:
+    """A UTCTime or GeneralizedTime, in the forms DER allows (UTC, seconds present)."""
+    if element.tag not in (0x17, 0x18):
+        raise TimestampInvalid(f"{what} is malformed: tag 0x{element.tag:02x} where a time belongs")
+    try:
+        text = element.value.decode("ascii")
+    except UnicodeDecodeError:
+        text = ""
+    pattern = _TS_UTC_TIME if element.tag == 0x17 else _TS_GENERALIZED_TIME
+    match = pattern.fullmatch(text)
+    if match is None:
+        raise TimestampInvalid(f"{what} has a time not in DER form: {_ts_printable(repr(text))}")
+    numbers = [int(part) for part in match.groups()[:6]]
+    if element.tag == 0x17:  # RFC 5280: two-digit years 50-99 are 19xx, 00-49 are 20xx
+        numbers[0] += 1900 if numbers[0] >= 50 else 2000
+    fraction = match.group(7) if element.tag == 0x18 else None
+    year, month, day, hour, minute, second = numbers
+    try:
+        datetime.datetime(year, month, day, hour, minute, second)  # refuses month 13, February 30…
+    except ValueError as error:
+        raise TimestampInvalid(f"{what} has an impossible time {text!r} ({error})") from error
+    seconds = Fraction(calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0)))
+    if fraction:
+        seconds += Fraction(int(fraction), 10 ** len(fraction))
+    iso = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}"
+    return _TsMoment(seconds, iso + (f".{fraction}" if fraction else "") + "Z")
+
+
+# -- RSA PKCS#1 v1.5 and ECDSA verification ---------------------------------------------------
+
+
+class _RsaKey:
+    __slots__ = ("e", "n")
+
+    def __init__(self, n: int, e: int) -> None:
+        self.n = n
+        self.e = e
+
+
+class _EcCurve:
+    __slots__ = ("a", "b", "g", "n", "name", "p", "size")
+
+    def __init__(self, name: str, p: int, b: int, gx: int, gy: int, n: int) -> None:
+        self.name = name
+        self.p = p
+        self.a = p - 3
+        self.b = b
+        self.g = (gx, gy)
+        self.n = n
+        self.size = (p.bit_length() + 7) // 8
+
+
+_EC_CURVES = {
+    _OID_P256: _EcCurve(
+        "P-256",
+        p=0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF,
+        b=0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B,
+        gx=0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296,
+        gy=0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5,
+        n=0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551,
+    ),
+    _OID_P384: _EcCurve(
+        "P-384",
+        p=int(
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFFFF0000000000000000FFFFFFFF",
+            16,
+        ),
+        b=int(
+            "B3312FA7E23EE7E4988E056BE3F82D19181D9C6EFE8141120314088F5013875AC656398D8A2ED19D2A85C8EDD3EC2AEF",
+            16,
+        ),
+        gx=int(
+            "AA87CA22BE8B05378EB1C71EF320AD746E1D3B628BA79B9859F741E082542A385502F25DBF55296C3A545E3872760AB7",
+            16,
+        ),
+        gy=int(
+            "3617DE4A96262C6F5D9E98BF9292DC29F8F41DBD289A147CE9DA3113B5F0B8C00A60B1CE1D7E819D7A431D7C90EA0E5F",
+            16,
+        ),
+        n=int(
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973",
+            16,
+        ),
+    ),
+}
+
+
+class _EcKey:
+    __slots__ = ("curve", "point")
+
+    def __init__(self, curve: _EcCurve, point: tuple[int, int]) -> None:
+        self.curve = curve
+        self.point = point
+
+
+def _ec_on_curve(curve: _EcCurve, x: int, y: int) -> bool:
+    p = curve.p
+    return 0 <= x < p and 0 <= y < p and (y * y - (x * x * x + curve.a * x + curve.b)) % p == 0
+
+
+# Points in Jacobian coordinates (X, Y, Z) stand for (X/Z², Y/Z³); Z = 0 is the point at infinity.
+_EC_INFINITY = (0, 1, 0)
+
+
+def _ec_double(curve: _EcCurve, point: tuple[int, int, int]) -> tuple[int, int, int]:
+    x, y, z = point
+    p = curve.p
+    if z == 0 or y == 0:
+        return _EC_INFINITY
+    yy = y * y % p
+    s = 4 * x * yy % p
+    zz = z * z % p
+    m = (3 * x * x + curve.a * zz * zz) % p
+    x3 = (m * m - 2 * s) % p
+    return x3, (m * (s - x3) - 8 * yy * yy) % p, 2 * y * z % p
+
+
+def _ec_add(curve: _EcCurve, one: tuple[int, int, int], two: tuple[int, int, int]) -> tuple[int, int, int]:
+    x1, y1, z1 = one
+    x2, y2, z2 = two
+    if z1 == 0:
+        return two
+    if z2 == 0:
+        return one
+    p = curve.p
+    z1z1 = z1 * z1 % p
+    z2z2 = z2 * z2 % p
+    u1 = x1 * z2z2 % p
+    u2 = x2 * z1z1 % p
+    s1 = y1 * z2 * z2z2 % p
+    s2 = y2 * z1 * z1z1 % p
+    if u1 == u2:
+        return _ec_double(curve, one) if s1 == s2 else _EC_INFINITY
+    h = (u2 - u1) % p
+    r = (s2 - s1) % p
+    hh = h * h % p
+    hhh = h * hh % p
+    v = u1 * hh % p
+    x3 = (r * r - hhh - 2 * v) % p
+    return x3, (r * (v - x3) - s1 * hhh) % p, h * z1 * z2 % p
+
+
+def _ec_combination(curve: _EcCurve, u1: int, u2: int, q: tuple[int, int]) -> tuple[int, int] | None:
+    """u1·G + u2·Q in affine coordinates (Shamir's trick), or None for the point at infinity."""
+    g = (curve.g[0], curve.g[1], 1)
+    q3 = (q[0], q[1], 1)
+    both = _ec_add(curve, g, q3)
+    result = _EC_INFINITY
+    for bit in range(max(u1.bit_length(), u2.bit_length()) - 1, -1, -1):
+        result = _ec_double(curve, result)
+        pick = ((u1 >> bit) & 1, (u2 >> bit) & 1)
+        if pick == (1, 1):
+            result = _ec_add(curve, result, both)
+        elif pick == (1, 0):
+            result = _ec_add(curve, result, g)
+        elif pick == (0, 1):
+            result = _ec_add(curve, result, q3)
+    x, y, z = result
+    if z == 0:
+        return None
+    p = curve.p
+    inverse = pow(z, p - 2, p)
+    inverse2 = inverse * inverse % p
+    return x * inverse2 % p, y * inverse2 * inverse % p
+
+
+def _ec_valid(key: _EcKey, digest: bytes, signature: bytes, what: str) -> bool:
+    """ECDSA verification (SEC 1 section 4.1.4) of a DER Ecdsa-Sig-Value over ``digest``."""
+    fields = _der_fields(_der_parse(signature, what), what, 2, 2)
+    r, s = _der_integer(fields[0], what), _der_integer(fields[1], what)
+    curve = key.curve
+    if not (0 < r < curve.n and 0 < s < curve.n):
+        return False
+    e = int.from_bytes(digest, "big")
+    excess = 8 * len(digest) - curve.n.bit_length()
+    if excess > 0:
+        e >>= excess
+    w = pow(s, curve.n - 2, curve.n)
+    point = _ec_combination(curve, e * w % curve.n, r * w % curve.n, key.point)
+    return point is not None and point[0] % curve.n == r
+
+
+def _rsa_valid(key: _RsaKey, digest_name: str, digest: bytes, signature: bytes) -> bool:
+    """RSASSA-PKCS1-v1_5 verification (RFC 8017 section 8.2.2): the whole encoding is compared."""
+    size = (key.n.bit_length() + 7) // 8
+    if len(signature) != size:
+        return False
+    s = int.from_bytes(signature, "big")
+    if s >= key.n:
+        return False
+    encoded = pow(s, key.e, key.n).to_bytes(size, "big")
+    oid = _der_encode_oid(_TS_DIGEST_OIDS[digest_name])
+    # RFC 8017 writes the digest's parameters as NULL; section 9.2 note 2 lets verifiers accept
+    # them absent too, as some signers wrote them.
+    for algorithm in (oid + b"\x05\x00", oid):
+        info = _der_encode(0x30, _der_encode(0x30, algorithm) + _der_encode(0x04, digest))
+        if size < len(info) + 11:
+            return False
+        if encoded == b"\x00\x01" + b"\xff" * (size - len(info) - 3) + b"\x00" + info:
+            return True
+    return False
+
+
+def _x509_public_key(spki: _DerElement, what: str) -> _RsaKey | _EcKey:
+    """The RSA or EC key of a SubjectPublicKeyInfo."""
+    fields = _der_fields(spki, what, 2, 2)
+    oid, parameters = _der_algorithm(fields[0], what)
+    bits = _der_octets(fields[1], what)
+    if oid == _OID_RSA:
+        if parameters not in (None, b"\x05\x00"):
+            raise TimestampInvalid(f"{what} gives parameters to an RSA key, which takes none")
+        numbers = _der_fields(_der_parse(bits, what), what, 2, 2)
+        n, e = _der_integer(numbers[0], what), _der_integer(numbers[1], what)
+        if not _RSA_MIN_BITS <= n.bit_length() <= _RSA_MAX_BITS or n % 2 == 0:
+            raise TimestampInvalid(
+                f"{what} has an RSA key of {n.bit_length()} bits; "
+                f"{_RSA_MIN_BITS} to {_RSA_MAX_BITS} bits are supported"
+            )
+        if not 3 <= e < 2**256 or e % 2 == 0:
+            raise TimestampInvalid(f"{what} has an RSA key with an unusable public exponent")
+        return _RsaKey(n, e)
+    if oid == _OID_EC_PUBLIC_KEY:
+        curve_oid = _der_oid(_der_parse(parameters or b"", what), what) if parameters else ""
+        curve = _EC_CURVES.get(curve_oid)
+        if curve is None:
+            named = curve_oid or "explicit parameters"
+            raise TimestampInvalid(
+                f"{what} has an EC key on the curve {named}; only P-256 and P-384 are supported"
+            )
+        size = curve.size
+        if len(bits) == 1 + 2 * size and bits[0] == 4:
+            x, y = int.from_bytes(bits[1 : 1 + size], "big"), int.from_bytes(bits[1 + size :], "big")
+        elif len(bits) == 1 + size and bits[0] in (2, 3):
+            x = int.from_bytes(bits[1:], "big")
+            p = curve.p
+            y = pow((x * x * x + curve.a * x + curve.b) % p, (p + 1) // 4, p)  # p ≡ 3 (mod 4)
+            if y % 2 != bits[0] % 2:
+                y = (p - y) % p
+        else:
+            raise TimestampInvalid(f"{what} has an EC public key that is not an encoded point")
+        if not _ec_on_curve(curve, x, y):
+            raise TimestampInvalid(f"{what} has an EC public key that is not a point on {curve.name}")
+        return _EcKey(curve, (x, y))
+    if oid == _OID_RSA_PSS:
+        raise TimestampInvalid(f"{what} has an RSASSA-PSS key, which this checker does not support")
+    raise TimestampInvalid(f"{what} has a public key of type {oid}, which this checker does not support")
+
+
+def _ts_verify(
+    key: _RsaKey | _EcKey,
+    algorithm: tuple[str, bytes | None],
+    signer_digest: str | None,
+    message: bytes,
+    signature: bytes,
+    what: str,
+) -> None:
+    """Raise unless ``signature`` over ``message`` verifies with ``key`` under ``algorithm``.
+
+    ``signer_digest`` is a CMS SignerInfo's digest algorithm: with a bare key algorithm
+    (rsaEncryption) it is the digest used, and with a combined one it must agree.
+    """
+    oid, parameters = algorithm
+    if oid in _TS_REFUSED_SIGNATURES:
+        raise TimestampInvalid(
+            f"{what} uses {_TS_REFUSED_SIGNATURES[oid]}, which this checker does not support"
+        )
+    if oid not in _TS_SIGNATURES:
+        raise TimestampInvalid(
+            f"{what} uses the signature algorithm {oid}, which this checker does not support"
+        )
+    kind, digest_name = _TS_SIGNATURES[oid]
+    if digest_name is None:
+        if signer_digest is None:
+            raise TimestampInvalid(
+                f"{what} names a key algorithm ({oid}) where a signature algorithm belongs"
+            )
+        digest_name = signer_digest
+    elif signer_digest is not None and signer_digest != digest_name:
+        raise TimestampInvalid(f"{what} is signed with {digest_name} but names the digest {signer_digest}")
+    if (kind == "ec" and parameters is not None) or (kind == "rsa" and parameters not in (None, b"\x05\x00")):
+        raise TimestampInvalid(f"{what} gives its signature algorithm parameters it does not take")
+    digest = hashlib.new(digest_name, message).digest()
+    if kind == "rsa" and isinstance(key, _RsaKey):
+        valid = _rsa_valid(key, digest_name, digest, signature)
+    elif kind == "ec" and isinstance(key, _EcKey):
+        valid = _ec_valid(key, digest, signature, what)
+    else:
+        raise TimestampInvalid(
+            f"{what} is an {kind.upper()} signature but the key is not an {kind.upper()} key"
+        )
+    if not valid:
+        raise TimestampInvalid(f"{what} does not verify")
+
+
+# -- X.509 certificates ------------------------------------------------------------------------
+
+
+class _X509Certificate:
+    """The parts of a certificate that the checks use."""
+
+    def __init__(self, der: bytes, what: str) -> None:
+        self.der = der
+        fields = _der_fields(_der_parse(der, what), what, 3, 3)
+        self.tbs = fields[0].encoded
+        self.signature_algorithm = _der_algorithm(fields[1], what)
+        self.signature = _der_octets(fields[2], what)
+        tbs = _der_children(fields[0], what)
+        version = 0
+        if tbs and tbs[0].tag == 0xA0:
+            version = _der_integer(_der_fields(tbs[0], what, 1, 1, 0xA0)[0], what)
+            tbs = tbs[1:]
+        if len(tbs) < 6:
+            raise TimestampInvalid(f"{what} is malformed: its tbsCertificate has too few fields")
+        self.serial = _der_integer(tbs[0], what)
+        if _der_algorithm(tbs[1], what) != self.signature_algorithm:
+            raise TimestampInvalid(f"{what} names two different signature algorithms")
+        _der_children(tbs[2], what)
+        self.issuer = tbs[2].encoded
+        self.issuer_element = tbs[2]
+        validity = _der_fields(tbs[3], what, 2, 2)
+        self.not_before = _ts_time(validity[0], what)
+        self.not_after = _ts_time(validity[1], what)
+        _der_children(tbs[4], what)
+        self.subject = tbs[4].encoded
+        self.subject_element = tbs[4]
+        self.spki = tbs[5]
+        self.extensions: dict[str, tuple[bool, bytes]] = {}
+        rest = [field for field in tbs[6:] if field.tag not in (0x81, 0xA1, 0x82, 0xA2)]  # unique ids
+        if len(rest) > 1 or (rest and rest[0].tag != 0xA3):
+            raise TimestampInvalid(f"{what} is malformed: unexpected fields after its public key")
+        if rest:
+            if version != 2:
+                raise TimestampInvalid(f"{what} has extensions but is not a version 3 certificate")
+            for extension in _der_children(_der_fields(rest[0], what, 1, 1, 0xA3)[0], what):
+                parts = _der_fields(extension, what, 2, 3)
+                oid = _der_oid(parts[0], what)
+                critical = len(parts) == 3 and _der_boolean(parts[1], what)
+                if oid in self.extensions:
+                    raise TimestampInvalid(f"{what} has the extension {oid} twice")
+                self.extensions[oid] = (critical, _der_primitive(parts[-1], 0x04, what))
+        self._key: _RsaKey | _EcKey | None = None
+
+    def subject_text(self) -> str:
+        return _x509_name_text(self.subject_element)
+
+    def issuer_text(self) -> str:
+        return _x509_name_text(self.issuer_element)
+
+    def key(self, what: str) -> _RsaKey | _EcKey:
+        if self._key is None:
+            self._key = _x509_public_key(self.spki, what)
+        return self._key
+
+    def extension(self, oid: str, what: str) -> tuple[bool, _DerElement] | None:
+        """(critical, the parsed extension value) or None when absent."""
+        found = self.extensions.get(oid)
+        return None if found is None else (found[0], _der_parse(found[1], what))
+
+    def key_usage(self, what: str) -> set[int] | None:
+        """The keyUsage bits set (0 digitalSignature … 5 keyCertSign), or None when absent."""
+        found = self.extension(_OID_KEY_USAGE, what)
+        if found is None:
+            return None
+        octets, unused = _der_bit_string(found[1], what)
+        count = 8 * len(octets) - unused
+        return {bit for bit in range(count) if octets[bit // 8] & (0x80 >> (bit % 8))}
+
+    def ca(self, what: str) -> tuple[bool, int | None]:
+        """basicConstraints: (cA, pathLenConstraint)."""
+        found = self.extension(_OID_BASIC_CONSTRAINTS, what)
+        if found is None:
+            return False, None
+        fields = _der_fields(found[1], what, 0, 2)
+        ca, length = False, None
+        if fields and fields[0].tag == 0x01:
+            ca = _der_boolean(fields.pop(0), what)
+        if fields:
+            length = _der_integer(fields.pop(0), what)
+            if length < 0:
+                raise TimestampInvalid(f"{what} has a negative pathLenConstraint")
+        if fields:
+            raise TimestampInvalid(f"{what} is malformed: its basicConstraints has an unexpected field")
+        return ca, length
+
+    def valid_at(self, moment: _TsMoment) -> bool:
+        return self.not_before.seconds <= moment.seconds <= self.not_after.seconds
+
+    def check_critical(self, what: str) -> None:
+        for oid, (critical, _) in self.extensions.items():
+            if critical and oid not in _X509_UNDERSTOOD:
+                raise TimestampInvalid(
+                    f"{what} has a critical extension ({oid}) this checker does not understand"
+                )
+
+
+# -- the request, the response, the token ------------------------------------------------------
+
+
+def _ts_hash(sha256_hex: Any) -> bytes:
+    if not isinstance(sha256_hex, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", sha256_hex):
+        raise ValueError("the hash to timestamp is not 64 hex digits (a SHA-256)")
+    return bytes.fromhex(sha256_hex)
+
+
+def timestamp_request(sha256_hex: str, nonce: int | None = None) -> bytes:
+    """A DER TimeStampReq (RFC 3161 section 2.4.1) for a SHA-256, asking for the TSA's certificate.
+
+    Raises ValueError unless ``sha256_hex`` is 64 hex digits and ``nonce`` (when given) a
+    non-negative integer below 2**160.
+    """
+    digest = _ts_hash(sha256_hex)
+    algorithm = _der_encode(0x30, _der_encode_oid(_OID_SHA256) + b"\x05\x00")
+    body = _der_encode_integer(1) + _der_encode(0x30, algorithm + _der_encode(0x04, digest))
+    if nonce is not None:
+        if isinstance(nonce, bool) or not isinstance(nonce, int) or not 0 <= nonce < 2**160:
+            raise ValueError("the nonce is not an integer from 0 to 2**160 - 1")
+        body += _der_encode_integer(nonce)
+    body += b"\x01\x01\xff"  # certReq TRUE: the token carries the TSA certificate
+    return _der_encode(0x30, body)
+
+
+def token_from_response(response_der: bytes) -> bytes:
+    """The TimeStampToken (a CMS ContentInfo, DER) of a granted TimeStampResp.
+
+    Raises TimestampInvalid when the response is malformed, carries no token, or its status
+    is not granted (0) or grantedWithMods (1); the message gives the status, its text and the
+    failure reasons the TSA named.
+    """
+    what = "the timestamp response"
+    fields = _der_fields(_der_parse(response_der, what), what, 1, 2)
+    status = _der_fields(fields[0], what, 1, 3)
+    code = _der_integer(status[0], what)
+    text, failures = [], []
+    for extra in status[1:]:
+        if extra.tag == 0x30:
+            text = [_ts_string(line) for line in _der_children(extra, what)]
+        elif extra.tag == 0x03:
+            octets, unused = _der_bit_string(extra, what)
+            bits = [bit for bit in range(8 * len(octets) - unused) if octets[bit // 8] & (0x80 >> (bit % 8))]
+            failures = [_TS_FAILURES.get(bit, f"bit {bit}") for bit in bits]
+        else:
+            raise TimestampInvalid(f"{what} is malformed: tag 0x{extra.tag:02x} in its status")
+    if code not in (0, 1):
+        said = _ts_printable("; ".join(text)) if text else "no reason given"
+        reasons = f" ({', '.join(failures)})" if failures else ""
+        name = _TS_STATUS.get(code, "unknown")
+        raise TimestampInvalid(
+            f"the timestamp authority answered status {_ts_number(code)} ({name}): {said}{reasons}"
+        )
+    if len(fields) != 2:
+        raise TimestampInvalid(f"{what} grants the request but carries no token")
+    _der_children(fields[1], "the timestamp token")
+    return fields[1].encoded
+
+
+def certificate_fingerprint(der: bytes) -> str:
+    """SHA-256 of a DER certificate, hex (as ``openssl x509 -fingerprint -sha256`` without colons)."""
+    return hashlib.sha256(bytes(der)).hexdigest()
+
+
+_TS_PEM = re.compile(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.DOTALL)
+
+
+def pem_certificates(text: str) -> list[bytes]:
+    """The DER of every certificate in PEM ``text``, in order.
+
+    Raises TimestampInvalid when there is none, or a block is not base64 of a certificate.
+    """
+    if not isinstance(text, str):
+        raise TimestampInvalid("PEM certificates are text, not bytes")
+    found = []
+    for number, match in enumerate(_TS_PEM.finditer(text), 1):
+        try:
+            der = base64.b64decode("".join(match.group(1).split()), validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise TimestampInvalid(f"PEM certificate {number} is not valid base64 ({error})") from error
+        _X509Certificate(der, f"PEM certificate {number}")
+        found.append(der)
+    if not found:
+        raise TimestampInvalid("the text holds no PEM certificate")
+    return found
+
+
+def _ts_attributes(signed: _DerElement, what: str) -> dict[str, _DerElement]:
+    """The single value of each signed attribute, by type; refuses an attribute given twice."""
+    values: dict[str, _DerElement] = {}
+    for attribute in _der_children(signed, what, 0xA0):
+        fields = _der_fields(attribute, what, 2, 2)
+        oid = _der_oid(fields[0], what)
+        if oid in values:
+            raise TimestampInvalid(f"{what}: the attribute {oid} appears twice")
+        inside = _der_children(fields[1], what, 0x31)
+        if len(inside) != 1:
+            raise TimestampInvalid(f"{what}: the attribute {oid} has {len(inside)} values, not one")
+        values[oid] = inside[0]
+    return values
+
+
+def _ts_check_ess(attributes: dict[str, _DerElement], signer: _X509Certificate) -> None:
+    """The ESS signingCertificate(V2) attribute names the signer's certificate (RFC 3161, 5816)."""
+    what = "the signing-certificate attribute"
+    present = [oid for oid in (_OID_SIGNING_CERTIFICATE, _OID_SIGNING_CERTIFICATE_V2) if oid in attributes]
+    if not present:
+        raise TimestampInvalid(
+            "the token has no signing-certificate attribute (ESSCertID), which RFC 3161 requires"
+        )
+    for oid in present:
+        certs = _der_children(_der_fields(attributes[oid], what, 1, 2)[0], what)
+        if not certs:
+            raise TimestampInvalid(f"{what} lists no certificate")
+        fields = _der_children(certs[0], what)  # the first one identifies the signer
+        if oid == _OID_SIGNING_CERTIFICATE:
+            digest_name = "sha1"
+        elif fields and fields[0].tag == 0x30:
+            digest_name = _der_digest(fields[0], what)
+            fields = fields[1:]
+        else:
+            digest_name = "sha256"  # ESSCertIDv2's default
+        if not 1 <= len(fields) <= 2:
+            raise TimestampInvalid(f"{what} is malformed: an ESSCertID of {len(fields)} fields")
+        if _der_primitive(fields[0], 0x04, what) != hashlib.new(digest_name, signer.der).digest():
+            raise TimestampInvalid(f"{what} names a certificate other than the one that signed the token")
+        if len(fields) == 2:
+            names, serial = _der_fields(fields[1], what, 2, 2)
+            directories = [name for name in _der_children(names, what) if name.tag == 0xA4]
+            issuers = [_der_fields(name, what, 1, 1, 0xA4)[0].encoded for name in directories]
+            if _der_integer(serial, what) != signer.serial or signer.issuer not in issuers:
+                raise TimestampInvalid(f"{what} names an issuer and serial other than the signer's")
+
+
+def _ts_check_signer(signer: _X509Certificate, moment: _TsMoment) -> None:
+    """The TSA certificate may sign timestamps (RFC 3161 section 2.3) at the stamped time."""
+    what = f"the TSA certificate ({signer.subject_text()})"
+    signer.check_critical(what)
+    usage = signer.extension(_OID_EXTENDED_KEY_USAGE, what)
+    if usage is None:
+        raise TimestampInvalid(f"{what} has no extended key usage: it is not a timestamping certificate")
+    purposes = [_der_oid(item, what) for item in _der_children(usage[1], what)]
+    if purposes != [_OID_TIME_STAMPING]:
+        shown = _ts_printable(", ".join(purposes)) or "none"
+        raise TimestampInvalid(f"{what} is not for timestamping alone (its extended key usage: {shown})")
+    if not usage[0]:
+        raise TimestampInvalid(f"{what} has an extended key usage not marked critical, as RFC 3161 requires")
+    bits = signer.key_usage(what)
+    if bits is not None and (not bits & {0, 1} or bits - {0, 1}):
+        raise TimestampInvalid(f"{what} has a key usage other than digitalSignature/nonRepudiation")
+    if not signer.valid_at(moment):
+        raise TimestampInvalid(
+            f"{what} was not valid at {moment.text} "
+            f"(valid {signer.not_before.text} to {signer.not_after.text})"
+        )
+
+
+def _ts_check_chain(
+    signer: _X509Certificate,
+    carried: list[_X509Certificate],
+    roots: list[_X509Certificate],
+    moment: _TsMoment,
+) -> None:
+    """Walk issuer to subject from the signer to a trusted root, checking each link."""
+    trusted = {root.der for root in roots}
+    chain = [signer]
+    current = signer
+    while current.der not in trusted:
+        name = current.subject_text()
+        candidates = [root for root in roots if root.subject == current.issuer]
+        candidates += [c for c in carried if c.subject == current.issuer and c is not current]
+        if not candidates:
+            if current.subject == current.issuer:
+                raise TimestampInvalid(f"the TSA certificate chains to {name}, which is not a trusted root")
+            raise TimestampInvalid(
+                f"the TSA certificate chains to {current.issuer_text()}, which is not a trusted root "
+                f"(it issued {name}; the token does not carry it)"
+            )
+        if len(chain) == _TS_MAX_CHAIN:
+            raise TimestampInvalid(f"the TSA certificate's chain is longer than {_TS_MAX_CHAIN} certificates")
+        problems = []
+        for candidate in candidates:
+            what = f"the signature on the certificate {name}"
+            try:
+                _ts_verify(
+                    candidate.key(f"the certificate {candidate.subject_text()}"),
+                    current.signature_algorithm,
+                    None,
+                    current.tbs,
+                    current.signature,
+                    what,
+                )
+            except TimestampInvalid as problem:
+                problems.append(str(problem))
+                continue
+            issuer = candidate
+            break
+        else:
+            raise TimestampInvalid(f"{problems[0]} (checked with the key of {current.issuer_text()})")
+        what = f"the CA certificate {issuer.subject_text()}"
+        issuer.check_critical(what)
+        ca, path_length = issuer.ca(what)
+        if not ca:
+            raise TimestampInvalid(f"{what} is not a CA (basicConstraints cA is not TRUE)")
+        bits = issuer.key_usage(what)
+        if bits is not None and 5 not in bits:
+            raise TimestampInvalid(f"{what} may not sign certificates (keyUsage lacks keyCertSign)")
+        if path_length is not None and len(chain) - 1 > path_length:
+            raise TimestampInvalid(
+                f"{what} allows {_ts_number(path_length)} intermediate CAs below it, not {len(chain) - 1}"
+            )
+        if not issuer.valid_at(moment):
+            raise TimestampInvalid(
+                f"{what} was not valid at {moment.text} "
+                f"(valid {issuer.not_before.text} to {issuer.not_after.text})"
+            )
+        chain.append(issuer)
+        current = issuer
+
+
+def check_token(
+    token_der: bytes,
+    sha256_hex: str,
+    trusted_roots_der: list[bytes],
+    nonce: int | None = None,
+) -> TokenInfo:
+    """Check an RFC 3161 TimeStampToken over ``sha256_hex``; what it says, or TimestampInvalid.
+
+    Checks that the token is CMS SignedData over a TSTInfo with one signer; that the TSTInfo
+    stamps this SHA-256 (and ``nonce``, when given); that the signed attributes name the TSTInfo
+    and its digest, and the signer's certificate (ESSCertID or ESSCertIDv2); that the token
+    carries that certificate, for timestamping alone (critical extended key usage) and valid at
+    the stamped time, named by the TSTInfo's tsa field when that is a directory name; that the
+    signature verifies with its key; and that it chains, through certificates in the token, to
+    one of ``trusted_roots_der`` (at most five certificates, every issuer a CA valid at that time).
+    """
+    try:
+        expected = _ts_hash(sha256_hex)
+    except ValueError as error:
+        raise TimestampInvalid(str(error)) from error
+    roots = [
+        _X509Certificate(der, f"trusted root {number}") for number, der in enumerate(trusted_roots_der, 1)
+    ]
+
+    what = "the timestamp token"
+    info = _der_fields(_der_parse(token_der, what), what, 2, 2)
+    if _der_oid(info[0], what) != _OID_SIGNED_DATA:
+        raise TimestampInvalid(f"{what} is not CMS SignedData (content type {_der_oid(info[0], what)})")
+    signed_data = _der_children(_der_fields(info[1], what, 1, 1, 0xA0)[0], what)
+    if len(signed_data) < 4:
+        raise TimestampInvalid(f"{what} is malformed: its SignedData has too few fields")
+    if _der_integer(signed_data[0], what) not in (3, 4, 5):  # RFC 5652 section 5.1, for a TSTInfo
+        raise TimestampInvalid(f"{what} is malformed: its SignedData version is not 3, 4 or 5")
+    listed = [_der_algorithm(item, what) for item in _der_children(signed_data[1], what, 0x31)]
+    encapsulated = _der_fields(signed_data[2], what, 1, 2)
+    content_type = _der_oid(encapsulated[0], what)
+    if content_type != _OID_TST_INFO:
+        raise TimestampInvalid(f"{what} does not sign a TSTInfo (content type {content_type})")
+    if len(encapsulated) != 2:
+        raise TimestampInvalid(f"{what} does not carry its TSTInfo")
+    tst_der = _der_primitive(_der_fields(encapsulated[1], what, 1, 1, 0xA0)[0], 0x04, what)
+    rest = signed_data[3:]
+    carried: list[_X509Certificate] = []
+    if rest[0].tag == 0xA0:
+        entries = [entry for entry in _der_children(rest[0], what, 0xA0) if entry.tag == 0x30]
+        if len(entries) > _TS_MAX_CERTIFICATES:
+            raise TimestampInvalid(f"{what} carries {len(entries)} certificates, more than a TSA sends")
+        carried = [
+            _X509Certificate(entry.encoded, f"certificate {n} in {what}")
+            for n, entry in enumerate(entries, 1)
+        ]
+        rest = rest[1:]
+    if rest and rest[0].tag == 0xA1:  # revocation information: not used
+        rest = rest[1:]
+    if len(rest) != 1:
+        raise TimestampInvalid(f"{what} is malformed: unexpected fields in its SignedData")
+    signer_infos = _der_children(rest[0], what, 0x31)
+    if len(signer_infos) != 1:
+        raise TimestampInvalid(f"{what} has {len(signer_infos)} signers, not one")
+
+    # The TSTInfo (RFC 3161 section 2.4.2)
+    where = "the token's TSTInfo"
+    tst = _der_children(_der_parse(tst_der, where), where)
+    if len(tst) < 5:
+        raise TimestampInvalid(f"{where} is malformed: too few fields")
+    if _der_integer(tst[0], where) != 1:
+        raise TimestampInvalid(f"{where} is not version 1")
+    policy = _der_oid(tst[1], where)
+    imprint = _der_fields(tst[2], where, 2, 2)
+    hash_oid, hash_parameters = _der_algorithm(imprint[0], where)
+    if hash_oid != _OID_SHA256 or hash_parameters not in (None, b"\x05\x00"):
+        raise TimestampInvalid(f"{where} stamps a hash made with {hash_oid}, not SHA-256")
+    stamped = _der_primitive(imprint[1], 0x04, where)
+    if stamped != expected:
+        raise TimestampInvalid(f"the token stamps the hash {stamped.hex()}, not {expected.hex()}")
+    serial = _der_integer(tst[3], where)
+    if tst[4].tag != 0x18:
+        raise TimestampInvalid(f"{where} is malformed: genTime is not a GeneralizedTime")
+    moment = _ts_time(tst[4], where)
+    optional = tst[5:]
+    token_nonce: int | None = None
+    tsa_name: str | None = None
+    tsa_directory: bytes | None = None
+    for tag in (0x30, 0x01, 0x02, 0xA0, 0xA1):  # accuracy, ordering, nonce, tsa, extensions
+        if optional and optional[0].tag == tag:
+            if tag == 0x02:
+                token_nonce = _der_integer(optional[0], where)
+            elif tag == 0x01:
+                _der_boolean(optional[0], where)
+            elif tag == 0xA0:
+                general_name = _der_fields(optional[0], where, 1, 1, 0xA0)[0]
+                tsa_name = _ts_general_name_text(general_name, where)
+                if general_name.tag == 0xA4:
+                    tsa_directory = _der_fields(general_name, where, 1, 1, 0xA4)[0].encoded
+            else:
+                _der_children(optional[0], where, tag)
+            optional = optional[1:]
+    if optional:
+        raise TimestampInvalid(f"{where} is malformed: unexpected fields after genTime")
+    if nonce is not None and token_nonce != nonce:
+        shown = "no nonce" if token_nonce is None else f"the nonce {_ts_number(token_nonce)}"
+        raise TimestampInvalid(f"the token has {shown}, not the nonce {_ts_number(nonce)} of the request")
+
+    # The SignerInfo (RFC 5652 section 5.3)
+    where = "the token's SignerInfo"
+    signer_info = _der_children(signer_infos[0], where)
+    if len(signer_info) < 6:
+        raise TimestampInvalid(f"{where} is malformed: too few fields, or no signed attributes")
+    sid = signer_info[1]
+    if _der_integer(signer_info[0], where) != (1 if sid.tag == 0x30 else 3):  # RFC 5652 section 5.3
+        raise TimestampInvalid(f"{where} is malformed: its version does not match its signer identifier")
+    digest_name = _der_digest(signer_info[2], where)
+    if not any(oid == _TS_DIGEST_OIDS[digest_name] and p in (None, b"\x05\x00") for oid, p in listed):
+        raise TimestampInvalid(f"{what} does not list its signer's digest algorithm ({digest_name})")
+    signed = signer_info[3]
+    if signed.tag != 0xA0:
+        raise TimestampInvalid(f"{where} has no signed attributes, which a timestamp token must have")
+    algorithm = _der_algorithm(signer_info[4], where)
+    signature = _der_primitive(signer_info[5], 0x04, where)
+    if len(signer_info) > 7 or (len(signer_info) == 7 and signer_info[6].tag != 0xA1):
+        raise TimestampInvalid(f"{where} is malformed: unexpected fields after the signature")
+    attributes = _ts_attributes(signed, "the token's signed attributes")
+    if _OID_CONTENT_TYPE not in attributes or _OID_MESSAGE_DIGEST not in attributes:
+        raise TimestampInvalid("the token's signed attributes lack the content type or the message digest")
+    if _der_oid(attributes[_OID_CONTENT_TYPE], where) != _OID_TST_INFO:
+        raise TimestampInvalid("the token's signed content-type attribute is not id-ct-TSTInfo")
+    digest = _der_primitive(attributes[_OID_MESSAGE_DIGEST], 0x04, where)
+    if digest != hashlib.new(digest_name, tst_der).digest():
+        raise TimestampInvalid(
+            f"the token's TSTInfo does not match its signed message digest ({digest_name}): "
+            "the timestamp was altered after signing"
+        )
+
+    # The signer's certificate, found by the SignerInfo's identifier
+    if sid.tag == 0x30:
+        issuer, serial_element = _der_fields(sid, where, 2, 2)
+        _der_children(issuer, where)
+        sid_serial = _der_integer(serial_element, where)
+        found = [c for c in carried if c.issuer == issuer.encoded and c.serial == sid_serial]
+    elif sid.tag == 0x80:
+        key_id = sid.value
+        found = []
+        for certificate in carried:
+            extension = certificate.extension(_OID_SUBJECT_KEY_IDENTIFIER, "a certificate in the token")
+            if extension is not None and _der_primitive(extension[1], 0x04, where) == key_id:
+                found.append(certificate)
+    else:
+        raise TimestampInvalid(f"{where} is malformed: its signer identifier has tag 0x{sid.tag:02x}")
+    if not found:
+        raise TimestampInvalid("the token does not carry the certificate of the TSA that signed it")
+    signer = found[0]
+    _ts_check_ess(attributes, signer)
+    _ts_check_signer(signer, moment)
+    # RFC 3161 section 2.4.2: the tsa field must be one of the signer's names. Only a directory
+    # name is compared; other forms would need the subjectAltName, and are taken as a hint.
+    if tsa_directory is not None and tsa_directory != signer.subject:
+        raise TimestampInvalid(f"the token names its TSA {tsa_name} but is signed by {signer.subject_text()}")
+    _ts_verify(
+        signer.key("the TSA certificate"),
+        algorithm,
+        digest_name,
+        b"\x31" + signed.encoded[1:],  # the attributes are signed as a SET OF (RFC 5652 section 5.4)
+        signature,
+        f"the token's signature (by {signer.subject_text()})",
+    )
+    _ts_check_chain(signer, carried, roots, moment)
+    return TokenInfo(
+        gen_time=moment.text,
+        serial_number=serial,
+        policy=policy,
+        tsa_name=tsa_name,
+        signer_subject=signer.subject_text(),
+        signer_fingerprint=certificate_fingerprint(signer.der),
+        nonce=token_nonce,
+    )
+
+
 # -- the checks -----------------------------------------------------------------------------
 
 
@@ -374,12 +1571,15 @@ HOW TO CHECK IT
 
 With Python 3.8 or newer and nothing else installed, run
 
-    python3 verify_bundle.py BUNDLE
+    python3 verify_bundle.py BUNDLE --fingerprint {key_fingerprint}
 
-where BUNDLE is this folder or the .zip file it came in. It prints one line per check and
-ends with BUNDLE VERIFIED, or with BUNDLE INVALID and the first problem it found. The script
-is short and uses only Python's standard library: read it, or keep a copy you trust and run
-that one (the copy in the bundle is itself checked against the ledger).
+where BUNDLE is this folder or the .zip file it came in. --fingerprint makes it fail unless the
+bundle was signed by that key: compare it with the fingerprint your organisation recorded for
+this Veritrace installation (Help > About in the app), not only with the one printed here.
+It prints one line per check and ends with BUNDLE VERIFIED, or with BUNDLE INVALID and the
+first problem it found. The script is short and uses only Python's standard library: read it,
+or keep a copy you trust and run that one (the copy in the bundle is itself checked against
+the ledger).
 
 WHAT A PASS MEANS
 
@@ -397,10 +1597,14 @@ WHAT A PASS MEANS
 WHAT A PASS DOES NOT MEAN
 
 - It does not tell you whose key that is. Anyone can make a bundle that verifies with a key
-  of their own. Compare the fingerprint above (the verifier prints it too) with the one your
-  organisation recorded for this Veritrace installation.
+  of their own, and the holder of a key can sign anything, a rewritten record included. Pin
+  the key with --fingerprint, taking the fingerprint from the installation or from a report
+  you received earlier, not from this bundle alone.
 - It proves what the record held when this export was signed, not when each entry was
-  written; an earlier signature (a sign-off, or a checkpoint kept elsewhere) does that.
+  written. What bounds that: an earlier report of the same record (on the record,
+  `veritrace verify --since EARLIER-REPORT` proves it still holds that report's head), the
+  witness the installation keeps outside its record, or a timestamp from a timestamp
+  authority.
 - It says nothing about whether the model's reasoning or answers are right.
 """
 
@@ -408,8 +1612,16 @@ WHAT A PASS DOES NOT MEAN
 class Bundle:
     """A bundle being checked: what has been read and established so far."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(
+        self,
+        source: Source,
+        fingerprint: str | None = None,
+        key: str | None = None,
+        tsa_roots: list[bytes] | None = None,
+    ) -> None:
         self.source = source
+        self.wanted_fingerprint, self.wanted_key = fingerprint, key  # the signer required, if any
+        self.tsa_roots = tsa_roots  # the timestamp authority roots trusted; None: the bundle's own
         self.manifest: dict[str, Any] = {}
         self.digests: dict[str, tuple[str, int]] = {}
         self.entries: list[dict[str, Any]] = []
@@ -487,6 +1699,49 @@ class Bundle:
         return (
             f"Ed25519 signature over entry {checkpoint['entry_count']} (signed {checkpoint['at']}) valid; "
             f"key fingerprint {checkpoint['key_fingerprint']}"
+        )
+
+    def check_key(self) -> str:
+        checkpoint = self.manifest["checkpoint"]
+        if self.wanted_fingerprint is None and self.wanted_key is None:
+            return "not pinned: pass --fingerprint FP to require the installation's key"
+        if self.wanted_fingerprint is not None and checkpoint["key_fingerprint"] != self.wanted_fingerprint:
+            raise Invalid(
+                f"signed by the key with fingerprint {checkpoint['key_fingerprint']}, "
+                f"not by {self.wanted_fingerprint} as required (--fingerprint)"
+            )
+        if self.wanted_key is not None and checkpoint["public_key"] != self.wanted_key:
+            raise Invalid(
+                f"signed by public key {checkpoint['public_key']}, "
+                f"not by {self.wanted_key} as required (--key)"
+            )
+        return "signed by the key required"
+
+    def check_timestamp(self) -> str:
+        files = self.manifest["files"]
+        if TIMESTAMP_TOKEN not in files:
+            if self.tsa_roots is not None:
+                raise Invalid("--tsa-root was given, but the bundle carries no timestamp token")
+            return "none: the signature shows who signed the head, not when"
+        checkpoint = self.manifest["checkpoint"]
+        message = checkpoint_message(checkpoint["entry_count"], checkpoint["head_hash"], checkpoint["at"])
+        roots = self.tsa_roots
+        if roots is None:
+            if TIMESTAMP_ROOT not in files:
+                raise Invalid(f"{TIMESTAMP_TOKEN} comes without {TIMESTAMP_ROOT}: pass --tsa-root ROOT.pem")
+            roots = pem_certificates(self.source.read(TIMESTAMP_ROOT).decode("ascii", "replace"))
+        try:
+            info = check_token(self.source.read(TIMESTAMP_TOKEN), hashlib.sha256(message).hexdigest(), roots)
+        except TimestampInvalid as invalid:
+            raise Invalid(f"{TIMESTAMP_TOKEN}: {invalid}") from invalid
+        whose = (
+            "the root you gave (--tsa-root)"
+            if self.tsa_roots is not None
+            else f"the root the bundle carries, {TIMESTAMP_ROOT} (pin one with --tsa-root)"
+        )
+        return (
+            f"the signed head existed by {info.gen_time}, timestamped by {info.signer_subject}; "
+            f"its chain ends at {whose}"
         )
 
     def check_seal(self) -> str:
@@ -831,6 +2086,8 @@ CHECKS: tuple[tuple[str, Callable[[Bundle], str]], ...] = (
     ("files", Bundle.check_files),
     ("ledger", Bundle.check_ledger),
     ("signature", Bundle.check_signature),
+    ("key", Bundle.check_key),
+    ("timestamp", Bundle.check_timestamp),
     ("seal", Bundle.check_seal),
     ("payloads", Bundle.check_payloads),
     ("export", Bundle.check_export),
@@ -841,9 +2098,19 @@ CHECKS: tuple[tuple[str, Callable[[Bundle], str]], ...] = (
 )
 
 
-def verify(source: Source, out: Callable[[str], None] = print) -> tuple[str | None, dict[str, Any]]:
-    """Run every check, reporting each through ``out``: (the first problem or None, the manifest)."""
-    bundle = Bundle(source)
+def verify(
+    source: Source,
+    out: Callable[[str], None] = print,
+    fingerprint: str | None = None,
+    key: str | None = None,
+    tsa_roots: list[bytes] | None = None,
+) -> tuple[str | None, dict[str, Any]]:
+    """Run every check, reporting each through ``out``: (the first problem or None, the manifest).
+
+    ``fingerprint`` or ``key``: the signing key required (else any key's signature is reported).
+    ``tsa_roots``: the timestamp authority roots to require (else the root the bundle carries).
+    """
+    bundle = Bundle(source, fingerprint, key, tsa_roots)
     for name, check in CHECKS:
         try:
             summary = check(bundle)
@@ -857,32 +2124,68 @@ def verify(source: Source, out: Callable[[str], None] = print) -> tuple[str | No
     return None, bundle.manifest
 
 
+WHAT_IT_PROVES = (
+    "What this proves: every file is as exported, the records are those the signed ledger holds, and\n"
+    "nothing recorded for these conversations was left out; the holder of the key above signed it.\n"
+    "What it cannot prove: whose key that is (a key holder can sign anything, including a rewritten\n"
+    "record), or when it was signed. Pin the key you trust with --fingerprint; an earlier report of\n"
+    "the same record, or a timestamp from a timestamp authority, bounds when."
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="verify_bundle.py", description="Check a Veritrace JSON audit bundle with Python alone."
+    )
+    parser.add_argument("bundle", metavar="BUNDLE", help="a Veritrace bundle folder or .zip file")
+    pinned = parser.add_mutually_exclusive_group()
+    pinned.add_argument(
+        "--fingerprint",
+        metavar="FP",
+        help="fail unless the signing key has this fingerprint (from the installation, or an earlier report)",
+    )
+    pinned.add_argument(
+        "--key", metavar="HEX", help="fail unless the signing key is this public key (64 hexadecimal digits)"
+    )
+    parser.add_argument(
+        "--tsa-root",
+        metavar="PEM",
+        help="fail unless the bundle's timestamp chains to a root certificate in this PEM file",
+    )
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    arguments = sys.argv[1:] if argv is None else argv
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(errors="replace")  # a console that cannot show a name still gets the verdict
-    if len(arguments) != 1 or arguments[0] in ("-h", "--help"):
-        print(
-            "usage: python3 verify_bundle.py BUNDLE   (a Veritrace bundle folder or .zip file)",
-            file=sys.stderr,
-        )
-        return 2
-    path = arguments[0]
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)  # a usage error exits with 2
+    path = args.bundle
     if not os.path.exists(path):
         print(f"verify_bundle.py: no such file or folder: {path}", file=sys.stderr)
         return 2
+    roots = None
+    if args.tsa_root is not None:
+        try:
+            with open(args.tsa_root, encoding="ascii", errors="replace") as handle:
+                roots = pem_certificates(handle.read())
+        except (OSError, TimestampInvalid) as error:
+            print(f"verify_bundle.py: cannot read --tsa-root {args.tsa_root}: {error}", file=sys.stderr)
+            return 2
     print(f"Verifying {path}")
     try:
         source = open_source(path)
     except Invalid as invalid:
         print(f"BUNDLE INVALID: {invalid}")
         return 1
-    problem, manifest = verify(source)
+    wanted = args.fingerprint.strip().lower() if args.fingerprint else None
+    key = args.key.strip().lower() if args.key else None
+    problem, manifest = verify(source, fingerprint=wanted, key=key, tsa_roots=roots)
     if problem is not None:
         print(f"BUNDLE INVALID: {problem}")
         return 1
     checkpoint = manifest["checkpoint"]
+    print(WHAT_IT_PROVES)
     print(
         f"BUNDLE VERIFIED: report {manifest['report_id']}, {len(manifest['scope']['conversation_ids'])} "
         f"conversation(s), {checkpoint['entry_count']} ledger entries to head {checkpoint['head_hash']}, "

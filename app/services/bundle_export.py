@@ -26,6 +26,7 @@ from app.core.signing import KeyPair
 from app.core.types import Checkpoint
 from app.export.bundle import BundleInfo, Progress, export_detail, write_bundle
 from app.export.files import ExportError, check_destination
+from app.services.anchoring import Authority, pem_certificate, pending, received_token, send_queued
 from app.storage.repository import Store
 
 
@@ -38,6 +39,7 @@ class BundleResult:
     files: int
     checkpoint: Checkpoint
     conversation_ids: tuple[int, ...]
+    timestamped: bool = False  # the bundle carries an RFC 3161 token over its checkpoint
 
 
 def export_bundle(
@@ -52,8 +54,14 @@ def export_bundle(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     generated_by: str,
+    authority: Authority | None = None,
 ) -> BundleResult:
-    """Write the bundle of ``conversation_ids`` to ``destination`` (a folder, or a .zip file)."""
+    """Write the bundle of ``conversation_ids`` to ``destination`` (a folder, or a .zip file).
+
+    With an ``authority``, the export's checkpoint is timestamped before the bundle is written
+    and the token travels in it; offline, the bundle goes without one (``timestamped`` False)
+    and the request stays queued in the record.
+    """
     ids = list(dict.fromkeys(conversation_ids))
     if not ids:
         raise VeritraceError("Nothing to export: choose at least one conversation.")
@@ -67,6 +75,7 @@ def export_bundle(
     detail = export_detail(info, before)
     store.log_event("export.made", {**detail, "path": str(destination)})
     checkpoint = store.checkpoint(key, f"export {info.report_id}")
+    timestamp = _timestamp(store, checkpoint, authority) if authority is not None else None
     scope = store.bundle_scope(
         ids, as_of=before.as_of, through=checkpoint.entry_count, report_id=info.report_id
     )
@@ -86,6 +95,7 @@ def export_bundle(
             overwrite=overwrite,
             progress=progress,
             cancel=cancel,
+            timestamp=timestamp,
         )
     except BaseException as error:
         cancelled = cancel is not None and cancel.is_set()
@@ -104,4 +114,15 @@ def export_bundle(
         written.files,
         checkpoint,
         scope.conversation_ids,
+        timestamp is not None,
     )
+
+
+def _timestamp(store: Store, checkpoint: Checkpoint, authority: Authority) -> tuple[bytes, bytes] | None:
+    """The token for ``checkpoint`` (queued when it was made) and the authority's root, if it answers."""
+    if checkpoint.id in pending(store):
+        send_queued(store, authority)
+    token = received_token(store, checkpoint.id)
+    if token is None:
+        return None
+    return token, b"".join(pem_certificate(root) for root in authority.roots)

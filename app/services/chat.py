@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -17,12 +18,14 @@ from app.core.hashing import sha256_file
 from app.core.images import CheckedImage, model_copy
 from app.core.prompts import build_messages, title_from_prompt
 from app.core.reasoning import ReasoningSplitter
+from app.core.signing import KeyPair
 from app.core.types import ModelFile, RunSettings, Turn, TurnStatus
 from app.runtime.backend import Backend, Generation, LoadedModel, LoadOptions
 from app.runtime.model_files import check_model_file
 from app.storage.repository import Store
 
 SAVE_INTERVAL_S = 1.0
+_log = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 0.25
 
 
@@ -74,12 +77,15 @@ class ChatService:
         *,
         save_interval: float = SAVE_INTERVAL_S,
         user: str | None = None,
+        signer: KeyPair | None = None,
     ) -> None:
         self.store = store
         self.backend = backend
         self.save_interval = save_interval
         self.user = user or os_user()
         self.model: ActiveModel | None = None
+        # Signs the head after every turn, so its witness (kept outside the record) covers it.
+        self.signer = signer
 
     def load_model(
         self,
@@ -234,11 +240,20 @@ class ChatService:
                     f"{model.loaded.n_ctx} tokens. Start a new conversation or raise the context size."
                 ),
             )
-            return self.store.turn(turn.id)
-        _Stream(self, turn, prepared.starts_in_reasoning, sink).run(
-            self.backend.generate(prepared, settings, cancel), cancel
-        )
+        else:
+            _Stream(self, turn, prepared.starts_in_reasoning, sink).run(
+                self.backend.generate(prepared, settings, cancel), cancel
+            )
+        self._sign(turn.id)
         return self.store.turn(turn.id)
+
+    def _sign(self, turn_id: int) -> None:
+        if self.signer is None:
+            return
+        try:
+            self.store.checkpoint(self.signer, f"turn {turn_id}")
+        except VeritraceError:  # the turn is recorded; a head left unsigned is signed by the next one
+            _log.warning("the head after turn %d could not be signed", turn_id, exc_info=True)
 
     def recover(self) -> list[int]:
         """Mark turns a dead process left running as interrupted; call at start-up."""

@@ -30,6 +30,10 @@ class AppConfig:
     remote_url: str = ""
     remote_model: str = ""
     use_remote: bool = False  # start on the server instead of a local model
+    # An RFC 3161 timestamp authority the organisation names, and its root certificate (PEM):
+    # every checkpoint's hash is sent there to be timestamped (nothing else leaves the machine).
+    tsa_url: str = ""
+    tsa_root: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +45,8 @@ class AppConfig:
             "remote_url": self.remote_url,
             "remote_model": self.remote_model,
             "use_remote": self.use_remote,
+            "tsa_url": self.tsa_url,
+            "tsa_root": self.tsa_root,
         }
 
     @classmethod
@@ -59,6 +65,8 @@ class AppConfig:
             remote_url=str(data.get("remote_url") or ""),
             remote_model=str(data.get("remote_model") or ""),
             use_remote=bool(data.get("use_remote", False)),
+            tsa_url=str(data.get("tsa_url") or ""),
+            tsa_root=str(data.get("tsa_root") or ""),
         )
 
 

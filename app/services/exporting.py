@@ -24,6 +24,8 @@ from app.core.report import new_report_id
 from app.core.signing import KeyPair, fingerprint
 from app.export.files import ExportError, check_destination
 from app.export.report import Report
+from app.services.anchoring import Authority
+from app.services.record import check_record
 from app.storage.repository import Store
 
 Progress = Callable[[int, int], None]
@@ -38,6 +40,7 @@ class ExportResult:
     format: str
     sha256: str  # of the written file (for a bundle: of its manifest)
     size: int
+    timestamped: bool = False  # a bundle carries an RFC 3161 token over its checkpoint
 
 
 def scope_label(store: Store, conversation_ids: Sequence[int]) -> str:
@@ -70,7 +73,7 @@ def build_report(
         for turn in conversation.turns
         for image in turn.images
     }
-    verification = store.verify(cancel)
+    verification = check_record(store, cancel)
     stop_if_set(cancel, CANCELLED)
     now = utc_now()
     report_id = new_report_id(now)
@@ -84,7 +87,7 @@ def build_report(
         conversations=conversations,
         checkpoint=checkpoint,
         key_fingerprint=fingerprint(key.public_hex),
-        verification=verification.describe(),
+        verification=" ".join(verification.lines()),
         intact=verification.intact,
         images=images,
         model_details=store.model_details({turn.model.sha256 for c in conversations for turn in c.turns}),
@@ -103,8 +106,12 @@ def export(
     overwrite: bool = False,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    authority: Authority | None = None,
 ) -> ExportResult:
-    """Export ``conversation_ids`` to ``destination`` in ``format`` (pdf, md or json)."""
+    """Export ``conversation_ids`` to ``destination`` in ``format`` (pdf, md or json).
+
+    With an ``authority``, a bundle's checkpoint is timestamped and the token travels in it.
+    """
     if format not in FORMATS:
         raise VeritraceError(f"Unknown export format {format!r}: choose pdf, md or json.")
     ids = list(dict.fromkeys(conversation_ids))
@@ -124,8 +131,11 @@ def export(
             progress=progress,
             cancel=cancel,
             generated_by=generated_by,
+            authority=authority,
         )
-        return ExportResult(bundle.path, bundle.report_id, format, bundle.manifest_sha256, bundle.size)
+        return ExportResult(
+            bundle.path, bundle.report_id, format, bundle.manifest_sha256, bundle.size, bundle.timestamped
+        )
 
     # Refuse before anything is verified, signed or recorded: an export that cannot start leaves
     # no trace (as for bundles), so a refused re-run adds no checkpoint to the record.

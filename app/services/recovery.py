@@ -12,10 +12,10 @@ from app.storage.repository import Store
 DAILY_HOURS = 24.0
 
 
-def set_aside(database: Path) -> Path:
-    """Move the damaged file (with its WAL and shared-memory files) aside; never delete it."""
+def set_aside(database: Path, label: str = "damaged") -> Path:
+    """Move the record (with its WAL and shared-memory files) aside; never delete it."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    kept = database.with_name(f"{database.name}.damaged-{stamp}")
+    kept = database.with_name(f"{database.name}.{label}-{stamp}")
     for suffix in ("", "-wal", "-shm"):
         source = Path(str(database) + suffix)
         if source.exists():

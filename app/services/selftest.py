@@ -9,6 +9,7 @@ afterwards; the answer is one line and an exit status, so CI and a support call 
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 import threading
 import time
@@ -24,7 +25,8 @@ from app.runtime.backend import Backend
 from app.runtime.model_files import demo_model_path
 from app.services.chat import ChatService, SilentSink
 from app.services.paths import HOME_VARIABLE
-from app.storage.repository import Store
+from app.services.record import check_record, open_record
+from app.services.witness import WITNESS_VARIABLE
 
 PROMPT = "What is 2 + 3? Answer with one number."
 # Enough for the demo model's forced reasoning block and a short answer, small enough to take seconds.
@@ -76,20 +78,23 @@ def run_self_test() -> SelfTestResult:
     """Run every step in a temporary data folder; never raises for a failed step."""
     # Before anything can import Qt: the self-test must run on machines with no display (CI, SSH).
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    previous_home = os.environ.get(HOME_VARIABLE)
     started = time.monotonic()
     # ignore_cleanup_errors: on Windows a file the OS still holds must not turn a pass into a crash.
     with tempfile.TemporaryDirectory(prefix="veritrace-self-test-", ignore_cleanup_errors=True) as folder:
+        # The temporary record's witness stays in the temporary folder too, never beside the user's.
+        previous = {name: os.environ.get(name) for name in (HOME_VARIABLE, WITNESS_VARIABLE)}
         os.environ[HOME_VARIABLE] = folder
+        os.environ[WITNESS_VARIABLE] = str(Path(folder) / "witness")
         try:
             summary = _run(Path(folder))
         except SelfTestFailure as failure:
             return SelfTestResult(False, f"{failure.step}: {failure.reason}", failure.step)
         finally:
-            if previous_home is None:
-                os.environ.pop(HOME_VARIABLE, None)
-            else:
-                os.environ[HOME_VARIABLE] = previous_home
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
     return SelfTestResult(True, f"{summary}; {time.monotonic() - started:.1f} s")
 
 
@@ -98,7 +103,9 @@ def _run(home: Path) -> str:
     from app.services.signing import installation_key
 
     with _step("database"):
-        store = Store(home / "veritrace.db", backups=home / "backups")
+        # A throwaway key for a throwaway record: no keyring entry, no passphrase asked for.
+        key = installation_key(home, passphrase=secrets.token_hex(16))
+        store = open_record(home / "veritrace.db", backups=home / "backups", key=lambda: key)
     try:
         backend, model_path, model_label, is_demo = _backend(home)
         try:
@@ -119,19 +126,21 @@ def _run(home: Path) -> str:
         finally:
             backend.close()
         with _step("ledger"):
-            verification = store.verify()
-        if not verification.intact:
-            raise SelfTestFailure("ledger", verification.describe())
+            checked = check_record(store, data_folder=home)
+            verification = checked.verification
+        if not checked.intact:
+            raise SelfTestFailure("ledger", " ".join(checked.lines()))
         destination = home / "self-test.pdf"
         with _step("export"):
-            result = export(store, installation_key(home), [turn.conversation_id], destination, format="pdf")
+            result = export(store, key, [turn.conversation_id], destination, format="pdf")
             head = destination.read_bytes()[:5]
         if head != b"%PDF-":
             raise SelfTestFailure("export", f"the report does not start with %PDF- (it starts {head!r})")
         with _step("ledger"):
-            after = store.verify()  # the export itself joined the record
-        if not after.intact or after.entries <= verification.entries:
-            raise SelfTestFailure("ledger", f"after the export: {after.describe()}")
+            rechecked = check_record(store, data_folder=home)  # the export itself joined the record
+            after = rechecked.verification
+        if not rechecked.intact or after.entries <= verification.entries or rechecked.witness is None:
+            raise SelfTestFailure("ledger", "after the export: " + " ".join(rechecked.lines()))
     finally:
         store.close()
     return (

@@ -399,12 +399,15 @@ def _key_path(folder: Path | None) -> Path:
     return ((folder or data_dir()) / KEY_NAME).resolve()
 
 
+NEW_PASSPHRASE = "Choose a passphrase"  # how a question for a new passphrase begins
+
+
 def _question_for_new(folder: Path) -> str:
-    return f"Choose a passphrase to protect the new signing key of {folder}"
+    return f"{NEW_PASSPHRASE} to protect the new signing key of {folder}"
 
 
 def _question_for_legacy(path: Path) -> str:
-    return f"Choose a passphrase to protect the signing key of {path.parent} (it was stored unencrypted)"
+    return f"{NEW_PASSPHRASE} to protect the signing key of {path.parent} (it was stored unencrypted)"
 
 
 def _passphrase(given: str | None, question: str) -> str | None:

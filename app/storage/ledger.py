@@ -9,9 +9,10 @@ and located even when the attacker leaves the ledger alone.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -20,7 +21,16 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from app.core.cancel import stop_if_set
 from app.core.clock import utc_now
 from app.core.ledger import GENESIS, Break, Entry, canonical, check_chain, entry_hash
-from app.core.signing import checkpoint_message, signature_valid
+from app.core.signing import (
+    KEY_ENROLLED,
+    KEY_EVENTS,
+    KEY_REPLACED,
+    KEY_ROTATED,
+    checkpoint_message,
+    fingerprint,
+    key_event_message,
+    signature_valid,
+)
 
 # Each recorded table, the object type its rows are logged as, the action, and its key.
 TABLES: dict[str, tuple[str, str, str]] = {
@@ -135,23 +145,60 @@ def append_rows(
 
 
 @dataclass(frozen=True)
+class KeyRecord:
+    """One key in the record's key history: which entry brought it in, and how."""
+
+    public_key: str
+    seq: int  # the ledger entry of the key event
+    how: str  # key.enrolled, key.rotated or key.replaced
+    at: str
+    reason: str = ""
+    retired_at: int | None = None  # the entry that rotated or replaced it away
+
+
+@dataclass(frozen=True)
 class Verification:
     entries: int
     head: str
     problem: Break | None
     checkpoints: int = 0
+    keys: tuple[KeyRecord, ...] = ()
+    record_id: str | None = None
+    signed_through: int = 0  # the entry count the newest valid checkpoint signed
 
     @property
     def intact(self) -> bool:
         return self.problem is None
 
+    @property
+    def active_key(self) -> str | None:
+        return self.keys[-1].public_key if self.keys else None
+
     def describe(self) -> str:
-        if self.problem is None:
-            return (
-                f"Record intact: {self.entries} ledger entries, head {self.head}, "
-                f"{self.checkpoints} signed checkpoint(s) valid."
-            )
-        return f"Record broken at entry {self.problem.seq}: {self.problem.reason}."
+        if self.problem is not None:
+            return f"Record broken at entry {self.problem.seq}: {self.problem.reason}."
+        text = (
+            f"Record intact: {self.entries} ledger entries, head {self.head}, "
+            f"{self.checkpoints} signed checkpoint(s) valid"
+        )
+        if not self.keys:
+            return text + ("; no signing key is enrolled in it." if self.entries else ".")
+        history = "; ".join(_describe_key(key) for key in self.keys)
+        return f"{text}; key history: {history}."
+
+
+def _describe_key(key: KeyRecord) -> str:
+    text = f"{fingerprint(key.public_key)} "
+    text += {
+        KEY_ENROLLED: f"enrolled at entry {key.seq}",
+        KEY_ROTATED: f"rotated in at entry {key.seq}, signed by the key before it",
+        KEY_REPLACED: (
+            f"REPLACED at entry {key.seq} without the previous key's signature (reason given: {key.reason!r})"
+        ),
+    }[key.how]
+    if key.retired_at is not None:
+        text += f", retired at entry {key.retired_at}"
+    return text
 
 
 def entries(connection: Connection) -> Iterator[Entry]:
@@ -215,26 +262,143 @@ def verify(connection: Connection, cancel: threading.Event | None = None) -> Ver
     if described:
         (object_type, object_id), (seq, _) = min(described.items(), key=lambda item: item[1][0])
         return Verification(count, head, Break(seq, f"{object_type} {object_id} it records is missing"))
-    return _check_checkpoints(connection, count, head)
+    return _check_signatures(connection, count, head, cancel)
 
 
-def _check_checkpoints(connection: Connection, count: int, head: str) -> Verification:
-    """Each signed checkpoint must name a real entry's hash and carry a valid signature."""
-    checked = 0
-    for row in connection.execute(
-        text("SELECT id, at, entry_count, head_hash, public_key, signature FROM checkpoints ORDER BY id")
-    ):
-        number, at, entry_count, head_hash, public_key, signature = row
-        actual = connection.execute(
-            text("SELECT entry_hash FROM ledger WHERE seq = :seq"), {"seq": entry_count}
-        ).scalar()
-        if actual != head_hash:
-            return Verification(
-                count, head, Break(entry_count, f"checkpoint {number} signed a different chain head")
+_TRUST_ROWS = text(
+    "SELECT seq, object_type, payload FROM ledger "
+    "WHERE object_type IN ('checkpoint', 'signoff', 'event') ORDER BY seq"
+)
+
+
+class _Untrusted(Exception):
+    """A signature rule is broken at ``seq``."""
+
+    def __init__(self, seq: int, reason: str) -> None:
+        super().__init__(reason)
+        self.seq, self.reason = seq, reason
+
+
+def _check_signatures(
+    connection: Connection, count: int, head: str, cancel: threading.Event | None = None
+) -> Verification:
+    """The key history, every checkpoint against it, and a checkpoint after every sign-off.
+
+    The chain alone proves nothing against someone who rebuilds it: only signatures by a key
+    the record itself trusts do. The first key is enrolled once; each later key is brought in
+    by a rotation signed by the key it retires (or, if that key was lost, by a replacement the
+    description names in capitals). A checkpoint counts only if the key current at its entry
+    signed it; checkpoints written before the first enrolment (records from before keys were
+    enrolled) must be signed by the first enrolled key.
+    """
+    keys: list[KeyRecord] = []
+    record_id: str | None = None
+    early: list[tuple[int, dict[str, Any]]] = []  # checkpoints before any enrolment
+    signoffs: list[tuple[int, str]] = []
+    signed_through = checked = 0
+    try:
+        for number, (seq, object_type, data) in enumerate(connection.execute(_TRUST_ROWS)):
+            if number % _CANCEL_EVERY == 0:
+                stop_if_set(cancel, "Verification cancelled.")
+            payload = json.loads(bytes(data) if not isinstance(data, str) else data)
+            if object_type == "signoff":
+                signoffs.append((seq, str(payload.get("id"))))
+            elif object_type == "checkpoint":
+                if not keys:
+                    early.append((seq, payload))
+                    continue
+                _check_checkpoint(connection, seq, payload, keys)
+                signed_through, checked = int(payload["entry_count"]), checked + 1
+            elif payload.get("kind") in KEY_EVENTS:
+                record_id = _key_event(seq, payload, keys, record_id)
+        if early:
+            if not keys:
+                seq, payload = early[0]
+                raise _Untrusted(
+                    seq,
+                    f"checkpoint {payload.get('id')} was signed, "
+                    "but no signing key is enrolled in the record",
+                )
+            for seq, payload in early:
+                _check_checkpoint(connection, seq, payload, keys[:1], legacy=True)
+                signed_through = max(signed_through, int(payload["entry_count"]))
+                checked += 1
+        for seq, signoff in signoffs:
+            if signed_through < seq:
+                raise _Untrusted(seq, f"sign-off {signoff} has no valid signed checkpoint after it")
+    except _Untrusted as untrusted:
+        return Verification(
+            count, head, Break(untrusted.seq, untrusted.reason), checked, tuple(keys), record_id
+        )
+    except (KeyError, TypeError, ValueError) as error:  # a payload that is not what the app writes
+        return Verification(count, head, Break(count, f"a signature record is malformed ({error})"))
+    return Verification(count, head, None, checked, tuple(keys), record_id, signed_through)
+
+
+def _key_event(seq: int, payload: dict[str, Any], keys: list[KeyRecord], record_id: str | None) -> str:
+    """Add a key event to the history if its signatures hold; return the record's id."""
+    kind = payload["kind"]
+    detail = json.loads(payload["detail_json"])
+    new, at, rid = str(detail["public_key"]), str(detail["at"]), str(detail["record_id"])
+    old = keys[-1].public_key if keys else None
+    if kind == KEY_ENROLLED:
+        if keys:
+            raise _Untrusted(
+                seq,
+                f"a second key ({fingerprint(new)}) is enrolled without a rotation signed by the current key "
+                f"({fingerprint(old or '')})",
             )
-        if not signature_valid(public_key, checkpoint_message(entry_count, head_hash, at), signature):
-            return Verification(
-                count, head, Break(entry_count, f"checkpoint {number} has an invalid signature")
-            )
-        checked += 1
-    return Verification(count, head, None, checked)
+        record_id = rid
+    elif not keys:
+        raise _Untrusted(seq, f"a {kind} event comes before any key was enrolled")
+    if rid != record_id:
+        raise _Untrusted(seq, f"the {kind} event names another record ({rid})")
+    if str(detail.get("old_key") or "") != (old or "") or new == old:
+        raise _Untrusted(seq, f"the {kind} event does not follow the current key {fingerprint(old or '')}")
+    message = key_event_message(kind, rid, old, new, at)
+    if not signature_valid(new, message, str(detail["signature"])):
+        raise _Untrusted(seq, f"the {kind} event's signature by the new key {fingerprint(new)} is not valid")
+    if kind == KEY_ROTATED and not signature_valid(old or "", message, str(detail["old_signature"])):
+        raise _Untrusted(
+            seq,
+            f"the rotation to {fingerprint(new)} is not signed by the key it retires "
+            f"({fingerprint(old or '')})",
+        )
+    if keys:
+        keys[-1] = replace(keys[-1], retired_at=seq)
+    keys.append(KeyRecord(new, seq, kind, at, str(detail.get("reason", ""))))
+    return rid
+
+
+def _check_checkpoint(
+    connection: Connection, seq: int, payload: dict[str, Any], keys: list[KeyRecord], legacy: bool = False
+) -> None:
+    """A checkpoint signs the head just before it, with the key current at its entry."""
+    number, count = payload["id"], int(payload["entry_count"])
+    if count != seq - 1:
+        raise _Untrusted(
+            seq, f"checkpoint {number} claims to sign entry {count} but was recorded at entry {seq}"
+        )
+    actual = (
+        connection.execute(text("SELECT entry_hash FROM ledger WHERE seq = :seq"), {"seq": count}).scalar()
+        if count
+        else GENESIS  # a record's very first checkpoint may sign the empty chain
+    )
+    if actual != payload["head_hash"]:
+        raise _Untrusted(count, f"checkpoint {number} signed a different chain head")
+    signer, current = str(payload["public_key"]), keys[-1]
+    if signer != current.public_key:
+        retired = next((key for key in keys if key.public_key == signer), None)
+        why = (
+            f"retired at entry {retired.retired_at}"
+            if retired is not None and retired.retired_at is not None and not legacy
+            else "not in the record's key history"
+        )
+        raise _Untrusted(
+            seq,
+            f"checkpoint {number} is signed by key {fingerprint(signer)}, {why} "
+            f"(the current key is {fingerprint(current.public_key)})",
+        )
+    message = checkpoint_message(count, payload["head_hash"], payload["at"])
+    if not signature_valid(signer, message, str(payload["signature"])):
+        raise _Untrusted(seq, f"checkpoint {number} has an invalid signature")

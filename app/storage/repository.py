@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,7 +18,16 @@ from app.core.clock import os_user, utc_now
 from app.core.errors import LockedError, NotFoundError, StorageError, VeritraceError
 from app.core.images import CheckedImage, ModelImage
 from app.core.report import BundleScope
-from app.core.signing import KeyPair, checkpoint_message
+from app.core.signing import (
+    KEY_ENROLLED,
+    KEY_EVENTS,
+    KEY_REPLACED,
+    KEY_ROTATED,
+    KeyPair,
+    checkpoint_message,
+    fingerprint,
+    key_event_message,
+)
 from app.core.types import (
     Annotation,
     ChatMessage,
@@ -71,6 +81,8 @@ class Store:
         self._reader = reader(self.engine)
         self._reads = sessionmaker(self._reader, expire_on_commit=False)
         self.index = search.SearchIndex.of(self.engine)  # derived full-text index, kept current here
+        # Called after every committed checkpoint (the services keep a witness outside the file).
+        self.on_checkpoint: Callable[[Checkpoint], None] | None = None
         if upgraded:
             self.log_event("database.migrated", {"applied": upgraded})
 
@@ -107,9 +119,61 @@ class Store:
                     found[detail["sha256"]] = detail
         return found
 
+    def events_of(self, kinds: Collection[str]) -> list[tuple[int, str, dict[str, Any]]]:
+        """(id, kind, detail) of every event of these kinds, oldest first."""
+        query = (
+            select(EventRow.id, EventRow.kind, EventRow.detail_json)
+            .where(EventRow.kind.in_(list(kinds)))
+            .order_by(EventRow.id)
+        )
+        with self._reader.connect() as connection:
+            return [(number, kind, json.loads(detail)) for number, kind, detail in connection.execute(query)]
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every signed checkpoint, oldest first."""
+        with self._reads() as session:
+            return [
+                Checkpoint(
+                    row.id, row.at, row.entry_count, row.head_hash, row.reason, row.public_key, row.signature
+                )
+                for row in session.scalars(select(CheckpointRow).order_by(CheckpointRow.id))
+            ]
+
     def backup(self, folder: Path, label: str) -> Path:
         """A consistent copy of the record (SQLite backup API), taken while it is in use."""
         return backup_database(Path(str(self.path)), folder, label)
+
+    def head(self) -> tuple[int, str]:
+        """(entry count, head hash) of the ledger now."""
+        with self._reader.connect() as connection:
+            return ledger.head(connection)
+
+    def entry_hash_at(self, seq: int) -> str | None:
+        """The hash of ledger entry ``seq`` (the all-zero genesis hash for 0), None past the end."""
+        if seq == 0:
+            return ledger.GENESIS
+        with self._reader.connect() as connection:
+            found = connection.execute(
+                text("SELECT entry_hash FROM ledger WHERE seq = :seq"), {"seq": seq}
+            ).scalar()
+        return None if found is None else str(found)
+
+    def entry_seq(self, entry_hash: str) -> int | None:
+        """Which entry has this hash (entry hashes are unique), None if none."""
+        with self._reader.connect() as connection:
+            found = connection.execute(
+                text("SELECT seq FROM ledger WHERE entry_hash = :hash"), {"hash": entry_hash}
+            ).scalar()
+        return None if found is None else int(found)
+
+    def entries_after(self, seq: int) -> dict[str, int]:
+        """How many entries of each action come after entry ``seq`` (what a rollback to it loses)."""
+        with self._reader.connect() as connection:
+            rows = connection.execute(
+                text("SELECT action, count(*) FROM ledger WHERE seq > :seq GROUP BY action ORDER BY action"),
+                {"seq": seq},
+            )
+            return {str(action): int(number) for action, number in rows}
 
     def verify(self, cancel: threading.Event | None = None) -> ledger.Verification:
         """Check the hash chain and every row against its ledger entry (``Cancelled`` if ``cancel``)."""
@@ -237,10 +301,29 @@ class Store:
     def checkpoint(self, key: KeyPair, reason: str) -> Checkpoint:
         """Sign the current chain head with the installation key."""
         with self._guard(), self._sessions.begin() as session:
-            return self._checkpoint(session, key, reason)
+            made = self._checkpoint(session, key, reason)
+        self._checkpointed(made)
+        return made
+
+    def _checkpointed(self, made: Checkpoint) -> None:
+        """Once a checkpoint is committed (never before: a witness must not run ahead of the record)."""
+        if self.on_checkpoint is not None:
+            self.on_checkpoint(made)
 
     def _checkpoint(self, session: Session, key: KeyPair, reason: str) -> Checkpoint:
         count, head_hash = ledger.head(session.connection())
+        if count == 0:
+            raise VeritraceError("The record is empty: there is nothing to sign yet.")
+        current = self._current_key(session)
+        if current is None:  # the first signature enrols its key (the window enrols at open)
+            self._key_event(session, KEY_ENROLLED, str(uuid.uuid4()), None, key, None, "")
+            count, head_hash = ledger.head(session.connection())
+        elif current != key.public_hex:
+            raise VeritraceError(
+                f"The signing key {fingerprint(key.public_hex)} is not this record's current key "
+                f"({fingerprint(current)}): a checkpoint signed with it would not verify. If the key file "
+                "was replaced, record the change with `veritrace key replace --reason TEXT`."
+            )
         at = utc_now()
         row = CheckpointRow(
             at=at,
@@ -253,13 +336,107 @@ class Store:
         self._record(session, row)
         return Checkpoint(row.id, at, count, head_hash, reason, row.public_key, row.signature)
 
+    # -- the key history -------------------------------------------------------
+
+    def _key_events(self, session: Session) -> list[dict[str, Any]]:
+        rows = session.scalars(
+            select(EventRow.detail_json).where(EventRow.kind.in_(KEY_EVENTS)).order_by(EventRow.id)
+        )
+        return [json.loads(detail) for detail in rows]
+
+    def _current_key(self, session: Session) -> str | None:
+        events = self._key_events(session)
+        return str(events[-1]["public_key"]) if events else None
+
+    def record_id(self) -> str | None:
+        """The id given to this record when its first key was enrolled (None before that)."""
+        with self._reads() as session:
+            events = self._key_events(session)
+        return str(events[0]["record_id"]) if events else None
+
+    def current_key(self) -> str | None:
+        """The public key (hex) that signs this record's checkpoints now, if one is enrolled."""
+        with self._reads() as session:
+            return self._current_key(session)
+
+    def enroll_key(self, key: KeyPair, *, sign: bool = True) -> str:
+        """Enrol the installation key as this record's first key; return the record's new id.
+
+        With ``sign`` (and a record that holds anything), the head is signed at once, so every
+        record that has a key has a checkpoint a witness can hold.
+        """
+        with self._guard(), self._sessions.begin() as session:
+            if self._key_events(session):
+                raise VeritraceError("This record already has a signing key enrolled.")
+            record_id = str(uuid.uuid4())
+            self._key_event(session, KEY_ENROLLED, record_id, None, key, None, "")
+            made = self._checkpoint(session, key, "key enrolled") if sign else None
+        if made is not None:
+            self._checkpointed(made)
+        return record_id
+
+    def rotate_key(self, old: KeyPair, new: KeyPair) -> Checkpoint:
+        """Retire ``old`` for ``new``, signed by both; the new key signs the head at once."""
+        return self._change_key(KEY_ROTATED, old, new, "")
+
+    def replace_key(self, new: KeyPair, reason: str) -> Checkpoint:
+        """Bring in ``new`` without the current key (lost or damaged); ``verify`` names it in capitals."""
+        if not reason.strip():
+            raise VeritraceError("Replacing the signing key without the old one needs a reason.")
+        return self._change_key(KEY_REPLACED, None, new, reason.strip())
+
+    def _change_key(self, kind: str, old: KeyPair | None, new: KeyPair, reason: str) -> Checkpoint:
+        with self._guard(), self._sessions.begin() as session:
+            events = self._key_events(session)
+            if not events:
+                raise VeritraceError("This record has no signing key yet: there is nothing to rotate.")
+            current = str(events[-1]["public_key"])
+            if old is not None and old.public_hex != current:
+                raise VeritraceError(
+                    f"The key {fingerprint(old.public_hex)} is not this record's current key "
+                    f"({fingerprint(current)}): only the current key can sign its rotation."
+                )
+            if new.public_hex == current:
+                raise VeritraceError("The new key is the current key.")
+            self._key_event(session, kind, str(events[0]["record_id"]), current, new, old, reason)
+            made = self._checkpoint(session, new, f"{kind} to {fingerprint(new.public_hex)}")
+        self._checkpointed(made)
+        return made
+
+    def _key_event(
+        self,
+        session: Session,
+        kind: str,
+        record_id: str,
+        current: str | None,
+        new: KeyPair,
+        old: KeyPair | None,
+        reason: str,
+    ) -> None:
+        at = utc_now()
+        message = key_event_message(kind, record_id, current, new.public_hex, at)
+        detail: dict[str, Any] = {
+            "record_id": record_id,
+            "public_key": new.public_hex,
+            "fingerprint": fingerprint(new.public_hex),
+            "old_key": current or "",
+            "at": at,
+            "signature": new.sign(message),
+        }
+        if old is not None:
+            detail["old_signature"] = old.sign(message)
+        if reason:
+            detail["reason"] = reason
+        row = EventRow(at=at, kind=kind, detail_json=json.dumps(detail, sort_keys=True, ensure_ascii=False))
+        self._record(session, row, kind)
+
     def sign_off(
         self,
         conversation_id: int,
         meaning: Meaning,
         printed_name: str,
         reason: str,
-        key: KeyPair | None = None,
+        key: KeyPair,
     ) -> SignOff:
         """Sign a conversation (name, meaning, reason, time) over the ledger head; it is then locked."""
         if not printed_name.strip():
@@ -290,9 +467,11 @@ class Store:
                 ledger_head=head_hash,
             )
             self._record(session, row)
-            if key is not None:  # the sign-off and the signed head it produces commit together
-                self._checkpoint(session, key, f"sign-off {row.id} of conversation {conversation_id}")
-            return _signoff(row)
+            # The sign-off and the signed head it produces commit together: verify fails a
+            # sign-off that no checkpoint follows.
+            made = self._checkpoint(session, key, f"sign-off {row.id} of conversation {conversation_id}")
+        self._checkpointed(made)
+        return _signoff(row)
 
     def continue_conversation(self, conversation_id: int, user: str) -> int:
         """Start a new conversation linked to a signed one, for discussion after sign-off."""

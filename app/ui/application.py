@@ -7,9 +7,10 @@ import sys
 import time
 import traceback
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from app import __version__
 from app.core.errors import CorruptDatabaseError, VeritraceError
@@ -19,10 +20,15 @@ from app.services.config import load_config
 from app.services.instance import InstanceLock
 from app.services.logs import LOG_NAME, configure_logging
 from app.services.paths import backups_dir, data_dir, database_path
-from app.services.recovery import best_backup, daily_backup, restore, set_aside
-from app.storage.repository import Store
+from app.services.record import open_record, restore_record
+from app.services.recovery import best_backup, daily_backup
+from app.services.signing import NEW_PASSPHRASE, set_passphrase_prompt
+from app.services.witness import WitnessError
 from app.ui.main_window import MainWindow
 from app.ui.style import apply_style
+
+if TYPE_CHECKING:
+    from app.storage.repository import Store
 
 _log = logging.getLogger("veritrace")
 
@@ -59,9 +65,9 @@ def configure_process() -> None:
 
 
 def _open_record(actor: str | None) -> Store | None:
-    """Open the record; if it is damaged, keep it aside and offer the newest verified backup."""
+    """Open the record; a damaged one, or one that fails its witness, is replaced only on purpose."""
     try:
-        return Store(database_path(), actor=actor, backups=backups_dir())
+        return open_record(database_path(), actor=actor, backups=backups_dir())
     except CorruptDatabaseError as error:
         found = best_backup(backups_dir())
         offer = (
@@ -77,11 +83,53 @@ def _open_record(actor: str | None) -> Store | None:
         )
         if answer != QMessageBox.StandardButton.Yes:
             return None
-        kept = set_aside(database_path())
-        _log.warning("damaged record kept aside as %s", kept)
-        if found:
-            restore(found[0], database_path())
-        return Store(database_path(), actor=actor, backups=backups_dir())
+        restored = restore_record(
+            database_path(),
+            backup=found[0] if found else None,
+            start_empty=found is None,
+            reason=f"The record was damaged: {error}",
+            backups=backups_dir(),
+            actor=actor,
+            set_aside_as="damaged",
+        )
+    except WitnessError as error:
+        answer = QMessageBox.critical(
+            None,
+            "The record does not match its witness",
+            f"{error}\n\nAccept this copy as the record? Veritrace records that you did, when, and "
+            "what was lost. No closes Veritrace and leaves every file as it is.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        reason, given = QInputDialog.getText(None, "Accept this copy", "Why (this is recorded):")
+        if not given or not reason.strip():
+            return None
+        restored = restore_record(
+            database_path(), backup=None, reason=reason, backups=backups_dir(), actor=actor
+        )
+    _log.warning("%s", restored.describe())
+    return open_record(database_path(), actor=actor, backups=backups_dir())
+
+
+def _ask_passphrase(question: str) -> str | None:
+    """The signing key's passphrase, where the system has no keyring to keep its secret.
+
+    A new passphrase is asked for twice: a typing slip would lock the key for good.
+    """
+    while True:
+        text, given = QInputDialog.getText(None, "Signing key", question, QLineEdit.EchoMode.Password)
+        if not given or not question.startswith(NEW_PASSPHRASE):
+            return text if given else None
+        again, given = QInputDialog.getText(
+            None, "Signing key", "Type the same passphrase again:", QLineEdit.EchoMode.Password
+        )
+        if not given:
+            return None
+        if again == text:
+            return text
+        QMessageBox.warning(None, "Signing key", "The two passphrases differ. Choose one again.")
 
 
 def _tell_missing_fonts(window: MainWindow) -> None:
@@ -120,6 +168,7 @@ def run_gui(launched: float | None = None) -> int:
     configure_logging()
     _install_crash_handler()
 
+    set_passphrase_prompt(_ask_passphrase)
     lock = InstanceLock(data_dir())
     config = load_config()
     try:

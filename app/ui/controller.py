@@ -12,9 +12,11 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal
 from app.core.errors import VeritraceError
 from app.core.images import CheckedImage, human_size
 from app.core.models import context_warning
+from app.core.signing import KeyPair
 from app.core.types import Flag, Meaning, RunSettings, Turn, TurnStatus
 from app.runtime.backend import Backend
 from app.runtime.remote_backend import RemoteEndpoint
+from app.services.anchoring import Authority, configured_authority
 from app.services.chat import ActiveModel
 from app.services.config import (
     AppConfig,
@@ -26,9 +28,9 @@ from app.services.config import (
     with_model,
     with_projector,
 )
+from app.services.record import RecordCheck, anchor_with
 from app.services.remote import configured_endpoint, with_remote
 from app.services.signing import installation_key
-from app.storage.ledger import Verification
 from app.storage.repository import Store
 from app.ui.composer import Composer
 from app.ui.conversation_list import ConversationList
@@ -36,6 +38,7 @@ from app.ui.conversation_view import ConversationView
 from app.ui.integrity import IntegrityCheck
 from app.ui.reasoning_pane import ReasoningPane
 from app.ui.status_bar import AppStatusBar
+from app.ui.timestamps import TimestampSender
 from app.ui.worker import REASONING, GenerationWorker
 
 _log = logging.getLogger(__name__)
@@ -71,7 +74,7 @@ class ChatController(QObject):
         model_changed(object): the ``ActiveModel`` in use, or None.
         turn_finished(object): a ``Turn`` as recorded after it ended.
         image_requested(bytes, str): show this image at full size, with this caption.
-        record_verified(object): a ``Verification`` of the whole record finished.
+        record_verified(object): a ``RecordCheck`` of the whole record finished.
         signed_off(object): the ``SignOff`` just recorded.
         context_warned(str): the next turn may not fit the context window (sent anyway).
         record_changed(): conversations, turns, annotations or sign-offs were recorded.
@@ -106,6 +109,7 @@ class ChatController(QObject):
         self._pending_settings: RunSettings | None = None  # a chosen model's preset, kept once it loads
         self._pending_remote: RemoteEndpoint | None = None
         self._last_good: ModelChoice | None = None
+        self._key: KeyPair | None = None  # the installation key, unlocked once per session
 
         self.worker_thread = QThread()
         self.worker_thread.setObjectName("generation")
@@ -127,6 +131,9 @@ class ChatController(QObject):
         self.integrity = IntegrityCheck(store, self)
         self.integrity.started.connect(panes.status.set_verifying)
         self.integrity.finished.connect(self._on_integrity_finished)
+        self.timestamps = TimestampSender(store, self)
+        self.timestamps.finished.connect(self._on_timestamps_finished)
+        self.authority: Authority | None = None
 
         # The draft is checked against the context window a moment after typing pauses.
         self._context_timer = QTimer(self)
@@ -146,10 +153,28 @@ class ChatController(QObject):
 
     # -- actions -----------------------------------------------------------------
 
+    def signing_key(self) -> KeyPair:
+        """The installation key (its passphrase, where there is no keyring, is asked for once)."""
+        if self._key is None:
+            self._key = installation_key()
+            # Every finished turn is then signed, so the witness outside the record covers it.
+            self.worker.service.signer = self._key
+        return self._key
+
     def start(self) -> None:
         """Show the record, verify it in the background, load the configured model."""
         self.refresh_conversations()
         self.integrity.start()
+        try:
+            self.signing_key()
+        except VeritraceError as error:  # turns still run and are recorded; only signing waits
+            self.error_occurred.emit("Signing is off for now", str(error))
+        try:
+            self.authority = configured_authority(self.config.tsa_url, self.config.tsa_root)
+        except VeritraceError as error:
+            self.error_occurred.emit("Timestamps are off", str(error))
+        anchor_with(self.store, self.authority)
+        self.send_timestamps()  # whatever an earlier session left queued
         remote = configured_endpoint(self.config)
         if remote is not None:
             self.use_remote(remote)
@@ -345,10 +370,13 @@ class ChatController(QObject):
 
     def annotate(self, turn_id: int, flag: Flag, comment: str) -> None:
         try:
-            self.store.annotate(turn_id, flag, comment, self.reviewer_name())
+            note = self.store.annotate(turn_id, flag, comment, self.reviewer_name())
+            # A note is evidence too: signed at once, so the witness outside the record covers it.
+            self.store.checkpoint(self.signing_key(), f"annotation {note.id}")
         except VeritraceError as error:
             self.error_occurred.emit("Annotation not added", str(error))
             return
+        self.send_timestamps()
         turn = self.store.turn(turn_id)
         self.panes.view.show_conversation(self.store.conversation(turn.conversation_id), turn_id)
         self.refresh_conversations()
@@ -359,11 +387,12 @@ class ChatController(QObject):
             return
         try:
             signed = self.store.sign_off(
-                self.conversation_id, meaning, printed_name, reason, installation_key()
+                self.conversation_id, meaning, printed_name, reason, self.signing_key()
             )
         except VeritraceError as error:
             self.error_occurred.emit("Not signed", str(error))
             return
+        self.send_timestamps()
         self.select_conversation(self.conversation_id)
         self.refresh_conversations()
         self.signed_off.emit(signed)
@@ -378,7 +407,12 @@ class ChatController(QObject):
         self.select_conversation(new_id)
 
     def checkpoint(self) -> None:
-        made = self.store.checkpoint(installation_key(), "on demand")
+        try:
+            made = self.store.checkpoint(self.signing_key(), "on demand")
+        except VeritraceError as error:
+            self.error_occurred.emit("No checkpoint made", str(error))
+            return
+        self.send_timestamps()
         self.panes.status.set_state(f"Signed checkpoint {made.id}: {made.entry_count} entries")
 
     def _refresh_composer(self) -> None:
@@ -393,15 +427,38 @@ class ChatController(QObject):
     def verify_record(self) -> None:
         self.integrity.start()
 
-    def _on_integrity_finished(self, result: Verification) -> None:
+    def _on_integrity_finished(self, result: RecordCheck) -> None:
         self.panes.status.set_verification(result)
         if not result.intact:
-            self.error_occurred.emit("The record failed verification", result.describe())
+            self.error_occurred.emit("The record failed verification", "\n".join(result.lines()))
         self.record_verified.emit(result)
+
+    def set_timestamp_authority(self, url: str, root: str) -> None:
+        """Name (or, with an empty ``url``, stop using) the RFC 3161 authority for checkpoints."""
+        try:
+            authority = configured_authority(url, root)
+        except VeritraceError as error:
+            self.error_occurred.emit("Timestamp authority not changed", str(error))
+            return
+        self.config = replace(self.config, tsa_url=url, tsa_root=root)
+        save_config(self.config)
+        self.authority = authority
+        anchor_with(self.store, authority)
+        self.store.log_event("timestamps.configured", {"tsa_url": url, "tsa_root": root})
+        self.send_timestamps()
+
+    def send_timestamps(self) -> None:
+        """Send queued checkpoints to the authority in the background, if one is named."""
+        if self.authority is not None:
+            self.timestamps.send(self.authority)
+
+    def _on_timestamps_finished(self, text: str) -> None:
+        self.panes.status.showMessage(f"Timestamps: {text}", 15000)
 
     def shutdown(self) -> None:
         """Stop generation, stop the thread, free the model. Safe to call twice."""
         self.integrity.wait()
+        self.timestamps.wait()
         if self.worker_thread.isRunning():
             self.worker.cancel()
             self.worker_thread.quit()
@@ -498,6 +555,7 @@ class ChatController(QObject):
             self.panes.view.append_answer(text)
 
     def _on_worker_finished(self, turn: Turn) -> None:
+        self.send_timestamps()  # the head the worker signed after the turn
         self._on_worker_output_ready()  # anything streamed after the last notification
         self.live = None
         self.busy = False

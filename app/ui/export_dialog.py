@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
 from app.core.signing import KeyPair
+from app.services.anchoring import Authority
 from app.services.exporting import ExportResult, export
 from app.storage.repository import Store
 
@@ -96,8 +97,10 @@ class ExportDialog(QDialog):
         conversation_ids: list[int],
         scope: str,
         parent: QWidget | None = None,
+        authority: Authority | None = None,
     ) -> None:
         super().__init__(parent)
+        self._authority = authority  # a bundle's checkpoint is timestamped by it, if named
         self.setWindowTitle("Export audit report")
         self.setMinimumWidth(560)
         self._store, self._key, self._ids, self._scope = store, key, list(conversation_ids), scope
@@ -225,6 +228,7 @@ class ExportDialog(QDialog):
             scope=self._scope,
             page_size=self.page_size.currentData(),
             overwrite=overwrite,
+            authority=self._authority,
         )
 
     def running(self) -> bool:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+from app.services.record import check_record
 from app.storage.repository import Store
 
 
 class IntegrityCheck(QObject):
-    """Runs ``Store.verify()`` on the thread pool.
+    """Runs ``verify`` (``check_record``: chain, rows, signatures, the witness) on the thread pool.
 
     Signals:
         started(): a verification began.
-        finished(object): its ``Verification`` result.
+        finished(object): its ``RecordCheck`` result.
     """
 
     started = Signal()
@@ -32,4 +33,4 @@ class IntegrityCheck(QObject):
         self._pool.waitForDone()
 
     def _run(self) -> None:
-        self.finished.emit(self._store.verify())  # queued to the GUI thread
+        self.finished.emit(check_record(self._store))  # queued to the GUI thread

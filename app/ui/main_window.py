@@ -19,7 +19,6 @@ from app.services.downloads import remember_download
 from app.services.exporting import scope_label
 from app.services.models import cached_info
 from app.services.remote import api_key, save_api_key
-from app.services.signing import installation_key
 from app.storage.repository import Store
 from app.ui.attachments import ImageViewer
 from app.ui.composer import Composer
@@ -31,7 +30,7 @@ from app.ui.export_dialog import ExportDialog
 from app.ui.models_dialog import ModelsDialog
 from app.ui.reasoning_pane import ReasoningPane
 from app.ui.remote_dialog import RemoteDialog
-from app.ui.review_dialogs import AnnotateDialog, NameDialog, SignOffDialog
+from app.ui.review_dialogs import AnnotateDialog, NameDialog, SignOffDialog, TimestampAuthorityDialog
 from app.ui.session_browser import SessionBrowser
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.status_bar import AppStatusBar
@@ -126,6 +125,7 @@ class MainWindow(QMainWindow):
         review_menu.addSeparator()
         self._action(review_menu, "Create a signed &checkpoint", self.controller.checkpoint)
         self._action(review_menu, "&Verify the record", self.controller.verify_record)
+        self._action(review_menu, "&Timestamp authority…", self._on_timestamp_authority_triggered)
         review_menu.addSeparator()
         self._action(review_menu, "Your &name…", self._on_name_triggered)
         help_menu = self.menuBar().addMenu("&Help")
@@ -229,11 +229,17 @@ class MainWindow(QMainWindow):
 
     def open_export(
         self, conversation_ids: list[int], scope: str, over: QWidget | None = None
-    ) -> ExportDialog:
+    ) -> ExportDialog | None:
         """The export dialog for these conversations (non-modal; it runs in the background)."""
+        try:
+            key = self.controller.signing_key()
+        except VeritraceError as error:
+            QMessageBox.warning(self, "Export needs the signing key", str(error))
+            return None
         dialog = ExportDialog(
-            self.controller.store, installation_key(), conversation_ids, scope, over or self
+            self.controller.store, key, conversation_ids, scope, over or self, self.controller.authority
         )
+        dialog.exported.connect(lambda _result: self.controller.send_timestamps())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
@@ -298,15 +304,24 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.controller.apply_settings(dialog.settings())
 
+    def _on_timestamp_authority_triggered(self) -> None:
+        config = self.controller.config
+        dialog = TimestampAuthorityDialog(config.tsa_url, config.tsa_root, self)
+        if dialog.exec():
+            self.controller.set_timestamp_authority(*dialog.values())
+
     def _on_about_triggered(self) -> None:
-        key = installation_key().public_hex
+        key = self.controller.store.current_key()  # from the record: no passphrase is asked for
+        signer = (
+            f"<p>This record's checkpoints are signed with the Ed25519 key<br><tt>{fingerprint(key)}</tt></p>"
+            if key
+            else "<p>No signing key is enrolled in this record yet.</p>"
+        )
         QMessageBox.about(
             self,
             "About Veritrace",
             f"<b>Veritrace {__version__}</b><p>Auditable reasoning with a local model. Every prompt, "
-            "reasoning trace, answer and run setting is recorded with the model file's SHA-256.</p>"
-            "<p>This installation signs its checkpoints with the Ed25519 key<br>"
-            f"<tt>{fingerprint(key)}</tt></p>",
+            "reasoning trace, answer and run setting is recorded with the model file's SHA-256.</p>" + signer,
         )
 
     def _on_controller_error_occurred(self, title: str, message: str) -> None:

@@ -1,4 +1,5 @@
-"""Dialogs for review: annotate a turn, sign off a conversation, set the reviewer's name."""
+"""Dialogs for review: annotate a turn, sign off a conversation, set the reviewer's name, name the
+timestamp authority."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -108,3 +112,48 @@ class NameDialog(QDialog):
 
     def value(self) -> str:
         return self.name.text().strip()
+
+
+class TimestampAuthorityDialog(QDialog):
+    """The organisation's RFC 3161 timestamp authority: its address and its root certificate."""
+
+    def __init__(self, url: str, root: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Timestamp authority")
+        self.url = QLineEdit(url)
+        self.url.setPlaceholderText("https://timestamp.example.org/tsr (empty: no timestamps)")
+        self.root = QLineEdit(root)
+        self.root.setPlaceholderText("The authority's root certificate, a .pem file")
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._on_browse_clicked)
+        row = QHBoxLayout()
+        row.addWidget(self.root, 1)
+        row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("Address", self.url)
+        form.addRow("Root certificate", row)
+        note = QLabel(
+            "Every signed checkpoint is sent to this authority to be timestamped: only its SHA-256 "
+            "leaves this computer. A timestamp proves the record's head existed by that time, which "
+            "no holder of the signing key can forge. Offline, requests wait and are sent later."
+        )
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def _on_browse_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "The authority's root certificate", "", "PEM certificates (*.pem *.crt);;All files (*)"
+        )
+        if path:
+            self.root.setText(path)
+
+    def values(self) -> tuple[str, str]:
+        return self.url.text().strip(), self.root.text().strip()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from app.runtime.model_files import DEMO_MODEL_NAME
 from app.runtime.remote_backend import host_of
 from app.services.chat import ActiveModel
-from app.storage.ledger import Verification
+from app.services.record import RecordCheck
 
 
 class AppStatusBar(QStatusBar):
@@ -39,16 +39,19 @@ class AppStatusBar(QStatusBar):
         self.integrity.setProperty("state", "")
         self._repolish(self.integrity)
 
-    def set_verification(self, result: Verification) -> None:
+    def set_verification(self, result: RecordCheck) -> None:
+        verification = result.verification
         if result.intact:
             when = datetime.now().strftime("%H:%M")
-            self.integrity.setText(f"✓ Record verified {when} · {result.entries:,} entries")
+            self.integrity.setText(f"✓ Record verified {when} · {verification.entries:,} entries")
             self.integrity.setProperty("state", "ok")
-        else:
-            seq = result.problem.seq if result.problem else 0
-            self.integrity.setText(f"✗ Record broken at entry {seq}")
+        elif verification.problem is not None:
+            self.integrity.setText(f"✗ Record broken at entry {verification.problem.seq}")
             self.integrity.setProperty("state", "broken")
-        self.integrity.setToolTip(result.describe())
+        else:
+            self.integrity.setText("✗ Record fails its witness")
+            self.integrity.setProperty("state", "broken")
+        self.integrity.setToolTip("\n".join(result.lines()))
         self._repolish(self.integrity)
 
     @staticmethod

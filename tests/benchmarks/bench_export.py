@@ -51,9 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="veritrace-export-"))
     store = Store(folder / "record.db")
     started = time.perf_counter()
-    long_conversation(store, args.turns, [language.sentence for language in LANGUAGES])
-    built = time.perf_counter() - started
     key = KeyPair(Ed25519PrivateKey.generate())
+    long_conversation(store, args.turns, [language.sentence for language in LANGUAGES], key=key)
+    built = time.perf_counter() - started
     pdf, markdown, baseline = [], [], []
     size = 0
     for run in range(args.runs):

@@ -331,8 +331,12 @@ def test_folder_and_zip_bundles_verify_with_their_own_script(
         run = run_verifier(result.path)
         assert run.returncode == 0, run.stdout + run.stderr
         lines = run.stdout.splitlines()
-        assert [line.split()[1] for line in lines[1:-1]] == [name for name, _ in vb.CHECKS]
-        assert all(line.startswith("  ok    ") for line in lines[1:-1])
+        checks = lines[1 : 1 + len(vb.CHECKS)]
+        assert [line.split()[1] for line in checks] == [name for name, _ in vb.CHECKS]
+        assert all(line.startswith("  ok    ") for line in checks)
+        assert "not pinned: pass --fingerprint FP" in checks[3]
+        # What a pass proves and what it cannot, said before the verdict (the last line).
+        assert "\n".join(lines[1 + len(vb.CHECKS) : -1]) == vb.WHAT_IT_PROVES
         assert lines[-1].startswith(f"BUNDLE VERIFIED: report {result.report_id}, 3 conversation(s)")
         assert fingerprint(key.public_hex) in lines[-1]
     with zipfile.ZipFile(archive.path) as opened:

@@ -16,13 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.core.signing import KeyPair
 from app.export import verify_bundle as vb
 from app.services.exporting import export
 from app.storage.repository import Store
 from tests.fixtures.injection import HOSTILE, HUGE_LINE_CHARS, PATH_NAMES
+from tests.fixtures.keys import TEST_KEY
 from tests.fixtures.records import long_conversation
 
 SHA = r"[0-9a-f]{64}"
@@ -51,7 +50,7 @@ def everything_under(folder: Path) -> set[Path]:
 def test_every_format_writes_only_inside_its_folder_under_names_it_made(
     qapp: object, record: Store, tmp_path: Path
 ) -> None:
-    key = KeyPair(Ed25519PrivateKey.generate())
+    key = TEST_KEY  # the key long_conversation signs with
     out = tmp_path / "out"
     out.mkdir()
     before = everything_under(tmp_path) - everything_under(out)
@@ -78,7 +77,7 @@ def test_every_format_writes_only_inside_its_folder_under_names_it_made(
 
 
 def test_a_hostile_bundle_verifies_and_carries_the_text_verbatim(record: Store, tmp_path: Path) -> None:
-    key = KeyPair(Ed25519PrivateKey.generate())
+    key = TEST_KEY  # the key long_conversation signs with
     for destination in (tmp_path / "bundle", tmp_path / "bundle.zip"):
         result = export(record, key, [1], destination, format="json")
         script = tmp_path / "verify.py"

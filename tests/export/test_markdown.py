@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -20,6 +19,7 @@ from app.export.markdown import fenced, images_folder, inline, write_markdown
 from app.services.exporting import build_report
 from app.storage.repository import Store
 from tests.fixtures.injection import HOSTILE
+from tests.fixtures.keys import TEST_KEY
 from tests.fixtures.languages import LANGUAGES
 from tests.fixtures.records import answer_marker, long_conversation, prompt_marker, reasoning_marker
 
@@ -34,7 +34,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def key() -> KeyPair:
-    return KeyPair(Ed25519PrivateKey.generate())
+    return TEST_KEY  # the key the records these tests build are signed with
 
 
 def tokens(text: str) -> Iterator[Token]:

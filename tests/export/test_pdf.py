@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 from PySide6.QtGui import QPageSize
 
@@ -20,6 +19,7 @@ from app.export.pdf import page_writer, paginate, write_pdf
 from app.services.exporting import build_report, export
 from app.storage.repository import Store
 from tests.fixtures.injection import HOSTILE
+from tests.fixtures.keys import TEST_KEY
 from tests.fixtures.languages import LANGUAGES
 from tests.fixtures.records import answer_marker, long_conversation, prompt_marker, reasoning_marker
 
@@ -38,7 +38,7 @@ def squash(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def key() -> KeyPair:
-    return KeyPair(Ed25519PrivateKey.generate())
+    return TEST_KEY  # the key the records these tests build are signed with
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from app.export import timestamps
-from app.export.timestamps import (
+from app.export import verify_bundle as timestamps
+from app.export.verify_bundle import (
     TimestampInvalid,
     TokenInfo,
     certificate_fingerprint,
@@ -541,10 +541,11 @@ def test_curve_constants_are_openssls(oid: str, curve: str) -> None:
     ) == chosen.g
 
 
-# -- fit to be pasted into the standalone verifier --------------------------------------------
+# -- part of the standalone verifier ---------------------------------------------------------
 
 
-def test_the_module_is_python_38_standard_library_and_clashes_with_nothing_in_the_verifier() -> None:
+def test_the_verifier_is_python_38_standard_library_and_defines_each_name_once() -> None:
+    """The timestamp code lives in verify_bundle.py, which bundles carry and run with Python alone."""
     source = MODULE.read_text()
     tree = ast.parse(source, feature_version=(3, 8))
     imported: set[str] = set()
@@ -554,19 +555,14 @@ def test_the_module_is_python_38_standard_library_and_clashes_with_nothing_in_th
         elif isinstance(node, ast.ImportFrom):
             imported.add((node.module or "").split(".")[0])
     assert imported <= set(sys.stdlib_module_names) | {"__future__"}, imported
-    verifier = ast.parse((MODULE.parent / "verify_bundle.py").read_text())
-
-    def top_level(module: ast.Module) -> set[str]:
-        names = set()
-        for node in module.body:
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                names.add(node.name)
-            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                names.update(target.id for target in targets if isinstance(target, ast.Name))
-        return names
-
-    assert not top_level(tree) & top_level(verifier)
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [target.id for target in targets if isinstance(target, ast.Name)]
+    assert sorted(name for name in set(names) if names.count(name) > 1) == []
 
 
 def _python38() -> str | None:
@@ -584,7 +580,7 @@ def _python38() -> str | None:
     return None
 
 
-def test_a_token_checks_under_python_38_with_the_module_alone(tmp_path: Path) -> None:
+def test_a_token_checks_under_python_38_with_the_verifier_alone(tmp_path: Path) -> None:
     python = _python38()
     if python is None:
         pytest.skip("no Python 3.8 interpreter on this machine")
@@ -595,9 +591,9 @@ def test_a_token_checks_under_python_38_with_the_module_alone(tmp_path: Path) ->
     script = textwrap.dedent(
         f"""
         import importlib.util, sys
-        spec = importlib.util.spec_from_file_location("timestamps", {str(MODULE)!r})
+        spec = importlib.util.spec_from_file_location("verify_bundle", {str(MODULE)!r})
         module = importlib.util.module_from_spec(spec)
-        sys.modules["timestamps"] = module
+        sys.modules["verify_bundle"] = module
         spec.loader.exec_module(module)
         assert not any(name == "app" or name.startswith("app.") for name in sys.modules)
         roots = module.pem_certificates(open({str(tmp_path / "root.pem")!r}).read())

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
 from app.core.cancel import CancelToken
@@ -18,6 +17,7 @@ from app.core.signing import KeyPair, fingerprint
 from app.export.files import ExportError
 from app.services.exporting import build_report, export, scope_label
 from app.storage.repository import Store
+from tests.fixtures.keys import TEST_KEY
 from tests.fixtures.records import long_conversation
 
 
@@ -32,7 +32,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def key() -> KeyPair:
-    return KeyPair(Ed25519PrivateKey.generate())
+    return TEST_KEY  # the key the records these tests build are signed with
 
 
 def events(store: Store, kind: str) -> list[dict[str, object]]:

@@ -7,6 +7,7 @@ import pytest
 from app.core.errors import LockedError, NotFoundError, VeritraceError
 from app.core.types import Flag, Meaning, TurnStatus
 from app.storage.repository import Store
+from tests.fixtures.keys import TEST_KEY
 
 
 @pytest.fixture
@@ -17,7 +18,7 @@ def store(filled_store: Store) -> Store:
 def test_annotations_and_signoff_are_recorded_and_verified(store: Store) -> None:
     note = store.annotate(1, Flag.CONCERN, "Ignores the gross-negligence carve-out.", "Dr. A. Reviewer")
     store.annotate(1, Flag.OK, "Carve-out discussed in turn 2; resolved.", "Dr. A. Reviewer")
-    signed = store.sign_off(1, Meaning.APPROVED, "Dr. A. Reviewer", "Reasoning complete and sound.")
+    signed = store.sign_off(1, Meaning.APPROVED, "Dr. A. Reviewer", "Reasoning complete and sound.", TEST_KEY)
     conversation = store.conversation(1)
     assert conversation.locked and conversation.signoffs == (signed,)
     assert signed.ledger_head != "0" * 64 and signed.meaning == Meaning.APPROVED
@@ -34,7 +35,7 @@ def test_annotations_and_signoff_are_recorded_and_verified(store: Store) -> None
 
 
 def test_a_signed_conversation_is_locked(store: Store) -> None:
-    store.sign_off(1, Meaning.REVIEWED, "R. Viewer", "Checked.")
+    store.sign_off(1, Meaning.REVIEWED, "R. Viewer", "Checked.", TEST_KEY)
     with pytest.raises(LockedError, match=r"signed off \(reviewed by R\. Viewer"):
         store.annotate(1, Flag.ERROR, "too late", "X")
     from tests.storage.test_store import start_turn
@@ -45,24 +46,23 @@ def test_a_signed_conversation_is_locked(store: Store) -> None:
     continued = store.conversation(later)
     assert continued.continues == 1 and continued.title == "Continued: Review" and not continued.locked
     start_turn(store, later)
-    store.sign_off(
-        1, Meaning.APPROVED, "A. Prover", "Second signature"
-    )  # signatures add, they change nothing
+    # signatures add, they change nothing
+    store.sign_off(1, Meaning.APPROVED, "A. Prover", "Second signature", TEST_KEY)
     assert len(store.conversation(1).signoffs) == 2
     assert store.verify().intact
 
 
 def test_signoff_needs_a_name_finished_turns_and_a_real_conversation(store: Store) -> None:
     with pytest.raises(VeritraceError, match="printed name"):
-        store.sign_off(1, Meaning.APPROVED, "  ", "x")
+        store.sign_off(1, Meaning.APPROVED, "  ", "x", TEST_KEY)
     with pytest.raises(NotFoundError):
-        store.sign_off(99, Meaning.APPROVED, "N", "x")
+        store.sign_off(99, Meaning.APPROVED, "N", "x", TEST_KEY)
     with pytest.raises(NotFoundError):
         store.annotate(99, Flag.OK, "x", "N")
     from tests.storage.test_store import start_turn
 
     running = start_turn(store, 1)
     with pytest.raises(VeritraceError, match="still running"):
-        store.sign_off(1, Meaning.APPROVED, "N", "x")
+        store.sign_off(1, Meaning.APPROVED, "N", "x", TEST_KEY)
     store.finish_turn(running.id, TurnStatus.COMPLETED)
-    store.sign_off(1, Meaning.APPROVED, "N", "x")
+    store.sign_off(1, Meaning.APPROVED, "N", "x", TEST_KEY)

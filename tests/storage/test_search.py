@@ -35,6 +35,7 @@ from app.core.types import (
 from app.storage import ledger, migrations, search
 from app.storage import repository as repository_module
 from app.storage.repository import Store
+from tests.fixtures.keys import TEST_KEY
 from tests.storage.test_ledger import png
 
 MAGISTRAL = ModelFile("/models/Magistral-Small-2509-Q4_K_M.gguf", 14_000, "1a" * 32)
@@ -145,7 +146,7 @@ def test_each_text_is_indexed_when_it_is_recorded_and_outputs_only_once_ended(st
     store.annotate(turn.id, Flag.CONCERN, "Check the governing-law carve-out", "bob")
     assert where(store.search("carve-out")) == {(turn.conversation_id, turn.id, "annotation")}
 
-    store.sign_off(turn.conversation_id, Meaning.REVIEWED, "Bob Reviewer", "read it all")
+    store.sign_off(turn.conversation_id, Meaning.REVIEWED, "Bob Reviewer", "read it all", TEST_KEY)
     continued = store.continue_conversation(turn.conversation_id, "bob")
     assert (continued, None, "title") in where(store.search("Continued: Supply"))
     assert store.verify().intact
@@ -339,7 +340,7 @@ def _plan(store: Store, clock: Clock) -> list[Planned]:
                 store.annotate(first.id, Flag.OK, "Resolved after a call", "bob")
                 plan.flagged = False
         if i % 5 == 2:
-            store.sign_off(plan.id, Meaning.APPROVED, "Bob Reviewer", "checked")
+            store.sign_off(plan.id, Meaning.APPROVED, "Bob Reviewer", "checked", TEST_KEY)
             plan.signed = True
         made.append(plan)
     return made
@@ -605,7 +606,7 @@ def test_summaries_of_some_conversations_are_those_of_all_narrowed(tmp_path: Pat
         if index % 5 == 0:
             store.annotate(turn.id, Flag.CONCERN, "check", "Dr. R")
         if index % 6 == 0:
-            store.sign_off(turn.conversation_id, Meaning.APPROVED, "Dr. R", "ok")
+            store.sign_off(turn.conversation_id, Meaning.APPROVED, "Dr. R", "ok", TEST_KEY)
     with store.engine.connect() as connection:
         every = search.summaries(connection)
         for some in ({1}, {2, 5, 11}, set(range(1, 13)), set()):

@@ -6,21 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.core.signing import KeyPair
 from app.storage.repository import Store
 from app.ui.export_dialog import CHOICES, ExportDialog
 from app.ui.main_window import MainWindow
+from tests.fixtures.keys import TEST_KEY
 from tests.fixtures.records import long_conversation
 
 
 @pytest.fixture
 def dialog(qtbot: QtBot, store: Store) -> ExportDialog:
     long_conversation(store, 6, title="Claim 7")
-    made = ExportDialog(store, KeyPair(Ed25519PrivateKey.generate()), [1], "Conversation 1: Claim 7")
+    made = ExportDialog(store, TEST_KEY, [1], "Conversation 1: Claim 7")  # the key it was signed with
     qtbot.addWidget(made)
     return made
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QTextDocument
 from pytestqt.qtbot import QtBot
 
+from app.services.signing import installation_key
 from app.storage.repository import Store
 from app.ui.conversation_view import ConversationView, text_fragments
 from app.ui.session_browser import SessionBrowser, hit_html
@@ -42,7 +43,9 @@ def squashed(text: str) -> str:
 
 def hostile_record(store: Store) -> int:
     texts = [entry.text for entry in HOSTILE]
-    return long_conversation(store, len(texts), texts, image_every=0, annotate_every=1, title=texts[0])
+    return long_conversation(
+        store, len(texts), texts, image_every=0, annotate_every=1, title=texts[0], key=installation_key()
+    )
 
 
 class RecordingView(ConversationView):

@@ -16,6 +16,7 @@ from app.storage.repository import Store
 from app.ui.attachments import ImageViewer
 from app.ui.main_window import MainWindow
 from app.ui.session_browser import HIGHLIGHT, SessionBrowser, scope_label, snippet_html
+from tests.fixtures.keys import TEST_KEY
 from tests.storage.test_search import MAGISTRAL, QWEN, run_turn
 
 FILLER = "The parties negotiated at length over many weeks. " * 12
@@ -38,7 +39,7 @@ def record(store: Store) -> dict[str, object]:
         )
         conversation = turn.conversation_id
         turns.append(turn)
-    store.sign_off(turns[0].conversation_id, Meaning.APPROVED, "Dr. R", "Sound.")
+    store.sign_off(turns[0].conversation_id, Meaning.APPROVED, "Dr. R", "Sound.", TEST_KEY)
     flagged = run_turn(
         store,
         None,
