@@ -548,10 +548,8 @@ def _key(args: argparse.Namespace) -> int:
             store.close()
         if not verification.keys:
             print("No signing key is enrolled in this record yet.")
-        for number, key in enumerate(verification.keys, start=1):
-            state = "current" if number == len(verification.keys) else f"retired at entry {key.retired_at}"
-            reason = f", reason: {key.reason}" if key.reason else ""
-            print(f"{fingerprint(key.public_key)}  {key.how} at entry {key.seq} ({key.at}), {state}{reason}")
+        for key in verification.keys:
+            print(f"{key.describe()}{'' if key.retired_at else ', current'} ({key.at})")
         return 0 if verification.intact else 1
     with _writing() as store:
         if args.key_command == "rotate":

@@ -312,11 +312,11 @@ def test_annotate_and_signoff_from_the_command_line(veritrace_home: Path) -> Non
     )
     assert bad.returncode == 2 and "invalid choice: 'maybe'" in bad.stderr
     made = veritrace("checkpoint", home=veritrace_home)
-    assert made.stdout.startswith("Checkpoint 3: ") and " by key " in made.stdout, (
-        "enrolling the key made checkpoint 1, the sign-off checkpoint 2"
+    assert made.stdout.startswith("Checkpoint 4: ") and " by key " in made.stdout, (
+        "enrolling the key made checkpoint 1, the note checkpoint 2, the sign-off checkpoint 3"
     )
     verified = veritrace("verify", home=veritrace_home).stdout
-    assert verified.startswith("Record intact") and "3 signed checkpoint(s) valid" in verified
+    assert verified.startswith("Record intact") and "4 signed checkpoint(s) valid" in verified
     assert "Witness outside the file: the record contains its signed head at entry" in verified
 
 

@@ -2006,7 +2006,7 @@ def _manifest(value: Any) -> dict[str, Any]:
     if not isinstance(files, dict):
         raise Invalid("manifest.json: files is not an object")
     for name, entry in files.items():
-        if name not in (LEDGER, README, VERIFIER) and not (
+        if name not in (LEDGER, README, VERIFIER, TIMESTAMP_TOKEN, TIMESTAMP_ROOT) and not (
             _CONVERSATION_FILE.fullmatch(name) or _IMAGE_FILE.fullmatch(name)
         ):
             raise Invalid(f"manifest.json: {name!r} is not a file a bundle holds")

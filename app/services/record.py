@@ -23,9 +23,9 @@ from app.core.types import Checkpoint
 from app.services.anchoring import Anchors, Authority, check_anchors, queue
 from app.services.durable import PRIVATE_FILE
 from app.services.recovery import set_aside
-from app.services.signing import installation_key, key_state
+from app.services.signing import installation_key, installation_public_key, key_state
 from app.services.witness import Witness, WitnessError, check_head, newest_witness, write_witness
-from app.storage.ledger import Verification
+from app.storage.ledger import Verification, peek
 from app.storage.repository import Store
 
 KeySource = Callable[[], KeyPair]
@@ -35,14 +35,16 @@ RESTORE_HINT = (
 )
 
 
-def witness_problem(store: Store) -> str | None:
-    """Why the record fails its newest witness (``WitnessError`` if a witness is altered), or None."""
-    witness = newest_witness(Path(str(store.path)))
+def witness_problem(database: Path) -> str | None:
+    """Why the record file fails its newest witness (``WitnessError`` if a witness is altered), or None.
+
+    The file is only read: a record refused here is left exactly as it was found.
+    """
+    witness = newest_witness(database)
     if witness is None:
         return None
-    count, _ = store.head()
-    hash_at = store.entry_hash_at(witness.entry_count) if count >= witness.entry_count else None
-    return check_head(witness, store.record_id(), count, hash_at)
+    count, head, record_id, hash_at = peek(database, witness.entry_count)
+    return check_head(witness, record_id, count, head, hash_at)
 
 
 def _keep_witness(store: Store, authority: Authority | None) -> Callable[[Checkpoint], None]:
@@ -80,12 +82,12 @@ def open_record(
     ``key`` None opens for reading only: nothing is enrolled (no passphrase is asked for). With an
     ``authority``, every checkpoint is queued to be timestamped by it.
     """
+    if check_witness:
+        problem = witness_problem(path)
+        if problem is not None:
+            raise WitnessError(f"{problem} {RESTORE_HINT}")
     store = Store(path, actor=actor, backups=backups)
     try:
-        if check_witness:
-            problem = witness_problem(store)
-            if problem is not None:
-                raise WitnessError(f"{problem} {RESTORE_HINT}")
         store.on_checkpoint = _keep_witness(store, authority)
         if key is not None and store.current_key() is None:
             store.enroll_key(key())
@@ -115,8 +117,12 @@ class RecordCheck:
         return self.verification.intact and not self.problems
 
     def lines(self) -> list[str]:
-        lines = [self.verification.describe(), *self.notes]
-        return lines + [f"FAILED: {problem}" for problem in self.problems]
+        first = self.verification.describe()
+        if self.problems:  # the chain and rows alone hold; the record as a whole does not
+            first = first.replace(
+                "Record intact:", "Record NOT verified. Its chain and rows are consistent:", 1
+            )
+        return [first, *self.notes, *(f"FAILED: {problem}" for problem in self.problems)]
 
 
 def check_record(
@@ -136,9 +142,10 @@ def check_record(
     notes: list[str] = []
     witness: Witness | None = None
     if verification.intact:
+        database = Path(str(store.path))
         try:
-            problem = witness_problem(store)
-            witness = newest_witness(Path(str(store.path)))
+            problem = witness_problem(database)
+            witness = newest_witness(database)
         except WitnessError as error:
             problem = str(error)
         if problem is not None:
@@ -153,15 +160,59 @@ def check_record(
                 "would not be noticed here. Check it against an earlier report with "
                 "`veritrace verify --since`."
             )
-        if verification.entries and verification.record_id is None and key_state(data_folder) == "present":
+        problems += _key_problems(verification, witness, installation_public_key(data_folder))
+        unenrolled = verification.record_id is None and verification.unenrolled_key is None
+        if verification.entries and unenrolled and key_state(data_folder) == "present":
             problems.append(
                 "This installation has a signing key, but the record enrols none: its key history and "
                 "checkpoints were removed (or it was never opened by this version of Veritrace)."
             )
+        notes += _restores(store)
     anchors = check_anchors(store, tsa_roots) if verification.intact else Anchors()
     problems += anchors.problems
     notes += anchors.lines()
     return RecordCheck(verification, tuple(problems), tuple(notes), witness, anchors)
+
+
+def _key_problems(verification: Verification, witness: Witness | None, installation: str | None) -> list[str]:
+    """A record re-signed with another key: its keys are not the witness's, nor this installation's."""
+    known = {key.public_key for key in verification.keys}
+    if verification.unenrolled_key is not None:
+        known.add(verification.unenrolled_key)
+    current = verification.active_key or verification.unenrolled_key
+    problems = []
+    if witness is not None and known and witness.public_key not in known:
+        problems.append(
+            f"The witness's head was signed by key {fingerprint(witness.public_key)}, which is not in this "
+            f"record's key history ({', '.join(sorted(fingerprint(key) for key in known))}): the record was "
+            "re-signed with another key."
+        )
+    if installation is not None and current is not None and installation != current:
+        problems.append(
+            f"This record's current key is {fingerprint(current)}, but this installation's key is "
+            f"{fingerprint(installation)}: the record was signed elsewhere or re-signed with another key "
+            "(if this installation's key file was replaced, say so with `veritrace key replace`)."
+        )
+    return problems
+
+
+def _restores(store: Store) -> list[str]:
+    """Each restore on purpose, in words: a reader of ``verify`` must see the record went back."""
+    lines = []
+    for _, _, detail in store.events_of(("record.restored",)):
+        before = detail.get("witness_before") or {}
+        lost = detail.get("lost") or {}
+        text = f"Restored on purpose (reason given: {detail.get('reason', '')!r})"
+        if before:
+            text += (
+                f"; the witness then held entry {before.get('entry_count')} (head {before.get('head_hash')})"
+            )
+        if detail.get("forked"):
+            text += "; the record had FORKED from it (rewritten, not only behind)"
+        if lost:
+            text += "; lost: " + ", ".join(f"{number} {what}" for what, number in lost.items())
+        lines.append(text + ".")
+    return lines
 
 
 # -- restoring on purpose --------------------------------------------------------------------
@@ -175,6 +226,7 @@ class Restored:
     witness_before: str  # what the witness held, in words
     lost: dict[str, int] = field(default_factory=dict)
     checkpoint: Checkpoint | None = None
+    forked: bool = False  # the record held something else up to the witnessed entry: rewritten
 
     def describe(self) -> str:
         count, head = self.head
@@ -182,6 +234,8 @@ class Restored:
         if self.checkpoint is not None:
             text += f" by checkpoint {self.checkpoint.id}"
         text += f". Before: {self.witness_before}."
+        if self.forked:
+            text += " The record had FORKED from its witness: what it held up to then was rewritten."
         if self.lost:
             text += " Lost: " + ", ".join(f"{number} {action}" for action, number in self.lost.items()) + "."
         if self.kept is not None:
@@ -241,6 +295,13 @@ def restore_record(
     try:
         count, head = store.head()
         lost = _lost(kept, count, head, witness)
+        forked = (
+            witness is not None
+            and count >= witness.entry_count
+            and store.entry_hash_at(witness.entry_count) != witness.head_hash
+        )
+        if forked and witness is not None:  # nothing up to the witnessed head is as it was witnessed
+            lost = {**lost, "entries witnessed and since rewritten": witness.entry_count}
         store.log_event(
             "record.restored",
             {
@@ -260,6 +321,7 @@ def restore_record(
                     else None
                 ),
                 "restored_head": {"entry_count": count, "head_hash": head},
+                "forked": forked,
                 "lost": lost,
             },
         )
@@ -270,4 +332,4 @@ def restore_record(
         write_witness(database, record_id, made, rewind=True)
     finally:
         store.close()
-    return Restored(database, kept, (count, head), before, lost, made)
+    return Restored(database, kept, (count, head), before, lost, made, forked)

@@ -99,6 +99,22 @@ def key_state(folder: Path | None = None) -> Literal["missing", "present"]:
     return "present" if _key_path(folder).exists() else "missing"
 
 
+def installation_public_key(folder: Path | None = None) -> str | None:
+    """The installation key's public key (hex), read without unlocking anything; None if unknown."""
+    path = _key_path(folder)
+    try:
+        parsed = _parse(path, path.read_bytes())
+    except (OSError, StorageError):
+        return None
+    if not parsed.encrypted:  # a key an earlier version kept in the clear
+        try:
+            return KeyPair(_private_key(path, parsed.pem, None, wrong=_damaged(path, ""))).public_hex
+        except StorageError:
+            return None
+    found = parsed.fields.get("public-key", "")
+    return found if len(found) == 64 and all(c in "0123456789abcdef" for c in found) else None
+
+
 def installation_key(folder: Path | None = None, *, passphrase: str | None = None) -> KeyPair:
     """Load the signing key, creating it on first use.
 
@@ -295,7 +311,9 @@ def _store(
     """Write ``key`` encrypted over ``path``, its keyring secret (if any) stored first."""
     protection = _protect(path, passphrase, question)
     pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, BestAvailableEncryption(protection.password))
-    data = "".join(f"# {line}\n" for line in protection.header).encode("utf-8") + pem
+    # The public half in the clear, so verify can name this installation's key without unlocking it.
+    header = [*protection.header, f"public-key: {KeyPair(key).public_hex}"]
+    data = "".join(f"# {line}\n" for line in header).encode("utf-8") + pem
     try:
         if keep_aside and path.exists():
             _keep_aside(path)

@@ -188,24 +188,27 @@ def write_witness(database: Path, record_id: str, checkpoint: Checkpoint, *, rew
     return witness
 
 
-def check_head(witness: Witness, record_id: str | None, entry_count: int, hash_at: str | None) -> str | None:
-    """Why a record with ``entry_count`` entries (``hash_at``: its hash at the witnessed entry) fails
-    its witness, or None if it contains the witnessed head."""
+def check_head(
+    witness: Witness, record_id: str | None, entry_count: int, head: str, hash_at: str | None
+) -> str | None:
+    """Why a record (``entry_count`` entries to ``head``; ``hash_at``: its hash at the witnessed
+    entry) fails its witness, or None if it contains the witnessed head."""
+    ends = f"entry {entry_count} (head {head})"
     if record_id is not None and record_id != witness.record_id:
         return (
             f"This is not the record last witnessed at {witness.database}: that one was record "
-            f"{witness.record_id}, this is {record_id}. The file was replaced."
+            f"{witness.record_id}, this is {record_id}, which ends at {ends}. The file was replaced."
         )
     if record_id is None:
         return (
-            f"This record has no signing key enrolled, but the witness holds a signed head at "
-            f"{witness.describe()}: the file was replaced or its key history removed."
+            f"This record has no signing key enrolled and ends at {ends}, but the witness holds a signed "
+            f"head at {witness.describe()}: the file was replaced or its key history removed."
         )
     if entry_count < witness.entry_count:
         return (
-            f"The record is behind its witness: it ends at entry {entry_count}, but its witness holds a "
-            f"signed head at {witness.describe()}, by key {fingerprint(witness.public_key)}. "
-            "An older copy was put in its place or entries were removed."
+            f"The record is behind its witness: it ends at {ends}, but its witness holds a signed head at "
+            f"{witness.describe()}, by key {fingerprint(witness.public_key)}. An older copy was put in its "
+            "place or entries were removed."
         )
     if hash_at != witness.head_hash:
         return (

@@ -8,11 +8,14 @@ and located even when the attacker leaves the ledger alone.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -109,6 +112,31 @@ def head(connection: Connection) -> tuple[int, str]:
     return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
 
+def peek(path: Path, seq: int) -> tuple[int, str, str | None, str | None]:
+    """(entry count, head hash, record id, hash of entry ``seq``) of a record file, read as it is.
+
+    For checks that must refuse a file before anything (even switching it to WAL) writes to it.
+    """
+    if not path.exists() or path.stat().st_size == 0:
+        return 0, GENESIS, None, None
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "ledger" not in tables:
+            return 0, GENESIS, None, None
+        row = connection.execute("SELECT seq, entry_hash FROM ledger ORDER BY seq DESC LIMIT 1").fetchone()
+        found = connection.execute("SELECT entry_hash FROM ledger WHERE seq = ?", (seq,)).fetchone()
+        enrolled = (
+            connection.execute(
+                "SELECT detail_json FROM events WHERE kind = ? ORDER BY id LIMIT 1", (KEY_ENROLLED,)
+            ).fetchone()
+            if "events" in tables
+            else None
+        )
+    record_id = json.loads(enrolled[0]).get("record_id") if enrolled else None
+    count, head = (int(row[0]), str(row[1])) if row else (0, GENESIS)
+    return count, head, record_id, (str(found[0]) if found else None)
+
+
 def backfill(connection: Connection) -> None:
     """Describe rows written before the ledger existed (migration 0003), oldest first."""
     from app.core.clock import os_user
@@ -155,6 +183,21 @@ class KeyRecord:
     reason: str = ""
     retired_at: int | None = None  # the entry that rotated or replaced it away
 
+    def describe(self) -> str:
+        """One line: its fingerprint and how it came in (a replacement in capitals) and went."""
+        text = f"{fingerprint(self.public_key)} "
+        text += {
+            KEY_ENROLLED: f"enrolled at entry {self.seq}",
+            KEY_ROTATED: f"rotated in at entry {self.seq}, signed by the key before it",
+            KEY_REPLACED: (
+                f"REPLACED at entry {self.seq} without the previous key's signature "
+                f"(reason given: {self.reason!r})"
+            ),
+        }[self.how]
+        if self.retired_at is not None:
+            text += f", retired at entry {self.retired_at}"
+        return text
+
 
 @dataclass(frozen=True)
 class Verification:
@@ -165,6 +208,8 @@ class Verification:
     keys: tuple[KeyRecord, ...] = ()
     record_id: str | None = None
     signed_through: int = 0  # the entry count the newest valid checkpoint signed
+    # A record from before keys were enrolled: the one key that signed all its checkpoints.
+    unenrolled_key: str | None = None
 
     @property
     def intact(self) -> bool:
@@ -181,24 +226,15 @@ class Verification:
             f"Record intact: {self.entries} ledger entries, head {self.head}, "
             f"{self.checkpoints} signed checkpoint(s) valid"
         )
+        if self.unenrolled_key is not None:
+            return (
+                f"{text}, all by key {fingerprint(self.unenrolled_key)}, not yet enrolled in it (a record "
+                "from before keys were enrolled: its key is enrolled when it is next opened to write)."
+            )
         if not self.keys:
             return text + ("; no signing key is enrolled in it." if self.entries else ".")
-        history = "; ".join(_describe_key(key) for key in self.keys)
+        history = "; ".join(key.describe() for key in self.keys)
         return f"{text}; key history: {history}."
-
-
-def _describe_key(key: KeyRecord) -> str:
-    text = f"{fingerprint(key.public_key)} "
-    text += {
-        KEY_ENROLLED: f"enrolled at entry {key.seq}",
-        KEY_ROTATED: f"rotated in at entry {key.seq}, signed by the key before it",
-        KEY_REPLACED: (
-            f"REPLACED at entry {key.seq} without the previous key's signature (reason given: {key.reason!r})"
-        ),
-    }[key.how]
-    if key.retired_at is not None:
-        text += f", retired at entry {key.retired_at}"
-    return text
 
 
 def entries(connection: Connection) -> Iterator[Entry]:
@@ -223,6 +259,7 @@ def verify(connection: Connection, cancel: threading.Event | None = None) -> Ver
     ``cancel`` set raises ``Cancelled`` within about a thousand entries (100,000 take seconds).
     """
     described: dict[tuple[str, str], tuple[int, bytes]] = {}
+    signed: list[Entry] = []  # what the signature checks read, kept from this one pass
     head = GENESIS
 
     def collect() -> Iterator[Entry]:
@@ -231,6 +268,8 @@ def verify(connection: Connection, cancel: threading.Event | None = None) -> Ver
             if number % _CANCEL_EVERY == 0:
                 stop_if_set(cancel, "Verification cancelled.")
             described.setdefault((entry.object_type, entry.object_id), (entry.seq, entry.payload))
+            if entry.object_type in _SIGNATURE_OBJECTS:
+                signed.append(entry)
             head = entry.entry_hash
             yield entry
 
@@ -262,13 +301,10 @@ def verify(connection: Connection, cancel: threading.Event | None = None) -> Ver
     if described:
         (object_type, object_id), (seq, _) = min(described.items(), key=lambda item: item[1][0])
         return Verification(count, head, Break(seq, f"{object_type} {object_id} it records is missing"))
-    return _check_signatures(connection, count, head, cancel)
+    return _check_signatures(signed, count, head)
 
 
-_TRUST_ROWS = text(
-    "SELECT seq, object_type, payload FROM ledger "
-    "WHERE object_type IN ('checkpoint', 'signoff', 'event') ORDER BY seq"
-)
+_SIGNATURE_OBJECTS = frozenset({"checkpoint", "signoff", "event"})
 
 
 class _Untrusted(Exception):
@@ -279,9 +315,7 @@ class _Untrusted(Exception):
         self.seq, self.reason = seq, reason
 
 
-def _check_signatures(
-    connection: Connection, count: int, head: str, cancel: threading.Event | None = None
-) -> Verification:
+def _check_signatures(signed: list[Entry], count: int, head: str) -> Verification:
     """The key history, every checkpoint against it, and a checkpoint after every sign-off.
 
     The chain alone proves nothing against someone who rebuilds it: only signatures by a key
@@ -293,34 +327,30 @@ def _check_signatures(
     """
     keys: list[KeyRecord] = []
     record_id: str | None = None
-    early: list[tuple[int, dict[str, Any]]] = []  # checkpoints before any enrolment
+    early: list[tuple[Entry, dict[str, Any]]] = []  # checkpoints before any enrolment
     signoffs: list[tuple[int, str]] = []
     signed_through = checked = 0
     try:
-        for number, (seq, object_type, data) in enumerate(connection.execute(_TRUST_ROWS)):
-            if number % _CANCEL_EVERY == 0:
-                stop_if_set(cancel, "Verification cancelled.")
-            payload = json.loads(bytes(data) if not isinstance(data, str) else data)
-            if object_type == "signoff":
-                signoffs.append((seq, str(payload.get("id"))))
-            elif object_type == "checkpoint":
+        for entry in signed:
+            payload = json.loads(entry.payload)
+            if entry.object_type == "signoff":
+                signoffs.append((entry.seq, str(payload.get("id"))))
+            elif entry.object_type == "checkpoint":
                 if not keys:
-                    early.append((seq, payload))
+                    early.append((entry, payload))
                     continue
-                _check_checkpoint(connection, seq, payload, keys)
+                _check_checkpoint(entry, payload, keys)
                 signed_through, checked = int(payload["entry_count"]), checked + 1
             elif payload.get("kind") in KEY_EVENTS:
-                record_id = _key_event(seq, payload, keys, record_id)
+                record_id = _key_event(entry.seq, payload, keys, record_id)
+        unenrolled = None
         if early:
-            if not keys:
-                seq, payload = early[0]
-                raise _Untrusted(
-                    seq,
-                    f"checkpoint {payload.get('id')} was signed, "
-                    "but no signing key is enrolled in the record",
-                )
-            for seq, payload in early:
-                _check_checkpoint(connection, seq, payload, keys[:1], legacy=True)
+            # Before any enrolment (an earlier version's record): all signed by one key, which
+            # must be the key enrolled first, if one is; the caller ties it to the installation.
+            first = keys[:1] or [KeyRecord(str(early[0][1]["public_key"]), 0, KEY_ENROLLED, "")]
+            unenrolled = None if keys else first[0].public_key
+            for entry, payload in early:
+                _check_checkpoint(entry, payload, first, legacy=True)
                 signed_through = max(signed_through, int(payload["entry_count"]))
                 checked += 1
         for seq, signoff in signoffs:
@@ -332,7 +362,7 @@ def _check_signatures(
         )
     except (KeyError, TypeError, ValueError) as error:  # a payload that is not what the app writes
         return Verification(count, head, Break(count, f"a signature record is malformed ({error})"))
-    return Verification(count, head, None, checked, tuple(keys), record_id, signed_through)
+    return Verification(count, head, None, checked, tuple(keys), record_id, signed_through, unenrolled)
 
 
 def _key_event(seq: int, payload: dict[str, Any], keys: list[KeyRecord], record_id: str | None) -> str:
@@ -371,20 +401,20 @@ def _key_event(seq: int, payload: dict[str, Any], keys: list[KeyRecord], record_
 
 
 def _check_checkpoint(
-    connection: Connection, seq: int, payload: dict[str, Any], keys: list[KeyRecord], legacy: bool = False
+    entry: Entry, payload: dict[str, Any], keys: list[KeyRecord], legacy: bool = False
 ) -> None:
-    """A checkpoint signs the head just before it, with the key current at its entry."""
+    """A checkpoint signs the head just before it, with the key current at its entry.
+
+    That head is the hash its own entry chains to (``prev_hash``, already checked): the
+    all-zero genesis hash for a checkpoint of an empty record, which verifies like any other.
+    """
+    seq = entry.seq
     number, count = payload["id"], int(payload["entry_count"])
     if count != seq - 1:
         raise _Untrusted(
             seq, f"checkpoint {number} claims to sign entry {count} but was recorded at entry {seq}"
         )
-    actual = (
-        connection.execute(text("SELECT entry_hash FROM ledger WHERE seq = :seq"), {"seq": count}).scalar()
-        if count
-        else GENESIS  # a record's very first checkpoint may sign the empty chain
-    )
-    if actual != payload["head_hash"]:
+    if entry.prev_hash != payload["head_hash"]:
         raise _Untrusted(count, f"checkpoint {number} signed a different chain head")
     signer, current = str(payload["public_key"]), keys[-1]
     if signer != current.public_key:

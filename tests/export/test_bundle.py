@@ -34,6 +34,7 @@ from app.export.files import ExportError
 from app.services.bundle_export import BundleResult, export_bundle
 from app.services.signing import installation_key
 from app.storage.repository import Store
+from tests.fixtures.keys import TEST_KEY
 from tests.storage.test_ledger import fill, png
 
 # -- a record worth exporting -------------------------------------------------------------
@@ -496,6 +497,28 @@ def test_usage_errors_and_non_bundles(tmp_path: Path, bundle: Path) -> None:
     (tmp_path / "plain.txt").write_text("not a bundle")
     plain = run_verifier(tmp_path / "plain.txt", bundle / vb.VERIFIER)
     assert plain.returncode == 1 and "neither a bundle folder nor a zip file" in plain.stdout
+
+
+def test_the_signer_can_be_pinned_by_fingerprint_or_key(bundle: Path, key: KeyPair) -> None:
+    """Any key's signature verifies; only a pinned fingerprint says it is the installation's."""
+    script = [sys.executable, "-I", "-S", str(bundle / vb.VERIFIER), str(bundle)]
+    mine = fingerprint(key.public_hex)
+    pinned = subprocess.run([*script, "--fingerprint", mine], capture_output=True, text=True)
+    assert pinned.returncode == 0 and "ok    key       signed by the key required" in pinned.stdout
+    assert subprocess.run([*script, "--key", key.public_hex.upper()], capture_output=True).returncode == 0
+    other = fingerprint(TEST_KEY.public_hex) if TEST_KEY.public_hex != key.public_hex else "0000:0000"
+    wrong = subprocess.run([*script, "--fingerprint", other], capture_output=True, text=True)
+    assert wrong.returncode == 1
+    assert wrong.stdout.splitlines()[-1] == (
+        f"BUNDLE INVALID: signed by the key with fingerprint {mine}, "
+        f"not by {other} as required (--fingerprint)"
+    )
+    both = subprocess.run(
+        [*script, "--fingerprint", mine, "--key", key.public_hex], capture_output=True, text=True
+    )
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+    readme = (bundle / vb.README).read_text()
+    assert f"python3 verify_bundle.py BUNDLE --fingerprint {mine}" in readme
 
 
 # -- names never leave the bundle ----------------------------------------------------------

@@ -293,7 +293,7 @@ def _ec_key(_good: bytes) -> bytes:
 DAMAGE: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "empty": (lambda good: b"", "is empty"),
     "garbage": (lambda good: b"\x00\xffthis is not a key at all\n" * 20, "is not a key file"),
-    "cut in half": (lambda good: good[: len(good) // 2], "is cut short"),
+    "cut in half": (lambda good: good[: (good.index(b"-----BEGIN") + len(good)) // 2], "is cut short"),
     "a line lost": (_without_a_line, "is cut short or garbled"),
     "not Ed25519": (_ec_key, "is not an Ed25519 key"),
 }

@@ -126,3 +126,50 @@ def test_a_damaged_record_is_set_aside_and_the_verified_backup_restored(
         restored.close()
     assert "is damaged" in shown[0] and "The newest verified backup is" in shown[0]
     assert list(veritrace_home.glob("veritrace.db.damaged-*")), "the damaged file is kept"
+
+
+def test_a_record_behind_its_witness_opens_only_when_the_loss_is_accepted_and_recorded(
+    veritrace_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    from app.services.paths import backups_dir, database_path
+    from app.services.record import open_record
+    from app.services.signing import installation_key
+    from app.ui import application
+    from tests.storage.test_ledger import fill
+
+    store = open_record(database_path(), backups=backups_dir())
+    fill(store, turns=1)
+    older = store.backup(backups_dir(), "older")
+    store.annotate(1, "concern", "Hidden by the rollback.", "Dr. R")  # type: ignore[arg-type]
+    store.checkpoint(installation_key(), "after the note")
+    store.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database_path()}{suffix}").unlink(missing_ok=True)
+    database_path().write_bytes(older.read_bytes())
+    before = database_path().read_bytes()
+    shown: list[str] = []
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+
+    def answer(_parent: object, _title: str, text: str, *_args: object) -> QMessageBox.StandardButton:
+        shown.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "critical", answer)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_args, **_kw: ("Restored last week's copy.", True))
+    assert application._open_record(None) is None, "No leaves everything as it is"
+    assert database_path().read_bytes() == before
+    assert "behind its witness" in shown[0]
+    opened = application._open_record(None)
+    assert opened is not None
+    try:
+        [(_, _, detail)] = opened.events_of(("record.restored",))
+        assert (
+            detail["reason"] == "Restored last week's copy." and detail["witness_before"]["entry_count"] > 0
+        )
+        from app.services.record import check_record
+
+        assert check_record(opened).intact
+    finally:
+        opened.close()
