@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,13 +26,6 @@ def best_backup(folder: Path) -> tuple[Path, str] | None:
     """The newest backup that passes quick_check and full verification, with its summary."""
     found = verified_backups(folder)
     return found[0] if found else None
-
-
-def restore(backup: Path, database: Path) -> None:
-    """Put a verified backup in place of the (already set aside) record."""
-    if database.exists():
-        raise FileExistsError(f"{database} still exists; set it aside first.")
-    shutil.copyfile(backup, database)
 
 
 def daily_backup(store: Store, folder: Path) -> Path | None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.core.errors import CorruptDatabaseError
-from app.services.recovery import best_backup, daily_backup, restore, set_aside
+from app.services.record import restore_record
+from app.services.recovery import best_backup, daily_backup
 from app.storage import migrations
 from app.storage.backup import quick_check
 from app.storage.repository import Store
@@ -65,9 +66,10 @@ def test_backup_set_aside_and_restore(record: Path, tmp_path: Path) -> None:
     damage(record)
     found = best_backup(backups)
     assert found is not None and found[0] == first and "Record intact" in found[1]
-    kept = set_aside(record)
-    assert kept.exists() and not record.exists()
-    restore(found[0], record)
+    # The window restores through restore_record: the damaged file set aside, the loss recorded.
+    restored = restore_record(record, backup=found[0], reason="damaged", set_aside_as="damaged")
+    assert restored.kept is not None and restored.kept.exists()
+    assert restored.kept.name.startswith(f"{record.name}.damaged-")
     reopened = Store(record)
     try:
         assert reopened.verify().intact and len(reopened.list_conversations()) == 1
