@@ -201,6 +201,51 @@ class ModelFile:
 REMOTE_MODEL_MARKER = "remote:"
 
 
+class HashCheck(enum.StrEnum):
+    """How a turn's recorded file hash (model or projector) was established for its load.
+
+    Every load hashes its files in full in the background, from the handle opened before
+    loading; a turn that begins before that hash is done records the cached hash (or none)
+    and is settled when it finishes.
+    """
+
+    VERIFIED = "verified"  # the whole file was hashed for this load before the turn began
+    VERIFIED_AFTER = "verified-after-turn"  # hashed in full after the turn began; it matched
+    CACHED = "cached"  # from the hash cache; this load's own hash never finished
+    UNHASHED = "unhashed"  # no cached hash and this load's own hash never finished
+    MISMATCH = "mismatch"  # the cache was wrong: the recorded hash is the one computed
+    UNVERIFIABLE = "unverifiable"  # written to while loaded: what ran cannot be hashed
+
+    def words(self, sha256: str = "", expected: str | None = None) -> str:
+        """One sentence for a report, naming both hashes when they differ."""
+        if self is HashCheck.VERIFIED:
+            return "verified: the whole file was hashed for this load before the turn began"
+        if self is HashCheck.VERIFIED_AFTER:
+            if expected:
+                return "verified after the turn: this load's full hash finished later and matched the cache"
+            return "hashed after the turn: this load's full hash finished after the turn began"
+        if self is HashCheck.CACHED:
+            return (
+                "from the hash cache (same device, file ID, size, modification and change time); "
+                "not verified for this load: the app stopped before its hash finished"
+            )
+        if self is HashCheck.UNHASHED:
+            return "not hashed: the app stopped before this load's hash finished"
+        if self is HashCheck.MISMATCH:
+            return (
+                f"MISMATCH: the hash cache said {expected}, the file that loaded hashes to {sha256}; "
+                "the turn was stopped or ran before this was known"
+            )
+        return "not verifiable: the file was written to while loaded, so the bytes that ran are unknown"
+
+
+def hash_check_words(check: HashCheck | None, sha256: str = "", expected: str | None = None) -> str:
+    """``check.words``, or what a turn recorded before load-time checks means."""
+    if check is None:
+        return "not verified at load (recorded before load-time hashing; cached by path, size and time)"
+    return check.words(sha256, expected)
+
+
 @dataclass(frozen=True)
 class ChatMessage:
     """A message as sent; ``images`` are the SHA-256s of the image copies the model saw."""
@@ -314,6 +359,12 @@ class Turn:
     endpoint: str | None = None
     remote_model: str | None = None
     usage_source: str | None = None  # "server" or "approximate" token counts; None: exact, local
+    # How ``model.sha256`` and ``projector.sha256`` were established; the cache's wrong hash
+    # when they MISMATCH. None: recorded before load-time hashing.
+    model_check: HashCheck | None = None
+    model_expected: str | None = None
+    projector_check: HashCheck | None = None
+    projector_expected: str | None = None
 
     @property
     def ran_remotely(self) -> bool:
@@ -345,7 +396,14 @@ class Turn:
             "preset": self.preset,
             "require_reasoning": self.require_reasoning,
             "params": self.params.to_dict(),
-            "model": {"path": self.model.path, "sha256": self.model.sha256, "size": self.model.size},
+            "model": {
+                "path": self.model.path,
+                "sha256": self.model.sha256,
+                "size": self.model.size,
+                "hash_check": str(self.model_check) if self.model_check else None,
+                "hash_check_words": hash_check_words(self.model_check, self.model.sha256, self.model_expected),
+                "cached_sha256": self.model_expected,
+            },
             "usage": {
                 "prompt_tokens": self.prompt_tokens,
                 "completion_tokens": self.completion_tokens,
@@ -360,7 +418,16 @@ class Turn:
             "images": [image.to_json() for image in self.images],
             "annotations": [annotation.to_json() for annotation in self.annotations],
             "projector": (
-                {"path": self.projector.path, "sha256": self.projector.sha256, "size": self.projector.size}
+                {
+                    "path": self.projector.path,
+                    "sha256": self.projector.sha256,
+                    "size": self.projector.size,
+                    "hash_check": str(self.projector_check) if self.projector_check else None,
+                    "hash_check_words": hash_check_words(
+                        self.projector_check, self.projector.sha256, self.projector_expected
+                    ),
+                    "cached_sha256": self.projector_expected,
+                }
                 if self.projector
                 else None
             ),

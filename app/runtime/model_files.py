@@ -47,3 +47,4 @@ def check_model_file(path: Path) -> int:
             "Pick a .gguf file, for example a Q4_K_M quantization of Magistral Small 1.2."
         )
     return size
+
