@@ -17,6 +17,7 @@ from app import __version__
 from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
 from app.core.images import read_image_file
+from app.core.report import model_identity_lines
 from app.core.signing import fingerprint
 from app.core.types import (
     MATCH_END,
@@ -89,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     finding.add_argument("--to", dest="date_to", type=_day, metavar="YYYY-MM-DD", help="created on or before")
     finding.add_argument(
-        "--model", help="a model's SHA-256 (or its first 8+ digits) or part of its file name"
+        "--model",
+        help="a model's SHA-256 (or its first 8+ digits), a remote model's address, or part of its file name",
     )
     finding.add_argument("--state", choices=[str(state) for state in ReviewState], help="review state")
     finding.add_argument("--flagged", action="store_true", help="only conversations with a flagged turn")
@@ -294,6 +296,7 @@ def _ask(args: argparse.Namespace) -> int:
         store = open_record(database_path(), backups=backups_dir(), authority=authority)
         store.mark_interrupted()
         backend: Backend = RemoteBackend(remote) if remote else LlamaBackend()
+        service: ChatService | None = None
         try:
             service = ChatService(store, backend, signer=installation_key())
             if remote:
@@ -319,9 +322,13 @@ def _ask(args: argparse.Namespace) -> int:
                 )
             finally:
                 signal.signal(signal.SIGINT, previous)
+            problem = _settle_model_hash(service)
+            turn = store.turn(turn.id)
             if authority is not None and pending(store):
                 print(f"veritrace: timestamps: {send_queued(store, authority).describe()}", file=sys.stderr)
         finally:
+            if service is not None:
+                service.release_model()
             backend.close()
             store.close()
     sys.stdout.write("\n")
@@ -335,7 +342,33 @@ def _ask(args: argparse.Namespace) -> int:
     if turn.status == TurnStatus.FAILED:
         print(f"veritrace: {turn.error}", file=sys.stderr)
         return 1
+    if problem:
+        print(f"veritrace: {problem}", file=sys.stderr)
+        return 1
     return 0 if turn.status == TurnStatus.COMPLETED else 130
+
+
+def _settle_model_hash(service: ChatService) -> str:
+    """Wait for the loaded files' full hash so the turn is settled; return a problem found, if any.
+
+    Ctrl-C stops waiting: the turn then keeps the hash it began with, marked as not verified.
+    """
+    check = service.model.check if service.model is not None else None
+    if check is None:
+        return ""
+    if not check.hashed():
+        done, total = check.progress()
+        print(
+            f"veritrace: verifying the model's SHA-256 ({done / 1e9:.1f} of {total / 1e9:.1f} GB read; "
+            "Ctrl-C leaves the turn marked as not verified)…",
+            file=sys.stderr,
+        )
+        try:
+            check.wait()
+        except KeyboardInterrupt:
+            print("veritrace: the model's hash was not finished; the turn says so.", file=sys.stderr)
+    service.settle()
+    return check.problem()
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -431,7 +464,16 @@ def _summary_json(c: ConversationSummary) -> dict[str, Any]:
         "review_state": str(c.review_state),
         "flagged": c.flagged,
         "has_images": c.has_images,
-        "models": [{"path": m.path, "size": m.size, "sha256": m.sha256} for m in c.models],
+        # A remote model has no file hash: null, never its address's synthetic "remote:" value.
+        "models": [
+            {
+                "path": m.path,
+                "size": m.size,
+                "sha256": None if m.is_remote else m.sha256,
+                "remote": m.is_remote,
+            }
+            for m in c.models
+        ],
         "last_activity": c.last_activity,
     }
 
@@ -448,6 +490,8 @@ def _show(args: argparse.Namespace) -> int:
     print(f"# {conversation.title}  (conversation {conversation.id}, {conversation.created_at})")
     for turn in conversation.turns:
         print(f"\n## Turn {turn.index + 1} [{turn.status}] {turn.started_at}")
+        for line in model_identity_lines(turn):
+            print(line)
         print(f"Prompt: {turn.prompt}")
         if turn.reasoning:
             print(f"Reasoning: {turn.reasoning}")

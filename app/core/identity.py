@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-
 TRIPWIRE_BYTES = 1024 * 1024  # the first and the last megabyte
 
 

@@ -1,8 +1,12 @@
-"""Report ids, and the slice of the record a JSON audit bundle carries.
+"""Report ids, the slice of the record a JSON audit bundle carries, and how a report names a model.
 
 Every export (PDF, Markdown, JSON bundle) gets a report id that people can quote on the
 phone and find again in the ledger: the UTC time it was made plus four random hex digits,
 so two exports in the same second still differ.
+
+Every report, the command line and the window say which model produced a turn in the same
+words (``model_identity_lines``): a local file by its full SHA-256 and how that hash was
+established, a remote model — which has no file to hash — by its server, id and fingerprint.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from app.core.types import REMOTE_MODEL_MARKER, HashCheck, ModelFile, Turn, hash_check_words
 
 _RECORDED_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z")
 SCOPE_SCHEME = "veritrace-scope-v1"
@@ -25,6 +31,43 @@ def new_report_id(now: str) -> str:
         raise ValueError(f"Not a recorded UTC time: {now!r} (expected e.g. 2026-11-23T18:30:12.345Z).")
     year, month, day, hour, minute, second = match.groups()
     return f"VT-{year}{month}{day}-{hour}{minute}{second}-{secrets.token_hex(2).upper()}"
+
+
+def remote_model_words(endpoint: str | None, model_id: str | None, address: str = "") -> str:
+    """A model on a server, in words: it has no file to hash, so where it ran and as which model."""
+    where = f"endpoint {endpoint}, model id {model_id}" if endpoint and model_id else f"address {address}"
+    return f"Remote model — no file hash: {where}"
+
+
+def model_identity_lines(turn: Turn) -> list[str]:
+    """Which model (and projector) produced ``turn``, one sentence each, as every report says it.
+
+    A local file is named by its full SHA-256 and how that hash was established for its load;
+    a mismatch names both hashes. A remote model, recorded with no hash (or, before, with a
+    "remote:" one that is no file's hash), is named by its server, id and fingerprint.
+    """
+    model = turn.model
+    if turn.ran_remotely or model.is_remote:
+        if turn.server_fingerprint:
+            reported = f"server fingerprint {turn.server_fingerprint}"
+        elif model.sha256.startswith(REMOTE_MODEL_MARKER):
+            reported = "no server fingerprint recorded (recorded before fingerprints were kept)"
+        else:
+            reported = "no fingerprint reported by the server"
+        return [f"{remote_model_words(turn.endpoint, turn.remote_model, model.path)}, {reported}"]
+    lines = [_file_line("Model", model, turn.model_check, turn.model_expected)]
+    if turn.projector is not None:
+        lines.append(_file_line("Projector", turn.projector, turn.projector_check, turn.projector_expected))
+    return lines
+
+
+def _file_line(role: str, file: ModelFile, check: HashCheck | None, expected: str | None) -> str:
+    words = hash_check_words(check, file.sha256, expected)
+    if file.sha256:
+        return f"{role} {file.path}: SHA-256 {file.sha256} — {words}"
+    if check is HashCheck.UNHASHED:  # its words begin "not hashed"
+        return f"{role} {file.path}: {words}"
+    return f"{role} {file.path}: not hashed — {words}"
 
 
 def scope_digest(seqs: Iterable[int]) -> str:

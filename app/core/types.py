@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -184,20 +183,28 @@ class ModelFile:
 
     @classmethod
     def remote(cls, endpoint: str, model_id: str) -> ModelFile:
-        """A model on a server: no file to hash, so the identity says so.
+        """A model on a server: there is no file, so no hash; reports say so in words.
 
-        The path is ``ENDPOINT/MODEL_ID`` (OpenAI's own address for the model); size 0; the
-        hash is "remote:" and the SHA-256 of that path, telling remote models apart from
-        each other and from any file hash.
+        The path is ``ENDPOINT/MODEL_ID`` (OpenAI's own address for the model), which tells
+        remote models apart; size 0; the hash is empty.
         """
-        path = f"{endpoint.rstrip('/')}/{model_id}"
-        return cls(path, 0, REMOTE_MODEL_MARKER + hashlib.sha256(path.encode("utf-8")).hexdigest())
+        return cls(f"{endpoint.rstrip('/')}/{model_id}", 0, "")
 
     @property
     def is_remote(self) -> bool:
-        return self.sha256.startswith(REMOTE_MODEL_MARKER)
+        """A model on a server, as recorded now (no hash, a URL) or before (a "remote:" hash)."""
+        if self.sha256.startswith(REMOTE_MODEL_MARKER):
+            return True
+        return not self.sha256 and self.size == 0 and self.path.lower().startswith(("http://", "https://"))
+
+    @property
+    def key(self) -> str:
+        """What tells models apart: a file's SHA-256, else its path (a remote model's address)."""
+        return self.path if self.is_remote or not self.sha256 else self.sha256
 
 
+# Remote models were once recorded with "remote:" and the SHA-256 of their address as hash:
+# such records are still read as remote, and that value is never shown as a file's hash.
 REMOTE_MODEL_MARKER = "remote:"
 
 
@@ -365,6 +372,7 @@ class Turn:
     model_expected: str | None = None
     projector_check: HashCheck | None = None
     projector_expected: str | None = None
+    server_fingerprint: str | None = None  # what a remote server reported (OpenAI's system_fingerprint)
 
     @property
     def ran_remotely(self) -> bool:
@@ -396,14 +404,28 @@ class Turn:
             "preset": self.preset,
             "require_reasoning": self.require_reasoning,
             "params": self.params.to_dict(),
-            "model": {
-                "path": self.model.path,
-                "sha256": self.model.sha256,
-                "size": self.model.size,
-                "hash_check": str(self.model_check) if self.model_check else None,
-                "hash_check_words": hash_check_words(self.model_check, self.model.sha256, self.model_expected),
-                "cached_sha256": self.model_expected,
-            },
+            "model": (
+                # No file, so no hash: where it ran, as what, and what the server said of itself.
+                {
+                    "remote": True,
+                    "endpoint": self.endpoint,
+                    "model_id": self.remote_model,
+                    "server_fingerprint": self.server_fingerprint,
+                    "sha256": None,
+                }
+                if self.ran_remotely or self.model.is_remote
+                else {
+                    "remote": False,
+                    "path": self.model.path,
+                    "sha256": self.model.sha256,
+                    "size": self.model.size,
+                    "hash_check": str(self.model_check) if self.model_check else None,
+                    "hash_check_words": hash_check_words(
+                        self.model_check, self.model.sha256, self.model_expected
+                    ),
+                    "cached_sha256": self.model_expected,
+                }
+            ),
             "usage": {
                 "prompt_tokens": self.prompt_tokens,
                 "completion_tokens": self.completion_tokens,
@@ -512,8 +534,9 @@ class SessionFilter:
     """Which conversations the session browser shows; every criterion given must hold.
 
     Dates are UTC days, both ends included, compared with the conversation's creation.
-    ``model`` is a model file's SHA-256 (or a prefix of at least 8 hex digits) or part of its
-    file name, case-insensitive. ``text`` is searched as one phrase, case-insensitive.
+    ``model`` is a model file's SHA-256 (or a prefix of at least 8 hex digits), a remote model's
+    address, or part of its file name (a remote model's id), case-insensitive. ``text`` is
+    searched as one phrase, case-insensitive.
     """
 
     date_from: date | None = None
@@ -543,9 +566,9 @@ class SessionFilter:
 
 
 def model_matches(wanted: str, model: ModelFile) -> bool:
-    """A SHA-256 (or a prefix of 8+ hex digits) or part of the model's file name."""
+    """A SHA-256 (or a prefix of 8+ hex digits), the model's ``key`` or part of its file name."""
     wanted = wanted.strip().lower()
-    if not wanted:
+    if not wanted or wanted == model.key.lower():
         return True
     if len(wanted) >= 8 and all(c in "0123456789abcdef" for c in wanted) and model.sha256.startswith(wanted):
         return True

@@ -146,6 +146,7 @@ def conversation_documents(scope: BundleScope, report_id: str) -> dict[int, dict
     chunks = _grouped(tables["turn_chunks"], "turn_id", ("seq", "id"))
     images = _grouped(tables["turn_images"], "turn_id", ("position",))
     notes = _grouped(tables["annotations"], "turn_id", ("id",))
+    checks = _grouped(tables["model_checks"], "turn_id", ("id",))
     signoffs = _grouped(tables["signoffs"], "conversation_id", ("id",))
     outcomes = {record.payload["turn_id"]: record for record in tables["turn_outcomes"]}
     links = {record.payload["conversation_id"]: record for record in tables["conversation_links"]}
@@ -165,12 +166,20 @@ def conversation_documents(scope: BundleScope, report_id: str) -> dict[int, dict
     def turn(record: ScopeRecord) -> dict[str, Any]:
         payload = record.payload
         output = chunks[payload["id"]]
-        named = dict.fromkeys(payload.get(key) for key in ("model_sha256", "projector_sha256"))
+        settled = checks[payload["id"]]
+        named = dict.fromkeys(
+            [
+                *(payload.get(key) for key in ("model_sha256", "projector_sha256")),
+                *(check.payload["sha256"] for check in settled),
+            ]
+        )
         outcome = outcomes.get(payload["id"])
         return {
             **_item(record),
             "settings": json.loads(payload["params_json"]),
             "model_files": [_item(model) for sha256 in named if sha256 for model in models[sha256]],
+            # What the load's full hash found, for a turn that began before it finished.
+            "model_checks": [_item(check) for check in settled],
             "images": [image(item) for item in images[payload["id"]]],
             "chunks": [_item(chunk) for chunk in output],
             "outcome": _item(outcome) if outcome else None,

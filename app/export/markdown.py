@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.core.cancel import CancelToken
 from app.core.images import human_size
+from app.core.report import model_identity_lines
 from app.core.signing import fingerprint
 from app.core.types import Conversation, Turn
 from app.export.files import (
@@ -87,9 +88,11 @@ def _cover(report: Report) -> list[str]:
     ]
     for model in models_used(report.conversations, report.model_details):
         contexts = ", ".join(str(size) for size in model.context_sizes)
+        identity = f"`{model.sha256}`" if model.sha256 else inline(model.hash_words)
+        size = "no file" if model.remote else human_size(model.size)
         lines.append(
-            f"| {inline(model.file_name)} | `{model.sha256}` | {inline(model.quantization)} | "
-            f"{contexts} | {human_size(model.size)} | {model.turns} |"
+            f"| {inline(model.file_name)} | {identity} | {inline(model.quantization)} | "
+            f"{contexts} | {size} | {model.turns} |"
         )
     lines += [
         "",
@@ -138,6 +141,7 @@ def _turn(report: Report, turn: Turn, images_dir: str, files: dict[str, bytes]) 
     status, *rest = turn_facts(turn)
     facts = [f"status **{inline(status)}**", *(inline(fact) for fact in rest)]
     lines = [f"### Turn {turn.index + 1} (id {turn.id})", "", " · ".join(facts), ""]
+    lines += [f"- {inline(line)}" for line in model_identity_lines(turn)] + [""]
     if turn.error:
         lines += [f"Error: {inline(turn.error)}", ""]
     lines += ["**Prompt**", "", fenced(turn.prompt)]

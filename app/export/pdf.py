@@ -35,8 +35,9 @@ from PySide6.QtGui import (
 
 from app.core.cancel import CancelToken
 from app.core.images import human_size
+from app.core.report import model_identity_lines
 from app.core.signing import fingerprint
-from app.core.types import Conversation, Turn
+from app.core.types import Conversation, HashCheck, Turn
 from app.export.files import ExportError, check_destination, discard, replace_with, temporary_sibling
 from app.export.fonts import body_families, css_font_stack, register_fonts
 from app.export.html import markdown_to_html, plain_to_html
@@ -162,10 +163,10 @@ def _cover(report: Report) -> str:
             [
                 [
                     _e(model.file_name),
-                    f'<span class="hash">{_e(model.sha256)}</span>',
+                    f'<span class="hash">{_e(model.sha256)}</span>' if model.sha256 else _e(model.hash_words),
                     _e(model.quantization),
                     _e(", ".join(str(size) for size in model.context_sizes)),
-                    _e(human_size(model.size)),
+                    "no file" if model.remote else _e(human_size(model.size)),
                     str(model.turns),
                 ]
                 for model in models_used(report.conversations, report.model_details)
@@ -229,6 +230,11 @@ def _turn(report: Report, turn: Turn, thumbnails: dict[str, tuple[int, int]]) ->
         f"<h3>Turn {turn.index + 1}</h3>",
         f'<p class="meta">id {turn.id} · {" · ".join(facts)}</p>',
     ]
+    # Lines for the model, then the projector: a hash that failed its check stands out.
+    checks = (turn.model_check, turn.projector_check)
+    for line, check in zip(model_identity_lines(turn), checks, strict=False):
+        alarming = check in (HashCheck.MISMATCH, HashCheck.UNVERIFIABLE)
+        parts.append(f'<p class="{"bad" if alarming else "meta"}">{_e(line)}</p>')
     if turn.error:
         parts.append(f'<p class="bad">Error: {_e(turn.error)}</p>')
     parts += ['<p class="label">PROMPT</p>', f'<p class="prompt">{plain_to_html(turn.prompt)}</p>']

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 
+from app.core.report import remote_model_words
 from app.core.signing import SignedHead
 from app.core.types import Checkpoint, Conversation, Flag, SamplingParams, Turn
 
@@ -23,15 +24,25 @@ _QUANT = re.compile(r"(?<![A-Za-z0-9])(I?Q\d(?:_[A-Z0-9]+)*|BF16|F16|F32)(?![A-Z
 
 @dataclass(frozen=True)
 class ModelUse:
-    """One model file that produced turns in the report."""
+    """One model file (or remote model) that produced turns in the report."""
 
     file_name: str
     path: str
-    sha256: str
+    sha256: str  # "" for a remote model and for a file never hashed
     size: int
     quantization: str
     context_sizes: tuple[int, ...]
     turns: int
+    remote: bool = False
+    endpoint: str | None = None
+    model_id: str | None = None
+
+    @property
+    def hash_words(self) -> str:
+        """What the SHA-256 column says: the file's hash, or in words why there is none."""
+        if self.remote:
+            return remote_model_words(self.endpoint, self.model_id, self.path)
+        return self.sha256 or "not hashed"
 
 
 @dataclass(frozen=True)
@@ -96,23 +107,28 @@ def quantization(path: str, recorded: Mapping[str, Any] | None = None) -> str:
 def models_used(
     conversations: tuple[Conversation, ...], details: Mapping[str, Mapping[str, Any]] | None = None
 ) -> list[ModelUse]:
-    """Each distinct model file (by SHA-256), in order of first use; ``details`` as recorded."""
+    """Each distinct model (by ``ModelFile.key``), in order of first use; ``details`` as recorded."""
     seen: dict[str, list[Turn]] = {}
     for conversation in conversations:
         for turn in conversation.turns:
-            seen.setdefault(turn.model.sha256, []).append(turn)
+            seen.setdefault(turn.model.key, []).append(turn)
     uses = []
-    for sha256, turns in seen.items():
-        first = turns[0].model
+    for turns in seen.values():
+        first = turns[0]
+        remote = first.ran_remotely or first.model.is_remote
+        sha256 = "" if remote else first.model.sha256  # never a remote model's "remote:" value
         uses.append(
             ModelUse(
-                file_name=file_name(first.path),
-                path=first.path,
+                file_name=file_name(first.model.path),
+                path=first.model.path,
                 sha256=sha256,
-                size=first.size,
-                quantization=quantization(first.path, (details or {}).get(sha256)),
+                size=first.model.size,
+                quantization=quantization(first.model.path, (details or {}).get(sha256) if sha256 else None),
                 context_sizes=tuple(sorted({turn.params.n_ctx for turn in turns})),
                 turns=len(turns),
+                remote=remote,
+                endpoint=first.endpoint,
+                model_id=first.remote_model,
             )
         )
     return uses
@@ -155,7 +171,7 @@ def duration(turn: Turn) -> str:
 
 def turn_facts(turn: Turn) -> list[str]:
     """What a report says about a turn on its line, as plain text: its status (first), times,
-    token counts, speed, seed, and which model file — or which server — produced it."""
+    token counts, speed and seed. Which model produced it follows in ``model_identity_lines``."""
     facts = [
         str(turn.status) + (f" ({turn.finish_reason})" if turn.finish_reason else ""),
         f"started {turn.started_at}",
@@ -169,6 +185,4 @@ def turn_facts(turn: Turn) -> list[str]:
     if turn.time_to_first_token_ms is not None:
         facts.append(f"first token after {turn.time_to_first_token_ms:.0f} ms")
     facts.append(f"seed {turn.params.seed}")
-    # A remote turn has no file to hash: say plainly where the model ran.
-    facts.append(turn.where_it_ran() if turn.ran_remotely else f"model {turn.model.sha256[:16]}…")
     return facts

@@ -1894,7 +1894,8 @@ class Bundle:
 
     def _turn(self, item: Any, conversation: int, where: str) -> dict[str, Any]:
         keys = ("ledger_seq", "record", "settings", "model_files", "images", "chunks", "outcome")
-        turn_item = _object(item, (*keys, "annotations", "reasoning", "answer"), where)
+        # model_checks: written by versions that hash the model in full at every load.
+        turn_item = _object(item, (*keys, "annotations", "reasoning", "answer"), where, ("model_checks",))
         turn = self._record(turn_item, "turns", where)
         _belongs(turn, "conversation_id", conversation, where)
         turn_id = turn.get("id")
@@ -1902,6 +1903,10 @@ class Bundle:
         if canonical(turn_item["settings"]) != canonical(settings):
             raise Invalid(f"{where}: its settings are not the recorded parameters")
         models = {turn.get("model_sha256"), turn.get("projector_sha256")}
+        for index, check_item in enumerate(_list(turn_item.get("model_checks", []), f"{where} model_checks")):
+            check = self._record(check_item, "model_checks", f"{where} model check {index}")
+            _belongs(check, "turn_id", turn_id, f"{where} model check {index}")
+            models.add(check.get("sha256"))
         for index, model in enumerate(_list(turn_item["model_files"], f"{where} model_files")):
             record = self._record(model, "model_files", f"{where} model file {index}")
             if record.get("sha256") not in models:

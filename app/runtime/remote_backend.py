@@ -17,7 +17,9 @@ of its ``/v1/models`` listing (the OpenAI API rejects or ignores parameters it d
 
 ``stream_options.include_usage`` is asked for everywhere except the Mistral API (which
 reports usage unasked); without a ``usage`` block, tokens are counted as streamed chunks
-and the count is marked approximate.
+and the count is marked approximate. A model on a server has no file to hash; what the
+server says of its own configuration (``system_fingerprint``, where it sends one) is kept
+as the generation's ``server_fingerprint`` and recorded with the turn.
 """
 
 from __future__ import annotations
@@ -311,6 +313,7 @@ class RemoteGeneration:
     completion_tokens: int = 0
     prompt_tokens: int | None = None
     usage_source: str = USAGE_APPROXIMATE
+    server_fingerprint: str | None = None  # the last ``system_fingerprint`` the server sent
     _in_field_reasoning: bool = False
 
     def __iter__(self) -> Iterator[str]:
@@ -365,6 +368,10 @@ class RemoteGeneration:
                 continue
             if "error" in chunk:
                 raise ServerError(f"The server stopped the turn: {_message_of(chunk['error'])}")
+            # Sent with every chunk; should it change mid-stream, the last one is what finished the turn.
+            fingerprint = chunk.get("system_fingerprint")
+            if fingerprint:
+                self.server_fingerprint = str(fingerprint)
             usage = chunk.get("usage")
             if isinstance(usage, dict) and "completion_tokens" in usage:
                 self.completion_tokens = int(usage["completion_tokens"])

@@ -13,8 +13,7 @@ from typing import Protocol
 
 from app import __version__
 from app.core.clock import os_user
-from app.core.errors import VeritraceError
-from app.core.hashing import sha256_file
+from app.core.errors import ModelError, VeritraceError
 from app.core.images import CheckedImage, model_copy
 from app.core.prompts import build_messages, title_from_prompt
 from app.core.reasoning import ReasoningSplitter
@@ -22,9 +21,13 @@ from app.core.signing import KeyPair
 from app.core.types import ModelFile, RunSettings, Turn, TurnStatus
 from app.runtime.backend import Backend, Generation, LoadedModel, LoadOptions
 from app.runtime.model_files import check_model_file
+from app.services.model_check import LoadCheck, OpenedFile, Role, State
 from app.storage.repository import Store
 
 SAVE_INTERVAL_S = 1.0
+# Files this small are hashed before the load returns (well under a second, less than the
+# load itself): every turn on them is "verified". Larger ones finish in the background.
+HASH_INLINE_BYTES = 256 * 1024 * 1024
 _log = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 0.25
 
@@ -64,7 +67,23 @@ class ActiveModel:
     options: LoadOptions
     projector: ModelFile | None = None
     runtime_info: Mapping[str, object] = field(default_factory=dict)  # what llama.cpp reports
-    load_seconds: float = 0.0  # inspecting and loading the files, after hashing them
+    load_seconds: float = 0.0  # inspecting and loading the files (their hash runs beside it)
+    # A local load's files, hashed in full in the background and then watched (None: remote).
+    check: LoadCheck | None = field(default=None, compare=False)
+
+    def file_as_checked(self, role: Role) -> tuple[ModelFile | None, str | None]:
+        """The model or projector file as a turn beginning now records it, and how its hash stands.
+
+        'verified' (this load's full hash finished), 'cached' (the hash cached for exactly this
+        file version, the full hash still running) or 'pending' (no hash known yet).
+        """
+        recorded = self.file if role is Role.MODEL else self.projector
+        opened = self.check.file(role) if self.check else None
+        if recorded is None or opened is None:
+            return recorded, None
+        if opened.state is State.DONE and not opened.mismatch:
+            return replace(recorded, sha256=opened.sha256 or ""), "verified"
+        return recorded, "cached" if recorded.sha256 else "pending"
 
 
 class ChatService:
@@ -86,6 +105,16 @@ class ChatService:
         self.model: ActiveModel | None = None
         # Signs the head after every turn, so its witness (kept outside the record) covers it.
         self.signer = signer
+        # Called from the hash thread when a load's files are hashed or change on disk (post
+        # to this service's thread and call ``settle`` there), and with hashing progress.
+        self.on_check: Callable[[], None] = lambda: None
+        self.on_hash_progress: Callable[[int, int], None] = lambda done, total: None
+        self._running: threading.Event | None = None  # the cancel of the turn generating now
+        self._unsettled: list[tuple[int, dict[Role, str]]] = []  # turns the full hash settles
+        self._hash_settled = False
+        self._change_recorded = False
+        self._load_detail: dict[str, object] = {}
+        self.hash_inline_bytes = HASH_INLINE_BYTES
 
     def load_model(
         self,
@@ -96,53 +125,191 @@ class ChatService:
         projector: Path | None = None,
         on_status: Callable[[str], None] = lambda _: None,
     ) -> ActiveModel:
-        """Hash the files (cached by path, size and mtime), then load them."""
-        model_file = self._identify(path, on_status)
-        projector_file = self._identify(projector, on_status) if projector is not None else None
+        """Open and identify the files, start hashing them in full, and load them meanwhile.
+
+        A turn may begin before the hash finishes: it records the hash cached for exactly this
+        file version (or none), and ``settle`` records what the full hash found.
+        """
+        self.release_model()
+        files = [self._open(Role.MODEL, path)]
+        try:
+            if projector is not None:
+                files.append(self._open(Role.PROJECTOR, projector))
+        except BaseException:
+            files[0].handle.close()
+            raise
+        check = LoadCheck(files, on_event=self._on_check_event, on_progress=self._on_hash_progress)
+        self._unsettled, self._hash_settled, self._change_recorded = [], False, False
+        check.start()  # the hash reads the file while llama.cpp loads it: the pages are read once
         on_status(f"Loading {path.name}…")
         options = LoadOptions.from_params(settings.params)
         started = time.perf_counter()
         try:
             loaded = self.backend.load(
-                Path(model_file.path),
-                options,
-                is_demo=is_demo,
-                projector=Path(projector_file.path) if projector_file else None,
+                files[0].path, options, is_demo=is_demo, projector=files[1].path if len(files) > 1 else None
             )
         except BaseException:
+            check.close()
             if self.backend.loaded is None:
                 self.model = None  # the old model was released before the new one failed
             raise
         load_seconds = time.perf_counter() - started
+        if check.total_bytes <= self.hash_inline_bytes:
+            check.wait()
+        model_file = _as_hashed(files[0])
+        projector_file = _as_hashed(files[1]) if len(files) > 1 else None
+        assert model_file is not None
         runtime_info = dict(self.backend.runtime_info)
-        self.model = ActiveModel(loaded, model_file, options, projector_file, runtime_info, load_seconds)
+        self._load_detail = {
+            "path": model_file.path,
+            "size": model_file.size,
+            "projector": projector_file.path if projector_file else None,
+            "n_ctx": options.n_ctx,
+            # What the file says it is (GGUF metadata): reports name the model by these.
+            "architecture": loaded.architecture,
+            "quantization": loaded.quantization,
+            "parameters": loaded.parameter_count,
+            "trained_context": loaded.context_length,
+            "runtime": self.backend.runtime_version,
+            # What llama.cpp reports: CPU features, GPU offload, layers offloaded, threads.
+            "backend": runtime_info,
+            "load_seconds": round(load_seconds, 3),
+        }
+        self.model = ActiveModel(
+            loaded, model_file, options, projector_file, runtime_info, load_seconds, check
+        )
         self.store.log_event(
             "model.loaded",
             {
-                "path": model_file.path,
-                "sha256": model_file.sha256,
-                "size": model_file.size,
-                "projector": projector_file.path if projector_file else None,
-                "projector_sha256": projector_file.sha256 if projector_file else None,
-                "n_ctx": options.n_ctx,
-                # What the file says it is (GGUF metadata): reports name the model by these.
-                "architecture": loaded.architecture,
-                "quantization": loaded.quantization,
-                "parameters": loaded.parameter_count,
-                "trained_context": loaded.context_length,
-                "runtime": self.backend.runtime_version,
-                # What llama.cpp reports: CPU features, GPU offload, layers offloaded, threads.
-                "backend": runtime_info,
-                "load_seconds": round(load_seconds, 3),
+                **self._load_detail,
+                "sha256": model_file.sha256 or None,
+                "projector_sha256": projector_file.sha256
+                if projector_file and projector_file.sha256
+                else None,
+                # 'verified': hashed in full for this load; 'cached': the hash cached for
+                # exactly this file version, being verified now; 'hashing': none cached yet.
+                "hash": {opened.role.value: _hash_state(opened) for opened in files},
+                "identity": {opened.role.value: _identity_detail(opened) for opened in files},
             },
         )
+        problem = check.recheck()  # llama.cpp opened the paths itself: still the files opened?
+        if problem:
+            self.settle()
+            self.release_model()
+            self.backend.close()  # stop using it: a later load starts afresh
+            self.model = None
+            raise ModelError(problem)
         return self.model
+
+    def _open(self, role: Role, path: Path) -> OpenedFile:
+        check_model_file(path)
+        try:
+            return OpenedFile.open(role, path, self.store.cached_model_hash)
+        except OSError as error:
+            raise ModelError(f"{path.name} cannot be read: {error.strerror or error}") from error
+
+    def release_model(self) -> None:
+        """Record what the current load's check found, then stop hashing and watching it.
+
+        The model itself stays with the backend (``use_backend``/``close`` free it).
+        """
+        model = self.model
+        if model is None or model.check is None:
+            return
+        self.settle()
+        model.check.close()
+        self.settle()  # a hash cancelled by closing leaves its turns as they began
+
+    def settle(self, wait: float | None = 0.0, *, sign: bool = True) -> None:
+        """Record what the current load's full hash and watch found; sign if anything was.
+
+        ``wait``: seconds to wait for the hash first (None: until it finishes). Call from this
+        service's thread: after ``on_check``, before each turn, and before exiting.
+        """
+        model = self.model
+        check = model.check if model else None
+        if check is None:
+            return
+        if wait != 0.0:
+            check.wait(wait)
+        recorded = False
+        if check.hashed() and not self._hash_settled:
+            self._hash_settled = True
+            self._record_hashes(check)
+            recorded = True
+            if model is not None:  # what the window shows from now on
+                self.model = replace(
+                    model,
+                    file=_as_hashed(check.file(Role.MODEL)) or model.file,
+                    projector=_as_hashed(check.file(Role.PROJECTOR)),
+                )
+        problem = check.problem()
+        if problem and not self._change_recorded and not any(opened.mismatch for opened in check.files):
+            self._change_recorded = True
+            self.store.log_event(
+                "model.changed",
+                {"message": problem, "identity": {o.role.value: _identity_detail(o) for o in check.files}},
+            )
+            recorded = True
+        if recorded and sign:
+            self._sign("the model's hash")
+
+    def _record_hashes(self, check: LoadCheck) -> None:
+        rows: list[tuple[int, str, str, str, str | None]] = []
+        for opened in check.files:
+            turns = [
+                (turn_id, roles[opened.role]) for turn_id, roles in self._unsettled if opened.role in roles
+            ]
+            if opened.state is State.DONE:
+                result = "mismatch" if opened.mismatch else "verified"
+                sha256 = opened.sha256 or ""
+            elif opened.state is State.FAILED:
+                result, sha256 = "unverifiable", ""
+            else:
+                continue  # cancelled: its turns keep the hash they began with
+            rows.extend(
+                (turn_id, opened.role.value, result, sha256, expected or None) for turn_id, expected in turns
+            )
+            detail = {
+                **self._load_detail,
+                "role": opened.role.value,
+                "path": str(opened.path),
+                "size": opened.identity.size,
+                "turns": [turn_id for turn_id, _ in turns],
+                "seconds": round(opened.seconds, 3),
+            }
+            if opened.state is State.FAILED:
+                self.store.log_event("model.unverifiable", {**detail, "reason": opened.failure})
+                continue
+            self.store.remember_model_hash(str(opened.path), opened.identity, sha256)
+            if opened.mismatch:
+                self.store.log_event(
+                    "model.hash_mismatch", {**detail, "cached_sha256": opened.cached, "sha256": sha256}
+                )
+            else:
+                self.store.log_event(
+                    "model.verified", {**detail, "sha256": sha256, "matched_cache": opened.cached is not None}
+                )
+        self.store.record_model_checks(rows)
+        self._unsettled.clear()
+
+    def _on_check_event(self) -> None:
+        """From the hash thread: a file is hashed or changed. Stop a turn it makes untrustworthy."""
+        model = self.model
+        running = self._running
+        if model is not None and model.check is not None and running is not None and model.check.problem():
+            running.set()
+        self.on_check()
+
+    def _on_hash_progress(self, done: int, total: int) -> None:
+        self.on_hash_progress(done, total)
 
     # -- remote servers --------------------------------------------------------------
 
     def use_backend(self, backend: Backend) -> None:
         """Run later turns on ``backend``; the one in use before is released."""
         if backend is not self.backend:
+            self.release_model()
             self.backend.close()
             self.backend = backend
             self.model = None
@@ -170,17 +337,6 @@ class ChatService:
             },
         )
         return self.model
-
-    def _identify(self, path: Path, on_status: Callable[[str], None]) -> ModelFile:
-        size = check_model_file(path)
-        resolved = path.resolve()
-        mtime_ns = resolved.stat().st_mtime_ns
-        sha256 = self.store.cached_model_hash(str(resolved), size, mtime_ns)
-        if sha256 is None:
-            on_status(f"Hashing {path.name} ({size / 1e9:.1f} GB)…")
-            sha256 = sha256_file(resolved)
-            self.store.remember_model_hash(str(resolved), size, mtime_ns, sha256)
-        return ModelFile(str(resolved), size, sha256)
 
     def run_turn(
         self,
@@ -214,21 +370,36 @@ class ChatService:
         sent_now = tuple(sent.sha256 for _, sent in attached if sent is not None)
         messages = build_messages(settings.system_prompt, history, prompt, sent_now, with_images=sees)
         prepared = self.backend.prepare(messages, settings, image_data)
+        model_file, model_check = model.file_as_checked(Role.MODEL)
+        projector_file, projector_check = model.file_as_checked(Role.PROJECTOR)
+        assert model_file is not None
         turn = self.store.begin_turn(
             conversation_id,
             prompt,
             settings,
             prepared,
-            model.file,
+            model_file,
             self.backend.runtime_version,
             __version__,
             self.user,
             title=title_from_prompt(prompt or "Image"),
             images=attached,
-            projector=model.projector,
+            projector=projector_file,
             endpoint=model.loaded.endpoint,
             remote_model=model.loaded.name if model.loaded.is_remote else None,
+            model_check=model_check,
+            projector_check=projector_check,
         )
+        pending = {
+            role: recorded.sha256
+            for role, recorded, check in (
+                (Role.MODEL, model_file, model_check),
+                (Role.PROJECTOR, projector_file, projector_check),
+            )
+            if recorded is not None and check in ("cached", "pending")
+        }
+        if pending:
+            self._unsettled.append((turn.id, pending))
         sink.turn_started(turn)
         if model.loaded.n_ctx and prepared.token_count >= model.loaded.n_ctx:  # 0: a server's own
             self.store.finish_turn(
@@ -241,19 +412,29 @@ class ChatService:
                 ),
             )
         else:
-            _Stream(self, turn, prepared.starts_in_reasoning, sink).run(
-                self.backend.generate(prepared, settings, cancel), cancel
-            )
-        self._sign(turn.id)
+            check = model.check
+            self._running = cancel
+            try:
+                if check is not None and check.problem():  # changed between the check and now
+                    cancel.set()
+                _Stream(self, turn, prepared.starts_in_reasoning, sink).run(
+                    self.backend.generate(prepared, settings, cancel),
+                    cancel,
+                    stopped_by=check.problem if check is not None else None,
+                )
+            finally:
+                self._running = None
+        self.settle(sign=False)  # the checkpoint after the turn covers it
+        self._sign(f"turn {turn.id}")
         return self.store.turn(turn.id)
 
-    def _sign(self, turn_id: int) -> None:
+    def _sign(self, what: str) -> None:
         if self.signer is None:
             return
         try:
-            self.store.checkpoint(self.signer, f"turn {turn_id}")
-        except VeritraceError:  # the turn is recorded; a head left unsigned is signed by the next one
-            _log.warning("the head after turn %d could not be signed", turn_id, exc_info=True)
+            self.store.checkpoint(self.signer, what)
+        except VeritraceError:  # recorded; a head left unsigned is signed by the next checkpoint
+            _log.warning("the head after %s could not be signed", what, exc_info=True)
 
     def recover(self) -> list[int]:
         """Mark turns a dead process left running as interrupted; call at start-up."""
@@ -262,6 +443,13 @@ class ChatService:
     def _require_model(self, settings: RunSettings) -> ActiveModel:
         if self.model is None:
             raise VeritraceError("No model is loaded yet.")
+        self.settle()
+        check = self.model.check
+        if check is not None:
+            problem = check.recheck()  # not only at the next watch: the file as it is now
+            if problem:
+                self.settle()
+                raise ModelError(problem)
         wanted = LoadOptions.from_params(settings.params)
         if wanted != self.model.options and not self.model.loaded.is_remote:
             # Context size, threads and GPU layers are fixed at load time.
@@ -286,7 +474,10 @@ class _Stream:
         self.answer: list[str] = []
         self.seq = 0
 
-    def run(self, generation: Generation, cancel: threading.Event) -> None:
+    def run(
+        self, generation: Generation, cancel: threading.Event, stopped_by: Callable[[], str] | None = None
+    ) -> None:
+        """``stopped_by``: why the service stopped the turn itself (the model file changed), if it did."""
         store = self.service.store
         started = time.monotonic()
         first_token: float | None = None
@@ -324,16 +515,19 @@ class _Stream:
         count = generation.completion_tokens
         reason = generation.finish_reason
         status = TurnStatus.CANCELLED if reason == "cancelled" or cancel.is_set() else TurnStatus.COMPLETED
+        stopped = stopped_by() if stopped_by is not None and status is TurnStatus.CANCELLED else ""
         store.finish_turn(
             self.turn.id,
-            status,
-            finish_reason=reason,
+            TurnStatus.FAILED if stopped else status,
+            finish_reason="model_changed" if stopped else reason,
+            error=stopped or None,
             completion_tokens=count,
             tokens_per_second=_rate(count, first_token, ended) if first_token else None,
             time_to_first_token_ms=(first_token - started) * 1000 if first_token else None,
             # A remote generation reports the server's counts, or that its own are approximate.
             prompt_tokens=getattr(generation, "prompt_tokens", None),
             usage_source=getattr(generation, "usage_source", None),
+            server_fingerprint=getattr(generation, "server_fingerprint", None),
         )
 
     def _take(self, delta: str) -> None:
@@ -372,6 +566,32 @@ def _rate(count: int, first: float | None, now: float) -> float:
     if first is None or count < 2 or now <= first:
         return 0.0
     return (count - 1) / (now - first)
+
+
+def _as_hashed(opened: OpenedFile | None) -> ModelFile | None:
+    """The file with its full hash if that is done (and agrees), else the cached one, or none."""
+    if opened is None:
+        return None
+    done = opened.state is State.DONE and not opened.mismatch
+    return ModelFile(str(opened.path), opened.identity.size, (opened.sha256 if done else opened.cached) or "")
+
+
+def _hash_state(opened: OpenedFile) -> str:
+    if opened.state is State.DONE:
+        return "mismatch" if opened.mismatch else "verified"
+    return "cached" if opened.cached else "hashing"
+
+
+def _identity_detail(opened: OpenedFile) -> dict[str, object]:
+    identity = opened.identity
+    return {
+        "device": identity.device,
+        "inode": identity.inode,
+        "size": identity.size,
+        "mtime_ns": identity.mtime_ns,
+        "ctime_ns": identity.ctime_ns,
+        "tripwire_sha256": identity.tripwire,
+    }
 
 
 def describe_model(model: ActiveModel) -> str:

@@ -90,7 +90,15 @@ def build_report(
         verification=" ".join(verification.lines()),
         intact=verification.intact,
         images=images,
-        model_details=store.model_details({turn.model.sha256 for c in conversations for turn in c.turns}),
+        # Only a file's hash names its metadata: a remote model and a file never hashed have none.
+        model_details=store.model_details(
+            {
+                turn.model.sha256
+                for c in conversations
+                for turn in c.turns
+                if turn.model.sha256 and not turn.model.is_remote
+            }
+        ),
     )
 
 

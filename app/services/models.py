@@ -1,8 +1,9 @@
 """The model library: the models the user has used or added, inspected and hashed once each.
 
 Inspection results and hashes are cached in ``model-info.json`` in the data folder, keyed by
-path, size and modification time, so listing the library spawns no inspector for a file that
-has not changed. Files that fail inspection are not cached: a file being copied is retried.
+path, size, modification and change time and file ID, so listing the library spawns no
+inspector for a file that has not changed (and ``utime`` cannot make a changed file look
+unchanged). Files that fail inspection are not cached: a file being copied is retried.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from app.core.cancel import Cancelled
 from app.core.errors import ModelError, VeritraceError
 from app.core.hashing import sha256_file
+from app.core.identity import file_identity
 from app.core.models import ModelEntry, ModelInfo, family_for
 from app.runtime.gguf_inspect import inspect_file
 from app.runtime.model_files import demo_model_path
@@ -133,14 +135,15 @@ def forget_model(config: AppConfig, path: str) -> AppConfig:
 
 
 def _hash(path: Path, size: int, store: Store | None, cancel: threading.Event | None = None) -> str:
-    mtime_ns = path.stat().st_mtime_ns
+    """The file's SHA-256, cached under its identity (``core.identity``): ``utime`` cannot fool it."""
+    identity = file_identity(path)
     if store is not None:
-        known = store.cached_model_hash(str(path), size, mtime_ns)
+        known = store.cached_model_hash(str(path), identity)
         if known is not None:
             return known
     digest = sha256_file(path, cancel)
-    if store is not None:
-        store.remember_model_hash(str(path), size, mtime_ns, digest)
+    if store is not None and file_identity(path, tripwire=False).same_file(identity):
+        store.remember_model_hash(str(path), identity, digest)
     return digest
 
 
@@ -157,7 +160,8 @@ def _cache_key(path: Path) -> str | None:
         stat = resolved.stat()
     except OSError:
         return None
-    return f"{resolved}|{stat.st_size}|{stat.st_mtime_ns}"
+    # The change time too: utime can put a modification time back, not a change time.
+    return f"{resolved}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_dev}|{stat.st_ino}|{stat.st_ctime_ns}"
 
 
 def _cache_path() -> Path:

@@ -49,6 +49,7 @@ TABLES: dict[str, tuple[str, str, str]] = {
     "conversation_links": ("conversation_link", "conversation.continued", "id"),
     "checkpoints": ("checkpoint", "checkpoint.signed", "id"),
     "events": ("event", "event", "id"),
+    "model_checks": ("model_check", "model.checked", "id"),
 }
 MAX_SAFE_INTEGER = 2**53 - 1
 APPEND_ONLY_TABLES = (*TABLES, "ledger", "schema_migrations")

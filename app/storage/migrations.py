@@ -273,6 +273,39 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE turn_outcomes ADD COLUMN usage_source TEXT",
         ),
     ),
+    Migration(
+        "0009_model_checks",
+        (
+            # A cached hash is keyed on what its owner cannot set back (utime moves ctime).
+            # Nullable: older rows keep their payloads, and never match a lookup again.
+            "ALTER TABLE model_files ADD COLUMN device INTEGER",
+            "ALTER TABLE model_files ADD COLUMN inode INTEGER",
+            "ALTER TABLE model_files ADD COLUMN ctime_ns INTEGER",
+            "ALTER TABLE model_files ADD COLUMN tripwire TEXT",
+            # How the turn's model and projector hashes stood when it began: 'verified' for
+            # this load, 'cached' (the load's own hash still running) or 'pending' (no hash yet).
+            "ALTER TABLE turns ADD COLUMN model_check TEXT",
+            "ALTER TABLE turns ADD COLUMN projector_check TEXT",
+            # The fingerprint a remote server reported for the system that answered.
+            "ALTER TABLE turn_outcomes ADD COLUMN server_fingerprint TEXT",
+            # What a load's full hash found for a turn that began before it finished:
+            # 'verified' (sha256 is the file's), 'mismatch' (expected is the cache's wrong
+            # hash) or 'unverifiable' (the file was written to while it was being hashed).
+            """CREATE TABLE model_checks (
+                id INTEGER PRIMARY KEY,
+                turn_id INTEGER NOT NULL REFERENCES turns (id),
+                role TEXT NOT NULL CHECK (role IN ('model', 'projector')),
+                result TEXT NOT NULL CHECK (result IN ('verified', 'mismatch', 'unverifiable')),
+                sha256 TEXT NOT NULL,
+                expected TEXT,
+                checked_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX ix_model_checks_turn ON model_checks (turn_id, id)",
+            "DROP INDEX ix_model_files_identity",
+            "CREATE INDEX ix_model_files_identity ON model_files (path, size, mtime_ns, ctime_ns)",
+            *_append_only("model_checks"),
+        ),
+    ),
 )
 
 _LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -28,6 +28,10 @@ class ModelFileRow(Base):
     mtime_ns: Mapped[int]
     sha256: Mapped[str]
     hashed_at: Mapped[str]
+    device: Mapped[int | None]
+    inode: Mapped[int | None]
+    ctime_ns: Mapped[int | None]
+    tripwire: Mapped[str | None]
 
 
 class TurnRow(Base):
@@ -60,6 +64,8 @@ class TurnRow(Base):
     backend: Mapped[str | None]
     endpoint: Mapped[str | None]
     remote_model: Mapped[str | None]
+    model_check: Mapped[str | None]  # 'verified', 'cached' or 'pending' when the turn began
+    projector_check: Mapped[str | None]
 
 
 class TurnChunkRow(Base):
@@ -92,6 +98,21 @@ class TurnOutcomeRow(Base):
     finished_at: Mapped[str]
     prompt_tokens: Mapped[int | None]
     usage_source: Mapped[str | None]
+    server_fingerprint: Mapped[str | None]
+
+
+class ModelCheckRow(Base):
+    """What a load's full hash found for a turn that began before it finished."""
+
+    __tablename__ = "model_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    turn_id: Mapped[int] = mapped_column(ForeignKey("turns.id"))
+    role: Mapped[str]  # 'model' or 'projector'
+    result: Mapped[str]  # 'verified', 'mismatch' or 'unverifiable'
+    sha256: Mapped[str]
+    expected: Mapped[str | None]  # the hash the turn began with (the cache's), if any
+    checked_at: Mapped[str]
 
 
 class BlobRow(Base):

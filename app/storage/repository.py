@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.clock import os_user, utc_now
 from app.core.errors import LockedError, NotFoundError, StorageError, VeritraceError
+from app.core.identity import FileIdentity
 from app.core.images import CheckedImage, ModelImage
 from app.core.report import BundleScope
 from app.core.signing import (
@@ -35,6 +36,7 @@ from app.core.types import (
     Conversation,
     ConversationSummary,
     Flag,
+    HashCheck,
     Meaning,
     ModelFile,
     PreparedPrompt,
@@ -58,6 +60,7 @@ from app.storage.models import (
     ConversationLinkRow,
     ConversationRow,
     EventRow,
+    ModelCheckRow,
     ModelFileRow,
     SignOffRow,
     TurnChunkRow,
@@ -111,7 +114,9 @@ class Store:
         """
         wanted = set(sha256s)
         found: dict[str, dict[str, Any]] = {}
-        query = select(EventRow.detail_json).where(EventRow.kind == "model.loaded").order_by(EventRow.id)
+        # A file hashed after it loaded is named by its hash in the event that says so.
+        kinds = ("model.loaded", "model.verified", "model.hash_mismatch")
+        query = select(EventRow.detail_json).where(EventRow.kind.in_(kinds)).order_by(EventRow.id)
         with self._reader.connect() as connection:
             for (detail_json,) in connection.execute(query):
                 detail = json.loads(detail_json)
@@ -204,8 +209,13 @@ class Store:
         projector: ModelFile | None = None,
         endpoint: str | None = None,
         remote_model: str | None = None,
+        model_check: str | None = None,
+        projector_check: str | None = None,
     ) -> Turn:
         """Commit the prompt and everything known about the run before generation starts.
+
+        ``model_check``/``projector_check``: how the files' hashes stood for this load when the
+        turn began ('verified', 'cached' or 'pending'); ``record_model_checks`` settles them.
 
         With no conversation id, the conversation is created in the same transaction.
         With an ``endpoint``, the model ran remotely there as ``remote_model``, and ``model`` is
@@ -249,6 +259,8 @@ class Store:
                 backend="remote" if endpoint else "local",
                 endpoint=endpoint,
                 remote_model=remote_model if endpoint else None,
+                model_check=model_check,
+                projector_check=projector_check if projector else None,
             )
             self._record(session, row)
             self.index.add_prompt(session.connection(), conversation_id, row.id, prompt)
@@ -517,8 +529,10 @@ class Store:
         time_to_first_token_ms: float | None = None,
         prompt_tokens: int | None = None,
         usage_source: str | None = None,
+        server_fingerprint: str | None = None,
     ) -> None:
-        """Record how a turn ended; ``prompt_tokens``/``usage_source`` come from a remote server."""
+        """Record how a turn ended; ``prompt_tokens``/``usage_source``/``server_fingerprint``
+        come from a remote server."""
         with self._guard(), self._sessions.begin() as session:
             self._record(
                 session,
@@ -533,6 +547,7 @@ class Store:
                     finished_at=utc_now(),
                     prompt_tokens=prompt_tokens,
                     usage_source=usage_source,
+                    server_fingerprint=server_fingerprint or None,
                 ),
                 f"turn.{status}",
             )
@@ -562,21 +577,59 @@ class Store:
             self.index.add_outputs(session.connection(), orphans)
             return list(orphans)
 
-    def remember_model_hash(self, path: str, size: int, mtime_ns: int, sha256: str) -> None:
+    def remember_model_hash(self, path: str, identity: FileIdentity, sha256: str) -> None:
+        """Cache a file's full hash under everything that changes when its bytes do."""
         with self._guard(), self._sessions.begin() as session:
             self._record(
                 session,
-                ModelFileRow(path=path, size=size, mtime_ns=mtime_ns, sha256=sha256, hashed_at=utc_now()),
+                ModelFileRow(
+                    path=path,
+                    size=identity.size,
+                    mtime_ns=identity.mtime_ns,
+                    sha256=sha256,
+                    hashed_at=utc_now(),
+                    device=identity.device,
+                    inode=identity.inode,
+                    ctime_ns=identity.ctime_ns,
+                    tripwire=identity.tripwire or None,
+                ),
             )
+
+    def record_model_checks(self, checks: Sequence[tuple[int, str, str, str, str | None]]) -> None:
+        """Record what a load's full hash found for turns that began before it finished.
+
+        Each check is ``(turn_id, role, result, sha256, expected)`` (see ``ModelCheckRow``).
+        """
+        if not checks:
+            return
+        with self._guard(), self._sessions.begin() as session:
+            now = utc_now()
+            for turn_id, role, result, sha256, expected in checks:
+                row = ModelCheckRow(
+                    turn_id=turn_id,
+                    role=role,
+                    result=result,
+                    sha256=sha256,
+                    expected=expected,
+                    checked_at=now,
+                )
+                self._record(session, row)
 
     # -- reading ---------------------------------------------------------------
 
-    def cached_model_hash(self, path: str, size: int, mtime_ns: int) -> str | None:
+    def cached_model_hash(self, path: str, identity: FileIdentity) -> str | None:
+        """The hash cached for exactly this file version; rows from before identities never match."""
         with self._reads() as session:
             return session.scalar(
                 select(ModelFileRow.sha256)
                 .where(
-                    ModelFileRow.path == path, ModelFileRow.size == size, ModelFileRow.mtime_ns == mtime_ns
+                    ModelFileRow.path == path,
+                    ModelFileRow.size == identity.size,
+                    ModelFileRow.mtime_ns == identity.mtime_ns,
+                    ModelFileRow.ctime_ns == identity.ctime_ns,
+                    ModelFileRow.device == identity.device,
+                    ModelFileRow.inode == identity.inode,
+                    ModelFileRow.tripwire == identity.tripwire,
                 )
                 .order_by(ModelFileRow.id.desc())
                 .limit(1)
@@ -731,7 +784,11 @@ def _assemble(session: Session, rows: Sequence[TurnRow]) -> list[Turn]:
     }
     notes = _by_turn(session, AnnotationRow, ids, AnnotationRow.id)
     images = _by_turn(session, TurnImageRow, ids, TurnImageRow.position)
-    return [_turn(row, chunks[row.id], outcomes.get(row.id), images[row.id], notes[row.id]) for row in rows]
+    checks = _by_turn(session, ModelCheckRow, ids, ModelCheckRow.id)
+    return [
+        _turn(row, chunks[row.id], outcomes.get(row.id), images[row.id], notes[row.id], checks[row.id])
+        for row in rows
+    ]
 
 
 def _by_turn(session: Session, row_type: Any, ids: list[int], order: Any) -> dict[int, list[Any]]:
@@ -783,8 +840,16 @@ def _turn(
     outcome: TurnOutcomeRow | None,
     images: Iterable[TurnImageRow] = (),
     notes: Iterable[AnnotationRow] = (),
+    checks: Iterable[ModelCheckRow] = (),
 ) -> Turn:
     parts = list(chunks)
+    settled = {check.role: check for check in checks}  # the latest per file wins
+    model_sha256, model_check, model_expected = _hash_as_checked(
+        row.model_sha256, row.model_check, settled.get("model")
+    )
+    projector_sha256, projector_check, projector_expected = _hash_as_checked(
+        row.projector_sha256 or "", row.projector_check, settled.get("projector")
+    )
     return Turn(
         id=row.id,
         conversation_id=row.conversation_id,
@@ -799,7 +864,12 @@ def _turn(
         params=SamplingParams.from_dict(json.loads(row.params_json)),
         require_reasoning=row.require_reasoning,
         preset=row.preset,
-        model=ModelFile(row.model_path, row.model_size, row.model_sha256),
+        model=ModelFile(row.model_path, row.model_size, model_sha256),
+        model_check=model_check,
+        model_expected=model_expected,
+        projector_check=projector_check,
+        projector_expected=projector_expected,
+        server_fingerprint=outcome.server_fingerprint if outcome else None,
         llama_cpp_version=row.runtime_version,
         app_version=row.app_version,
         os_user=row.os_user,
@@ -834,7 +904,7 @@ def _turn(
             for image in images
         ),
         projector=(
-            ModelFile(row.projector_path, row.projector_size or 0, row.projector_sha256 or "")
+            ModelFile(row.projector_path, row.projector_size or 0, projector_sha256)
             if row.projector_path
             else None
         ),
@@ -844,3 +914,24 @@ def _turn(
         remote_model=row.remote_model,
         usage_source=outcome.usage_source if outcome else None,
     )
+
+
+def _hash_as_checked(
+    recorded: str, at_start: str | None, settled: ModelCheckRow | None
+) -> tuple[str, HashCheck | None, str | None]:
+    """A file's hash for a turn, how it was established, and the cache's hash if that was wrong.
+
+    ``at_start`` is how the hash stood when the turn began; ``settled`` what the load's full
+    hash found later, if it finished after the turn began.
+    """
+    if at_start is None:
+        return recorded, None, None  # recorded before load-time hashing (or no such file)
+    if settled is None:
+        if at_start == "verified":
+            return recorded, HashCheck.VERIFIED, None
+        return recorded, HashCheck.CACHED if recorded else HashCheck.UNHASHED, None
+    if settled.result == "verified":
+        return settled.sha256, HashCheck.VERIFIED_AFTER, settled.expected
+    if settled.result == "mismatch":
+        return settled.sha256, HashCheck.MISMATCH, settled.expected
+    return recorded, HashCheck.UNVERIFIABLE, settled.expected

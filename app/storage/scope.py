@@ -30,6 +30,7 @@ _IN_SCOPE: dict[str, str] = {
     "turn_outcomes": f"SELECT * FROM turn_outcomes WHERE turn_id IN ({_TURNS})",
     "turn_images": f"SELECT * FROM turn_images WHERE turn_id IN ({_TURNS})",
     "annotations": f"SELECT * FROM annotations WHERE turn_id IN ({_TURNS})",
+    "model_checks": f"SELECT * FROM model_checks WHERE turn_id IN ({_TURNS})",
     "signoffs": f"SELECT * FROM signoffs WHERE conversation_id IN ({_IDS})",
     "blobs": (
         f"SELECT * FROM blobs WHERE sha256 IN (SELECT sha256 FROM turn_images WHERE turn_id IN ({_TURNS}) "
@@ -39,7 +40,8 @@ _IN_SCOPE: dict[str, str] = {
     "model_files": (
         f"SELECT * FROM model_files WHERE sha256 IN (SELECT model_sha256 FROM turns "
         f"WHERE conversation_id IN ({_IDS}) UNION SELECT projector_sha256 FROM turns "
-        f"WHERE conversation_id IN ({_IDS}))"
+        f"WHERE conversation_id IN ({_IDS}) UNION SELECT sha256 FROM model_checks "
+        f"WHERE turn_id IN ({_TURNS}))"
     ),
 }
 _HEADER = (
@@ -116,6 +118,8 @@ def _referenced(records: list[ScopeRecord]) -> list[ScopeRecord]:
             images.update(record.payload.get(key, "") for key in ("sha256", "sent_sha256"))
         elif record.table == "turns":
             models.update(record.payload.get(key, "") for key in ("model_sha256", "projector_sha256"))
+        elif record.table == "model_checks":
+            models.add(record.payload["sha256"])
     kept = [
         record
         for record in records

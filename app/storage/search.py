@@ -387,10 +387,15 @@ def summaries(connection: Connection, only: Collection[int] | None = None) -> li
         )
     }
     models: dict[int, list[tuple[int, ModelFile]]] = defaultdict(list)
+    # Distinct as ``ModelFile.key`` is: a file by its hash; a remote model (no hash now, a
+    # "remote:" one before) and a file never hashed by their path. The bare columns are
+    # those of the group's first turn (SQLite's min()).
     for conversation_id, sha256, path, size, first in connection.execute(
         text(
             "SELECT conversation_id, model_sha256, model_path, model_size, min(id) FROM turns "
-            f"WHERE 1{among('conversation_id')} GROUP BY conversation_id, model_sha256"
+            f"WHERE 1{among('conversation_id')} GROUP BY conversation_id, "
+            "CASE WHEN model_sha256 = '' OR model_sha256 LIKE 'remote:%' THEN model_path "
+            "ELSE model_sha256 END"
         ),
         ids,
     ):

@@ -20,6 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from app.core.report import model_identity_lines
 from app.core.types import Conversation, Turn, TurnStatus
 from app.export.fonts import css_font_stack, with_fallbacks
 from app.export.html import markdown_to_html, plain_to_html
@@ -346,8 +347,8 @@ def _annotations_html(turn: Turn) -> str:
 def _turn_html(turn: Turn, selected: bool, locked: bool = False) -> str:
     colour = STATUS_COLOURS[turn.status]
     details = [f'<span style="color:{colour}">{turn.status}</span>']
-    if turn.ran_remotely:
-        details.append(html.escape(turn.where_it_ran()))
+    if turn.ran_remotely:  # in words, fingerprint included: a remote model has no file hash
+        details.append(html.escape(model_identity_lines(turn)[0]))
     if turn.completion_tokens:
         about = "about " if turn.usage_source == "approximate" else ""
         details.append(f"{about}{turn.completion_tokens} tokens")

@@ -8,6 +8,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
+from app.core.report import model_identity_lines
 from app.core.types import Conversation, SearchField, Turn, TurnStatus
 from app.export.html import markdown_to_html, plain_to_html
 from app.ui.conversation_view import (
@@ -157,10 +158,11 @@ def _header_html(conversation: Conversation) -> str:
 
 def _model_html(turn: Turn) -> str:
     colour = STATUS_COLOURS[turn.status]
-    details = [f'<span style="color:{colour}">{turn.status}</span>', html.escape(turn.model.path)]
+    details = [f'<span style="color:{colour}">{turn.status}</span>']
     if turn.completion_tokens:
         details.append(f"{turn.completion_tokens} tokens")
-    return f'<p class="who">MODEL · {" · ".join(details)}</p>'
+    identity = "<br>".join(html.escape(line) for line in model_identity_lines(turn))
+    return f'<p class="who">MODEL · {" · ".join(details)}</p><p class="meta">{identity}</p>'
 
 
 def _reasoning_html(turn: Turn) -> str:

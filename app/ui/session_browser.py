@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import VeritraceError
+from app.core.report import remote_model_words
 from app.core.types import (
     MATCH_END,
     MATCH_START,
@@ -111,6 +112,13 @@ def hit_html(hit: SearchHit) -> str:
 
 def model_names(models: tuple[ModelFile, ...]) -> str:
     return ", ".join(model.path.replace("\\", "/").rsplit("/", 1)[-1] for model in models)
+
+
+def model_tooltip(model: ModelFile) -> str:
+    """A model as a summary knows it: a file by path and SHA-256, a remote model in words."""
+    if model.is_remote:
+        return remote_model_words(None, None, model.path)
+    return f"{model.path}\n" + (f"SHA-256 {model.sha256}" if model.sha256 else "not hashed")
 
 
 def scope_label(chosen: SessionFilter, total: int, model_label: str = "", selected: int | None = None) -> str:
@@ -216,7 +224,7 @@ def _sort_key(summary: ConversationSummary, column: int) -> Any:
 
 def _tooltip(summary: ConversationSummary, column: int) -> str:
     if column == 2:
-        return "\n".join(f"{model.path}\nSHA-256 {model.sha256}" for model in summary.models)
+        return "\n".join(model_tooltip(model) for model in summary.models)
     if column == 5 and summary.flagged:
         return "A turn's latest note is a concern or an error."
     return f"Conversation {summary.id} · last activity {summary.last_activity[:16].replace('T', ' ')} UTC"
@@ -532,10 +540,8 @@ class SessionBrowser(QDialog):
         self.model.clear()
         self.model.addItem("Any model", None)
         for model in models:
-            self.model.addItem(model_names((model,)), model.sha256)
-            self.model.setItemData(
-                self.model.count() - 1, f"{model.path}\nSHA-256 {model.sha256}", Qt.ItemDataRole.ToolTipRole
-            )
+            self.model.addItem(model_names((model,)), model.key)  # a remote model has no hash
+            self.model.setItemData(self.model.count() - 1, model_tooltip(model), Qt.ItemDataRole.ToolTipRole)
         self.model.setCurrentIndex(max(0, self.model.findData(chosen)))
         self.model.blockSignals(False)
 
@@ -625,9 +631,9 @@ def _day(edit: QDateEdit) -> date:
 
 
 def _models(summaries: list[ConversationSummary]) -> list[ModelFile]:
-    """Every model used, once each (by SHA-256), by name."""
+    """Every model used, once each (by ``ModelFile.key``), by name."""
     seen: dict[str, ModelFile] = {}
     for summary in summaries:
         for model in summary.models:
-            seen.setdefault(model.sha256, model)
+            seen.setdefault(model.key, model)
     return sorted(seen.values(), key=lambda model: model_names((model,)).lower())

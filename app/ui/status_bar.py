@@ -7,6 +7,8 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from app.core.report import remote_model_words
+from app.core.types import ModelFile
 from app.runtime.model_files import DEMO_MODEL_NAME
 from app.runtime.remote_backend import host_of
 from app.services.chat import ActiveModel
@@ -78,16 +80,25 @@ class AppStatusBar(QStatusBar):
             self.model.setText(f"{model.loaded.name} · ctx {model.loaded.n_ctx:,}{vision}")
             self.model.setProperty("demo", False)
         if model is not None:
-            projector = (
-                f"\nProjector {model.projector.path}\nSHA-256 {model.projector.sha256}"
-                if model.projector
-                else ""
-            )
+            projector = f"\nProjector {file_text(model.projector)}" if model.projector else ""
             backend = runtime_text(model.runtime_info)
-            self.model.setToolTip(
-                f"{model.file.path}\nSHA-256 {model.file.sha256}{projector}{load_text(model)}{backend}"
-            )
+            self.model.setToolTip(f"{identity_text(model)}{projector}{load_text(model)}{backend}")
         self._repolish(self.model)
+
+
+def identity_text(model: ActiveModel) -> str:
+    """Which model: a file by path and SHA-256; a remote model, which has no file, in words."""
+    if model.loaded.endpoint is not None:
+        return (
+            f"{remote_model_words(model.loaded.endpoint, model.loaded.name, model.file.path)}\n"
+            "Each turn records the server's fingerprint, where it reports one."
+        )
+    return file_text(model.file)
+
+
+def file_text(file: ModelFile) -> str:
+    """A file's path and SHA-256 (none yet while a file loaded without a cached hash is hashed)."""
+    return f"{file.path}\n" + (f"SHA-256 {file.sha256}" if file.sha256 else "not hashed yet")
 
 
 def load_text(model: ActiveModel) -> str:

@@ -92,6 +92,9 @@ class GenerationWorker(QObject):
         progress(int, float): completion tokens so far and tokens per second.
         finished(object): the ``Turn`` as recorded when it ended.
         failed(str): a turn could not run; the message is for the user.
+        hash_progress(float): how much of the loaded files' full hash is done (0 to 1).
+        model_checked(object, str): the ``ActiveModel`` once its files are hashed, or when one
+            changed on disk, with the problem in words ("" if none: the hash agreed).
     """
 
     status_changed = Signal(str)
@@ -103,10 +106,18 @@ class GenerationWorker(QObject):
     progress = Signal(int, float)
     finished = Signal(object)
     failed = Signal(str)
+    hash_progress = Signal(float)
+    model_checked = Signal(object, str)
+    _check_news = Signal()  # emitted on the hash thread; settled on this worker's thread
 
     def __init__(self, store: Store, backend: Backend) -> None:
         super().__init__()
         self.service = ChatService(store, backend)
+        self.service.on_check = self._check_news.emit
+        self.service.on_hash_progress = lambda done, total: self.hash_progress.emit(
+            done / total if total else 1.0
+        )
+        self._check_news.connect(self._settle_checks)
         self.local_backend = backend  # turns run here unless a remote server is in use
         self._cancel = CancelToken()
         self.output = _OutputBuffer(self.output_ready.emit)
@@ -194,7 +205,20 @@ class GenerationWorker(QObject):
             return
         self.finished.emit(turn)
 
+    @Slot()
+    def _settle_checks(self) -> None:
+        """Record what the background hash or the watch found (queued after any running turn)."""
+        try:
+            self.service.settle()
+        except VeritraceError as error:
+            _log.warning("the model's hash could not be recorded: %s", error)
+            return
+        model = self.service.model
+        if model is not None and model.check is not None:
+            self.model_checked.emit(model, model.check.problem())
+
     def dispose(self) -> None:
         """Free the model; call only once the worker's thread has stopped."""
+        self.service.release_model()
         self.service.backend.close()
         self.local_backend.close()

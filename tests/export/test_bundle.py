@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from app.core.hashing import sha256_text
+from app.core.identity import FileIdentity
 from app.core.images import check_image, model_copy
 from app.core.ledger import canonical as app_canonical
 from app.core.signing import KeyPair, fingerprint
@@ -88,7 +89,7 @@ def build_record(store: Store, key: KeyPair) -> tuple[int, int, int]:
     fill(store, turns=2)  # conversation 1: two turns, PNG images sent to the model
     store.annotate(1, Flag.CONCERN, "Zitat prüfen — 引用を確認", "Dana Reviewer")
     store.annotate(2, Flag.OK, "fine", "Dana Reviewer")
-    store.remember_model_hash("/models/other.gguf", 20, 5, "cd" * 32)
+    store.remember_model_hash("/models/other.gguf", FileIdentity(1, 2, 20, 5, 5), "cd" * 32)
     photo = check_image(jpeg((200, 30, 30)), "photo.jpg")
     second = add_turn(
         store,

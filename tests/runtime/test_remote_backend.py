@@ -198,6 +198,25 @@ def test_reasoning_still_open_at_the_end_is_closed(scripted_server: ScriptedServ
     assert raw == "<think>cut off</think>" and generation.finish_reason == "length"
 
 
+def test_the_server_s_last_fingerprint_is_kept(scripted_server: ScriptedServer) -> None:
+    """OpenAI-compatible servers name their configuration in every chunk; the last non-empty one wins."""
+    backend = connected(scripted_server)
+    chunks = content_chunks("Four", ".")
+    chunks[0]["system_fingerprint"] = "fp_old999"
+    chunks[1]["system_fingerprint"] = "fp_abc123"
+    chunks[2]["system_fingerprint"] = ""  # an empty one says nothing
+    scripted_server.replies.append(Reply(chunks))
+    generation, raw = run(backend, with_params(preset("think-tags"), seed=1))
+    assert raw == "Four." and generation.server_fingerprint == "fp_abc123"
+
+
+def test_a_server_that_sends_no_fingerprint_leaves_none(scripted_server: ScriptedServer) -> None:
+    backend = connected(scripted_server)
+    scripted_server.replies.append(Reply(content_chunks("Four")))
+    generation, raw = run(backend, with_params(preset("think-tags"), seed=1))
+    assert raw == "Four" and generation.server_fingerprint is None
+
+
 def test_images_are_sent_as_data_uris_and_recorded_by_hash(scripted_server: ScriptedServer) -> None:
     backend = connected(scripted_server)
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(64))

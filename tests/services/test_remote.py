@@ -55,7 +55,7 @@ def test_a_remote_turn_is_recorded_as_remote_with_the_server_s_counts(
     model = service.connect_remote(RemoteBackend(endpoint), SETTINGS)
     assert model.file == ModelFile.remote(scripted_server.url, "scripted-model")
     assert model.file.path == f"{scripted_server.url}/scripted-model" and model.file.size == 0
-    assert model.file.sha256.startswith("remote:") and model.file.is_remote
+    assert model.file.sha256 == "" and model.file.is_remote, "no file, so no hash (not a made-up one)"
     usage = {"prompt_tokens": 17, "completion_tokens": 5, "total_tokens": 22}
     reasoning = [{"choices": [{"index": 0, "delta": {"reasoning_content": "Plainly four."}}]}]
     scripted_server.replies.append(Reply(reasoning + content_chunks("4", usage=usage)))
@@ -81,7 +81,11 @@ def test_a_remote_turn_is_recorded_as_remote_with_the_server_s_counts(
     checkpoint = Checkpoint(1, "now", 1, "h", "export", "00" * 32, "s")
     report = Report("r", "one", "now", "me", "0", (conversation,), checkpoint, "fp", "intact", True)
     markdown, _ = render_markdown(report, "images")  # the exporter says it plainly
-    assert f"ran remotely on {scripted_server.url}, model scripted-model" in markdown.replace("\\", "")
+    assert (
+        f"Remote model — no file hash: endpoint {scripted_server.url}, model id scripted-model"
+        in markdown.replace("\\", "")
+    )
+    assert "remote:" not in markdown and turn.model.sha256 == ""
     assert store.verify().intact
     store.close()
 

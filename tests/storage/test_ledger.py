@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.core.hashing import sha256_text
+from app.core.identity import FileIdentity
 from app.core.images import check_image, model_copy
 from app.core.types import ChatMessage, ModelFile, PreparedPrompt, RunSettings, TurnStatus
 from app.storage import ledger, migrations
@@ -30,7 +31,7 @@ def png(colour: tuple[int, int, int]) -> bytes:
 
 def fill(store: Store, turns: int = 3) -> None:
     """A small but complete record: conversations, turns, images, output, outcomes, model hashes."""
-    store.remember_model_hash("/models/m.gguf", 10, 1, "ab" * 32)
+    store.remember_model_hash("/models/m.gguf", FileIdentity(1, 1, 10, 1, 1), "ab" * 32)
     conversation = None
     for index in range(turns):
         text = f"<user>question {index}<assistant>"
@@ -198,8 +199,8 @@ def test_records_written_before_the_ledger_are_described_on_upgrade(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "old.db"
-    # Today's ORM writes the columns 0008_remote added: the old file has them too.
-    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS[:2], migrations.MIGRATIONS[7]))
+    # Today's ORM writes the columns 0008_remote and 0009_model_checks added: the old file has them too.
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS[:2], *migrations.MIGRATIONS[7:9]))
     monkeypatch.setattr(ledger, "append_rows", lambda *args, **kwargs: None)  # as the old version wrote
     old = Store(path)
     with pytest.raises(Exception):  # noqa: B017 — no ledger table yet

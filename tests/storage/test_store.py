@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from sqlalchemy import inspect, text
 
 from app.core.errors import DatabaseTooNewError, NotFoundError, StorageError
 from app.core.hashing import sha256_text
+from app.core.identity import FileIdentity
 from app.core.types import ChatMessage, ModelFile, PreparedPrompt, RunSettings, TurnStatus
 from app.storage.migrations import MIGRATIONS
 from app.storage.models import Base
@@ -42,7 +44,19 @@ EXPECTED_SCHEMA = {
         "entry_hash",
     ],
     "conversations": ["id", "title", "created_at", "created_by"],
-    "model_files": ["id", "path", "size", "mtime_ns", "sha256", "hashed_at"],
+    "model_files": [
+        "id",
+        "path",
+        "size",
+        "mtime_ns",
+        "sha256",
+        "hashed_at",
+        "device",
+        "inode",
+        "ctime_ns",
+        "tripwire",
+    ],
+    "model_checks": ["id", "turn_id", "role", "result", "sha256", "expected", "checked_at"],
     "schema_migrations": ["name", "applied_at"],
     "turns": [
         "id",
@@ -72,6 +86,8 @@ EXPECTED_SCHEMA = {
         "backend",
         "endpoint",
         "remote_model",
+        "model_check",
+        "projector_check",
     ],
     "turn_chunks": ["id", "turn_id", "seq", "raw", "reasoning", "answer", "saved_at"],
     "blobs": ["sha256", "size", "data", "created_at"],
@@ -102,6 +118,7 @@ EXPECTED_SCHEMA = {
         "finished_at",
         "prompt_tokens",
         "usage_source",
+        "server_fingerprint",
     ],
     # The full-text index (derived data) and the shadow tables FTS5 keeps it in.
     "search_text": ["body", "field", "turn_id"],
@@ -263,11 +280,20 @@ def test_unknown_ids_raise_not_found(store: Store) -> None:
         start_turn(store, 42)
 
 
-def test_model_hash_cache_is_keyed_by_path_size_and_mtime(store: Store) -> None:
-    store.remember_model_hash("/m.gguf", 10, 111, "h1")
-    assert store.cached_model_hash("/m.gguf", 10, 111) == "h1"
-    assert store.cached_model_hash("/m.gguf", 10, 112) is None
-    assert store.cached_model_hash("/m.gguf", 11, 111) is None
+def test_model_hash_cache_is_keyed_on_what_utime_cannot_set_back(store: Store) -> None:
+    known = FileIdentity(device=8, inode=77, size=10, mtime_ns=111, ctime_ns=222, tripwire="t1")
+    store.remember_model_hash("/m.gguf", known, "h1")
+    assert store.cached_model_hash("/m.gguf", known) == "h1"
+    for changed in (
+        replace(known, mtime_ns=112),
+        replace(known, size=11),
+        replace(known, ctime_ns=223),  # written, or its times reset with utime
+        replace(known, inode=78),  # replaced by rename
+        replace(known, device=9),
+        replace(known, tripwire="t2"),  # first or last megabyte changed under a forged clock
+    ):
+        assert store.cached_model_hash("/m.gguf", changed) is None
+    assert store.cached_model_hash("/other.gguf", known) is None
 
 
 def test_full_disk_gives_a_clear_error_and_keeps_committed_rows(tmp_path: Path) -> None:

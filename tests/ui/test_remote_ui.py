@@ -54,7 +54,8 @@ def test_a_turn_runs_on_llama_cpp_server_through_the_window(
         assert recorded.usage_source == "approximate" and recorded.completion_tokens > 0
         assert recorded.model.path == f"{llama_server.url}/{llama_server.model}"
         shown = window.view.toPlainText()
-        assert f"ran remotely on {llama_server.url}, model {llama_server.model}" in shown
+        words = f"Remote model — no file hash: endpoint {llama_server.url}, model id {llama_server.model}"
+        assert words in shown
         assert turn.answer.strip()[:20] in shown, "the answer is in the conversation view"
         assert store.verify().intact
     finally:
