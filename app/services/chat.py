@@ -232,29 +232,29 @@ class ChatService:
             return
         if wait != 0.0:
             check.wait(wait)
-        recorded = False
+        recorded = False  # something a turn's reader needs: sign it now, not at the next turn
         if check.hashed() and not self._hash_settled:
             self._hash_settled = True
-            self._record_hashes(check)
-            recorded = True
+            recorded = self._record_hashes(check)
             if model is not None:  # what the window shows from now on
                 self.model = replace(
                     model,
                     file=_as_hashed(check.file(Role.MODEL)) or model.file,
                     projector=_as_hashed(check.file(Role.PROJECTOR)),
                 )
-        problem = check.problem()
-        if problem and not self._change_recorded and not any(opened.mismatch for opened in check.files):
+        change = check.change()
+        if change and not self._change_recorded:
             self._change_recorded = True
             self.store.log_event(
                 "model.changed",
-                {"message": problem, "identity": {o.role.value: _identity_detail(o) for o in check.files}},
+                {"message": change, "identity": {o.role.value: _identity_detail(o) for o in check.files}},
             )
             recorded = True
         if recorded and sign:
             self._sign("the model's hash")
 
-    def _record_hashes(self, check: LoadCheck) -> None:
+    def _record_hashes(self, check: LoadCheck) -> bool:
+        """Record what the full hash found; True if it settled turns or found a mismatch."""
         rows: list[tuple[int, str, str, str, str | None]] = []
         for opened in check.files:
             turns = [
@@ -292,6 +292,7 @@ class ChatService:
                 )
         self.store.record_model_checks(rows)
         self._unsettled.clear()
+        return bool(rows) or any(opened.mismatch or opened.state is State.FAILED for opened in check.files)
 
     def _on_check_event(self) -> None:
         """From the hash thread: a file is hashed or changed. Stop a turn it makes untrustworthy."""

@@ -133,10 +133,13 @@ class LoadCheck:
     def file(self, role: Role) -> OpenedFile | None:
         return next((opened for opened in self.files if opened.role is role), None)
 
+    def change(self) -> str:
+        """What the watch found changed on disk, in words; "" if nothing did."""
+        with self._lock:
+            return self._change
+
     def problem(self) -> str:
         """Why the loaded files can no longer be trusted; "" while they can."""
-        with self._lock:
-            change = self._change
         for opened in self.files:
             if opened.mismatch:
                 return (
@@ -144,7 +147,12 @@ class LoadCheck:
                     f"describes: the cache said {opened.cached}, the file that loaded hashes to "
                     f"{opened.sha256}. Generation was stopped; load the model again to use it."
                 )
-        return change
+            if opened.state is State.FAILED:
+                return (
+                    f"The {opened.role} file {opened.path} could not be verified for this load: "
+                    f"{opened.failure}. Veritrace stopped using it; load it again."
+                )
+        return self.change()
 
     def recheck(self) -> str:
         """Look at the files now (before a turn), not at the next watch; return ``problem()``."""

@@ -72,6 +72,8 @@ class ChatController(QObject):
     Signals:
         error_occurred(str, str): a title and a message for the user.
         model_changed(object): the ``ActiveModel`` in use, or None.
+        model_checked(object, str): the model in use once its files are hashed in full, or one
+            changed on disk; the problem in words ("" if the hash agreed).
         turn_finished(object): a ``Turn`` as recorded after it ended.
         image_requested(bytes, str): show this image at full size, with this caption.
         record_verified(object): a ``RecordCheck`` of the whole record finished.
@@ -82,6 +84,7 @@ class ChatController(QObject):
 
     error_occurred = Signal(str, str)
     model_changed = Signal(object)
+    model_checked = Signal(object, str)
     turn_finished = Signal(object)
     image_requested = Signal(bytes, str)
     record_verified = Signal(object)
@@ -127,6 +130,8 @@ class ChatController(QObject):
         self.worker.progress.connect(panes.status.set_speed)
         self.worker.finished.connect(self._on_worker_finished)
         self.worker.failed.connect(self._on_worker_failed)
+        self.worker.hash_progress.connect(panes.status.set_hash_progress)
+        self.worker.model_checked.connect(self._on_worker_model_checked)
         self.worker_thread.start()
         self.integrity = IntegrityCheck(store, self)
         self.integrity.started.connect(panes.status.set_verifying)
@@ -497,10 +502,23 @@ class ChatController(QObject):
         # streaming then walks only what turns create, instead of stalling the window 50-80 ms.
         gc.freeze()
         self.panes.status.set_model(model)
+        if model.check is None:
+            self.panes.status.set_hash_result(None)  # a server's model: nothing to hash here
         self.panes.composer.set_model_sees_images(model.loaded.has_vision)
         self.panes.status.set_state("Ready")
         self._refresh_composer()
         self.model_changed.emit(model)
+
+    def _on_worker_model_checked(self, model: ActiveModel, problem: str) -> None:
+        """The loaded files' full hash finished, or one changed on disk (``problem``)."""
+        if self.model is None or self.model.file.path != model.file.path:
+            return  # a later load replaced it
+        self.model = model
+        self.panes.status.set_model(model)
+        self.panes.status.set_hash_result(problem)
+        if problem:
+            self.error_occurred.emit("Model file changed", problem)
+        self.model_checked.emit(model, problem)
 
     def _on_worker_model_failed(self, message: str) -> None:
         self.loading = False

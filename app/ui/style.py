@@ -28,6 +28,9 @@ QLabel#modelLabel { padding: 0 8px; }
 QLabel#integrityLabel { padding: 0 8px; color: #5f6b7a; }
 QLabel#integrityLabel[state="ok"] { color: #2e7d32; }
 QLabel#integrityLabel[state="broken"] { color: white; background: #c62828; border-radius: 3px; }
+QLabel#hashLabel { padding: 0 8px; color: #5f6b7a; }
+QLabel#hashLabel[state="ok"] { color: #2e7d32; }
+QLabel#hashLabel[state="broken"] { color: white; background: #c62828; border-radius: 3px; }
 QLabel#modelLabel[demo="true"] {
     background: #fff4ce; color: #6b4f00; border: 1px solid #e6cf7a; border-radius: 3px;
 }
