@@ -108,8 +108,8 @@ def _run(home: Path) -> str:
         store = open_record(home / "veritrace.db", backups=home / "backups", key=lambda: key)
     try:
         backend, model_path, model_label, is_demo = _backend(home)
+        service = ChatService(store, backend)
         try:
-            service = ChatService(store, backend)
             settings = with_params(preset("demo"), max_tokens=MAX_TOKENS, seed=SEED)
             if not is_demo:
                 settings = replace(settings, require_reasoning=False)
@@ -124,6 +124,7 @@ def _run(home: Path) -> str:
             if turn.completion_tokens < 1 or not (turn.answer or turn.reasoning):
                 raise SelfTestFailure("turn", "the model produced no text")
         finally:
+            service.release_model()  # stops the hash and the watch, and closes the files
             backend.close()
         with _step("ledger"):
             checked = check_record(store, data_folder=home)
