@@ -47,4 +47,3 @@ def check_model_file(path: Path) -> int:
             "Pick a .gguf file, for example a Q4_K_M quantization of Magistral Small 1.2."
         )
     return size
-

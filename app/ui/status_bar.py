@@ -28,8 +28,11 @@ class AppStatusBar(QStatusBar):
         self.model.setObjectName("modelLabel")
         self.integrity = QLabel("")
         self.integrity.setObjectName("integrityLabel")
+        self.hash = QLabel("")
+        self.hash.setObjectName("hashLabel")
         self.addWidget(self.state, 1)
         self.addPermanentWidget(self.integrity)
+        self.addPermanentWidget(self.hash)
         self.addPermanentWidget(self.speed)
         self.addPermanentWidget(self.model)
 
@@ -60,6 +63,33 @@ class AppStatusBar(QStatusBar):
     def _repolish(label: QLabel) -> None:
         label.style().unpolish(label)
         label.style().polish(label)
+
+    def set_hash_progress(self, fraction: float) -> None:
+        """The loaded model's full SHA-256, running in the background."""
+        if fraction >= 1.0:
+            return  # the result follows
+        self.hash.setText(f"Verifying model SHA-256… {fraction:.0%}")
+        self.hash.setProperty("state", "")
+        self.hash.setToolTip(
+            "The model file is hashed in full at every load, beside the model's own loading. "
+            "Turns that begin before it finishes say so in the record and are settled when it does."
+        )
+        self._repolish(self.hash)
+
+    def set_hash_result(self, problem: str | None) -> None:
+        """The full hash agreed (""), found a problem, or there is nothing to hash (None)."""
+        if problem is None:
+            self.hash.setText("")
+            self.hash.setToolTip("")
+        elif problem:
+            self.hash.setText("✗ Model file changed: load it again")
+            self.hash.setProperty("state", "broken")
+            self.hash.setToolTip(problem)
+        else:
+            self.hash.setText("✓ Model SHA-256 verified")
+            self.hash.setProperty("state", "ok")
+            self.hash.setToolTip("The model file loaded was hashed in full for this load.")
+        self._repolish(self.hash)
 
     def set_speed(self, tokens: int, tokens_per_second: float) -> None:
         self.speed.setText(f"{tokens} tokens · {tokens_per_second:.1f} tok/s" if tokens else "")

@@ -38,6 +38,9 @@ def test_a_turn_runs_on_llama_cpp_server_through_the_window(
         assert loaded.args[0].loaded.is_remote
         host = llama_server.url.split("//")[1].split("/")[0]
         assert window.status.model.text() == f"Remote: {llama_server.model} at {host}"
+        words = f"Remote model — no file hash: endpoint {llama_server.url}, model id {llama_server.model}"
+        tip = window.status.model.toolTip()
+        assert tip.startswith(words) and "SHA-256" not in tip, "a server's model has no file hash"
         assert backend.load_count == 0, "the local model was never needed"
         with qtbot.waitSignal(window.controller.turn_finished, timeout=120000) as finished:
             window.controller.send("What is 2 + 2?")
@@ -54,7 +57,6 @@ def test_a_turn_runs_on_llama_cpp_server_through_the_window(
         assert recorded.usage_source == "approximate" and recorded.completion_tokens > 0
         assert recorded.model.path == f"{llama_server.url}/{llama_server.model}"
         shown = window.view.toPlainText()
-        words = f"Remote model — no file hash: endpoint {llama_server.url}, model id {llama_server.model}"
         assert words in shown
         assert turn.answer.strip()[:20] in shown, "the answer is in the conversation view"
         assert store.verify().intact

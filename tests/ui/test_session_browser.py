@@ -10,7 +10,16 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from app.core.types import MATCH_END, MATCH_START, Flag, Meaning, ReviewState, SearchField, SessionFilter
+from app.core.types import (
+    MATCH_END,
+    MATCH_START,
+    Flag,
+    Meaning,
+    ModelFile,
+    ReviewState,
+    SearchField,
+    SessionFilter,
+)
 from app.runtime.fake_backend import FakeBackend
 from app.storage.repository import Store
 from app.ui.attachments import ImageViewer
@@ -127,6 +136,7 @@ def test_opening_a_hit_shows_its_turn_read_only_scrolled_to_the_highlighted_matc
     text = review.toPlainText()
     assert "The indemnity CARVE-OUT survives termination." in text, "reasoning is shown for review"
     assert "APPROVED by Dr. R" in text and "read-only review" in text
+    assert f"Model {MAGISTRAL.path}: SHA-256 {MAGISTRAL.sha256} — not verified at load" in text
     assert review.isReadOnly() and "annotate:" not in review.toHtml() and not review.acceptDrops()
 
     first = browser.hits.item(2)  # the prompt of turn 1, same conversation: no new layout needed
@@ -190,6 +200,32 @@ def test_each_filter_narrows_the_table(
     )
     browser.date_to.setDate(QDate(today.year, today.month, today.day).addDays(-1))
     assert apply(lambda: browser.use_to.setChecked(True)) == []
+
+
+def test_remote_models_are_told_apart_by_address_and_described_in_words(qtbot: QtBot, store: Store) -> None:
+    model_a = ModelFile.remote("http://10.0.0.7:8000/v1", "model-a")
+    model_b = ModelFile.remote("http://10.0.0.7:8000/v1", "model-b")
+    assert model_a.sha256 == model_b.sha256 == "", "no file, so no hash: the address tells them apart"
+    old = ModelFile(model_a.path, 0, "remote:" + "5e" * 32)  # how model-a was recorded before
+    first = run_turn(store, None, "Q1", "r", "a", title="A", model=model_a)
+    run_turn(store, first.conversation_id, "Q2", "r", "a", model=old)
+    second = run_turn(store, None, "Q3", "r", "a", title="B", model=model_b)
+    browser = SessionBrowser(store)
+    qtbot.addWidget(browser)
+    with qtbot.waitSignal(browser.results_shown, timeout=5000):
+        browser.refresh()
+    names = [browser.model.itemText(n) for n in range(browser.model.count())]
+    assert names == ["Any model", "model-a", "model-b"], "old and new records of model-a are one model"
+    tips = [browser.model.itemData(n, Qt.ItemDataRole.ToolTipRole) for n in (1, 2)]
+    assert tips == [f"Remote model — no file hash: address {model.path}" for model in (model_a, model_b)]
+    with qtbot.waitSignal(browser.results_shown, timeout=5000):
+        browser.model.setCurrentIndex(2)
+    assert rows(browser) == [second.conversation_id] and browser.session_filter().model == model_b.path
+    with qtbot.waitSignal(browser.results_shown, timeout=5000):
+        browser.model.setCurrentIndex(1)
+    assert rows(browser) == [first.conversation_id]
+    tip = browser.table_model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip == f"Remote model — no file hash: address {model_a.path}", "never SHA-256 remote:…"
 
 
 def test_columns_sort_by_value(qtbot: QtBot, record: dict[str, object], browser: SessionBrowser) -> None:
