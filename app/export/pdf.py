@@ -392,8 +392,16 @@ def build_document(
         parts.append(_signoffs(conversation))
     parts.append(_verification(report))
     document.setDefaultStyleSheet(_style())
+    document.setDefaultFont(_no_ligatures(document.defaultFont()))
     document.setHtml(f"<html><body>{''.join(parts)}</body></html>")
     return document
+
+
+def _no_ligatures(font: QFont) -> QFont:
+    """``font`` without "ff"/"fi" ligatures: a hash or a word copied out of the PDF (pdftotext,
+    e-discovery tools) must be the characters that were written, not U+FB00-U+FB06."""
+    font.setFeature(QFont.Tag("liga"), 0)
+    return font
 
 
 def straddling_block(document: QTextDocument, page_height: float) -> QTextBlock | None:
@@ -562,7 +570,7 @@ def _furniture(
     font = QFont()
     font.setFamilies(body_families())
     font.setPointSizeF(7.5)
-    painter.setFont(font)
+    painter.setFont(_no_ligatures(font))
     painter.setPen(QPen(QColor("#52606d")))
     header_y = body.top() - _mm(9)
     footer_y = body.bottom() + _mm(5)

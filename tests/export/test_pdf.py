@@ -7,6 +7,7 @@ import re
 import subprocess
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,16 @@ def test_no_line_is_cut_by_a_page_edge(qapp: object, big_store: Store, key: KeyP
         block = block.next()
     assert not cut
     assert document.pageCount() > TURNS // 4
+
+
+def test_hashes_in_the_page_furniture_copy_out_as_written(
+    qapp: object, big_store: Store, key: KeyPair, tmp_path: Path
+) -> None:
+    """A head hash with "ff" or "fi" in it must not come out of the PDF as a ligature (U+FB00)."""
+    report = build_report(big_store, key, [1], "ligatures", "tester")
+    head = "2ffbf7ea0d8002bf" + "f1" * 24
+    checkpoint = replace(report.checkpoint, head_hash=head)
+    path = write_pdf(replace(report, checkpoint=checkpoint), tmp_path / "ligatures.pdf")
+    first = poppler("pdftotext", "-f", "1", "-l", "1", "-layout", str(path), "-")
+    assert f"head {head[:16]}…" in first
+    assert not re.search("[\ufb00-\ufb06]", first)
