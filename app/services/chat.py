@@ -570,11 +570,12 @@ def _rate(count: int, first: float | None, now: float) -> float:
 
 
 def _as_hashed(opened: OpenedFile | None) -> ModelFile | None:
-    """The file with its full hash if that is done (and agrees), else the cached one, or none."""
+    """The file with its full hash if that is done, else the cached one, or none."""
     if opened is None:
         return None
-    done = opened.state is State.DONE and not opened.mismatch
-    return ModelFile(str(opened.path), opened.identity.size, (opened.sha256 if done else opened.cached) or "")
+    # Once hashed, the file's own hash: a cached one that disagrees is never named as the file's.
+    sha256 = opened.sha256 if opened.state is State.DONE else opened.cached
+    return ModelFile(str(opened.path), opened.identity.size, sha256 or "")
 
 
 def _hash_state(opened: OpenedFile) -> str:

@@ -56,6 +56,7 @@ class OpenedFile:
     state: State = State.HASHING
     sha256: str | None = None  # once DONE
     failure: str = ""  # once FAILED: why, in words
+    written: bool = False  # the watch saw this very file (same inode) change while loaded
     hashed_bytes: int = 0
     seconds: float = 0.0
 
@@ -187,6 +188,7 @@ class LoadCheck:
         last_report = last_look = started
         handle = opened.handle
         try:
+            links = os.fstat(handle.fileno()).st_nlink
             handle.seek(0)
             while chunk := handle.read(CHUNK):
                 if self._stop.is_set():
@@ -203,13 +205,16 @@ class LoadCheck:
                     if self._look():
                         self._notify()
             after = file_identity(opened.path, handle, tripwire=False)
+            links_after = os.fstat(handle.fileno()).st_nlink
         except OSError as error:
             opened.state = State.FAILED
             opened.failure = f"it could not be read to the end ({error.strerror or error})"
             return
         finally:
             opened.seconds = time.perf_counter() - started
-        if not after.same_file(opened.identity) or opened.hashed_bytes != opened.identity.size:
+        if opened.hashed_bytes != opened.identity.size or not (
+            after.same_file(opened.identity) or _only_unlinked(opened, after, links, links_after)
+        ):
             # Written to while it was being read: the hash is of neither version.
             opened.state = State.FAILED
             opened.failure = "it was written to while it was being hashed"
@@ -225,6 +230,8 @@ class LoadCheck:
                 return False
         for opened in self.files:
             what = opened.changed_on_disk()
+            if what and "replaced by another file" not in what:
+                opened.written = True  # this very file changed: a hash of it now is of neither version
             if what:
                 message = (
                     f"The {opened.role} file {opened.path} changed on disk while loaded: {what}. "
@@ -244,3 +251,18 @@ class LoadCheck:
             self.on_event()
         except Exception:  # a listener's bug must not stop the watch
             _log.exception("model check listener failed")
+
+
+def _only_unlinked(opened: OpenedFile, after: FileIdentity, links: int, links_after: int) -> bool:
+    """The open file lost a name (another file was renamed over it, or it was deleted) and
+    nothing else: unlinking moves a file's change time, not its bytes, size or mtime.
+
+    A write the watch saw first (same file, changed) is not excused by a later rename.
+    """
+    before = opened.identity
+    return (
+        links_after < links
+        and not opened.written
+        and (after.device, after.inode, after.size, after.mtime_ns)
+        == (before.device, before.inode, before.size, before.mtime_ns)
+    )
