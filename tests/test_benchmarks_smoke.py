@@ -75,3 +75,12 @@ def test_store_benchmark_runs() -> None:
     output = bench("bench_store", "--conversations", "60", "--turns", "3", "--runs", "1")
     assert "search a matter number: 1 hits" in output and "… its conversations (1)" in output
     assert "window: open a hit (review view, scrolled)" in output and "with the Sessions window" in output
+
+
+@pytest.mark.e2e
+def test_first_token_benchmark_runs() -> None:
+    output = bench("bench_first_token", "--size", "0.3", "--runs", "1", "--warm")
+    assert "ratio after/raw time to first token" in output and "ratio before/raw" in output
+    assert "after: background hash finished" in output and "app, hash cached, nothing hashing" in output
+    # The load's own full hash settled the turn: verified before it began, or after.
+    assert re.search(r"turns recorded their model hash as .*verified", output)

@@ -281,7 +281,8 @@ class ChatService:
             if opened.state is State.FAILED:
                 self.store.log_event("model.unverifiable", {**detail, "reason": opened.failure})
                 continue
-            self.store.remember_model_hash(str(opened.path), opened.identity, sha256)
+            if opened.cached != sha256:  # cache it (a newer row wins); the event says it was checked
+                self.store.remember_model_hash(str(opened.path), opened.identity, sha256)
             if opened.mismatch:
                 self.store.log_event(
                     "model.hash_mismatch", {**detail, "cached_sha256": opened.cached, "sha256": sha256}

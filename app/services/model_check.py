@@ -16,6 +16,7 @@ import enum
 import hashlib
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -171,6 +172,7 @@ class LoadCheck:
     # -- the thread -------------------------------------------------------------------------
 
     def _run(self) -> None:
+        _background_priority()
         try:
             for opened in self.files:
                 self._hash(opened)
@@ -266,3 +268,26 @@ def _only_unlinked(opened: OpenedFile, after: FileIdentity, links: int, links_af
         and (after.device, after.inode, after.size, after.mtime_ns)
         == (before.device, before.inode, before.size, before.mtime_ns)
     )
+
+
+def _background_priority() -> None:
+    """Let the model's load and generation come first: the hash only has to finish, not race.
+
+    Linux: this thread's nice value 19 (threads have their own); Windows: background mode (lower
+    CPU and I/O priority); macOS: the background QoS class. Best effort: where refused, it runs
+    at normal priority.
+    """
+    try:
+        if sys.platform.startswith("linux"):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        elif sys.platform == "win32":  # pragma: no cover - Windows only
+            import ctypes
+
+            kernel32 = ctypes.WinDLL("kernel32")  # type: ignore[attr-defined]
+            kernel32.SetThreadPriority(kernel32.GetCurrentThread(), 0x00010000)  # BACKGROUND_BEGIN
+        elif sys.platform == "darwin":  # pragma: no cover - macOS only
+            import ctypes
+
+            ctypes.CDLL("/usr/lib/libSystem.dylib").pthread_set_qos_class_self_np(0x09, 0)
+    except (OSError, AttributeError):
+        _log.info("the model hash runs at normal priority", exc_info=True)
