@@ -16,6 +16,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.core.errors import VeritraceError
+from app.core.files import NotAFileError, TooLargeError, read_bounded
 from app.core.hashing import sha256_bytes
 
 MAX_IMAGE_BYTES = 25 * 1024 * 1024
@@ -94,11 +95,22 @@ def check_image(data: bytes, filename: str) -> CheckedImage:
 
 
 def read_image_file(path: Path) -> CheckedImage:
-    """Read and check an image file; an unreadable file is an ImageError too."""
+    """Read and check an image file; an unreadable file is an ImageError too.
+
+    Only a regular file is read, and no more of it than the size limit and one byte: a folder,
+    a named pipe or a device (``/dev/zero``) is refused before it is read.
+    """
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_IMAGE_BYTES)
+    except NotAFileError as error:
+        raise ImageError(f"{path} is {error.kind}, not an image file.") from error
+    except TooLargeError as error:
+        limit = human_size(MAX_IMAGE_BYTES)
+        raise ImageError(
+            f"{path.name} is {human_size(error.size)}; images up to {limit} are accepted."
+        ) from error
     except OSError as error:
-        raise ImageError(f"{path.name} cannot be read: {error.strerror}.") from error
+        raise ImageError(f"{path.name} cannot be read: {error.strerror or error}.") from error
     return check_image(data, path.name)
 
 

@@ -25,6 +25,22 @@ can read what it does before trusting its answer. It checks, in order:
 
 It prints one line per check and ends with "BUNDLE VERIFIED ..." (exit status 0) or
 "BUNDLE INVALID: <first problem>" (exit status 1); a usage error exits with 2.
+
+Limits. A bundle may come from anyone, so nothing in it is read without a bound: each file's
+size is checked before it is read (for a zip, the size its header declares, before anything is
+inflated), and no file is read past that size or its limit, so a zip bomb or a lying header
+costs no more than the limit to refuse. Each limit is far above what the app writes:
+
+    manifest.json                  64 MiB   (it lists every file: about 350,000 of them)
+    ledger.jsonl                    1 GiB   (every entry; one line at most 256 MiB)
+    conversations/N.json          256 MiB   (one conversation's records)
+    images/...                     32 MiB   (the app accepts images up to 25 MiB)
+    any other file                 16 MiB   (README.txt, verify_bundle.py, the timestamp files)
+    all files together             16 GiB,  at most 400,000 files
+    JSON nesting                   64 levels (the app's records nest under ten deep)
+
+A folder bundle holds only plain files, at most one folder deep: a link, a named pipe, a
+device or a socket in it is refused without being opened.
 """
 
 from __future__ import annotations
@@ -38,6 +54,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 import zipfile
 from collections.abc import Callable, Iterator
@@ -61,6 +78,16 @@ VERIFIER = "verify_bundle.py"
 TIMESTAMP_TOKEN = "timestamp/checkpoint.tsr"
 TIMESTAMP_ROOT = "timestamp/authority-root.pem"
 _CHUNK = 1 << 20
+# Limits on what a bundle may hold (the module's docstring says why each is enough).
+MAX_MANIFEST_BYTES = 64 << 20
+MAX_LEDGER_BYTES = 1 << 30
+MAX_JSON_BYTES = 256 << 20  # one conversation file, or one ledger line
+MAX_IMAGE_FILE_BYTES = 32 << 20
+MAX_OTHER_BYTES = 16 << 20
+MAX_TOTAL_BYTES = 16 << 30
+MAX_FILES = 400_000
+MAX_JSON_DEPTH = 64
+MAX_INTEGER_DIGITS = 20  # JSON numbers here are exact integers below 2**53: 16 digits
 _HEADER_KEYS = (
     "seq",
     "at",
@@ -181,8 +208,8 @@ def zip_sealed_part(path: str) -> tuple[str, bytes]:
     their headers, the central directory and the end record itself. The comment after it holds
     the seal, and must run exactly to the end of the file.
     """
-    size = os.path.getsize(path)
-    with open(path, "rb") as handle:
+    with _open_plain(path, path) as handle:
+        size = os.fstat(handle.fileno()).st_size
         start = max(0, size - (_END_RECORD_SIZE + 0xFFFF))
         handle.seek(start)
         tail = handle.read()
@@ -311,64 +338,206 @@ class MemorySource(Source):
         yield self.files[name]
 
 
+def member_limit(name: str) -> int:
+    """The most bytes the bundle file ``name`` may hold (see the module's docstring)."""
+    return _limit_and_kind(name)[0]
+
+
+def _limit_and_kind(name: str) -> tuple[int, str]:
+    if name == MANIFEST:
+        return MAX_MANIFEST_BYTES, "manifest.json"
+    if name == LEDGER:
+        return MAX_LEDGER_BYTES, "ledger.jsonl"
+    if _CONVERSATION_FILE.fullmatch(name):
+        return MAX_JSON_BYTES, "a conversation file"
+    if name.startswith("images/"):
+        return MAX_IMAGE_FILE_BYTES, "an image"
+    return MAX_OTHER_BYTES, "this file"
+
+
+def _too_large(name: str, size: int, declared: bool = False) -> Invalid:
+    limit, kind = _limit_and_kind(name)
+    said = f"declares {_amount(size)} uncompressed" if declared else f"is {_amount(size)}"
+    done = "; nothing of it was inflated" if declared else ""
+    return Invalid(f"{name} {said}, more than the {_amount(limit)} allowed for {kind} (see --help){done}")
+
+
+def _amount(size: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}".replace(".0 ", " ")
+    return f"{size} bytes"
+
+
+def _check_count_and_total(count: int, total: int) -> None:
+    if count > MAX_FILES:
+        raise Invalid(f"the bundle holds more than {MAX_FILES:,} files, more than this script checks")
+    if total > MAX_TOTAL_BYTES:
+        raise Invalid(
+            f"the bundle's files come to more than {_amount(MAX_TOTAL_BYTES)}, more than this script "
+            "checks (see --help)"
+        )
+
+
+def _kind(mode: int) -> str | None:
+    """What a file of this ``st_mode`` is, in words, or None for a plain (regular) file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a link"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+# Opened non-blocking: opening a named pipe then returns at once instead of waiting for a writer.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _open_plain(
+    path: str, name: str, follow: bool = True, refusal: str = "a bundle holds only plain files"
+) -> Any:
+    """``path`` opened for reading if it is a plain file, else Invalid: "``name`` is a …; ``refusal``"."""
+    flags = _OPEN_FLAGS if follow else _OPEN_FLAGS | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        raise Invalid(f"{name} cannot be read ({error.strerror or error})") from error
+    handle = os.fdopen(descriptor, "rb")
+    kind = _kind(os.fstat(descriptor).st_mode)
+    if kind is not None:
+        handle.close()
+        raise Invalid(f"{name} is {kind}; {refusal}")
+    return handle
+
+
 class FolderSource(Source):
     def __init__(self, root: str) -> None:
         self.root = root
 
     def names(self) -> list[str]:
-        found = []
-        for folder, subfolders, files in os.walk(self.root):
+        """Every file, refusing links, pipes, devices and sockets (without opening them), files
+        nested deeper than a bundle's, and files larger than their limit."""
+        found, total = [], 0
+
+        def unreadable(error: OSError) -> None:
+            raise Invalid(f"{error.filename} cannot be read ({error.strerror or error})")
+
+        for folder, subfolders, files in os.walk(self.root, onerror=unreadable):
             for entry in subfolders + files:
                 path = os.path.join(folder, entry)
                 name = os.path.relpath(path, self.root).replace(os.sep, "/")
-                if os.path.islink(path):
-                    raise Invalid(f"{name} is a link; a bundle holds only plain files")
-                if entry in files:
-                    found.append(name)
+                if name.count("/") > 1:
+                    raise Invalid(f"{name} is nested deeper than any file of a bundle")
+                try:
+                    status = os.lstat(path)
+                except OSError as error:
+                    raise Invalid(f"{name} cannot be read ({error.strerror or error})") from error
+                kind = _kind(status.st_mode)
+                if kind == "a folder":
+                    continue
+                if kind is not None:
+                    raise Invalid(f"{name} is {kind}; a bundle holds only plain files")
+                if status.st_size > member_limit(name):
+                    raise _too_large(name, status.st_size)
+                found.append(name)
+                total += status.st_size
+                _check_count_and_total(len(found), total)
         return found
 
     def chunks(self, name: str) -> Iterator[bytes]:
-        with open(os.path.join(self.root, *name.split("/")), "rb") as handle:
+        path = os.path.join(self.root, *name.split("/"))
+        limit = member_limit(name)
+        with _open_plain(path, name, follow=False) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise _too_large(name, size)
+            read = 0
             while True:
-                chunk = handle.read(_CHUNK)
+                chunk = handle.read(min(_CHUNK, limit + 1 - read))
                 if not chunk:
                     return
+                read += len(chunk)
+                if read > limit:  # it grew while being read
+                    raise _too_large(name, read)
                 yield chunk
 
 
 class ZipSource(Source):
     def __init__(self, path: str) -> None:
         self.path = path
+        # The zip file is read through a handle opened as a plain file: never a pipe that blocks.
+        self.handle = _open_plain(path, path, refusal="neither a bundle folder nor a zip file")
         try:
-            self.archive = zipfile.ZipFile(path)
+            self.archive = zipfile.ZipFile(self.handle)
         except (zipfile.BadZipFile, OSError) as error:
+            self.handle.close()
             raise Invalid(f"{path} cannot be read as a zip file ({error})") from error
 
+    def __del__(self) -> None:
+        handle = getattr(self, "handle", None)
+        if handle is not None:
+            handle.close()
+
     def names(self) -> list[str]:
-        names = self.archive.namelist()
+        """Every member, refusing duplicates and, before anything is inflated, any member whose
+        declared size is over its limit."""
+        infos = self.archive.infolist()
+        _check_count_and_total(len(infos), 0)
         seen: set[str] = set()
-        for name in names:
-            if name in seen:
-                raise Invalid(f"{name} appears more than once in the zip file")
-            seen.add(name)
-        return names
+        total = 0
+        for info in infos:
+            if info.filename in seen:
+                raise Invalid(f"{info.filename} appears more than once in the zip file")
+            seen.add(info.filename)
+            if info.file_size > member_limit(info.filename):
+                raise _too_large(info.filename, info.file_size, declared=True)
+            total += info.file_size
+            _check_count_and_total(len(seen), total)
+        return [info.filename for info in infos]
 
     def chunks(self, name: str) -> Iterator[bytes]:
+        """The member's bytes, inflated no further than its declared size and its limit."""
         try:
-            with self.archive.open(name) as handle:
+            info = self.archive.getinfo(name)
+        except KeyError as error:
+            raise Invalid(f"{name} is not in the zip file") from error
+        if info.file_size > member_limit(name):
+            raise _too_large(name, info.file_size, declared=True)
+        try:
+            with self.archive.open(info) as handle:
+                read = 0
                 while True:
                     chunk = handle.read(_CHUNK)
                     if not chunk:
                         return
+                    read += len(chunk)
+                    if read > info.file_size:  # zipfile stops there itself; a header may lie
+                        raise Invalid(
+                            f"{name} inflates beyond the {info.file_size} bytes its zip header declares"
+                        )
                     yield chunk
         except (zipfile.BadZipFile, OSError, EOFError) as error:  # a damaged member: bad CRC, bad data
             raise Invalid(f"{name} cannot be read from the zip file ({error})") from error
 
 
 def open_source(path: str) -> Source:
-    if os.path.isdir(path):
+    """The bundle at ``path``: a folder, or a zip file (never opened if it is not a plain file)."""
+    try:
+        is_folder = stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError as error:
+        raise Invalid(f"{path} cannot be read ({error.strerror or error})") from error
+    if is_folder:
         return FolderSource(path)
-    if zipfile.is_zipfile(path):
+    with _open_plain(path, path, refusal="neither a bundle folder nor a zip file") as handle:
+        is_zip = zipfile.is_zipfile(handle)
+    if is_zip:
         return ZipSource(path)
     raise Invalid(f"{path} is neither a bundle folder nor a zip file")
 
@@ -1659,11 +1828,8 @@ class Bundle:
     # ledger.jsonl ---------------------------------------------------------------------------
 
     def check_ledger(self) -> str:
-        data = self.source.read(LEDGER)
-        if not data.endswith(b"\n"):
-            raise Invalid("ledger.jsonl does not end with a complete line")
         previous = GENESIS
-        for number, line in enumerate(data[:-1].split(b"\n"), start=1):
+        for number, line in enumerate(_lines(self.source.chunks(LEDGER), LEDGER), start=1):
             where = f"ledger.jsonl line {number}"
             entry = _object(_parse(line, where), (*_HEADER_KEYS, "entry_hash"), where, optional=("payload",))
             if canonical(entry) != line:
@@ -2024,9 +2190,62 @@ def _manifest(value: Any) -> dict[str, Any]:
     return manifest
 
 
+def _lines(chunks: Iterator[bytes], name: str) -> Iterator[bytes]:
+    """The lines of a file read in chunks, each without its line break; every line must end with
+    one, and none may be longer than a JSON document may be (it is never held whole otherwise)."""
+    pending: list[bytes] = []
+    held = 0
+    empty = True
+    for chunk in chunks:
+        empty = empty and not chunk
+        pieces = chunk.split(b"\n")
+        for number, piece in enumerate(pieces):
+            held += len(piece)
+            if held > MAX_JSON_BYTES:
+                raise Invalid(f"{name} holds a line longer than {_amount(MAX_JSON_BYTES)} (see --help)")
+            pending.append(piece)
+            if number < len(pieces) - 1:  # the piece ends at a line break
+                yield b"".join(pending)
+                pending, held = [], 0
+    if any(pending) or empty:
+        raise Invalid(f"{name} does not end with a complete line")
+
+
+_NOT_BRACKET = bytes(set(range(256)) - set(b"[]{}"))
+_BRACKET_PAIR = re.compile(rb"\[\]|\{\}")
+
+
+def _deeper_than(data: bytes, limit: int) -> bool:
+    """Whether the JSON text ``data`` nests arrays and objects more than ``limit`` deep.
+
+    Found before parsing and without recursion, in at most ``limit`` passes over the text: with
+    escapes dropped, every other run between quotes is a string; of the brackets outside them,
+    each pass removes the innermost pairs, so a text at most ``limit`` deep is gone after ``limit``.
+    """
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return False
+    unescaped = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    brackets = b"".join(unescaped.split(b'"')[0::2]).translate(None, _NOT_BRACKET)
+    for _ in range(limit):
+        fewer = _BRACKET_PAIR.sub(b"", brackets)
+        if len(fewer) == len(brackets):
+            return False  # none left, or unbalanced: json.loads says where
+        brackets = fewer
+    return bool(brackets)
+
+
+def _integer(text: str) -> int:
+    # Python before 3.11 turns any number of digits into an int, in time quadratic in them.
+    if len(text) > MAX_INTEGER_DIGITS + 1:
+        raise ValueError(f"a number of {len(text)} digits, longer than any a bundle holds")
+    return int(text)
+
+
 def _parse(data: bytes, where: str) -> Any:
+    if _deeper_than(data, MAX_JSON_DEPTH):
+        raise Invalid(f"{where}: JSON nested more than {MAX_JSON_DEPTH} deep, deeper than the app writes")
     try:
-        return json.loads(data.decode("utf-8"))
+        return json.loads(data.decode("utf-8"), parse_int=_integer)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise Invalid(f"{where}: not valid JSON ({error})") from error
 
@@ -2139,8 +2358,12 @@ WHAT_IT_PROVES = (
 
 
 def _parser() -> argparse.ArgumentParser:
+    doc = __doc__ or ""  # none under python -OO
     parser = argparse.ArgumentParser(
-        prog="verify_bundle.py", description="Check a Veritrace JSON audit bundle with Python alone."
+        prog="verify_bundle.py",
+        description="Check a Veritrace JSON audit bundle with Python alone.",
+        epilog=doc[doc.find("Limits.") :] if "Limits." in doc else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("bundle", metavar="BUNDLE", help="a Veritrace bundle folder or .zip file")
     pinned = parser.add_mutually_exclusive_group()

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from app.core.errors import ModelError
+from app.core.files import NotAFileError, TooLargeError, read_bounded
 from app.core.models import ModelInfo, family_for
 from app.core.presets import preset, with_params
 from app.core.types import RunSettings
 from app.runtime.model_files import demo_model_path
 from app.services.paths import config_path
+
+_log = logging.getLogger(__name__)
+MAX_SETTINGS_BYTES = 1024 * 1024  # a settings file is a few kilobytes; anything this large is not one
 
 
 @dataclass(frozen=True)
@@ -76,16 +82,63 @@ class ModelChoice:
     is_demo: bool
 
 
+_reporter: Callable[[str], None] | None = None
+_logged: set[tuple[str, str]] = set()
+_reported: set[tuple[str, str]] = set()
+
+
+def set_settings_reporter(callback: Callable[[str], None] | None) -> None:
+    """Register how a front end tells the user, in one line, that the settings file is unusable.
+
+    Each problem with a given file is logged once per process and told to each reporter once,
+    however often the settings are read.
+    """
+    global _reporter
+    _reporter = callback
+    _reported.clear()
+
+
 def load_config(path: Path | None = None) -> AppConfig:
-    """Read the settings file; a missing or unreadable one gives the defaults."""
+    """Read the settings file; a missing one gives the defaults, and so does an unusable one.
+
+    An unusable file (not JSON, not settings, a folder, a pipe, far too large) is reported (see
+    ``set_settings_reporter``) and left exactly as it is: the defaults apply until it is fixed.
+    """
     path = path or config_path()
     try:
-        return AppConfig.from_dict(json.loads(path.read_text("utf-8")))
+        data = json.loads(read_bounded(path, MAX_SETTINGS_BYTES).decode("utf-8"))
     except FileNotFoundError:
         return AppConfig()
-    except (OSError, ValueError, TypeError):
-        # A damaged settings file must not stop the app; the record is elsewhere.
-        return AppConfig()
+    except NotAFileError as error:
+        return _unusable(path, f"is {error.kind}, not a settings file")
+    except TooLargeError as error:
+        return _unusable(path, f"holds {error.size} bytes, far more than any settings file")
+    except OSError as error:
+        return _unusable(path, f"cannot be read ({error.strerror or error})")
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        return _unusable(path, f"is not valid JSON ({error})")
+    if not isinstance(data, dict):
+        return _unusable(path, "does not hold settings (a JSON object)")
+    try:
+        return AppConfig.from_dict(data)
+    except (ValueError, TypeError, KeyError, OverflowError) as error:
+        return _unusable(path, f"holds a setting Veritrace cannot use ({error})")
+
+
+def _unusable(path: Path, problem: str) -> AppConfig:
+    """The defaults, after saying once why the settings file at ``path`` was not used."""
+    line = (
+        f"The settings file {path} {problem}: Veritrace uses its default settings and has left the file "
+        "as it is; fix or remove it to choose settings again."
+    )
+    key = (str(path), problem)
+    if key not in _logged:
+        _logged.add(key)
+        _log.warning("%s", line)
+    if _reporter is not None and key not in _reported:
+        _reported.add(key)
+        _reporter(line)
+    return AppConfig()
 
 
 def save_config(config: AppConfig, path: Path | None = None) -> None:

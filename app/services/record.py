@@ -17,14 +17,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.errors import StorageError
+from app.core.errors import CorruptDatabaseError, StorageError
 from app.core.signing import KeyPair, fingerprint
 from app.core.types import Checkpoint
 from app.services.anchoring import Anchors, Authority, check_anchors, queue
 from app.services.durable import PRIVATE_FILE
 from app.services.recovery import set_aside
-from app.services.signing import installation_key, installation_public_key, key_state
-from app.services.witness import Witness, WitnessError, check_head, newest_witness, write_witness
+from app.services.signing import KEY_NAME, installation_key, installation_public_key, key_state
+from app.services.witness import (
+    Witness,
+    WitnessError,
+    check_head,
+    newest_witness,
+    read_witnesses,
+    write_witness,
+)
+from app.storage.engine import is_empty_database
 from app.storage.ledger import Verification, peek
 from app.storage.repository import Store
 
@@ -45,6 +53,33 @@ def witness_problem(database: Path) -> str | None:
         return None
     count, head, record_id, hash_at = peek(database, witness.entry_count)
     return check_head(witness, record_id, count, head, hash_at)
+
+
+def emptied_record(database: Path) -> str | None:
+    """Why the empty file ``database`` is a record that was emptied, not a new one, or None.
+
+    Evidence that a record was here: the signing key in its folder (made when a record is first
+    opened), or a witness of it outside the folder. Only read: nothing is created or changed.
+    """
+    if not is_empty_database(database):
+        return None
+    evidence = []
+    if key_state(database.parent) == "present":
+        evidence.append(f"the signing key {KEY_NAME} lies beside it")
+    try:
+        witnessed = bool(read_witnesses(database))
+    except WitnessError:  # an altered witness is still a witness
+        witnessed = True
+    if witnessed:
+        evidence.append("a witness outside the folder holds its signed head")
+    if not evidence:
+        return None  # a first run: the file was made and nothing written yet
+    return (
+        f"The record at {database} is empty, but {' and '.join(evidence)}: a record was emptied, "
+        "and an emptied record is not a new one. It was left as it is. Restore a verified backup "
+        "(`veritrace restore BACKUP --reason ...`, or from the window); to start a new record on "
+        "purpose, move the empty file away first."
+    )
 
 
 def _keep_witness(store: Store, authority: Authority | None) -> Callable[[Checkpoint], None]:
@@ -81,7 +116,13 @@ def open_record(
 
     ``key`` None opens for reading only: nothing is enrolled (no passphrase is asked for). With an
     ``authority``, every checkpoint is queued to be timestamped by it.
+
+    An empty file becomes a new record only on a first run: beside a signing key, or with a
+    witness, it is a record that was emptied, and it is refused as damaged (left as it is).
     """
+    emptied = emptied_record(path)
+    if emptied is not None:
+        raise CorruptDatabaseError(emptied)
     if check_witness:
         problem = witness_problem(path)
         if problem is not None:
