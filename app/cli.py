@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from app import __version__
 from app.core.cancel import CancelToken
@@ -19,9 +19,11 @@ from app.core.errors import VeritraceError
 from app.core.images import read_image_file
 from app.core.report import model_identity_lines
 from app.core.signing import fingerprint
+from app.core.text import printable, printable_json
 from app.core.types import (
     MATCH_END,
     MATCH_START,
+    SEED_MAX,
     ConversationSummary,
     Flag,
     Meaning,
@@ -33,9 +35,17 @@ from app.core.types import (
 )
 from app.services.anchoring import Authority, configured_authority, pending, send_queued
 from app.services.chat import ChatService
-from app.services.config import ModelChoice, config_projector, load_config, resolve_model, settings_for
-from app.services.instance import InstanceLock
-from app.services.logs import configure_logging
+from app.services.config import (
+    ModelChoice,
+    config_projector,
+    load_config,
+    resolve_model,
+    set_settings_reporter,
+    settings_for,
+)
+from app.services.failures import EXIT_STATUS_HELP, HANDLED, INTERRUPTED, REFUSED, describe_failure
+from app.services.instance import WriterLock, first_use
+from app.services.logs import configure_logging, log_failure
 from app.services.paths import backups_dir, data_dir, database_path
 from app.services.record import check_record, open_record
 from app.services.signing import installation_key
@@ -46,10 +56,87 @@ if TYPE_CHECKING:
     from app.storage.repository import Store
 
 
+# SQLite's integers are signed 64-bit: a larger id cannot name a row.
+ID_MAX = 2**63 - 1
+# Far above any model's context window (the backend stops at the window anyway).
+MAX_TOKENS_MAX = 2**20
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors shown safely, and every text argument checked to be UTF-8.
+
+    Undecodable bytes in argv arrive as lone surrogates (PEP 383); the record keeps UTF-8 text,
+    so such an argument is refused here, once for every command, naming the option.
+    """
+
+    def parse_known_args(  # type: ignore[override]  # typeshed overloads it by namespace type
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        for action in self._actions:
+            value = getattr(parsed, action.dest, None)
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str | Path):
+                    problem = _not_utf8(str(item))
+                    if problem:
+                        self.error(f"argument {_argument_name(action)}: not valid UTF-8 text ({problem})")
+        return parsed, extras
+
+    def error(self, message: str) -> NoReturn:
+        # One line: the usage is one --help away, and the message may quote hostile argv.
+        self.exit(2, f"{self.prog}: error: {printable(message, keep_newlines=False)}\n")
+
+
+def _not_utf8(text: str) -> str:
+    """Where ``text`` stops being encodable as UTF-8, or "" if it is."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        code = ord(text[error.start])
+        # surrogateescape stores an undecodable byte 0xXY as U+DCXY.
+        what = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"lone surrogate U+{code:04X}"
+        return f"{what} at character {error.start + 1}"
+    return ""
+
+
+def _argument_name(action: argparse.Action) -> str:
+    if action.option_strings:
+        return "/".join(action.option_strings)
+    return str(action.metavar or action.dest)
+
+
+def _whole_number(low: int, high: int, what: str, note: str = "") -> Callable[[str], int]:
+    """An argparse type: a decimal whole number from ``low`` to ``high``, else one clear line."""
+
+    def parse(value: str) -> int:
+        shown = value if len(value) <= 24 else f"{value[:20]}… ({len(value)} characters)"
+        if not (value.isascii() and value.removeprefix("-").isdigit()):
+            raise argparse.ArgumentTypeError(f"{shown!r} is not a whole number; {what} are {low} to {high}")
+        # Compared before int(): Python refuses to convert strings of over 4,300 digits.
+        digits = value.removeprefix("-").lstrip("0")
+        number = int(value) if len(digits) <= len(str(high)) else None
+        if number is None or not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{shown} is out of range: {what} are {low} to {high}{note}")
+        return number
+
+    parse.__name__ = what  # argparse names the type by it in its own messages
+    return parse
+
+
+_record_id = _whole_number(1, ID_MAX, "ids")
+_seed = _whole_number(
+    0, SEED_MAX, "seeds", f" (llama.cpp's sampler takes 32 bits and reads {SEED_MAX + 1} as 'random')"
+)
+_max_tokens = _whole_number(1, MAX_TOKENS_MAX, "token limits")
+_positive = _whole_number(1, ID_MAX, "limits")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="veritrace",
         description="Auditable reasoning with a local model. Without a command, opens the app.",
+        epilog=EXIT_STATUS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"Veritrace {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -57,9 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="run one turn: reasoning to stderr, answer to stdout")
     ask.add_argument("prompt")
     ask.add_argument("--model", help="GGUF file (default: the configured model, else the demo model)")
-    ask.add_argument("--conversation", type=int, help="continue this conversation id")
-    ask.add_argument("--seed", type=int)
-    ask.add_argument("--max-tokens", type=int)
+    ask.add_argument("--conversation", type=_record_id, help="continue this conversation id")
+    ask.add_argument(
+        "--seed",
+        type=_seed,
+        help=f"sampling seed, 0 to {SEED_MAX} (llama.cpp's sampler uses 32 bits); default: random, recorded",
+    )
+    ask.add_argument(
+        "--max-tokens", type=_max_tokens, help=f"at most this many tokens, 1 to {MAX_TOKENS_MAX}"
+    )
     ask.add_argument("--system", help="system prompt for this turn")
     ask.add_argument(
         "--image", action="append", default=[], metavar="PATH", help="attach an image (repeatable)"
@@ -151,13 +244,13 @@ def build_parser() -> argparse.ArgumentParser:
     restoring.add_argument("--reason", required=True, help="why (recorded in the restored record)")
 
     annotate = commands.add_parser("annotate", help="add a reviewer's note to a turn")
-    annotate.add_argument("turn", type=int, metavar="TURN_ID")
+    annotate.add_argument("turn", type=_record_id, metavar="TURN_ID")
     annotate.add_argument("--flag", required=True, choices=[str(flag) for flag in Flag])
     annotate.add_argument("--comment", required=True)
     annotate.add_argument("--name", help="reviewer name (default: the operating-system user)")
 
     signoff = commands.add_parser("signoff", help="sign off a conversation; it is locked afterwards")
-    signoff.add_argument("conversation", type=int, metavar="CONVERSATION_ID")
+    signoff.add_argument("conversation", type=_record_id, metavar="CONVERSATION_ID")
     signoff.add_argument("--meaning", required=True, choices=[str(meaning) for meaning in Meaning])
     signoff.add_argument("--name", required=True, help="the signer's printed name")
     signoff.add_argument("--reason", required=True)
@@ -165,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export", help="export conversations as an audit report: PDF, Markdown or a verifiable JSON bundle"
     )
-    export.add_argument("ids", nargs="+", type=int, metavar="ID", help="conversation ids")
+    export.add_argument("ids", nargs="+", type=_record_id, metavar="ID", help="conversation ids")
     export.add_argument(
         "--format",
         choices=["pdf", "md", "json"],
@@ -178,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--json", action="store_true", help="print the result as JSON")
 
     show = commands.add_parser("show", help="show one conversation with every recorded field")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=_record_id, metavar="ID")
     show.add_argument("--json", action="store_true")
 
     # -- the model library -----------------------------------------------------------------
@@ -210,45 +303,103 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; whatever stops it is one line on stderr and an exit status (``--help`` lists them).
+
+    The traceback of a failure goes to the log file only. Anything not in ``HANDLED`` is a bug and
+    keeps its traceback.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
-        return 2
+        return REFUSED
+    doing = " ".join(part for part in (args.command, getattr(args, "key_command", None)) if part)
+    # A settings file that cannot be used is said once, in one line; its defaults apply.
+    set_settings_reporter(lambda line: print(f"veritrace: {printable(line, False)}", file=sys.stderr))
     try:
-        configure_logging()
-        return _COMMANDS[args.command](args)
-    except VeritraceError as error:
-        print(f"veritrace: {error}", file=sys.stderr)
-        return 2
+        with _background_errors_logged():
+            configure_logging()
+            return _COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("veritrace: interrupted.", file=sys.stderr)
+        return INTERRUPTED
+    except HANDLED as error:
+        failure = describe_failure(error, doing)
+        log_failure(f"{doing} failed", error)
+        print(f"veritrace: {failure.message}", file=sys.stderr)
+        return failure.status
+
+
+@contextmanager
+def _background_errors_logged() -> Iterator[None]:
+    """A thread that dies (a model hash, a download) leaves its traceback in the log and one line here."""
+
+    def report(failed: threading.ExceptHookArgs) -> None:
+        if failed.exc_value is None or isinstance(failed.exc_value, SystemExit):
+            return
+        log_failure(f"thread {failed.thread.name if failed.thread else '?'} failed", failed.exc_value)
+        failure = describe_failure(failed.exc_value, "a background task")
+        print(f"veritrace: {failure.message}", file=sys.stderr)
+
+    previous, threading.excepthook = threading.excepthook, report
+    try:
+        yield
+    finally:
+        threading.excepthook = previous
 
 
 def _open_store() -> Store:
     """Open the record to read; if no other process is writing, close turns a dead process left running."""
     store = open_record(database_path(), key=None)
-    lock = InstanceLock(data_dir())
-    if lock.try_acquire():
-        try:
-            store.mark_interrupted()
-        finally:
-            lock.release()
+    try:
+        WriterLock(data_dir()).when_alone(store.mark_interrupted)
+    except BaseException:
+        store.close()
+        raise
     return store
 
 
+def _say(text: str, *, file: TextIO | None = None, one_line: bool = False) -> None:
+    """Print a line that may quote a record, a model or a file: its terminal controls shown, never obeyed.
+
+    ``one_line`` for rows of a listing: a line break in a title is shown as ``\\x0a`` too.
+    Escape a whole line once: an escaped text escaped again no longer reads as what was recorded.
+    """
+    print(printable(text, keep_newlines=not one_line), file=file if file is not None else sys.stdout)
+
+
 class _ConsoleSink:
+    """Streams a turn to the terminal, each piece escaped as it arrives (``show --json`` is exact)."""
+
     def __init__(self, reasoning: TextIO, answer: TextIO) -> None:
         self._reasoning, self._answer = reasoning, answer
+        self._mid_line: dict[int, TextIO] = {}  # the streams whose last piece did not end its line
 
     def turn_started(self, turn: Turn) -> None:
         pass
 
     def reasoning(self, text: str) -> None:
-        self._reasoning.write(text)
+        self._reasoning.write(printable(text, more_follows=True))
         self._reasoning.flush()
+        self._left(self._reasoning, text)
 
     def answer(self, text: str) -> None:
-        self._answer.write(text)
+        self._answer.write(printable(text, more_follows=True))
         self._answer.flush()
+        self._left(self._answer, text)
+
+    def _left(self, stream: TextIO, text: str) -> None:
+        if text.endswith("\n"):
+            self._mid_line.pop(id(stream), None)
+        elif text:
+            self._mid_line[id(stream)] = stream
+
+    def end_lines(self) -> None:
+        """End the lines a stopped turn left open: a failure's one line then stands on its own."""
+        for stream in self._mid_line.values():
+            stream.write("\n")
+            stream.flush()
+        self._mid_line.clear()
 
     def progress(self, completion_tokens: int, tokens_per_second: float) -> None:
         pass
@@ -291,10 +442,12 @@ def _ask(args: argparse.Namespace) -> int:
 
     images = [read_image_file(Path(path)) for path in args.image]
     projector = Path(args.mmproj) if args.mmproj else None if remote else config_projector(config, choice)
-    with InstanceLock(data_dir()):
+    with WriterLock(data_dir()) as writers:
         authority = _authority()
-        store = open_record(database_path(), backups=backups_dir(), authority=authority)
-        store.mark_interrupted()
+        with first_use(data_dir()):
+            store = open_record(database_path(), backups=backups_dir(), authority=authority)
+        # Only with no other writer alive: a turn another process is generating is not orphaned.
+        writers.when_alone(store.mark_interrupted)
         backend: Backend = RemoteBackend(remote) if remote else LlamaBackend()
         service: ChatService | None = None
         try:
@@ -304,28 +457,25 @@ def _ask(args: argparse.Namespace) -> int:
             else:
                 model = service.load_model(choice.path, settings, is_demo=choice.is_demo, projector=projector)
             if images and not model.loaded.has_vision:
-                print(
+                _say(
                     f"veritrace: {choice.path.name} has no vision projector (--mmproj): the images are "
                     "recorded but the model will not see them.",
                     file=sys.stderr,
                 )
             cancel = CancelToken()
             previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
+            sink = _ConsoleSink(sys.stderr, sys.stdout)
             try:
-                turn = service.run_turn(
-                    args.conversation,
-                    args.prompt,
-                    settings,
-                    _ConsoleSink(sys.stderr, sys.stdout),
-                    cancel,
-                    images,
-                )
+                turn = service.run_turn(args.conversation, args.prompt, settings, sink, cancel, images)
+            except BaseException:
+                sink.end_lines()
+                raise
             finally:
                 signal.signal(signal.SIGINT, previous)
             problem = _settle_model_hash(service)
             turn = store.turn(turn.id)
             if authority is not None and pending(store):
-                print(f"veritrace: timestamps: {send_queued(store, authority).describe()}", file=sys.stderr)
+                _say(f"veritrace: timestamps: {send_queued(store, authority).describe()}", file=sys.stderr)
         finally:
             if service is not None:
                 service.release_model()
@@ -340,10 +490,10 @@ def _ask(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if turn.status == TurnStatus.FAILED:
-        print(f"veritrace: {turn.error}", file=sys.stderr)
+        _say(f"veritrace: {turn.error}", file=sys.stderr)
         return 1
     if problem:
-        print(f"veritrace: {problem}", file=sys.stderr)
+        _say(f"veritrace: {problem}", file=sys.stderr)
         return 1
     return 0 if turn.status == TurnStatus.COMPLETED else 130
 
@@ -392,7 +542,7 @@ def _list(args: argparse.Namespace) -> int:
         )
     else:
         for c in conversations:
-            print(f"{c.id:>6}  {c.created_at}  {c.turn_count:>3} turns  {c.title}")
+            _say(f"{c.id:>6}  {c.created_at}  {c.turn_count:>3} turns  {c.title}", one_line=True)
     return 0
 
 
@@ -401,12 +551,6 @@ def _day(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-01-31") from None
-
-
-def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
-    return int(value)
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -445,10 +589,12 @@ def _search(args: argparse.Namespace) -> int:
     start, end = ("\x1b[1;7m", "\x1b[0m") if sys.stdout.isatty() else ("«", "»")
     for c in conversations:
         review = f"{c.review_state}{' ⚑' if c.flagged else ''}"
-        print(f"{c.id:>6}  {c.created_at[:16].replace('T', ' ')}  {c.title}  [{review}]")
+        _say(f"{c.id:>6}  {c.created_at[:16].replace('T', ' ')}  {c.title}  [{review}]", one_line=True)
         for hit in by_conversation.get(c.id, []):
             where = "title" if hit.turn_index is None else f"turn {hit.turn_index + 1} {hit.field}"
-            print(f"        {where}: {hit.snippet.replace(MATCH_START, start).replace(MATCH_END, end)}")
+            # Escaped before the highlight goes in: the highlight is the only control let through.
+            line = printable(f"        {where}: {hit.snippet}", keep_newlines=False)
+            print(line.replace(MATCH_START, start).replace(MATCH_END, end))
     if len(hits) >= args.limit:
         print(f"(the first {args.limit} matches; --limit shows more)")
     return 0
@@ -487,15 +633,18 @@ def _show(args: argparse.Namespace) -> int:
     if args.json:
         _dump(conversation.to_json())
         return 0
-    print(f"# {conversation.title}  (conversation {conversation.id}, {conversation.created_at})")
+    _say(
+        f"# {conversation.title}  (conversation {conversation.id}, {conversation.created_at})",
+        one_line=True,
+    )
     for turn in conversation.turns:
-        print(f"\n## Turn {turn.index + 1} [{turn.status}] {turn.started_at}")
+        _say(f"\n## Turn {turn.index + 1} [{turn.status}] {turn.started_at}")
         for line in model_identity_lines(turn):
-            print(line)
-        print(f"Prompt: {turn.prompt}")
+            _say(line, one_line=True)
+        _say(f"Prompt: {turn.prompt}")
         if turn.reasoning:
-            print(f"Reasoning: {turn.reasoning}")
-        print(f"Answer: {turn.answer}")
+            _say(f"Reasoning: {turn.reasoning}")
+        _say(f"Answer: {turn.answer}")
     return 0
 
 
@@ -506,18 +655,22 @@ def _authority(url: str | None = None, root: str | None = None) -> Authority | N
 
 
 @contextmanager
-def _writing(authority: Authority | None = None) -> Iterator[Store]:
-    """The record opened for writing, holding the one-writer lock.
+def _writing(authority: Authority | None = None, *, alone: str = "") -> Iterator[Store]:
+    """The record opened for writing, beside any other writers (SQLite takes turns between them).
 
-    Checkpoints made meanwhile are queued for the timestamp authority and sent at the end.
+    ``alone`` names a change that replaces files every writer uses (a key change): it needs the
+    record to itself. Checkpoints made meanwhile are queued for the timestamp authority and sent
+    at the end.
     """
     authority = authority or _authority()
-    with InstanceLock(data_dir()):
-        store = open_record(database_path(), backups=backups_dir(), authority=authority)
+    writers = WriterLock(data_dir())
+    with writers.alone(alone) if alone else writers:
+        with first_use(data_dir()):
+            store = open_record(database_path(), backups=backups_dir(), authority=authority)
         try:
             yield store
             if authority is not None and pending(store):
-                print(f"veritrace: timestamps: {send_queued(store, authority).describe()}", file=sys.stderr)
+                _say(f"veritrace: timestamps: {send_queued(store, authority).describe()}", file=sys.stderr)
         finally:
             store.close()
 
@@ -527,7 +680,10 @@ def _annotate(args: argparse.Namespace) -> int:
         note = store.annotate(args.turn, Flag(args.flag), args.comment, args.name or store.os_user)
         # A note is evidence too: signed at once, so its witness outside the record covers it.
         store.checkpoint(installation_key(), f"annotation {note.id}")
-    print(f"Annotation {note.id} on turn {note.turn_id}: {note.flag} by {note.author} at {note.created_at}")
+    _say(
+        f"Annotation {note.id} on turn {note.turn_id}: {note.flag} by {note.author} at {note.created_at}",
+        one_line=True,
+    )
     return 0
 
 
@@ -536,7 +692,7 @@ def _signoff(args: argparse.Namespace) -> int:
         signed = store.sign_off(
             args.conversation, Meaning(args.meaning), args.name, args.reason, installation_key()
         )
-    print(
+    _say(
         f"Conversation {signed.conversation_id} {signed.meaning} by {signed.printed_name} "
         f"at {signed.signed_at} over ledger head {signed.ledger_head}; it is now locked."
     )
@@ -568,7 +724,7 @@ def _verify(args: argparse.Namespace) -> int:
     intact = result.intact and all(found.intact for found in earlier)
     stream = sys.stdout if intact else sys.stderr
     for line in [*result.lines(), *(line for found in earlier for line in found.lines())]:
-        print(line, file=stream)
+        _say(line, file=stream)
     return 0 if intact else 1
 
 
@@ -593,9 +749,9 @@ def _key(args: argparse.Namespace) -> int:
         if not verification.keys:
             print("No signing key is enrolled in this record yet.")
         for key in verification.keys:
-            print(f"{key.describe()}{'' if key.retired_at else ', current'} ({key.at})")
+            _say(f"{key.describe()}{'' if key.retired_at else ', current'} ({key.at})")
         return 0 if verification.intact else 1
-    with _writing() as store:
+    with _writing(alone=f"key {args.key_command}") as store:
         if args.key_command == "rotate":
             old = installation_key()
             made = store.rotate_key(old, replace_installation_key())
@@ -610,11 +766,11 @@ def _key(args: argparse.Namespace) -> int:
 def _restore(args: argparse.Namespace) -> int:
     from app.services.record import restore_record
 
-    with InstanceLock(data_dir()):
+    with WriterLock(data_dir()).alone("restore"):
         restored = restore_record(
             database_path(), backup=args.backup, reason=args.reason, backups=backups_dir()
         )
-    print(restored.describe())
+    _say(restored.describe())
     return 0
 
 
@@ -651,7 +807,7 @@ def _export(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(
+        _say(
             f"Report {result.report_id} written to {result.path} "
             f"({result.size} bytes, SHA-256 {result.sha256})"
         )
@@ -675,10 +831,10 @@ def _models(args: argparse.Namespace) -> int:
         return 0
     for entry in entries:
         if entry.info is None:
-            print(f"{entry.path}\n    unusable: {entry.error}")
+            _say(f"{entry.path}\n    unusable: {entry.error}")
             continue
         demo = "  (demo)" if entry.is_demo else ""
-        print(f"{entry.info.path}{demo}\n    {_info_line(entry.info, entry.family)}")
+        _say(f"{entry.info.path}{demo}\n    {_info_line(entry.info, entry.family)}")
     return 0
 
 
@@ -692,7 +848,7 @@ def _inspect(args: argparse.Namespace) -> int:
     if args.json:
         _dump(_entry_json(entry)["info"] | {"family": str(entry.family)})
         return 0
-    print(f"{info.path}\n    {_info_line(info, entry.family)}")
+    _say(f"{info.path}\n    {_info_line(info, entry.family)}")
     return 0
 
 
@@ -744,7 +900,7 @@ def _info_line(info: Any, family: Any) -> str:
 
 
 def _dump(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write(printable_json(data))
     sys.stdout.write("\n")
 
 
@@ -778,13 +934,13 @@ def _download(args: argparse.Namespace) -> int:
             running.append(Download(file, folder))
             result = running[-1].run(_ProgressPrinter(sys.stderr))
             if result.outcome is not Outcome.COMPLETED:
-                print(
+                _say(
                     f"\nveritrace: paused; {result.path} is kept. Run the same command again to continue.",
                     file=sys.stderr,
                 )
                 return 130
             results.append(result)
-            print(f"\n{result.path.name}: SHA-256 {result.sha256} verified.", file=sys.stderr)
+            _say(f"\n{result.path.name}: SHA-256 {result.sha256} verified.", file=sys.stderr)
     finally:
         signal.signal(signal.SIGINT, previous)
     model = results[0].path
@@ -793,7 +949,7 @@ def _download(args: argparse.Namespace) -> int:
         config = with_model(config, str(model))
     save_config(config)
     for result in results:
-        print(result.path)
+        _say(str(result.path))
     return 0
 
 

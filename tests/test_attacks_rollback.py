@@ -417,7 +417,7 @@ def test_a_full_disk_while_writing_the_witness_keeps_the_old_one_and_says_so(
     made = store.checkpoints()[-1]
     store.close()
     assert made.entry_count > old.entry_count, "the checkpoint itself was recorded"
-    assert failed.status == 2 and failed.out == ""
+    assert failed.status == 3 and failed.out == "", "the system refused (a full disk): status 3"
     assert failed.err == (
         f"veritrace: Checkpoint {made.id} was signed and recorded, but the witness outside the record could "
         "not be written (No space left on device). Free some space, then run `veritrace checkpoint` so the "

@@ -110,11 +110,18 @@ class TemplateChoice(enum.StrEnum):
     MAGISTRAL = "magistral"
 
 
+# llama.cpp's sampler takes the seed as a uint32 (ctypes keeps the low 32 bits of anything larger,
+# so 7, 2**32 + 7 and 2**64 + 7 sample alike) and reads 0xFFFFFFFF as "pick one at random": only
+# 0..SEED_MAX is a seed that is used as recorded.
+SEED_MAX = 0xFFFFFFFE
+
+
 @dataclass(frozen=True)
 class SamplingParams:
     """Every knob that shapes a generation; all are recorded with each turn.
 
-    ``seed`` None means "pick one per turn"; the seed actually used is recorded.
+    ``seed`` None means "pick one per turn"; the seed actually used is recorded. Records keep
+    whatever seed an older version stored; ``checked`` refuses a seed that cannot be used as given.
     """
 
     temperature: float = 0.7
@@ -141,6 +148,15 @@ class SamplingParams:
 
     def with_seed(self, seed: int) -> SamplingParams:
         return replace(self, seed=seed)
+
+    def checked(self) -> SamplingParams:
+        """These parameters, or ValueError if the seed is not one the sampler uses as given."""
+        seed = self.seed
+        if seed is not None and (
+            not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= SEED_MAX
+        ):
+            raise ValueError(f"The seed {seed!r} is not a whole number from 0 to {SEED_MAX}.")
+        return self
 
 
 @dataclass(frozen=True)
@@ -169,7 +185,7 @@ class RunSettings:
             system_prompt=str(data.get("system_prompt", "")),
             require_reasoning=bool(data.get("require_reasoning", False)),
             template=TemplateChoice(data.get("template", TemplateChoice.AUTO)),
-            params=SamplingParams.from_dict(dict(data.get("params", {}))),
+            params=SamplingParams.from_dict(dict(data.get("params", {}))).checked(),
         )
 
 

@@ -27,6 +27,7 @@ from app.core.types import Checkpoint
 from app.export.bundle import BundleInfo, Progress, export_detail, write_bundle
 from app.export.files import ExportError, check_destination
 from app.services.anchoring import Authority, pem_certificate, pending, received_token, send_queued
+from app.services.exporting import check_writable
 from app.storage.repository import Store
 
 
@@ -67,6 +68,7 @@ def export_bundle(
         raise VeritraceError("Nothing to export: choose at least one conversation.")
     # Refuse before anything is recorded: an export that cannot start leaves no trace.
     check_destination(destination, overwrite=overwrite)
+    check_writable(destination)
     if cancel is not None and cancel.is_set():
         raise ExportError("Export cancelled; nothing was written.")
     before = store.bundle_scope(ids)

@@ -1,6 +1,8 @@
 """Audit report exports (PDF, Markdown, JSON bundle): gather, sign, write, record.
 
 The order matters for what a report can prove:
+0. the destination is checked first (a new file can be made in its folder): a refused export
+   leaves no trace in the record;
 1. the whole record is verified, so the report can say it was intact when exported;
 2. the chain head is signed (a checkpoint), and every page cites that signature;
 3. the file is written (to a temporary name, moved into place when complete);
@@ -11,7 +13,11 @@ The order matters for what a report can prove:
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
+import os
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +108,49 @@ def build_report(
     )
 
 
+def check_writable(destination: Path) -> None:
+    """Refuse ``destination`` unless its folder takes a new file: one is made there, then removed.
+
+    Called before anything is verified, signed or recorded, so a read-only folder or file system,
+    a folder without permission, a full disk or a pseudo file system (``/sys``, ``/proc``) leaves
+    no trace in the record. Everything an export writes (a report's images folder, a bundle's
+    temporary folder) goes into this same folder.
+    """
+    folder = destination.parent
+    probe = folder / f".{destination.name}.{uuid.uuid4().hex[:8]}.probe"
+    created = False
+    try:
+        handle = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        created = True
+        try:
+            os.write(handle, b"\0")  # a full disk still lets an empty file be made
+        finally:
+            os.close(handle)
+    except OSError as error:
+        raise ExportError(
+            f"Cannot write the export in {folder}: {_why(error)}. Choose another folder; nothing was "
+            "verified, signed or recorded."
+        ) from error
+    finally:
+        if created:
+            with contextlib.suppress(OSError):
+                probe.unlink()
+
+
+def _why(error: OSError) -> str:
+    if error.errno == errno.EROFS:
+        return "it is on a read-only file system"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return "the disk is full"
+    if error.errno == errno.ENOENT:
+        return "it does not exist"
+    if error.errno == errno.ENOTDIR:
+        return "it is not a folder"
+    return error.strerror or str(error)
+
+
 def export(
     store: Store,
     key: KeyPair,
@@ -152,6 +201,7 @@ def export(
         from app.export.markdown import images_folder
 
         check_destination(images_folder(destination), overwrite=overwrite)
+    check_writable(destination)
     try:
         stop_if_set(cancel)
         report = build_report(store, key, ids, label, generated_by, cancel)

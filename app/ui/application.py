@@ -6,6 +6,8 @@ import logging
 import sys
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -16,9 +18,10 @@ from app import __version__
 from app.core.errors import CorruptDatabaseError, VeritraceError
 from app.export.fonts import missing_fonts_message, register_fonts
 from app.runtime.llama_backend import LlamaBackend
-from app.services.config import load_config
-from app.services.instance import InstanceLock
-from app.services.logs import LOG_NAME, configure_logging
+from app.services.config import load_config, set_settings_reporter
+from app.services.failures import HANDLED, describe_failure
+from app.services.instance import InstanceLock, WriterLock, first_use
+from app.services.logs import LOG_NAME, configure_logging, log_failure
 from app.services.paths import backups_dir, data_dir, database_path
 from app.services.record import open_record, restore_record
 from app.services.recovery import best_backup, daily_backup
@@ -37,6 +40,12 @@ def _install_crash_handler() -> None:
     """Bugs get a dialog with the traceback and go to the log; the record is already safe."""
 
     def handle(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        if isinstance(error, HANDLED):  # not a bug: the system refused (a full disk…), said in one line
+            log_failure("an action failed", error)
+            if QApplication.instance() is not None:
+                message = describe_failure(error, "That action").message
+                QMessageBox.warning(None, "Veritrace could not finish", message)
+            return
         text = "".join(traceback.format_exception(kind, error, tb))
         _log.critical("unhandled exception\n%s", text)
         if QApplication.instance() is not None:
@@ -64,8 +73,13 @@ def configure_process() -> None:
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
 
 
-def _open_record(actor: str | None) -> Store | None:
-    """Open the record; a damaged one, or one that fails its witness, is replaced only on purpose."""
+def _open_record(actor: str | None, writers: WriterLock | None = None) -> Store | None:
+    """Open the record; a damaged one, or one that fails its witness, is replaced only on purpose.
+
+    A replacement needs the record to itself: with ``writers`` (this window's), it is refused
+    while a command is writing to the record.
+    """
+    alone = writers.alone if writers is not None else _no_other_writers
     try:
         return open_record(database_path(), actor=actor, backups=backups_dir())
     except CorruptDatabaseError as error:
@@ -83,15 +97,16 @@ def _open_record(actor: str | None) -> Store | None:
         )
         if answer != QMessageBox.StandardButton.Yes:
             return None
-        restored = restore_record(
-            database_path(),
-            backup=found[0] if found else None,
-            start_empty=found is None,
-            reason=f"The record was damaged: {error}",
-            backups=backups_dir(),
-            actor=actor,
-            set_aside_as="damaged",
-        )
+        with alone("restoring the record"):
+            restored = restore_record(
+                database_path(),
+                backup=found[0] if found else None,
+                start_empty=found is None,
+                reason=f"The record was damaged: {error}",
+                backups=backups_dir(),
+                actor=actor,
+                set_aside_as="damaged",
+            )
     except WitnessError as error:
         answer = QMessageBox.critical(
             None,
@@ -106,11 +121,17 @@ def _open_record(actor: str | None) -> Store | None:
         reason, given = QInputDialog.getText(None, "Accept this copy", "Why (this is recorded):")
         if not given or not reason.strip():
             return None
-        restored = restore_record(
-            database_path(), backup=None, reason=reason, backups=backups_dir(), actor=actor
-        )
+        with alone("accepting this copy"):
+            restored = restore_record(
+                database_path(), backup=None, reason=reason, backups=backups_dir(), actor=actor
+            )
     _log.warning("%s", restored.describe())
     return open_record(database_path(), actor=actor, backups=backups_dir())
+
+
+@contextmanager
+def _no_other_writers(_doing: str) -> Iterator[None]:
+    yield
 
 
 def _ask_passphrase(question: str) -> str | None:
@@ -165,38 +186,54 @@ def run_gui(launched: float | None = None) -> int:
     app.setApplicationVersion(__version__)
     register_fonts()  # the shipped Noto faces, before any widget picks its font
     apply_style(app)  # type: ignore[arg-type]
-    configure_logging()
     _install_crash_handler()
 
     set_passphrase_prompt(_ask_passphrase)
-    lock = InstanceLock(data_dir())
-    config = load_config()
+    # One window per record (the window lock); command-line writers share the record with it
+    # (the writers lock, held shared: see app.services.instance).
+    locks: list[InstanceLock | WriterLock] = []
     try:
-        lock.acquire()
-        store = _open_record(config.display_name or None)
-    except VeritraceError as error:
-        QMessageBox.critical(None, "Veritrace cannot start", str(error))
-        lock.release()
+        configure_logging()
+        locks.append(InstanceLock(data_dir()).acquire())
+        writers = WriterLock(data_dir()).acquire()
+        locks.append(writers)
+        unusable_settings: list[str] = []  # told once the window is up; the defaults apply
+        set_settings_reporter(unusable_settings.append)
+        config = load_config()
+        with first_use(data_dir()):
+            store = _open_record(config.display_name or None, writers)
+    except HANDLED as error:  # a known refusal, or the system's (a data folder that is a file…)
+        log_failure("Veritrace could not start", error)
+        QMessageBox.critical(None, "Veritrace cannot start", describe_failure(error, "Starting").message)
+        _release(locks)
         return 1
     if store is None:
-        lock.release()
+        _release(locks)
         return 1
     store.log_event("database.opened", {"by": "window", "app_version": __version__})
     try:
         daily_backup(store, backups_dir())
     except (OSError, VeritraceError):
         _log.exception("daily backup failed")
-    interrupted = store.mark_interrupted()
+    # Only with no command writing too: a turn another process is generating is not orphaned.
+    interrupted = writers.when_alone(store.mark_interrupted) or []
     if interrupted:
         _log.info("marked %d turn(s) interrupted: %s", len(interrupted), interrupted)
     window = MainWindow(store, LlamaBackend(), config)
     _FirstPaint(window, launched)
     window.show()
     _tell_missing_fonts(window)
+    for line in unusable_settings:
+        window.controller.error_occurred.emit("Settings not used", line)
     window.controller.start()
     try:
         return app.exec()
     finally:
         window.controller.shutdown()
         store.close()
+        _release(locks)
+
+
+def _release(locks: list[InstanceLock | WriterLock]) -> None:
+    for lock in reversed(locks):
         lock.release()

@@ -1,0 +1,68 @@
+r"""Text from a record, a model or a file, made safe to show in a terminal.
+
+A recorded prompt or answer holds whatever a user typed or a model produced, terminal controls
+included: ``ESC ] 0 ; … BEL`` retitles the window, ``ESC [ 2 J`` clears the screen, a bidi
+override (U+202E) makes a reader see the text in another order. ``printable`` shows each such
+character as an escape, in one form:
+
+- C0 controls, DEL and C1 controls as ``\x`` and two lowercase hex digits (``\x1b``, ``\x07``,
+  ``\x9b``); a line break and a tab stay as they are unless ``keep_newlines`` is false;
+- bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and lone surrogates
+  (undecodable bytes of a file name or an argument) as ``\u`` and four (``\u202e``, ``\udcff``);
+- a backslash that would read as the start of such an escape (followed by ``x`` and two hex
+  digits, or ``u`` and four, in either case) as ``\x5c``; every other backslash (LaTeX, a
+  Windows path) as it is.
+
+So two different texts are never shown alike: reading each ``\xhh``/``\uhhhh`` as its character
+gives back exactly what was recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+_LOOKS_LIKE_ESCAPE = r"x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}"
+# A backslash at the very end of a piece of streamed text (or still short of an escape's length)
+# could read as an escape once the next piece arrives.
+_COULD_YET_LOOK_LIKE_ESCAPE = r"(?:x[0-9a-fA-F]?|u[0-9a-fA-F]{0,3})?\Z"
+# Newline and tab are left out here: ``keep_newlines`` decides about them.
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+
+
+def _pattern(keep_newlines: bool, more_follows: bool) -> re.Pattern[str]:
+    controls = _CONTROLS if keep_newlines else _CONTROLS + "\t\n"
+    backslash = _LOOKS_LIKE_ESCAPE + ("|" + _COULD_YET_LOOK_LIKE_ESCAPE if more_follows else "")
+    return re.compile(f"[{controls}]|\\\\(?={backslash})")
+
+
+_PATTERNS = {(keep, more): _pattern(keep, more) for keep in (True, False) for more in (True, False)}
+_JSON_UNSAFE = re.compile(f"[{_CONTROLS}]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, keep_newlines: bool = True, *, more_follows: bool = False) -> str:
+    """Show ``text`` with every terminal control as a visible escape (see the module's docstring).
+
+    ``more_follows`` is for text printed in pieces as it streams: a backslash at a piece's end is
+    shown as ``\\x5c`` whenever the next piece could make it read as an escape, so the pieces
+    together stay unambiguous.
+    """
+    return _PATTERNS[keep_newlines, more_follows].sub(_escape, text)
+
+
+def printable_json(data: Any) -> str:
+    """``data`` as indented JSON with the characters ``printable`` escapes written as ``\\uXXXX``.
+
+    ``json.dumps(ensure_ascii=False)`` escapes C0 controls but leaves DEL, C1 controls, bidi
+    overrides and lone surrogates raw; inside a JSON string any character may be a ``\\u`` escape,
+    so the parsed value is exactly ``data`` (but for a lone high surrogate right before a lone low
+    one, which JSON reads as their pair's character, as with ``json.dumps`` itself).
+    """
+    dumped = json.dumps(data, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", dumped)

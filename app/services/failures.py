@@ -1,0 +1,248 @@
+"""What a user is told when a command cannot finish: one line, and an exit status per kind of failure.
+
+Known errors (``VeritraceError``) carry their own message. What the operating system, SQLite or
+the interpreter raise — a full disk, a read-only folder, a path that is a file, text that is not
+UTF-8, a number too large, no memory left, a record locked too long — is put in words here. Both
+are classified by errno and SQLite result code, never by message text. The traceback goes to the
+log file only (``app.services.logs.log_failure``).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
+
+from app.core.errors import VeritraceError
+from app.core.text import printable
+from app.services.instance import RecordBusyError
+from app.services.paths import HOME_VARIABLE
+from app.storage.engine import BUSY_TIMEOUT_MS
+
+OK = 0
+PROBLEM_FOUND = 1  # the command ran and found a problem: verify failed, a turn failed
+REFUSED = 2  # usage, bad input, or a record that cannot be used as it is; nothing was changed
+ENVIRONMENT = 3  # the system refused: disk full, read-only, permission denied, not a folder, no memory
+BUSY = 75  # the record stayed locked by another writer for the whole wait (sysexits' EX_TEMPFAIL)
+INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
+
+EXIT_STATUS_HELP = f"""\
+exit status:
+  {OK:<4} done
+  {PROBLEM_FOUND:<4} the command ran and found a problem (verify failed, a turn failed)
+  {REFUSED:<4} refused: usage, bad input, or a record that cannot be used as it is
+  {ENVIRONMENT:<4} the system refused: disk full, read-only, permission denied, not a folder,
+       out of memory (the message names the file; free space or fix it, then run it again)
+  {BUSY:<4} the record stayed locked by another writer too long: run it again
+  {INTERRUPTED:<4} interrupted (Ctrl-C)"""
+
+# Every error the boundary answers with one line; anything else is a bug and keeps its traceback.
+HANDLED: tuple[type[BaseException], ...] = (
+    VeritraceError,
+    OSError,
+    UnicodeError,
+    OverflowError,
+    MemoryError,
+    sqlite3.Error,
+    DBAPIError,
+)
+
+# An OSError behind a known error that means the machine refused, not that the input was wrong.
+_ENVIRONMENT_ERRNOS = {
+    code
+    for code in (
+        errno.ENOSPC,
+        getattr(errno, "EDQUOT", None),
+        errno.EFBIG,
+        errno.EIO,
+        errno.ENOMEM,
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.EMFILE,
+        errno.ENFILE,
+    )
+    if code is not None
+}
+# SQLite primary result codes (sqlite3.h).
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_NOMEM, _SQLITE_READONLY = 3, 5, 6, 7, 8
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN = 10, 11, 13, 14
+_SQLITE_AUTH, _SQLITE_FORMAT, _SQLITE_NOTADB = 23, 24, 26
+_SQLITE_ENVIRONMENT = {
+    _SQLITE_PERM,
+    _SQLITE_NOMEM,
+    _SQLITE_READONLY,
+    _SQLITE_IOERR,
+    _SQLITE_FULL,
+    _SQLITE_CANTOPEN,
+    _SQLITE_AUTH,
+}
+
+
+@dataclass(frozen=True)
+class Failure:
+    status: int
+    message: str  # one line, control characters escaped
+
+
+def describe_failure(error: BaseException, doing: str) -> Failure:
+    """The one line and exit status for ``error``, which stopped ``doing`` (e.g. "export")."""
+    if isinstance(error, RecordBusyError):
+        return Failure(BUSY, one_line(str(error)))
+    sqlite_code = _sqlite_code(error)
+    if sqlite_code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return Failure(BUSY, one_line(f"{doing} failed: {_busy()}"))
+    if isinstance(error, VeritraceError):
+        return Failure(_status_behind(error), one_line(str(error)))
+    if isinstance(error, OSError):
+        return Failure(ENVIRONMENT, one_line(f"{doing} failed: {_os_words(error)}"))
+    if isinstance(error, UnicodeError):
+        return Failure(REFUSED, one_line(f"{doing} failed: {_unicode_words(error)}"))
+    if isinstance(error, OverflowError):
+        return Failure(
+            REFUSED, one_line(f"{doing} failed: a number given is too large ({error}). Use a smaller one.")
+        )
+    if isinstance(error, MemoryError):
+        return Failure(
+            ENVIRONMENT,
+            f"{doing} failed: out of memory. Close other programs or give a smaller input, then try again.",
+        )
+    if sqlite_code is not None:
+        status, words = _sqlite_words(sqlite_code, _sqlite_error(error))
+        return Failure(status, one_line(f"{doing} failed: {words}"))
+    return Failure(REFUSED, one_line(f"{doing} failed: {type(error).__name__}: {error}"))
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line a terminal shows as written: line breaks become spaces, and terminal
+    controls (an escape sequence could retitle the terminal or hide text) become escapes."""
+    joined = " ".join(part.strip() for part in text.splitlines() if part.strip())
+    return printable(joined, keep_newlines=False)
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and what it was raised from or during, nearest first (each once)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _sqlite_error(error: BaseException) -> sqlite3.Error | None:
+    for cause in _causes(error):
+        if isinstance(cause, DBAPIError) and isinstance(cause.orig, sqlite3.Error):
+            return cause.orig
+        if isinstance(cause, sqlite3.Error):
+            return cause
+    return None
+
+
+def _sqlite_code(error: BaseException) -> int | None:
+    found = _sqlite_error(error)
+    code = getattr(found, "sqlite_errorcode", None)
+    if code is None:
+        return None if found is None else -1
+    return int(code) & 0xFF  # the primary code; extended codes add detail above the low byte
+
+
+def _status_behind(error: VeritraceError) -> int:
+    """A known error keeps its message; its status says whether the machine refused underneath."""
+    for cause in _causes(error):
+        if isinstance(cause, OSError) and cause.errno in _ENVIRONMENT_ERRNOS:
+            return ENVIRONMENT
+        if isinstance(cause, MemoryError):
+            return ENVIRONMENT
+    if _sqlite_code(error) in _SQLITE_ENVIRONMENT:
+        return ENVIRONMENT
+    return REFUSED
+
+
+def _busy() -> str:
+    return (
+        f"the record stayed locked by another writer for {BUSY_TIMEOUT_MS / 1000:g} s, so the last change "
+        "was not saved (everything saved before it is intact). Try again."
+    )
+
+
+def _os_words(error: OSError) -> str:
+    name = error.filename if error.filename is not None else error.filename2
+    where = os.fsdecode(name) if isinstance(name, str | bytes) else ""
+    code = error.errno
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", None)):
+        held = f" holding {where}" if where else ""
+        return f"no space is left on the disk{held}. Free some space, then try again."
+    if code == errno.EFBIG:
+        return f"{where or 'a file'} would grow beyond the size this system allows. Free the limit or space."
+    if code == errno.EROFS:
+        return f"{where or 'the destination'} is on a read-only file system. Choose a writable place."
+    # Windows refuses to open a folder as a file with "access denied", not EISDIR.
+    folder_as_file = sys.platform == "win32" and code == errno.EACCES and bool(where) and Path(where).is_dir()
+    if code in (errno.EACCES, errno.EPERM) and not folder_as_file:
+        return f"permission denied for {where or 'a file'}. Check its permissions, or choose another place."
+    if code == errno.EISDIR or folder_as_file:
+        return f"{where} is a folder where a file is expected. Move the folder away, then try again."
+    if code == errno.ENOTDIR:
+        return f"{where}: part of this path is a file, not a folder.{_home_hint(where)}"
+    if code == errno.EEXIST and where and not Path(where).is_dir():
+        return f"{where} exists but is not a folder.{_home_hint(where)}"
+    if code == errno.ENOENT:
+        return f"{where or 'a file'} does not exist."
+    if code == errno.EIO:
+        return f"input/output error on {where or 'the disk'}: the disk may be failing or was removed."
+    if code in (errno.EMFILE, errno.ENFILE):
+        return "too many files are open on this system. Close some programs, then try again."
+    reason = error.strerror or str(error)
+    return f"{reason} ({where})." if where else f"{reason}."
+
+
+def _home_hint(where: str) -> str:
+    home = os.environ.get(HOME_VARIABLE)
+    named = bool(home) and os.path.abspath(str(home)) == os.path.abspath(where)
+    return f" {HOME_VARIABLE} must name a folder." if named else ""
+
+
+def _unicode_words(error: UnicodeError) -> str:
+    if isinstance(error, UnicodeEncodeError | UnicodeDecodeError):
+        found = error.object[error.start : error.end]
+        # A lone surrogate (an undecodable byte) is shown as its escape by ``one_line``.
+        shown = f"'{found}'" if isinstance(found, str) else f"bytes {found.hex(' ')}"
+        return (
+            f"some text given is not valid Unicode ({shown} at position {error.start}): a file name or "
+            "terminal in another encoding? Give it as UTF-8 text."
+        )
+    return f"some text given is not valid Unicode ({error}). Give it as UTF-8 text."
+
+
+def _sqlite_words(code: int, error: sqlite3.Error | None) -> tuple[int, str]:
+    name = getattr(error, "sqlite_errorname", None) or (str(error) if error is not None else "unknown")
+    if code == _SQLITE_FULL:
+        return ENVIRONMENT, "the disk holding the record is full. Free some space, then try again."
+    if code == _SQLITE_IOERR:
+        return (
+            ENVIRONMENT,
+            f"the record could not be read or written ({name}): the disk holding it may be full or "
+            "failing. Free some space or check the disk, then try again.",
+        )
+    if code in (_SQLITE_READONLY, _SQLITE_PERM, _SQLITE_AUTH):
+        return ENVIRONMENT, f"the record cannot be written ({name}): its file or folder is read-only."
+    if code == _SQLITE_CANTOPEN:
+        return ENVIRONMENT, "the record cannot be opened: check its folder exists and is writable."
+    if code == _SQLITE_NOMEM:
+        return ENVIRONMENT, "SQLite ran out of memory. Close other programs, then try again."
+    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB, _SQLITE_FORMAT):
+        return (
+            REFUSED,
+            f"the record is damaged or not a Veritrace database ({name}); it was left as it is. Open the "
+            "Veritrace window to set it aside and restore a verified backup.",
+        )
+    return ENVIRONMENT, f"the record could not be used ({name}). Nothing more was saved; try again."
