@@ -222,6 +222,7 @@ def _changed_between_loads(service: ChatService, store: Store, path: Path, where
     assert store.turn(first.id).model.sha256 == original
     service.load_model(path, SETTINGS)
     assert opened(service).cached == original, "the unchanged file is found in the cache"
+    service.settle(wait=None)  # this load's own hash agrees (a busy machine may take a while)
     service.release_model()  # the app is closed; the file is changed
 
     edit(path, WHERE[where](path), how)
