@@ -522,6 +522,7 @@ def test_an_unusable_settings_file_is_said_once_and_left_as_it_is(
     before = settings.read_bytes()
     assert cli.main(["models", "--no-hash"]) == 0
     lines = capsys.readouterr().err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"veritrace: The settings file {settings} is not valid JSON")
+    said = f"veritrace: The settings file {settings} is not valid JSON"
+    assert len(lines) == 1 and lines[0].startswith(said)
     assert "uses its default settings and has left the file as it is" in lines[0]
     assert settings.read_bytes() == before

@@ -7,14 +7,17 @@ at most has a record open, and that a restore or key change has the record to it
 
 from __future__ import annotations
 
+import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -28,6 +31,7 @@ from app.services.paths import database_path
 from app.services.record import open_record
 from app.services.signing import installation_key
 from tests.fixtures.cli_runs import (
+    ROOT,
     WINDOW_START,
     ledger_head,
     one_line_failure,
@@ -39,7 +43,7 @@ from tests.fixtures.cli_runs import (
 from tests.fixtures.records import MODEL, long_conversation
 
 WORKERS = 8
-MIXED_FOR_S = 20.0
+MIXED_FOR_S = 60.0
 LONG_PROMPT = "Write a very long essay about the history of Rome, in twenty chapters."
 
 
@@ -104,6 +108,17 @@ class Mix:
                     self._run("signoff", *signed)
 
 
+def _window_opened(database: Path) -> bool:
+    """The window's ``database.opened`` event is in the record (read-only: nothing is changed)."""
+    if not database.exists():
+        return False
+    with closing(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=30)) as db:
+        found = db.execute(
+            "SELECT count(*) FROM events WHERE kind = 'database.opened' AND detail_json LIKE '%window%'"
+        ).fetchone()
+    return bool(found and found[0])
+
+
 def _running_turns(database: Path) -> list[int]:
     return [turn for turn, status in turn_statuses(database).items() if status is None]
 
@@ -116,8 +131,22 @@ def test_eight_writers_share_the_record_while_a_long_ask_runs(
     setup = run_cli("ask", "Setup: name a colour.", "--max-tokens", "8", "--seed", "1")
     assert setup.returncode == 0, setup.stderr
     database = veritrace_home / "veritrace.db"
+    # The real window, open on the same record the whole time (offscreen; a dialog would be printed).
+    window = subprocess.Popen(
+        [sys.executable, "-c", WINDOW_START],
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     long_ask = start_cli("ask", LONG_PROMPT, "--max-tokens", "4000", "--seed", "1")
     try:
+        deadline = time.monotonic() + 120
+        while not _window_opened(database):
+            assert window.poll() is None, window.communicate()
+            assert time.monotonic() < deadline, "the window never opened the record"
+            time.sleep(0.1)
         deadline = time.monotonic() + 120
         while not _running_turns(database):
             assert long_ask.poll() is None, long_ask.communicate()[1]
@@ -132,10 +161,14 @@ def test_eight_writers_share_the_record_while_a_long_ask_runs(
         if still_running:
             long_ask.send_signal(signal.SIGINT)  # Ctrl-C: the turn is stopped and recorded as cancelled
         _, long_err = long_ask.communicate(timeout=300)
+        assert window.poll() is None, f"the window stayed open beside the writers: {window.communicate()}"
     finally:
-        if long_ask.poll() is None:
-            long_ask.kill()
-            long_ask.communicate()
+        for process in (long_ask, window):
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    window_output = window.communicate()
+    assert "Traceback" not in window_output[1] and "|" not in window_output[0], window_output
 
     refused = [
         (kind, result.returncode, result.stderr[-400:])
