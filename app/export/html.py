@@ -2,8 +2,10 @@
 
 Model output is untrusted. Raw HTML is escaped; images are never shown; links are written
 out as text, "label (address)", so nothing can be clicked, fetched or opened. Characters
-that could disguise text are made visible: bidirectional overrides and isolates (the
-"Trojan Source" trick) are shown as ``<U+202E>``, other control characters as U+FFFD.
+that could disguise text are made visible: in reports, bidirectional overrides and isolates
+(the "Trojan Source" trick) are shown as ``<U+202E>``, other control characters as U+FFFD; in
+the window (``escapes=True``), each of them is shown as the escape ``app.core.text`` gives it
+(``\\x1b``, ``\\u202e``, as on the terminal), set apart from the text around it in ``ESCAPE_STYLE``.
 
 Math written in LaTeX (``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` and top-level amsmath
 environments) is rendered by ``app.export.math``; display math gets its own centred block.
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -30,13 +32,24 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-from app.export.math import latex_to_html
+from app.core.text import visible_runs
+from app.export.math import latex_to_html, source_html
 from app.export.scripts import CJK_FAMILIES, CjkVariant, cjk_runs, context_variant, has_cjk
 
 # Bidirectional embeddings, overrides and isolates reorder what follows them on screen.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # C0 and C1 controls except tab and line breaks; NUL included.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+# The window's escapes are set apart by style, not by their text: a typed "\x1b" stays as written.
+ESCAPE_COLOUR = "#8d6e00"
+ESCAPE_BACKGROUND = "#fbeec5"
+ESCAPE_STYLE = f"color:{ESCAPE_COLOUR}; background-color:{ESCAPE_BACKGROUND};"
+# Around each escape while the Markdown is parsed, so it can be styled once rendered. Neither
+# can be in the text by then (every other C0 control is an escape already) nor come out of
+# the parse (markdown-it decodes no entity to a C0 control).
+_ESCAPE_OPEN, _ESCAPE_CLOSE = "\x0e", "\x0f"
+_MARKED_ESCAPE = re.compile(f"{_ESCAPE_OPEN}(\u200e?[\\\\xu0-9a-f]+){_ESCAPE_CLOSE}")
 
 _CJK_STYLE = {
     variant: "font-family:" + ", ".join(f"'{family}'" for family in families)
@@ -56,6 +69,12 @@ def clean_text(text: str) -> str:
 
 def escape_text(text: str, cjk_default: CjkVariant | None = None) -> str:
     """Escape text for HTML, wrapping CJK runs in spans with their regional face."""
+    pieces = _MARKED_ESCAPE.split(text) if _ESCAPE_OPEN in text else []  # text, escape, text, …
+    if len(pieces) > 1:  # styled here: a CJK span must not come between an escape's marks
+        return "".join(
+            _escape_span(piece) if index % 2 else escape_text(piece, cjk_default)
+            for index, piece in enumerate(pieces)
+        )
     if not has_cjk(text):
         return html.escape(text)
     return "".join(
@@ -66,22 +85,62 @@ def escape_text(text: str, cjk_default: CjkVariant | None = None) -> str:
     )
 
 
-def markdown_to_html(text: str) -> str:
-    """The model's Markdown and LaTeX as Qt rich text that cannot load, link or hide anything."""
-    text = clean_text(text)
+def markdown_to_html(text: str, *, escapes: bool = False) -> str:
+    """The model's Markdown and LaTeX as Qt rich text that cannot load, link or hide anything.
+
+    ``escapes``: control characters as the window shows them (see the module's docstring).
+    """
+    source = _marked(text) if escapes else clean_text(text)
     parser = _parser()
     env: EnvType = {}
-    tokens = parser.parse(text, env)
+    tokens = parser.parse(source, env)
     if _too_deep(tokens, parser.options["maxNesting"]):
         # markdown-it stops at its nesting limit and drops the rest: show every word instead.
-        return f"<p>{plain_to_html(text)}</p>\n"
-    return parser.renderer.render(tokens, parser.options, env)
+        return f"<p>{plain_to_html(text, escapes=escapes)}</p>\n"
+    rendered = parser.renderer.render(tokens, parser.options, env)
+    # An entity decodes to the character it names (&#x202e; to a bidi override) after cleaning.
+    if escapes:
+        return _styled_escapes(_MARKED_ESCAPE.sub(lambda match: _escape_span(match.group(1)), rendered))
+    return _BIDI_CONTROLS.sub(lambda match: html.escape(clean_text(match.group())), rendered)
 
 
-def plain_to_html(text: str) -> str:
-    """Escape text and keep its line breaks."""
-    text = clean_text(text)
-    return escape_text(text).replace("\n", "<br>")
+def plain_to_html(text: str, *, escapes: bool = False) -> str:
+    """Escape text and keep its line breaks; ``escapes`` as for ``markdown_to_html``."""
+    if not escapes:
+        return escape_text(clean_text(text)).replace("\n", "<br>")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _styled_escapes(text, escape_text).replace("\n", "<br>")
+
+
+def label_text(text: str) -> str:
+    """Record text for a tooltip or label: as it is if Qt will show it as plain text, else as rich text.
+
+    Qt reads a tooltip or label as rich text when its first line holds a tag or "&lt;" ("title
+    <img src=…>"): such text, and text with control characters, comes back marked as rich text
+    (``<qt>``), escaped, its control characters as styled escapes.
+    """
+    runs = visible_runs(text)
+    if "<" not in text and "&lt;" not in text and runs == [(text, False)]:
+        return text
+    return f"<qt>{plain_to_html(text, escapes=True)}</qt>"
+
+
+def _marked(text: str) -> str:
+    """``text`` with each run of control characters as its escapes, between the parse marks."""
+    return "".join(
+        f"{_ESCAPE_OPEN}{piece}{_ESCAPE_CLOSE}" if escaped else piece for piece, escaped in visible_runs(text)
+    )
+
+
+def _styled_escapes(text: str, ordinary: Callable[[str], str] = str) -> str:
+    """``text`` with every control character left in it as a styled escape, the rest through ``ordinary``."""
+    return "".join(
+        _escape_span(piece) if escaped else ordinary(piece) for piece, escaped in visible_runs(text)
+    )
+
+
+def _escape_span(escapes: str) -> str:
+    return f'<span style="{ESCAPE_STYLE}">{escapes}</span>'
 
 
 @lru_cache(maxsize=1)
@@ -230,13 +289,20 @@ def _fence(
 def _math_inline(
     self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
 ) -> str:
-    return latex_to_html(tokens[index].content, display=False)
+    return _math(tokens[index].content, display=False)
 
 
 def _math_display(
     self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
 ) -> str:
-    return latex_to_html(tokens[index].content, display=True) + "\n"
+    return _math(tokens[index].content, display=True) + "\n"
+
+
+def _math(source: str, display: bool) -> str:
+    # A formula holding a control character is shown as its source, escapes and all.
+    if _ESCAPE_OPEN in source:
+        return source_html(source, display=display)
+    return latex_to_html(source, display=display)
 
 
 _RULES: dict[str, Any] = {

@@ -1,4 +1,7 @@
-"""Images in the draft: reading them from drops and pastes, thumbnails, a full-size viewer."""
+"""Images in the draft: reading them from drops and pastes, thumbnails, a full-size viewer.
+
+A file name or caption is shown with its control characters as escapes and never read as markup.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.images import CheckedImage, ImageError, check_image, human_size, read_image_file
+from app.core.text import visible
+from app.export.html import label_text
 
 THUMBNAIL = 64
 
@@ -134,13 +139,15 @@ class AttachmentStrip(QWidget):
         picture = QLabel()
         picture.setPixmap(QPixmap.fromImage(thumbnail(image.data, THUMBNAIL)))
         picture.setToolTip(
-            f"{image.filename}\n{image.width} x {image.height}, {human_size(image.size)}\n"
-            f"SHA-256 {image.sha256}"
+            label_text(
+                f"{image.filename}\n{image.width} x {image.height}, {human_size(image.size)}\n"
+                f"SHA-256 {image.sha256}"
+            )
         )
         remove = QToolButton()
         remove.setObjectName("removeImage")
         remove.setText("✕")
-        remove.setToolTip(f"Remove {image.filename}")
+        remove.setToolTip(label_text(f"Remove {image.filename}"))
         remove.setAutoRaise(True)
         remove.clicked.connect(lambda _checked=False, position=index: self.remove(position))
         column = QVBoxLayout(tile)
@@ -148,7 +155,9 @@ class AttachmentStrip(QWidget):
         column.setSpacing(0)
         column.addWidget(remove, 0, Qt.AlignmentFlag.AlignRight)
         column.addWidget(picture)
-        name = QLabel(image.filename if len(image.filename) <= 14 else image.filename[:13] + "…")
+        short = image.filename if len(image.filename) <= 14 else image.filename[:13] + "…"
+        name = QLabel(visible(short))  # shortened first: an escape is never cut
+        name.setTextFormat(Qt.TextFormat.PlainText)
         name.setObjectName("paneCaption")
         column.addWidget(name)
         return tile
@@ -167,7 +176,7 @@ class ImageViewer(QDialog):
         scroll = QScrollArea()
         scroll.setWidget(picture)
         scroll.setWidgetResizable(False)
-        details = QLabel(caption)
+        details = QLabel(label_text(caption))
         details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         details.setWordWrap(True)
         layout = QVBoxLayout(self)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
+from app.core.text import visible
 from app.core.types import ConversationSummary, ReviewState, TurnStatus
 
 _MARKS = {
@@ -22,7 +23,7 @@ _REVIEW = {
 
 
 class ConversationList(QWidget):
-    """Conversations with their date and turn count.
+    """Conversations with their date and turn count; control characters in a title shown as escapes.
 
     Signals:
         conversation_selected(int): the user picked a conversation.
@@ -63,7 +64,8 @@ class ConversationList(QWidget):
             review, said = _REVIEW[summary.review_state]
             flag = " ⚑" if summary.flagged else ""
             line = f"{date} · {summary.turn_count} {plural} {mark} {review}{flag}"
-            item = QListWidgetItem(f"{summary.title}\n{' '.join(line.split())}")
+            # A list item has no style to set escapes apart: they are shown as text.
+            item = QListWidgetItem(f"{visible(summary.title)}\n{' '.join(line.split())}")
             item.setData(Qt.ItemDataRole.UserRole, summary.id)
             flagged = " · a turn is flagged (concern or error)" if summary.flagged else ""
             item.setToolTip(f"Conversation {summary.id} · {said}{flagged}")

@@ -1,13 +1,18 @@
-"""The conversation: prompts and answers, Markdown rendered once a message is finished."""
+"""The conversation: prompts and answers, Markdown rendered once a message is finished.
+
+Record text holds whatever was typed or generated: every control or bidi character in it is
+shown as its escape (``\\x1b``, ``\\u202e``, see ``app.core.text.visible_runs``) in the escape
+style, here and in every pane that shows record text (``shown_html``, ``insert_shown``).
+"""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import (
+    QColor,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
@@ -21,9 +26,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.core.report import model_identity_lines
+from app.core.text import visible_runs
 from app.core.types import Conversation, Turn, TurnStatus
 from app.export.fonts import css_font_stack, with_fallbacks
-from app.export.html import markdown_to_html, plain_to_html
+from app.export.html import ESCAPE_BACKGROUND, ESCAPE_COLOUR, markdown_to_html, plain_to_html
 from app.ui.attachments import has_images, thumbnail
 from app.ui.throttle import TextThrottle
 
@@ -213,7 +219,7 @@ class ConversationView(QTextBrowser):
         at_bottom = bar.value() >= bar.maximum() - 4
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(text, QTextCharFormat())
+        insert_shown(cursor, text)
         if at_bottom:
             bar.setValue(bar.maximum())
 
@@ -270,6 +276,32 @@ def text_fragments(document: QTextDocument) -> Iterator[QTextFragment]:
         block = block.next()
 
 
+def shown_html(text: str) -> str:
+    """Record text as HTML for the window: escaped, line breaks kept, control characters as escapes."""
+    return plain_to_html(text, escapes=True)
+
+
+def answer_html(answer: str) -> str:
+    """A turn's answer rendered from Markdown for the window, or a note that there is none."""
+    if not answer.strip():
+        return '<p class="meta"><i>No answer.</i></p>'
+    return markdown_to_html(answer, escapes=True)
+
+
+def insert_shown(cursor: QTextCursor, text: str) -> None:
+    """Insert record text at ``cursor``, control characters as escapes in the escape style."""
+    runs = visible_runs(text)
+    if len(runs) > 1 or runs[0][1]:  # escapes: the paragraph so far decides how they must be marked
+        runs = visible_runs(text, cursor.block().text()[: cursor.positionInBlock()])
+    body = QTextCharFormat()  # not the format of what is before it: the live answer follows a header
+    escape = QTextCharFormat()
+    escape.setForeground(QColor(ESCAPE_COLOUR))
+    escape.setBackground(QColor(ESCAPE_BACKGROUND))
+    for piece, escaped in runs:
+        if piece:
+            cursor.insertText(piece, escape if escaped else body)
+
+
 def _live_html(turn: Turn) -> str:
     running = STATUS_COLOURS[TurnStatus.RUNNING]
     return (
@@ -280,15 +312,15 @@ def _live_html(turn: Turn) -> str:
 
 def _where_html(turn: Turn) -> str:
     """Plainly, for a turn that did not run on this computer: where it ran, as which model."""
-    return f" · {html.escape(turn.where_it_ran())}" if turn.ran_remotely else ""
+    return f" · {shown_html(turn.where_it_ran())}" if turn.ran_remotely else ""
 
 
 def _prompt_html(turn: Turn) -> str:
     time = turn.started_at[11:16] if len(turn.started_at) >= 16 else turn.started_at
     return (
-        f'<p class="who">YOU · {html.escape(turn.os_user)} · {html.escape(time)} UTC</p>'
+        f'<p class="who">YOU · {shown_html(turn.os_user)} · {shown_html(time)} UTC</p>'
         '<table width="100%" cellpadding="10" cellspacing="0" style="background-color:#eef2f7;">'
-        f"<tr><td>{_images_html(turn)}{plain_to_html(turn.prompt)}</td></tr></table>"
+        f"<tr><td>{_images_html(turn)}{shown_html(turn.prompt)}</td></tr></table>"
     )
 
 
@@ -319,8 +351,8 @@ def _signoffs_html(conversation: Conversation) -> str:
         lines.append(f"Continues signed conversation {conversation.continues}.")
     for signoff in conversation.signoffs:
         lines.append(
-            f"<b>{html.escape(str(signoff.meaning).upper())}</b> by {html.escape(signoff.printed_name)}, "
-            f"{html.escape(_readable_time(signoff.signed_at))} — {html.escape(signoff.reason)}"
+            f"<b>{shown_html(str(signoff.meaning).upper())}</b> by {shown_html(signoff.printed_name)}, "
+            f"{shown_html(_readable_time(signoff.signed_at))} — {shown_html(signoff.reason)}"
         )
     if conversation.locked:
         lines.append("<i>Signed conversations are locked: nothing in them can change.</i>")
@@ -338,8 +370,8 @@ def _readable_time(stamp: str) -> str:
 def _annotations_html(turn: Turn) -> str:
     return "".join(
         f'<p class="meta"><span style="color:{FLAG_COLOURS.get(str(note.flag), "#5f6b7a")}"><b>'
-        f"⚑ {html.escape(str(note.flag).upper())}</b></span> {plain_to_html(note.comment)} "
-        f"— {html.escape(note.author)}, {html.escape(note.created_at[:16].replace('T', ' '))} UTC</p>"
+        f"⚑ {shown_html(str(note.flag).upper())}</b></span> {shown_html(note.comment)} "
+        f"— {shown_html(note.author)}, {shown_html(note.created_at[:16].replace('T', ' '))} UTC</p>"
         for note in turn.annotations
     )
 
@@ -348,7 +380,7 @@ def _turn_html(turn: Turn, selected: bool, locked: bool = False) -> str:
     colour = STATUS_COLOURS[turn.status]
     details = [f'<span style="color:{colour}">{turn.status}</span>']
     if turn.ran_remotely:  # in words, fingerprint included: a remote model has no file hash
-        details.append(html.escape(model_identity_lines(turn)[0]))
+        details.append(shown_html(model_identity_lines(turn)[0]))
     if turn.completion_tokens:
         about = "about " if turn.usage_source == "approximate" else ""
         details.append(f"{about}{turn.completion_tokens} tokens")
@@ -359,12 +391,11 @@ def _turn_html(turn: Turn, selected: bool, locked: bool = False) -> str:
     link = f'<a href="turn:{turn.id}">{"<b>" + label + "</b>" if selected else label}</a>'
     if not locked and turn.status != TurnStatus.RUNNING:
         link += f' · <a href="annotate:{turn.id}">Annotate</a>'
-    answer = markdown_to_html(turn.answer) if turn.answer.strip() else '<p class="meta"><i>No answer.</i></p>'
-    error = f'<p class="error">{plain_to_html(turn.error)}</p>' if turn.error else ""
+    error = f'<p class="error">{shown_html(turn.error)}</p>' if turn.error else ""
     return (
         _prompt_html(turn)
         + f'<p class="who">MODEL · {" · ".join(details)} · {link}</p>'
-        + answer
+        + answer_html(turn.answer)
         + error
         + _annotations_html(turn)
         + _RULE

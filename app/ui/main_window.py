@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QSpl
 from app import __version__
 from app.core.errors import VeritraceError
 from app.core.signing import fingerprint
+from app.core.text import visible
+from app.export.html import label_text
 from app.runtime.backend import Backend
 from app.runtime.remote_backend import RemoteEndpoint
 from app.services.config import AppConfig, save_config
@@ -325,9 +327,11 @@ class MainWindow(QMainWindow):
         )
 
     def _on_controller_error_occurred(self, title: str, message: str) -> None:
-        self.status.showMessage(message, 15000)
+        # It may quote a path, a model name or a title from a record: controls shown as escapes,
+        # markup as text.
+        self.status.showMessage(visible(message), 15000)
         if self._modal_errors:
-            QMessageBox.warning(self, title, message)
+            QMessageBox.warning(self, title, label_text(message))
 
     def _restore_geometry(self) -> None:
         settings = QSettings()

@@ -1,4 +1,7 @@
-"""The chain of thought of one turn, live while it streams, apart from the answer."""
+"""The chain of thought of one turn, live while it streams, apart from the answer.
+
+Control and bidi characters in it are shown as escapes in the escape style, as in the conversation.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.core.types import Turn, TurnStatus
 from app.export.fonts import with_fallbacks
+from app.ui.conversation_view import insert_shown
 from app.ui.throttle import TextThrottle
 
 _EMPTY = "Select a turn to see the model's reasoning."
@@ -27,6 +31,7 @@ class ReasoningPane(QWidget):
         self._text = QPlainTextEdit()
         self._text.setObjectName("reasoningText")
         self._text.setReadOnly(True)
+        self._text.setUndoRedoEnabled(False)  # read-only: an undo stack would only copy the trace
         self._text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self._text.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -56,14 +61,14 @@ class ReasoningPane(QWidget):
     def show_turn(self, turn: Turn) -> None:
         self._throttle.discard()
         self.turn_id, self.live = turn.id, False
-        self._text.setPlainText(turn.reasoning)
+        self._show(turn.reasoning)
         self._caption.setText(_caption(turn))
 
     def begin_live(self, turn: Turn, text: str = "") -> None:
         """Show a turn that is still generating, starting from text already received."""
         self._throttle.discard()
         self.turn_id, self.live = turn.id, True
-        self._text.setPlainText(text)
+        self._show(text)
         self._caption.setText(f"Turn {turn.index + 1} · thinking…")
 
     def append(self, text: str) -> None:
@@ -81,12 +86,17 @@ class ReasoningPane(QWidget):
             self.live = False
             self._caption.setText(_caption(turn))
 
+    def _show(self, text: str) -> None:
+        self._text.clear()
+        insert_shown(QTextCursor(self._text.document()), text)
+        self._text.moveCursor(QTextCursor.MoveOperation.Start)  # read from the top, as setPlainText does
+
     def _append_now(self, text: str) -> None:
         bar = self._text.verticalScrollBar()
         at_bottom = bar.value() >= bar.maximum() - 4
         cursor = QTextCursor(self._text.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(text)
+        insert_shown(cursor, text)
         if at_bottom:
             bar.setValue(bar.maximum())
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.types import Flag, Meaning
+from app.export.html import label_text
 
 FLAG_LABELS = {Flag.OK: "OK — sound", Flag.CONCERN: "Concern — needs attention", Flag.ERROR: "Error — wrong"}
 MEANING_LABELS = {
@@ -73,7 +74,7 @@ class SignOffDialog(QDialog):
         self.reason = QPlainTextEdit()
         self.reason.setPlaceholderText("Why you sign, in a sentence.")
         form = QFormLayout()
-        form.addRow("Conversation", QLabel(conversation_title))
+        form.addRow("Conversation", QLabel(label_text(conversation_title)))
         form.addRow("Printed name", self.printed_name)
         form.addRow("Meaning", self.meaning)
         form.addRow("Reason", self.reason)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 from app.core.report import model_identity_lines
 from app.core.types import Conversation, SearchField, Turn, TurnStatus
-from app.export.html import markdown_to_html, plain_to_html
 from app.ui.conversation_view import (
     _RULE,
     STATUS_COLOURS,
@@ -18,6 +15,8 @@ from app.ui.conversation_view import (
     _annotations_html,
     _prompt_html,
     _signoffs_html,
+    answer_html,
+    shown_html,
 )
 
 MATCH_COLOUR = "#ffe08a"
@@ -150,9 +149,9 @@ def _background(colour: str) -> QTextCharFormat:
 def _header_html(conversation: Conversation) -> str:
     created = conversation.created_at[:16].replace("T", " ")
     return (
-        f'<p style="font-size:13pt; font-weight:600;">{plain_to_html(conversation.title)}</p>'
-        f'<p class="meta">Conversation {conversation.id} · created {html.escape(created)} UTC by '
-        f"{html.escape(conversation.created_by)} · read-only review</p>" + _signoffs_html(conversation)
+        f'<p style="font-size:13pt; font-weight:600;">{shown_html(conversation.title)}</p>'
+        f'<p class="meta">Conversation {conversation.id} · created {shown_html(created)} UTC by '
+        f"{shown_html(conversation.created_by)} · read-only review</p>" + _signoffs_html(conversation)
     )
 
 
@@ -161,7 +160,7 @@ def _model_html(turn: Turn) -> str:
     details = [f'<span style="color:{colour}">{turn.status}</span>']
     if turn.completion_tokens:
         details.append(f"{turn.completion_tokens} tokens")
-    identity = "<br>".join(html.escape(line) for line in model_identity_lines(turn))
+    identity = "<br>".join(shown_html(line) for line in model_identity_lines(turn))
     return f'<p class="who">MODEL · {" · ".join(details)}</p><p class="meta">{identity}</p>'
 
 
@@ -169,16 +168,15 @@ def _reasoning_html(turn: Turn) -> str:
     return (
         '<p class="who">REASONING</p>'
         '<table width="100%" cellpadding="8" cellspacing="0" style="background-color:#fbf8f1;">'
-        f'<tr><td style="color:#3d3a33;">{plain_to_html(turn.reasoning)}</td></tr></table>'
+        f'<tr><td style="color:#3d3a33;">{shown_html(turn.reasoning)}</td></tr></table>'
     )
 
 
 def _answer_html(turn: Turn) -> str:
-    answer = markdown_to_html(turn.answer) if turn.answer.strip() else '<p class="meta"><i>No answer.</i></p>'
-    error = f'<p class="error">{plain_to_html(turn.error)}</p>' if turn.error else ""
+    error = f'<p class="error">{shown_html(turn.error)}</p>' if turn.error else ""
     running = (
         '<p class="meta"><i>Still running when this view was opened.</i></p>'
         if turn.status == TurnStatus.RUNNING
         else ""
     )
-    return answer + error + running
+    return answer_html(turn.answer) + error + running

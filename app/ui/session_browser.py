@@ -1,4 +1,8 @@
-"""The session browser: every conversation, filtered and searched, opened read-only for review."""
+"""The session browser: every conversation, filtered and searched, opened read-only for review.
+
+Record text (titles, snippets, model paths) holds control and bidi characters as escapes: styled
+where the text is rich (hits, tooltips), as plain escapes in table cells and menus.
+"""
 
 from __future__ import annotations
 
@@ -53,6 +57,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import VeritraceError
 from app.core.report import remote_model_words
+from app.core.text import visible
 from app.core.types import (
     MATCH_END,
     MATCH_START,
@@ -63,7 +68,7 @@ from app.core.types import (
     SearchHit,
     SessionFilter,
 )
-from app.export.html import clean_text, plain_to_html
+from app.export.html import label_text, plain_to_html
 from app.storage.repository import Store
 from app.ui.attachments import ImageViewer
 from app.ui.review_view import ReviewView
@@ -98,24 +103,29 @@ def snippet_html(snippet: str) -> str:
         elif piece == MATCH_END:
             parts.append("</span>")
         else:
-            parts.append(plain_to_html(piece))
+            parts.append(plain_to_html(piece, escapes=True))
     return "".join(parts)
 
 
 def hit_html(hit: SearchHit) -> str:
     where = "title" if hit.turn_index is None else f"turn {hit.turn_index + 1} · {FIELD_LABELS[hit.field]}"
     return (
-        f"<b>{plain_to_html(hit.conversation_title)}</b> "
+        f"<b>{plain_to_html(hit.conversation_title, escapes=True)}</b> "
         f'<span style="color:#5f6b7a;">· {where}</span><br>{snippet_html(hit.snippet)}'
     )
 
 
 def model_names(models: tuple[ModelFile, ...]) -> str:
-    return ", ".join(model.path.replace("\\", "/").rsplit("/", 1)[-1] for model in models)
+    """The models' file names, control characters as escapes."""
+    return visible(", ".join(model.path.replace("\\", "/").rsplit("/", 1)[-1] for model in models))
 
 
-def model_tooltip(model: ModelFile) -> str:
-    """A model as a summary knows it: a file by path and SHA-256, a remote model in words."""
+def model_tooltip(*models: ModelFile) -> str:
+    """Models as a summary knows them: a file by path and SHA-256, a remote model in words."""
+    return label_text("\n".join(_model_words(model) for model in models))
+
+
+def _model_words(model: ModelFile) -> str:
     if model.is_remote:
         return remote_model_words(None, None, model.path)
     return f"{model.path}\n" + (f"SHA-256 {model.sha256}" if model.sha256 else "not hashed")
@@ -200,7 +210,7 @@ def _display(summary: ConversationSummary, column: int) -> str:
     if column == 0:
         return summary.created_at[:16].replace("T", " ")
     if column == 1:
-        return clean_text(summary.title).replace("\n", " ")  # no bidi overrides reordering the row
+        return _one_line(visible(summary.title))  # no bidi override reordering the row
     if column == 2:
         return model_names(summary.models)
     if column == 3:
@@ -210,6 +220,10 @@ def _display(summary: ConversationSummary, column: int) -> str:
     if column == 5:
         return REVIEW_LABELS[summary.review_state] + (" ⚑" if summary.flagged else "")
     return "yes" if summary.has_images else ""
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
 
 
 def _sort_key(summary: ConversationSummary, column: int) -> Any:
@@ -224,7 +238,7 @@ def _sort_key(summary: ConversationSummary, column: int) -> Any:
 
 def _tooltip(summary: ConversationSummary, column: int) -> str:
     if column == 2:
-        return "\n".join(model_tooltip(model) for model in summary.models)
+        return model_tooltip(*summary.models)
     if column == 5 and summary.flagged:
         return "A turn's latest note is a concern or an error."
     return f"Conversation {summary.id} · last activity {summary.last_activity[:16].replace('T', ' ')} UTC"
@@ -531,7 +545,7 @@ class SessionBrowser(QDialog):
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, hit)
             item.setData(Qt.ItemDataRole.UserRole + 1, hit_html(hit))
-            item.setToolTip(hit.plain())
+            item.setToolTip(label_text(hit.plain()))
             self.hits.addItem(item)
 
     def _set_models(self, models: list[ModelFile]) -> None:
