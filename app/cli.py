@@ -33,7 +33,7 @@ from app.core.types import (
     Turn,
     TurnStatus,
 )
-from app.services.anchoring import Authority, configured_authority, pending, send_queued
+from app.services.anchoring import Authority, configured_authority, pending, read_roots, send_queued
 from app.services.chat import ChatService
 from app.services.config import (
     ModelChoice,
@@ -451,6 +451,8 @@ def _ask(args: argparse.Namespace) -> int:
         backend: Backend = RemoteBackend(remote) if remote else LlamaBackend()
         service: ChatService | None = None
         try:
+            if args.conversation is not None:  # before a model is loaded (and recorded) for nothing
+                store.refuse_unless_open(args.conversation)
             service = ChatService(store, backend, signer=installation_key())
             if remote:
                 model = service.connect_remote(backend, settings)
@@ -729,12 +731,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _roots(path: str) -> list[bytes]:
-    from app.export.verify_bundle import TimestampInvalid, pem_certificates
-
-    try:
-        return pem_certificates(Path(path).expanduser().read_text("ascii", errors="replace"))
-    except (OSError, TimestampInvalid) as error:
-        raise VeritraceError(f"The timestamp authority root {path} cannot be read: {error}") from error
+    return read_roots(Path(path).expanduser())
 
 
 def _key(args: argparse.Namespace) -> int:
@@ -752,6 +749,13 @@ def _key(args: argparse.Namespace) -> int:
             _say(f"{key.describe()}{'' if key.retired_at else ', current'} ({key.at})")
         return 0 if verification.intact else 1
     with _writing(alone=f"key {args.key_command}") as store:
+        # Refused before a new key file is written: a refusal leaves the installation's key as it was.
+        if args.key_command == "replace" and not args.reason.strip():
+            raise VeritraceError("Replacing the signing key without the old one needs a reason.")
+        if store.current_key() is None:
+            raise VeritraceError(
+                f"This record has no signing key yet: there is nothing to {args.key_command}."
+            )
         if args.key_command == "rotate":
             old = installation_key()
             made = store.rotate_key(old, replace_installation_key())

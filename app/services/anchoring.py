@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import VeritraceError
+from app.core.files import NotAFileError, TooLargeError, read_bounded
 from app.core.signing import checkpoint_message
 from app.core.types import Checkpoint
 from app.export.verify_bundle import (
@@ -60,15 +61,24 @@ class Authority:
             raise AnchorError(
                 "A timestamp authority needs its root certificate (a PEM file) so its tokens can be checked."
             )
-        try:
-            roots = pem_certificates(path.read_text("ascii", errors="replace"))
-        except (OSError, TimestampInvalid) as error:
-            raise AnchorError(
-                f"The timestamp authority's root certificate {path} cannot be read: {error}"
-            ) from error
+        roots = read_roots(path)
         if not roots:
             raise AnchorError(f"{path} holds no PEM certificate for the timestamp authority.")
         return cls(url, tuple(roots))
+
+
+MAX_ROOT_BYTES = 1024 * 1024  # a PEM bundle of a few certificates is a few kilobytes
+
+
+def read_roots(path: Path) -> list[bytes]:
+    """The certificates (DER) of a root PEM file, read bounded: a pipe or device is not opened."""
+    try:
+        data = read_bounded(path, MAX_ROOT_BYTES)
+        return pem_certificates(data.decode("ascii", errors="replace"))
+    except (OSError, TimestampInvalid, NotAFileError, TooLargeError) as error:
+        raise AnchorError(
+            f"The timestamp authority's root certificate {path} cannot be read: {error}"
+        ) from error
 
 
 def configured_authority(url: str, root: str) -> Authority | None:

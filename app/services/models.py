@@ -150,7 +150,7 @@ def _hash(path: Path, size: int, store: Store | None, cancel: threading.Event | 
 def _absolute(path: Path) -> str:
     try:
         return str(path.expanduser().resolve())
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic-link loop, before Python 3.13
         return str(path)
 
 
@@ -158,7 +158,7 @@ def _cache_key(path: Path) -> str | None:
     try:
         resolved = path.expanduser().resolve()
         stat = resolved.stat()
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic-link loop, before Python 3.13
         return None
     # The change time too: utime can put a modification time back, not a change time.
     return f"{resolved}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_dev}|{stat.st_ino}|{stat.st_ctime_ns}"

@@ -648,6 +648,13 @@ class Store:
         with self._reads() as session:
             return search.summaries(session.connection())
 
+    def refuse_unless_open(self, conversation_id: int) -> None:
+        """Raise ``NotFoundError`` or ``LockedError`` unless a turn could join this conversation now."""
+        with self._reads() as session:
+            if session.get(ConversationRow, conversation_id) is None:
+                raise NotFoundError(f"No conversation with id {conversation_id}.")
+            _refuse_if_signed(session, conversation_id)
+
     def conversation(self, conversation_id: int) -> Conversation:
         with self._reads() as session:
             row = session.get(ConversationRow, conversation_id)
