@@ -155,11 +155,6 @@ VERIFIER_TSA_ROOT_UNBOUNDED = (
     "app/export/verify_bundle.py main reads --tsa-root with open().read(): a named pipe blocks "
     "forever, /dev/zero and a 2 GiB sparse file end in a MemoryError traceback"
 )
-RESTORE_REPLACES_FIRST = (
-    "app/services/record.py restore_record sets the record aside and copies BACKUP over it before "
-    "checking that BACKUP is a record: an empty, random or truncated file (a 2 GiB sparse one is "
-    "copied in full) takes the record's place; exit 2 says it was 'left untouched', verify then fails"
-)
 PROC_IS_NOT_MISSING = (
     "app/services/exporting.py check_writable: making a file in /proc fails with ENOENT, so the export "
     "says '/proc: it does not exist' and exits 2, though the folder exists and the system refused (3)"
@@ -490,8 +485,6 @@ def input_outcome(command: str, target: str, kind: str) -> dict[str, Any]:
         return {"status": ENVIRONMENT}  # permission denied
     if target in ("--image", "--tsa-root") and kind == "through a file":
         return {"status": REFUSED, "bug": STATUS_BY_ERRNO}
-    if command == "restore" and kind in ("empty", "random bytes", "truncated", "2 GiB sparse"):
-        return {"status": REFUSED, "bug": RESTORE_REPLACES_FIRST, "hangs": kind == "2 GiB sparse"}
     return {"status": REFUSED}
 
 

@@ -11,13 +11,14 @@ and it is recorded.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.errors import CorruptDatabaseError, StorageError
+from app.core.errors import CorruptDatabaseError, DatabaseTooNewError, StorageError
 from app.core.signing import KeyPair, fingerprint
 from app.core.types import Checkpoint
 from app.services.anchoring import Anchors, Authority, check_anchors, queue
@@ -32,7 +33,7 @@ from app.services.witness import (
     read_witnesses,
     write_witness,
 )
-from app.storage.engine import is_empty_database
+from app.storage.engine import check_record_file, is_empty_database
 from app.storage.ledger import Verification, peek
 from app.storage.repository import Store
 
@@ -299,6 +300,30 @@ def _lost(kept: Path | None, count: int, head: str, witness: Witness | None) -> 
     return {}
 
 
+def _staged_copy(backup: Path, database: Path) -> Path:
+    """A checked copy of ``backup`` beside ``database``, ready to take its place.
+
+    The backup is read only until it is known to be a Veritrace record (not empty, not another
+    program's database, not damaged): a file that is not one is refused while the record is still
+    where it was. The copy is private and complete before anything is set aside.
+    """
+    if not os.path.lexists(backup):
+        raise StorageError(f"No backup file at {backup}.")
+    try:
+        check_record_file(backup)
+    except (StorageError, CorruptDatabaseError, DatabaseTooNewError) as error:
+        raise StorageError(f"{backup} cannot be restored: {error} The record was left as it was.") from error
+    staged = database.with_name(f".{database.name}.restoring")
+    try:
+        shutil.copyfile(backup, staged)
+        with contextlib.suppress(OSError):
+            staged.chmod(PRIVATE_FILE)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return staged
+
+
 def restore_record(
     database: Path,
     *,
@@ -325,13 +350,10 @@ def restore_record(
         witness, before = None, f"a witness that failed its check ({error})"
     kept = None
     if backup is not None or start_empty:
-        if backup is not None and not backup.is_file():
-            raise StorageError(f"No backup file at {backup}.")
+        staged = _staged_copy(backup, database) if backup is not None else None
         kept = set_aside(database, set_aside_as) if database.exists() else None
-        if backup is not None:
-            shutil.copyfile(backup, database)
-            with contextlib.suppress(OSError):
-                database.chmod(PRIVATE_FILE)
+        if staged is not None:
+            os.replace(staged, database)
     store = open_record(database, actor=actor, backups=backups, key=key, check_witness=False)
     try:
         count, head = store.head()

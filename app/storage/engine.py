@@ -123,6 +123,16 @@ def is_empty_database(path: Path) -> bool:
         return False
 
 
+def check_record_file(path: Path) -> None:
+    """Raise unless ``path`` is a Veritrace record with something in it; reads it only.
+
+    StorageError for a folder, pipe, device, foreign or empty database; CorruptDatabaseError for
+    a damaged one; DatabaseTooNewError for a newer version's.
+    """
+    if not _existing_record(path):
+        raise StorageError(f"{path} holds no Veritrace record.")
+
+
 def _existing_record(path: Path) -> set[str]:
     """The migrations an existing record has applied (none: a new or empty file), read only.
 
