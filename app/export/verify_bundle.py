@@ -2344,7 +2344,7 @@ def verify(
         except Exception as error:  # any malformed input the checks above did not foresee
             out(f"  FAIL  {name}")
             return f"the {name} check could not read the bundle ({type(error).__name__}: {error})", {}
-        out(f"  ok    {name:<9} {summary}")
+        out(_shown(f"  ok    {name:<9} {summary}"))
     return None, bundle.manifest
 
 
@@ -2357,9 +2357,20 @@ WHAT_IT_PROVES = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, escaped: an argument may hold terminal controls
+        print(f"verify_bundle.py: {_shown(message)} (--help lists the options)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _shown(text: object) -> str:
+    """Text from the bundle or the command line, fit for a terminal: controls escaped, bounded."""
+    return _ts_printable(str(text), 2000)
+
+
 def _parser() -> argparse.ArgumentParser:
     doc = __doc__ or ""  # none under python -OO
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="verify_bundle.py",
         description="Check a Veritrace JSON audit bundle with Python alone.",
         epilog=doc[doc.find("Limits.") :] if "Limits." in doc else None,
@@ -2389,35 +2400,49 @@ def main(argv: list[str] | None = None) -> int:
         reconfigure(errors="replace")  # a console that cannot show a name still gets the verdict
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)  # a usage error exits with 2
     path = args.bundle
-    if not os.path.exists(path):
-        print(f"verify_bundle.py: no such file or folder: {path}", file=sys.stderr)
+    if not os.path.exists(path):  # a dangling link or a link loop names nothing either
+        print(f"verify_bundle.py: no such file or folder: {_shown(path)}", file=sys.stderr)
         return 2
     roots = None
     if args.tsa_root is not None:
         try:
-            with open(args.tsa_root, encoding="ascii", errors="replace") as handle:
-                roots = pem_certificates(handle.read())
-        except (OSError, TimestampInvalid) as error:
-            print(f"verify_bundle.py: cannot read --tsa-root {args.tsa_root}: {error}", file=sys.stderr)
+            # Read like a bundle's own files: a pipe or device is refused unopened, the size bounded.
+            with _open_plain(
+                args.tsa_root, "--tsa-root", refusal="a root certificate is a PEM file"
+            ) as handle:
+                data = handle.read(MAX_OTHER_BYTES + 1)
+            if len(data) > MAX_OTHER_BYTES:
+                raise Invalid(
+                    f"--tsa-root is larger than {MAX_OTHER_BYTES} bytes; a PEM file is a few kilobytes"
+                )
+            roots = pem_certificates(data.decode("ascii", errors="replace"))
+        except (OSError, Invalid, TimestampInvalid) as error:
+            print(
+                f"verify_bundle.py: cannot read --tsa-root {_shown(args.tsa_root)}: {_shown(error)}",
+                file=sys.stderr,
+            )
             return 2
-    print(f"Verifying {path}")
+    print(f"Verifying {_shown(path)}")
     try:
         source = open_source(path)
     except Invalid as invalid:
-        print(f"BUNDLE INVALID: {invalid}")
+        print(f"BUNDLE INVALID: {_shown(invalid)}")
         return 1
     wanted = args.fingerprint.strip().lower() if args.fingerprint else None
     key = args.key.strip().lower() if args.key else None
     problem, manifest = verify(source, fingerprint=wanted, key=key, tsa_roots=roots)
     if problem is not None:
-        print(f"BUNDLE INVALID: {problem}")
+        print(f"BUNDLE INVALID: {_shown(problem)}")
         return 1
     checkpoint = manifest["checkpoint"]
     print(WHAT_IT_PROVES)
     print(
-        f"BUNDLE VERIFIED: report {manifest['report_id']}, {len(manifest['scope']['conversation_ids'])} "
-        f"conversation(s), {checkpoint['entry_count']} ledger entries to head {checkpoint['head_hash']}, "
-        f"signed by the key with fingerprint {checkpoint['key_fingerprint']}"
+        _shown(
+            f"BUNDLE VERIFIED: report {manifest['report_id']}, "
+            f"{len(manifest['scope']['conversation_ids'])} conversation(s), {checkpoint['entry_count']} "
+            f"ledger entries to head {checkpoint['head_hash']}, signed by the key with fingerprint "
+            f"{checkpoint['key_fingerprint']}"
+        )
     )
     return 0
 

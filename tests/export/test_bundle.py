@@ -490,7 +490,9 @@ def test_a_zip_with_a_member_twice_fails(bundle: Path, tmp_path: Path) -> None:
 def test_usage_errors_and_non_bundles(tmp_path: Path, bundle: Path) -> None:
     script = str(bundle / vb.VERIFIER)
     no_argument = subprocess.run([sys.executable, "-I", "-S", script], capture_output=True, text=True)
-    assert no_argument.returncode == 2 and "usage" in no_argument.stderr
+    assert no_argument.returncode == 2 and no_argument.stderr == (
+        "verify_bundle.py: the following arguments are required: BUNDLE (--help lists the options)\n"
+    )
     missing = subprocess.run(
         [sys.executable, "-I", "-S", script, str(tmp_path / "nope")], capture_output=True, text=True
     )
