@@ -151,20 +151,11 @@ DESTINATIONS = [
 
 # -- the app bugs this corpus found; each case that meets one is an xfail (strict) --------------
 
-PROC_IS_NOT_MISSING = (
-    "app/services/exporting.py check_writable: making a file in /proc fails with ENOENT, so the export "
-    "says '/proc: it does not exist' and exits 2, though the folder exists and the system refused (3)"
-)
 STATUS_BY_ERRNO = (
     "app/services/failures.py classifies by errno alone: an OSError escaping a command is always 3, "
     "and ENOTDIR/EISDIR behind a known error is 3, even for a path the user named; so --image or "
     "--tsa-root through a file or naming a folder, download --to an existing file, pipe or loop, and "
     "a name too long exit 3 where every other argument refuses the same path with 2"
-)
-SINCE_NAME_TOO_LONG = (
-    "app/services/since.py read_claim calls Path(argument).exists() first: text longer than a file "
-    "name raises ENAMETOOLONG, so exit 3 'File name too long' with the 100k argument echoed whole, "
-    "instead of 'neither a report, a bundle nor a head hash' (2)"
 )
 
 
@@ -496,7 +487,7 @@ def input_cases() -> Iterator[Case]:
     yield case("verify", "--since", "head hash past the end", f"999999:{'ab' * 32}", PROBLEM_FOUND)
     yield case("verify", "--since", "a bundle", Place("valid bundle"), OK)
     yield case("verify", "--since", "ESC+OSC", TEXT["ESC+OSC"], REFUSED)
-    yield case("verify", "--since", "100k hex digits", "a" * 100_000, REFUSED, bug=SINCE_NAME_TOO_LONG)
+    yield case("verify", "--since", "100k hex digits", "a" * 100_000, REFUSED)
     yield case("restore", "backup", "none (the record as it is)", None, OK)
 
 
@@ -504,10 +495,8 @@ def destination_outcome(command: str, kind: str) -> dict[str, Any]:
     """The system refusing to make a file is 3; a path the user named that cannot be one is 2."""
     if kind in ("valid", "ESC in name"):
         return {"status": OK}
-    if kind in ("/sys", "read-only mount") or (command == "download" and kind == "/proc"):
+    if kind in ("/sys", "/proc", "read-only mount"):
         return {"status": ENVIRONMENT}
-    if kind == "/proc":
-        return {"status": ENVIRONMENT, "bug": PROC_IS_NOT_MISSING}
     if command == "download":
         if kind in ("missing folder", "user's folder"):
             return {"status": OK}  # made if need be, and the model saved in it

@@ -127,8 +127,15 @@ def check_writable(destination: Path) -> None:
         finally:
             os.close(handle)
     except OSError as error:
+        if error.errno == errno.ENOENT and folder.is_dir():
+            # A pseudo file system (/proc) says "no such file" for a file it will not make: the
+            # folder is there, the system refuses.
+            error = PermissionError(errno.EACCES, "the system does not let files be made there", str(folder))
+            why = "the system does not let files be made there"
+        else:
+            why = _why(error)
         raise ExportError(
-            f"Cannot write the export in {folder}: {_why(error)}. Choose another folder; nothing was "
+            f"Cannot write the export in {folder}: {why}. Choose another folder; nothing was "
             "verified, signed or recorded."
         ) from error
     finally:

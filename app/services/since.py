@@ -57,11 +57,16 @@ class SinceCheck:
 def read_claim(argument: str) -> Claim:
     """The head that ``argument`` (a report, a bundle, or a head hash) says the record held."""
     path = Path(argument).expanduser()
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError:  # a name too long for the file system (ENAMETOOLONG) names no file either
+        exists = False
+    if not exists:
         match = _HASH.fullmatch(argument.strip().lower())
         if match is None:
+            shown = argument if len(argument) <= 200 else f"{argument[:200]}… ({len(argument)} characters)"
             raise VeritraceError(
-                f"{argument!r} is neither a report, a bundle nor a head hash (64 hexadecimal digits, "
+                f"{shown!r} is neither a report, a bundle nor a head hash (64 hexadecimal digits, "
                 "optionally preceded by the entry number and a colon)."
             )
         count = int(match.group(1)) if match.group(1) else None

@@ -8,7 +8,9 @@ from datetime import datetime
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from app.core.report import remote_model_words
+from app.core.text import visible
 from app.core.types import ModelFile
+from app.export.html import label_text
 from app.runtime.model_files import DEMO_MODEL_NAME
 from app.runtime.remote_backend import host_of
 from app.services.chat import ActiveModel
@@ -84,7 +86,7 @@ class AppStatusBar(QStatusBar):
         elif problem:
             self.hash.setText("✗ Model file changed: load it again")
             self.hash.setProperty("state", "broken")
-            self.hash.setToolTip(problem)
+            self.hash.setToolTip(label_text(problem))
         else:
             self.hash.setText("✓ Model SHA-256 verified")
             self.hash.setProperty("state", "ok")
@@ -100,19 +102,19 @@ class AppStatusBar(QStatusBar):
             self.model.setToolTip("")
             self.model.setProperty("demo", False)
         elif model.loaded.endpoint is not None:
-            self.model.setText(f"Remote: {model.loaded.name} at {host_of(model.loaded.endpoint)}")
+            self.model.setText(visible(f"Remote: {model.loaded.name} at {host_of(model.loaded.endpoint)}"))
             self.model.setProperty("demo", False)
         elif model.loaded.is_demo:
             self.model.setText(f"DEMO MODEL · {DEMO_MODEL_NAME} · not a reasoning model")
             self.model.setProperty("demo", True)
         else:
             vision = " · vision" if model.loaded.has_vision else ""
-            self.model.setText(f"{model.loaded.name} · ctx {model.loaded.n_ctx:,}{vision}")
+            self.model.setText(visible(f"{model.loaded.name} · ctx {model.loaded.n_ctx:,}{vision}"))
             self.model.setProperty("demo", False)
         if model is not None:
             projector = f"\nProjector {file_text(model.projector)}" if model.projector else ""
             backend = runtime_text(model.runtime_info)
-            self.model.setToolTip(f"{identity_text(model)}{projector}{load_text(model)}{backend}")
+            self.model.setToolTip(label_text(f"{identity_text(model)}{projector}{load_text(model)}{backend}"))
         self._repolish(self.model)
 
 
