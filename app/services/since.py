@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import VeritraceError
+from app.core.files import NotAFileError, TooLargeError, read_bounded
 from app.core.signing import SignedHead, find_head_tokens, fingerprint
 from app.export.verify_bundle import LEDGER, MANIFEST, Invalid, open_source
 from app.storage.ledger import Verification
@@ -73,11 +74,15 @@ def read_claim(argument: str) -> Claim:
         return Claim(f"head {match.group(2)}", count, match.group(2))
     if path.is_dir() or path.suffix.lower() == ".zip":
         return _bundle_claim(path)
-    if not path.is_file():
-        raise VeritraceError(f"{path} is not a regular file: give a report, a bundle or a head hash.")
-    if path.stat().st_size > _MAX_REPORT_BYTES:
-        raise VeritraceError(f"{path} is larger than any Veritrace report; it was not read.")
-    heads = _heads_in(path.read_bytes())
+    try:
+        data = read_bounded(path, _MAX_REPORT_BYTES)
+    except NotAFileError as error:
+        raise VeritraceError(
+            f"{path} is not a regular file: give a report, a bundle or a head hash."
+        ) from error
+    except TooLargeError as error:
+        raise VeritraceError(f"{path} is larger than any Veritrace report; it was not read.") from error
+    heads = _heads_in(data)
     if not heads:
         raise VeritraceError(f"{path} carries no Veritrace signed head: it is not a Veritrace report.")
     head = heads[-1]
