@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Self, TypeVar
 
 from app.core.errors import VeritraceError
 
@@ -94,7 +94,31 @@ class _FileLock:
                 os.close(handle)
 
 
-class InstanceLock:
+class _HeldLock:
+    """What the window lock and the writers lock share: a file lock held while in use."""
+
+    _lock: _FileLock
+
+    def acquire(self) -> Self:
+        raise NotImplementedError
+
+    def release(self) -> None:
+        self._lock.release()
+
+    @property
+    def held(self) -> bool:
+        return self._lock.held
+
+    def __enter__(self) -> Self:
+        return self.acquire()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()
+
+
+class InstanceLock(_HeldLock):
     """The window lock: one window per record (command-line writers take ``WriterLock`` instead)."""
 
     def __init__(self, folder: Path) -> None:
@@ -107,7 +131,7 @@ class InstanceLock:
         self._lock.write(str(os.getpid()))
         return True
 
-    def acquire(self) -> InstanceLock:
+    def acquire(self) -> Self:
         if not self.try_acquire():
             raise AlreadyRunningError(
                 "Veritrace is already running with this record in another window. Switch to that "
@@ -115,23 +139,8 @@ class InstanceLock:
             )
         return self
 
-    def release(self) -> None:
-        self._lock.release()
 
-    @property
-    def held(self) -> bool:
-        return self._lock.held
-
-    def __enter__(self) -> InstanceLock:
-        return self.acquire()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.release()
-
-
-class WriterLock:
+class WriterLock(_HeldLock):
     """This process writes to the record: the writers lock, held shared while it does."""
 
     def __init__(self, folder: Path, wait: float = WRITERS_WAIT_S) -> None:
@@ -139,7 +148,7 @@ class WriterLock:
         self._lock = _FileLock(self.path)
         self._wait = wait
 
-    def acquire(self) -> WriterLock:
+    def acquire(self) -> Self:
         """Hold the lock shared beside every other writer; only a process holding it alone delays this."""
         if not self._lock.take(exclusive=False, wait=self._wait):
             raise RecordBusyError(
@@ -147,13 +156,6 @@ class WriterLock:
                 f"{self._wait:g} s; nothing was changed. Try again when it has finished."
             )
         return self
-
-    def release(self) -> None:
-        self._lock.release()
-
-    @property
-    def held(self) -> bool:
-        return self._lock.held
 
     def when_alone(self, action: Callable[[], T]) -> T | None:
         """Run ``action`` if no other writer is alive (holding the lock exclusively meanwhile), else None.
@@ -189,14 +191,6 @@ class WriterLock:
         finally:
             if shared:
                 self.acquire()
-
-    def __enter__(self) -> WriterLock:
-        return self.acquire()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.release()
 
 
 @contextmanager
