@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from app import __version__
 from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
+from app.core.files import make_folder
 from app.core.images import read_image_file
 from app.core.report import model_identity_lines
 from app.core.signing import fingerprint
@@ -308,6 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     The traceback of a failure goes to the log file only. Anything not in ``HANDLED`` is a bug and
     keeps its traceback.
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -324,10 +326,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("veritrace: interrupted.", file=sys.stderr)
         return INTERRUPTED
     except HANDLED as error:
-        failure = describe_failure(error, doing)
+        failure = describe_failure(error, doing, named=_paths_given(argv))
         log_failure(f"{doing} failed", error)
         print(f"veritrace: {failure.message}", file=sys.stderr)
         return failure.status
+
+
+def _paths_given(argv: Sequence[str]) -> list[str]:
+    """Every argument that may name a path: values, and the value part of ``--option=value``."""
+    given = []
+    for argument in argv:
+        given.append(argument)
+        if argument.startswith("--") and "=" in argument:
+            given.append(argument.partition("=")[2])
+    return given
 
 
 @contextmanager
@@ -929,6 +941,8 @@ def _download(args: argparse.Namespace) -> int:
             raise VeritraceError(f"{chosen.title} has no vision projector to download.")
         files.append(chosen.projector)
     folder: Path = args.to.expanduser() if args.to else default_folder()
+    # Made first, so a folder that cannot be one is named as given, before anything is fetched.
+    make_folder(folder)
     results: list[DownloadResult] = []
     running: list[Download] = []
     # Ctrl+C pauses: the partial file stays, and the same command continues it.

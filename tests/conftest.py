@@ -46,6 +46,17 @@ def veritrace_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         signing.set_passphrase_prompt(None)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _widgets_application() -> None:
+    """Qt allows one application per process. The PDF renderer makes a ``QGuiApplication`` when it
+    finds none (the command line's kind); a window test after an in-process export would then find
+    the wrong kind. Made first, the widgets kind serves both."""
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        QApplication(["pytest-qt-qapp"])
+
+
 @pytest.fixture(autouse=True)
 def _collectable() -> Iterator[None]:
     """The window freezes what is alive once a model loads (``gc.freeze``): in one long test

@@ -162,8 +162,9 @@ def test_an_export_to_a_read_only_folder_is_refused_before_anything_is_recorded(
         assert list(folder.iterdir()) == [], "no file, no temporary, no probe left"
     assert result.returncode == ENVIRONMENT and result.stdout == ""
     line = one_line_failure(result)
-    assert f"Cannot write the export in {folder}" in line
-    assert "nothing was verified, signed or recorded" in line
+    assert f"Cannot write the export: {folder} " in line, "the folder, not the probe file, is named"
+    assert ".probe" not in line
+    assert "Nothing was verified, signed or recorded" in line
     assert ledger_head(record) == before, "no export.made, no checkpoint, no export.failed"
 
 
@@ -173,7 +174,8 @@ def test_an_export_into_sys_is_refused_before_anything_is_recorded(record: Path,
     before = ledger_head(record)
     result = run_cli("export", "1", "-o", f"/sys/{name}")
     assert result.returncode == ENVIRONMENT
-    assert "Cannot write the export in /sys: " in one_line_failure(result)
+    line = one_line_failure(result)
+    assert line.startswith("veritrace: Cannot write the export: ") and " /sys." in line, line
     assert ledger_head(record) == before
     assert not Path(f"/sys/{name}").exists()
 
@@ -409,6 +411,34 @@ def test_each_kind_of_failure_has_its_status_and_one_line(
     assert failure.status == status
     assert words in failure.message
     assert "\n" not in failure.message and "\x1b" not in failure.message
+
+
+@pytest.mark.parametrize(
+    ("errno_", "given", "status"),
+    [
+        (errno.ENOTDIR, True, REFUSED),  # --image a-file/inside: the user's path is wrong
+        (errno.ENOTDIR, False, ENVIRONMENT),  # VERITRACE_HOME is a file: the app cannot go on
+        (errno.EISDIR, True, REFUSED),
+        (errno.EISDIR, False, ENVIRONMENT),
+        (errno.ENAMETOOLONG, True, REFUSED),
+        (errno.ELOOP, True, REFUSED),
+        (errno.EEXIST, True, REFUSED),
+        (errno.EACCES, True, ENVIRONMENT),  # the system refusing stays the system refusing
+        (errno.EROFS, True, ENVIRONMENT),
+        (errno.ENOSPC, True, ENVIRONMENT),
+    ],
+)
+def test_a_path_error_is_bad_input_only_for_a_path_the_user_named(
+    tmp_path: Path, errno_: int, given: bool, status: int
+) -> None:
+    path = tmp_path / "named" / "inside"
+    named = ["export", "1", f"--output={path}"] if given else ["export", "1", "--output=elsewhere.pdf"]
+    bare = OSError(errno_, os.strerror(errno_), str(path))
+    known = _raised(lambda: VeritraceError("Cannot use it."), OSError(errno_, os.strerror(errno_), str(path)))
+    for error in (bare, known):
+        assert describe_failure(error, "export", named=cli._paths_given(named)).status == status
+    # Without a command line (the window), what the system raised is the system refusing.
+    assert describe_failure(bare, "export").status == ENVIRONMENT
 
 
 @pytest.mark.parametrize(

@@ -149,16 +149,6 @@ DESTINATIONS = [
     "valid",
 ]
 
-# -- the app bugs this corpus found; each case that meets one is an xfail (strict) --------------
-
-STATUS_BY_ERRNO = (
-    "app/services/failures.py classifies by errno alone: an OSError escaping a command is always 3, "
-    "and ENOTDIR/EISDIR behind a known error is 3, even for a path the user named; so --image or "
-    "--tsa-root through a file or naming a folder, download --to an existing file, pipe or loop, and "
-    "a name too long exit 3 where every other argument refuses the same path with 2"
-)
-
-
 # -- cases ----------------------------------------------------------------------------------------
 
 
@@ -182,8 +172,6 @@ class Case:
     argv: tuple[Arg, ...]
     status: int
     writes: bool = False  # a command that records something, and does
-    bug: str = ""  # the app bug this case meets (xfail, strict)
-    hangs: bool = False  # with that bug, it blocks or reads without end: not run in this process
 
     @property
     def id(self) -> str:
@@ -465,8 +453,6 @@ def input_outcome(command: str, target: str, kind: str) -> dict[str, Any]:
         return {"status": OK}
     if kind == "unreadable":
         return {"status": ENVIRONMENT}  # permission denied
-    if target in ("--image", "--tsa-root") and kind == "through a file":
-        return {"status": REFUSED, "bug": STATUS_BY_ERRNO}
     return {"status": REFUSED}
 
 
@@ -497,12 +483,8 @@ def destination_outcome(command: str, kind: str) -> dict[str, Any]:
         return {"status": OK}
     if kind in ("/sys", "/proc", "read-only mount"):
         return {"status": ENVIRONMENT}
-    if command == "download":
-        if kind in ("missing folder", "user's folder"):
-            return {"status": OK}  # made if need be, and the model saved in it
-        return {"status": REFUSED, "bug": STATUS_BY_ERRNO}
-    if kind == "300-byte name":
-        return {"status": REFUSED, "bug": STATUS_BY_ERRNO}
+    if command == "download" and kind in ("missing folder", "user's folder"):
+        return {"status": OK}  # made if need be, and the model saved in it
     return {"status": REFUSED}  # it exists, is not an export, or its folder is not one
 
 
@@ -618,15 +600,9 @@ VERIFIER_CASES = list(verifier_cases())
 CASES = APP_CASES + VERIFIER_CASES
 
 
-def params(cases: list[Case], *, in_process: bool = True) -> list[Any]:
-    """Each case a test of its own, named by command, argument and value; a bug's case xfails."""
-    found = []
-    for c in cases:
-        marks = []
-        if c.bug:
-            marks.append(pytest.mark.xfail(strict=True, reason=c.bug, run=not (c.hangs and in_process)))
-        found.append(pytest.param(c, id=c.id, marks=marks))
-    return found
+def params(cases: list[Case]) -> list[Any]:
+    """Each case a test of its own, named by command, argument and value."""
+    return [pytest.param(c, id=c.id) for c in cases]
 
 
 # -- every argument is attacked ---------------------------------------------------------------------
@@ -1237,7 +1213,7 @@ CAP = 3 * GiB // 2
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", params(SAMPLE_CASES, in_process=False))
+@pytest.mark.parametrize("case", params(SAMPLE_CASES))
 def test_a_sample_ends_in_bounded_time_and_memory(corpus: Corpus, case: Case) -> None:
     """Run as a user runs it, in a child whose address space is capped: a reader without a bound
     fails there (MemoryError), one that blocks meets the timeout."""

@@ -8,6 +8,7 @@ than allowed costs no more than the limit to refuse.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -71,3 +72,17 @@ def read_bounded(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise TooLargeError(path, len(data), limit)
     return data
+
+
+def make_folder(path: Path) -> None:
+    """Make ``path`` and its parents if need be. A pseudo file system (``/proc``) that will not
+    make one says "no such file" for a folder whose parent is there: that is said as what it is,
+    the system refusing (EACCES), not a missing path."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileNotFoundError as error:
+        if not path.parent.is_dir():
+            raise
+        raise PermissionError(
+            errno.EACCES, "the system does not let folders be made there", str(path)
+        ) from error

@@ -31,6 +31,7 @@ from app.core.signing import KeyPair, fingerprint
 from app.export.files import ExportError, check_destination
 from app.export.report import Report
 from app.services.anchoring import Authority
+from app.services.failures import os_words
 from app.services.record import check_record
 from app.storage.repository import Store
 
@@ -130,32 +131,17 @@ def check_writable(destination: Path) -> None:
         if error.errno == errno.ENOENT and folder.is_dir():
             # A pseudo file system (/proc) says "no such file" for a file it will not make: the
             # folder is there, the system refuses.
-            error = PermissionError(errno.EACCES, "the system does not let files be made there", str(folder))
-            why = "the system does not let files be made there"
+            why = f"the system does not let files be made in {folder}."
+            error = PermissionError(errno.EACCES, why, str(folder))
         else:
-            why = _why(error)
+            why = os_words(OSError(error.errno, error.strerror, str(folder)))  # the folder, not the probe
         raise ExportError(
-            f"Cannot write the export in {folder}: {why}. Choose another folder; nothing was "
-            "verified, signed or recorded."
+            f"Cannot write the export: {why} Nothing was verified, signed or recorded."
         ) from error
     finally:
         if created:
             with contextlib.suppress(OSError):
                 probe.unlink()
-
-
-def _why(error: OSError) -> str:
-    if error.errno == errno.EROFS:
-        return "it is on a read-only file system"
-    if error.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return "the disk is full"
-    if error.errno == errno.ENOENT:
-        return "it does not exist"
-    if error.errno == errno.ENOTDIR:
-        return "it is not a folder"
-    return error.strerror or str(error)
 
 
 def export(

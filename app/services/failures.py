@@ -13,7 +13,7 @@ import errno
 import os
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,8 +53,8 @@ HANDLED: tuple[type[BaseException], ...] = (
     DBAPIError,
 )
 
-# An OSError behind a known error that means the machine refused, not that the input was wrong.
-_ENVIRONMENT_ERRNOS = {
+# The machine refused, whatever path it was about: no space, read-only, no permission, no memory.
+_MACHINE_ERRNOS = {
     code
     for code in (
         errno.ENOSPC,
@@ -65,13 +65,16 @@ _ENVIRONMENT_ERRNOS = {
         errno.EROFS,
         errno.EACCES,
         errno.EPERM,
-        errno.ENOTDIR,
-        errno.EISDIR,
         errno.EMFILE,
         errno.ENFILE,
     )
     if code is not None
 }
+# A file where a folder should be, or the reverse: about one of the app's own paths (VERITRACE_HOME
+# a file, the key a folder) the system refuses to go on (3); about a path the user named, as any
+# other path error about it (a name too long, a link loop, nothing there), it is bad input (2).
+_WRONG_KIND_ERRNOS = {errno.ENOTDIR, errno.EISDIR}
+
 # SQLite primary result codes (sqlite3.h).
 _SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_NOMEM, _SQLITE_READONLY = 3, 5, 6, 7, 8
 _SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN = 10, 11, 13, 14
@@ -93,17 +96,21 @@ class Failure:
     message: str  # one line, control characters escaped
 
 
-def describe_failure(error: BaseException, doing: str) -> Failure:
-    """The one line and exit status for ``error``, which stopped ``doing`` (e.g. "export")."""
+def describe_failure(error: BaseException, doing: str, named: Iterable[str] = ()) -> Failure:
+    """The one line and exit status for ``error``, which stopped ``doing`` (e.g. "export").
+
+    ``named``: what the user gave (the command line's arguments). A path of the wrong shape that
+    is one of them is bad input (2), not the system refusing (3).
+    """
     if isinstance(error, RecordBusyError):
         return Failure(BUSY, one_line(str(error)))
     sqlite_code = _sqlite_code(error)
     if sqlite_code in (_SQLITE_BUSY, _SQLITE_LOCKED):
         return Failure(BUSY, one_line(f"{doing} failed: {_busy()}"))
     if isinstance(error, VeritraceError):
-        return Failure(_status_behind(error), one_line(str(error)))
+        return Failure(_status_behind(error, named), one_line(str(error)))
     if isinstance(error, OSError):
-        return Failure(ENVIRONMENT, one_line(f"{doing} failed: {_os_words(error)}"))
+        return Failure(_status_behind(error, named), one_line(f"{doing} failed: {os_words(error)}"))
     if isinstance(error, UnicodeError):
         return Failure(REFUSED, one_line(f"{doing} failed: {_unicode_words(error)}"))
     if isinstance(error, OverflowError):
@@ -155,16 +162,29 @@ def _sqlite_code(error: BaseException) -> int | None:
     return int(code) & 0xFF  # the primary code; extended codes add detail above the low byte
 
 
-def _status_behind(error: VeritraceError) -> int:
-    """A known error keeps its message; its status says whether the machine refused underneath."""
+def _status_behind(error: BaseException, named: Iterable[str]) -> int:
+    """Whether the machine refused underneath ``error`` (3) or what was given cannot be used (2)."""
     for cause in _causes(error):
-        if isinstance(cause, OSError) and cause.errno in _ENVIRONMENT_ERRNOS:
+        if isinstance(cause, OSError) and cause.errno in _MACHINE_ERRNOS:
+            return ENVIRONMENT
+        if isinstance(cause, OSError) and _given(cause, named):
+            return REFUSED
+        if isinstance(cause, OSError) and cause.errno in _WRONG_KIND_ERRNOS:
             return ENVIRONMENT
         if isinstance(cause, MemoryError):
             return ENVIRONMENT
     if _sqlite_code(error) in _SQLITE_ENVIRONMENT:
         return ENVIRONMENT
-    return REFUSED
+    return ENVIRONMENT if isinstance(error, OSError) else REFUSED
+
+
+def _given(error: OSError, named: Iterable[str]) -> bool:
+    """Whether ``error`` is about a path the user named (one of ``named``)."""
+    paths = [os.fsdecode(name) for name in (error.filename, error.filename2) if isinstance(name, str | bytes)]
+    if not paths:
+        return False
+    given = {os.path.abspath(os.path.expanduser(text)) for text in named if text and "\0" not in text}
+    return any(os.path.abspath(path) in given for path in paths)
 
 
 def _busy() -> str:
@@ -174,7 +194,8 @@ def _busy() -> str:
     )
 
 
-def _os_words(error: OSError) -> str:
+def os_words(error: OSError) -> str:
+    """What the system refused, in words naming the file, and what to do: one sentence or two."""
     name = error.filename if error.filename is not None else error.filename2
     where = os.fsdecode(name) if isinstance(name, str | bytes) else ""
     code = error.errno
@@ -197,6 +218,11 @@ def _os_words(error: OSError) -> str:
         return f"{where} exists but is not a folder.{_home_hint(where)}"
     if code == errno.ENOENT:
         return f"{where or 'a file'} does not exist."
+    if code == errno.ENAMETOOLONG:
+        named = where or "a name given"
+        return f"{named}: a name in this path is longer than the file system allows. Use a shorter one."
+    if code == errno.ELOOP:
+        return f"{where or 'a path given'} leads round a loop of symbolic links. Give the real path."
     if code == errno.EIO:
         return f"input/output error on {where or 'the disk'}: the disk may be failing or was removed."
     if code in (errno.EMFILE, errno.ENFILE):
