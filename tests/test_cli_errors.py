@@ -272,6 +272,23 @@ def test_a_disk_that_fills_while_a_turn_streams_ends_it_in_one_line_of_its_own(
     assert verified.returncode == 0 and verified.stdout.startswith("Record intact"), verified.stderr
 
 
+@pytest.mark.e2e
+def test_reading_a_sound_record_on_a_full_disk_never_calls_it_damaged(full_disk: FullDisk) -> None:
+    if full_disk.folder is None:
+        pytest.skip("needs a full disk (a tmpfs): reading creates SQLite's shared-memory file")
+    record = make_record()
+    before = record.read_bytes()
+    for command in (("verify",), ("list",), ("show", "1")):
+        result = full_disk.run(*command)
+        assert result.returncode == ENVIRONMENT, (command, result.stderr)
+        line = one_line_failure(result)
+        assert "damaged" not in line and "restore" not in line, line
+        assert "full or failing" in line, line
+    assert record.read_bytes() == before
+    verified = run_cli("verify")
+    assert verified.returncode == 0 and verified.stdout.startswith("Record intact"), verified.stderr
+
+
 def test_a_full_disk_on_a_fresh_data_folder_is_one_line_and_a_retry_works(
     full_disk: FullDisk, tmp_path: Path
 ) -> None:

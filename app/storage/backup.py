@@ -57,13 +57,25 @@ def newest_backup_age_hours(folder: Path) -> float | None:
     return (datetime.now(UTC).timestamp() - backups[-1].stat().st_mtime) / 3600
 
 
+# SQLite's primary result codes that say the file itself is bad (sqlite3.h): CORRUPT, FORMAT, NOTADB.
+_DAMAGED_CODES = {11, 24, 26}
+
+
 def quick_check(path: Path) -> str:
-    """SQLite's quick_check result ("ok" when sound), or the error opening the file."""
+    """SQLite's quick_check result ("ok" when sound), or why the file is not a sound database.
+
+    Only what says the file itself is bad is returned; the disk or the system failing the read
+    (a full disk that cannot take the shared-memory file, an I/O error, no memory) is raised as
+    the ``sqlite3.Error`` it is, so a sound record is never called damaged for it.
+    """
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
             rows = connection.execute("PRAGMA quick_check").fetchall()
         connection.close()
     except sqlite3.DatabaseError as error:
+        code = getattr(error, "sqlite_errorcode", None)
+        if code is not None and int(code) & 0xFF not in _DAMAGED_CODES:
+            raise
         return str(error)
     return "; ".join(str(row[0]) for row in rows[:3])
 
@@ -77,7 +89,10 @@ def verified_backups(folder: Path) -> list[tuple[Path, str]]:
 
     good: list[tuple[Path, str]] = []
     for candidate in sorted(folder.glob(f"{BACKUP_PREFIX}*.db"), reverse=True):
-        if quick_check(candidate) != "ok":
+        try:
+            if quick_check(candidate) != "ok":
+                continue
+        except sqlite3.Error:  # unreadable now (the disk failing): not one to offer
             continue
         with tempfile.TemporaryDirectory() as scratch:
             copy = Path(scratch) / "check.db"
