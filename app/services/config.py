@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from app.core.errors import ModelError
-from app.core.files import NotAFileError, TooLargeError, read_bounded
+from app.core.clock import utc_now
+from app.core.errors import ModelError, VeritraceError
+from app.core.files import NotAFileError, TooLargeError, kind_of, read_bounded
 from app.core.models import ModelInfo, family_for
 from app.core.presets import preset, with_params
 from app.core.types import RunSettings
@@ -105,24 +106,30 @@ def load_config(path: Path | None = None) -> AppConfig:
     ``set_settings_reporter``) and left exactly as it is: the defaults apply until it is fixed.
     """
     path = path or config_path()
+    config, problem = _read(path)
+    return _unusable(path, problem) if problem is not None else config
+
+
+def _read(path: Path) -> tuple[AppConfig, str | None]:
+    """The settings in ``path`` (the defaults if there is none), or the defaults and why not."""
     try:
         data = json.loads(read_bounded(path, MAX_SETTINGS_BYTES).decode("utf-8"))
     except FileNotFoundError:
-        return AppConfig()
+        return AppConfig(), None
     except NotAFileError as error:
-        return _unusable(path, f"is {error.kind}, not a settings file")
+        return AppConfig(), f"is {error.kind}, not a settings file"
     except TooLargeError as error:
-        return _unusable(path, f"holds {error.size} bytes, far more than any settings file")
+        return AppConfig(), f"holds {error.size} bytes, far more than any settings file"
     except OSError as error:
-        return _unusable(path, f"cannot be read ({error.strerror or error})")
+        return AppConfig(), f"cannot be read ({error.strerror or error})"
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        return _unusable(path, f"is not valid JSON ({error})")
+        return AppConfig(), f"is not valid JSON ({error})"
     if not isinstance(data, dict):
-        return _unusable(path, "does not hold settings (a JSON object)")
+        return AppConfig(), "does not hold settings (a JSON object)"
     try:
-        return AppConfig.from_dict(data)
+        return AppConfig.from_dict(data), None
     except (ValueError, TypeError, KeyError, OverflowError) as error:
-        return _unusable(path, f"holds a setting Veritrace cannot use ({error})")
+        return AppConfig(), f"holds a setting Veritrace cannot use ({error})"
 
 
 def _unusable(path: Path, problem: str) -> AppConfig:
@@ -131,6 +138,11 @@ def _unusable(path: Path, problem: str) -> AppConfig:
         f"The settings file {path} {problem}: Veritrace uses its default settings and has left the file "
         "as it is; fix or remove it to choose settings again."
     )
+    _tell(path, problem, line)
+    return AppConfig()
+
+
+def _tell(path: Path, problem: str, line: str) -> None:
     key = (str(path), problem)
     if key not in _logged:
         _logged.add(key)
@@ -138,13 +150,20 @@ def _unusable(path: Path, problem: str) -> AppConfig:
     if _reporter is not None and key not in _reported:
         _reported.add(key)
         _reporter(line)
-    return AppConfig()
 
 
 def save_config(config: AppConfig, path: Path | None = None) -> None:
-    """Write atomically so a crash never leaves half a settings file."""
+    """Write atomically so a crash never leaves half a settings file.
+
+    A settings file that could not be used is never written over: a regular file is first set
+    aside beside it (``settings.json.unusable-<time>``, said once); anything else in its place
+    (a folder, a pipe) is refused, and left as it is.
+    """
     path = path or config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
+    _, problem = _read(path)
+    if problem is not None:
+        _set_aside(path, problem)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
@@ -155,6 +174,29 @@ def save_config(config: AppConfig, path: Path | None = None) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _set_aside(path: Path, problem: str) -> None:
+    """Keep the unusable settings file at ``path`` under a new name, so saving loses nothing."""
+    if kind_of(os.lstat(path).st_mode) is not None:
+        raise VeritraceError(
+            f"The settings file {path} {problem}: the settings cannot be saved in its place. Move it "
+            "away, then try again."
+        )
+    stamp = (
+        "".join(character for character in utc_now()[:19] if character.isdigit() or character == "T") + "Z"
+    )
+    kept = path.with_name(f"{path.name}.unusable-{stamp}")
+    for number in range(2, 1000):
+        if not kept.exists():
+            break
+        kept = path.with_name(f"{path.name}.unusable-{stamp}-{number}")
+    os.rename(path, kept)  # the same folder: the file is not copied or changed, only renamed
+    _tell(
+        path,
+        f"set aside: {problem}",
+        f"The settings file {path} {problem}; it was kept as {kept.name} and the new settings saved.",
+    )
 
 
 def resolve_model(config: AppConfig, override: str | None = None) -> ModelChoice:

@@ -40,3 +40,51 @@ def test_missing_demo_model_gives_a_clear_message(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr("app.services.config.demo_model_path", lambda: None)
     with pytest.raises(ModelError, match="demo model is not installed"):
         resolve_model(AppConfig())
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b'{"settings": {"params": {"seed": ',
+        b"\xff\xfe not text",
+        b"[1, 2, 3]",
+        b'{"settings": {"params": 7}}',
+    ],
+    ids=["cut short", "not UTF-8", "not an object", "a setting it cannot use"],
+)
+def test_saving_never_writes_over_a_settings_file_that_could_not_be_used(
+    veritrace_home: Path, garbage: bytes
+) -> None:
+    from app.services.config import set_settings_reporter
+    from app.services.paths import config_path
+
+    told: list[str] = []
+    set_settings_reporter(told.append)
+    try:
+        settings = config_path()
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        settings.write_bytes(garbage)
+        assert load_config() == AppConfig()  # unusable: the defaults, the file as it is
+        save_config(with_model(AppConfig(), "/models/chosen.gguf"))
+        kept = [path for path in settings.parent.iterdir() if path.name.startswith("settings.json.unusable-")]
+        assert len(kept) == 1 and kept[0].read_bytes() == garbage, "the old file kept, byte for byte"
+        assert load_config().model_path == "/models/chosen.gguf"
+        assert any(f"it was kept as {kept[0].name} and the new settings saved" in line for line in told), told
+        save_config(with_model(AppConfig(), "/models/other.gguf"))  # a usable file is simply replaced
+        assert len(list(settings.parent.glob("settings.json.unusable-*"))) == 1
+    finally:
+        set_settings_reporter(None)
+
+
+def test_saving_refuses_when_a_folder_stands_where_the_settings_file_goes(veritrace_home: Path) -> None:
+    from app.core.errors import VeritraceError
+    from app.services.paths import config_path
+
+    settings = config_path()
+    settings.mkdir(parents=True)
+    (settings / "mine.txt").write_text("the user's", "utf-8")
+    with pytest.raises(
+        VeritraceError, match="is a folder, not a settings file: the settings cannot be saved"
+    ):
+        save_config(AppConfig())
+    assert (settings / "mine.txt").read_text("utf-8") == "the user's"
