@@ -747,7 +747,7 @@ def _roots(path: str) -> list[bytes]:
 
 
 def _key(args: argparse.Namespace) -> int:
-    from app.services.signing import replace_installation_key
+    from app.services.signing import new_installation_key
 
     if args.key_command == "show":
         store = open_record(database_path(), key=None)
@@ -768,13 +768,17 @@ def _key(args: argparse.Namespace) -> int:
             raise VeritraceError(
                 f"This record has no signing key yet: there is nothing to {args.key_command}."
             )
-        if args.key_command == "rotate":
-            old = installation_key()
-            made = store.rotate_key(old, replace_installation_key())
-            change = f"Key {fingerprint(old.public_hex)} retired; "
-        else:
-            made = store.replace_key(replace_installation_key(), args.reason)
-            change = "Key replaced WITHOUT the old key's signature (recorded as such); "
+        # The new key is written beside the old one and put in its place only once the record
+        # holds the change: a change that fails leaves the installation with the key it had.
+        with new_installation_key() as new:
+            if args.key_command == "rotate":
+                old = installation_key()
+                made = store.rotate_key(old, new.pair)
+                change = f"Key {fingerprint(old.public_hex)} retired; "
+            else:
+                made = store.replace_key(new.pair, args.reason)
+                change = "Key replaced WITHOUT the old key's signature (recorded as such); "
+            new.install()
     print(f"{change}{fingerprint(made.public_key)} is the current key (checkpoint {made.id}).")
     return 0
 

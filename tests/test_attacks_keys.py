@@ -347,3 +347,59 @@ def test_checkpoint_on_a_new_record_signs_its_key_enrolment_never_the_empty_chai
         store.close()
     assert heads and GENESIS not in heads, "no checkpoint signs the all-zero head"
     assert cli(capsys, "verify").status == 0
+
+
+# -- a key change that fails leaves the installation's key as it was -------------------------------
+
+
+def _key_folder_files(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in folder.iterdir() if "signing-key" in path.name}
+
+
+@pytest.mark.parametrize("action", ["rotate", "replace"])
+def test_a_key_change_the_record_could_not_take_leaves_the_key_file_as_it_was(
+    capsys: pytest.CaptureFixture[str], veritrace_home: Path, action: str
+) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    db = signed_record()
+    before = _key_folder_files(veritrace_home)
+    store = Store(db)
+    try:
+        head = store.verify().head
+    finally:
+        store.close()
+    # Another program holds the record's write lock for longer than any writer waits.
+    with closing(sqlite3.connect(db, isolation_level=None)) as holder:
+        holder.execute("BEGIN IMMEDIATE")
+        argv = ["key", action] + (["--reason", "The old key was lost."] if action == "replace" else [])
+        changed = cli(capsys, *argv)
+        holder.execute("ROLLBACK")
+    assert changed.status == 75, changed.err
+    assert _key_folder_files(veritrace_home) == before, "no new key file, no staged one, none kept aside"
+    assert not list(veritrace_home.glob(".signing-key*")), "nothing half-written left behind"
+    from app.services.signing import forget_cached_keys
+
+    forget_cached_keys()
+    # The installation signs on with the key the record knows, and the record verifies.
+    assert cli(capsys, "checkpoint").status == 0
+    verified = cli(capsys, "verify")
+    assert verified.status == 0, verified.err
+    store = Store(db)
+    try:
+        assert store.verify().head != head and store.current_key() == installation_key().public_hex
+    finally:
+        store.close()
+
+
+def test_a_rotation_refused_by_the_record_leaves_the_forged_key_file_as_it_was(
+    capsys: pytest.CaptureFixture[str], veritrace_home: Path
+) -> None:
+    signed_record()
+    replace_key_file(fresh_key())  # not the record's current key: it cannot sign a rotation
+    before = _key_folder_files(veritrace_home)
+    refused = cli(capsys, "key", "rotate")
+    assert refused.status == 2 and "is not this record's current key" in refused.err, refused.err
+    assert _key_folder_files(veritrace_home) == before
+    assert not list(veritrace_home.glob(".signing-key*"))

@@ -21,7 +21,8 @@ import hashlib
 import os
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,8 +37,8 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from app.core.errors import StorageError
-from app.core.signing import KeyPair
-from app.services.durable import write_durably
+from app.core.signing import KeyPair, fingerprint
+from app.services.durable import sync_folder, write_durably
 from app.services.paths import data_dir
 
 KEY_NAME = "signing-key.pem"
@@ -145,13 +146,65 @@ def replace_installation_key(folder: Path | None = None, *, passphrase: str | No
     The old file is copied aside before the new one is renamed over it, so at every moment the
     folder holds the old key or the new one. Its keyring secret is kept too.
     """
+    with new_installation_key(folder, passphrase=passphrase) as new:
+        return new.install()
+
+
+@dataclass
+class NewKey:
+    """A fresh installation key, written in full beside the current one but not yet in its place.
+
+    A key change is recorded first (``pair`` signs it), then ``install`` puts the file in place; a
+    change that fails leaves the installation's key as it was (see ``new_installation_key``).
+    """
+
+    pair: KeyPair
+    path: Path
+    staged: Path
+    protection: _Protection
+    installed: bool = False
+
+    def install(self) -> KeyPair:
+        """Keep the current key file aside, then rename the new one over it (one atomic step)."""
+        with _lock:
+            try:
+                if self.path.exists():
+                    _keep_aside(self.path)
+                os.replace(self.staged, self.path)
+                sync_folder(self.path.parent)
+            except OSError as error:
+                raise StorageError(
+                    f"The new signing key {fingerprint(self.pair.public_hex)} could not be put in place "
+                    f"({error.strerror or error}); it is kept as {self.staged}. Move that file to "
+                    f"{self.path}, then run the command again."
+                ) from error
+            self.installed = True
+            _cache[self.path] = self.pair
+            return self.pair
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.staged.unlink()
+        self.protection.forget()
+
+
+@contextmanager
+def new_installation_key(folder: Path | None = None, *, passphrase: str | None = None) -> Iterator[NewKey]:
+    """A fresh key, protected like any installation key and written beside the current one.
+
+    Whatever stops the block before ``install`` (the change refused, a full disk, a busy record)
+    removes it again: the installation keeps its key, and the record never names one it lacks.
+    """
     path = _key_path(folder)
-    with _lock:
-        key = Ed25519PrivateKey.generate()
-        _store(path, key, passphrase, _question_for_new(path.parent), keep_aside=True)
-        pair = KeyPair(key)
-        _cache[path] = pair
-        return pair
+    key = Ed25519PrivateKey.generate()
+    staged = path.with_name(f".{path.name}.{secrets.token_hex(4)}.new")
+    protection = _store(staged, key, passphrase, _question_for_new(path.parent))
+    new = NewKey(KeyPair(key), path, staged, protection)
+    try:
+        yield new
+    finally:
+        if not new.installed:
+            new.discard()
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -305,9 +358,7 @@ class _Protection:
     forget: Callable[[], None]  # undo a keyring secret no file came to use
 
 
-def _store(
-    path: Path, key: Ed25519PrivateKey, passphrase: str | None, question: str, *, keep_aside: bool = False
-) -> None:
+def _store(path: Path, key: Ed25519PrivateKey, passphrase: str | None, question: str) -> _Protection:
     """Write ``key`` encrypted over ``path``, its keyring secret (if any) stored first."""
     protection = _protect(path, passphrase, question)
     pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, BestAvailableEncryption(protection.password))
@@ -315,13 +366,12 @@ def _store(
     header = [*protection.header, f"public-key: {KeyPair(key).public_hex}"]
     data = "".join(f"# {line}\n" for line in header).encode("utf-8") + pem
     try:
-        if keep_aside and path.exists():
-            _keep_aside(path)
         write_durably(path, data, 0o600)
     except OSError as error:
         if not _holds(path, data):
             protection.forget()
         raise StorageError(_unwritable(path, error)) from error
+    return protection
 
 
 def _protect(path: Path, given: str | None, question: str) -> _Protection:
