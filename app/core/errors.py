@@ -3,6 +3,10 @@
 Anything else that escapes is a bug and goes to the crash dialog with its traceback.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterator
+
 
 class VeritraceError(Exception):
     """An expected failure with a clear, user-facing message."""
@@ -34,3 +38,13 @@ class NotFoundError(VeritraceError):
 
 class LockedError(VeritraceError):
     """The conversation was signed off and can no longer change."""
+
+
+def causes(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and what it was raised from or during, nearest first (each once)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__

@@ -13,17 +13,18 @@ import errno
 import os
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
-from app.core.errors import VeritraceError
+from app.core.errors import VeritraceError, causes
 from app.core.text import printable
 from app.services.instance import RecordBusyError
 from app.services.paths import HOME_VARIABLE
 from app.storage.engine import BUSY_TIMEOUT_MS
+from app.storage.sqlite_errors import Trouble, error_name, trouble
 
 OK = 0
 PROBLEM_FOUND = 1  # the command ran and found a problem: verify failed, a turn failed
@@ -75,19 +76,7 @@ _MACHINE_ERRNOS = {
 # other path error about it (a name too long, a link loop, nothing there), it is bad input (2).
 _WRONG_KIND_ERRNOS = {errno.ENOTDIR, errno.EISDIR}
 
-# SQLite primary result codes (sqlite3.h).
-_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_NOMEM, _SQLITE_READONLY = 3, 5, 6, 7, 8
-_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN = 10, 11, 13, 14
-_SQLITE_AUTH, _SQLITE_FORMAT, _SQLITE_NOTADB = 23, 24, 26
-_SQLITE_ENVIRONMENT = {
-    _SQLITE_PERM,
-    _SQLITE_NOMEM,
-    _SQLITE_READONLY,
-    _SQLITE_IOERR,
-    _SQLITE_FULL,
-    _SQLITE_CANTOPEN,
-    _SQLITE_AUTH,
-}
+_SQLITE_ENVIRONMENT = {Trouble.FULL, Trouble.READ_ONLY, Trouble.CANNOT_OPEN, Trouble.DISK, Trouble.NO_MEMORY}
 
 
 @dataclass(frozen=True)
@@ -104,8 +93,8 @@ def describe_failure(error: BaseException, doing: str, named: Iterable[str] = ()
     """
     if isinstance(error, RecordBusyError):
         return Failure(BUSY, one_line(str(error)))
-    sqlite_code = _sqlite_code(error)
-    if sqlite_code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+    found = trouble(error)
+    if found is Trouble.BUSY:
         return Failure(BUSY, one_line(f"{doing} failed: {_busy()}"))
     if isinstance(error, VeritraceError):
         return Failure(_status_behind(error, named), one_line(str(error)))
@@ -122,8 +111,8 @@ def describe_failure(error: BaseException, doing: str, named: Iterable[str] = ()
             ENVIRONMENT,
             f"{doing} failed: out of memory. Close other programs or give a smaller input, then try again.",
         )
-    if sqlite_code is not None:
-        status, words = _sqlite_words(sqlite_code, _sqlite_error(error))
+    if found is not None:
+        status, words = _sqlite_words(found, error_name(error))
         return Failure(status, one_line(f"{doing} failed: {words}"))
     return Failure(REFUSED, one_line(f"{doing} failed: {type(error).__name__}: {error}"))
 
@@ -135,36 +124,9 @@ def one_line(text: str) -> str:
     return printable(joined, keep_newlines=False)
 
 
-def _causes(error: BaseException) -> Iterator[BaseException]:
-    """``error`` and what it was raised from or during, nearest first (each once)."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def _sqlite_error(error: BaseException) -> sqlite3.Error | None:
-    for cause in _causes(error):
-        if isinstance(cause, DBAPIError) and isinstance(cause.orig, sqlite3.Error):
-            return cause.orig
-        if isinstance(cause, sqlite3.Error):
-            return cause
-    return None
-
-
-def _sqlite_code(error: BaseException) -> int | None:
-    found = _sqlite_error(error)
-    code = getattr(found, "sqlite_errorcode", None)
-    if code is None:
-        return None if found is None else -1
-    return int(code) & 0xFF  # the primary code; extended codes add detail above the low byte
-
-
 def _status_behind(error: BaseException, named: Iterable[str]) -> int:
     """Whether the machine refused underneath ``error`` (3) or what was given cannot be used (2)."""
-    for cause in _causes(error):
+    for cause in causes(error):
         if isinstance(cause, OSError) and cause.errno in _MACHINE_ERRNOS:
             return ENVIRONMENT
         if isinstance(cause, OSError) and _given(cause, named):
@@ -173,7 +135,7 @@ def _status_behind(error: BaseException, named: Iterable[str]) -> int:
             return ENVIRONMENT
         if isinstance(cause, MemoryError):
             return ENVIRONMENT
-    if _sqlite_code(error) in _SQLITE_ENVIRONMENT:
+    if trouble(error) in _SQLITE_ENVIRONMENT:
         return ENVIRONMENT
     return ENVIRONMENT if isinstance(error, OSError) else REFUSED
 
@@ -249,23 +211,22 @@ def _unicode_words(error: UnicodeError) -> str:
     return f"some text given is not valid Unicode ({error}). Give it as UTF-8 text."
 
 
-def _sqlite_words(code: int, error: sqlite3.Error | None) -> tuple[int, str]:
-    name = getattr(error, "sqlite_errorname", None) or (str(error) if error is not None else "unknown")
-    if code == _SQLITE_FULL:
+def _sqlite_words(found: Trouble, name: str) -> tuple[int, str]:
+    if found is Trouble.FULL:
         return ENVIRONMENT, "the disk holding the record is full. Free some space, then try again."
-    if code == _SQLITE_IOERR:
+    if found is Trouble.DISK:
         return (
             ENVIRONMENT,
             f"the record could not be read or written ({name}): the disk holding it may be full or "
             "failing. Free some space or check the disk, then try again.",
         )
-    if code in (_SQLITE_READONLY, _SQLITE_PERM, _SQLITE_AUTH):
+    if found is Trouble.READ_ONLY:
         return ENVIRONMENT, f"the record cannot be written ({name}): its file or folder is read-only."
-    if code == _SQLITE_CANTOPEN:
+    if found is Trouble.CANNOT_OPEN:
         return ENVIRONMENT, "the record cannot be opened: check its folder exists and is writable."
-    if code == _SQLITE_NOMEM:
+    if found is Trouble.NO_MEMORY:
         return ENVIRONMENT, "SQLite ran out of memory. Close other programs, then try again."
-    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB, _SQLITE_FORMAT):
+    if found is Trouble.DAMAGED:
         return (
             REFUSED,
             f"the record is damaged or not a Veritrace database ({name}); it was left as it is. Open the "

@@ -10,6 +10,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.storage.sqlite_errors import Trouble, primary_code, trouble
+
 BACKUP_PREFIX = "veritrace-"
 PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
@@ -57,10 +59,6 @@ def newest_backup_age_hours(folder: Path) -> float | None:
     return (datetime.now(UTC).timestamp() - backups[-1].stat().st_mtime) / 3600
 
 
-# SQLite's primary result codes that say the file itself is bad (sqlite3.h): CORRUPT, FORMAT, NOTADB.
-_DAMAGED_CODES = {11, 24, 26}
-
-
 def quick_check(path: Path) -> str:
     """SQLite's quick_check result ("ok" when sound), or why the file is not a sound database.
 
@@ -73,8 +71,7 @@ def quick_check(path: Path) -> str:
             rows = connection.execute("PRAGMA quick_check").fetchall()
         connection.close()
     except sqlite3.DatabaseError as error:
-        code = getattr(error, "sqlite_errorcode", None)
-        if code is not None and int(code) & 0xFF not in _DAMAGED_CODES:
+        if primary_code(error) != -1 and trouble(error) is not Trouble.DAMAGED:
             raise
         return str(error)
     return "; ".join(str(row[0]) for row in rows[:3])

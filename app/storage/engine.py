@@ -17,6 +17,7 @@ from app.core.files import kind_of
 from app.storage import migrations
 from app.storage.backup import backup_database, private_database_file, quick_check
 from app.storage.search import TABLE as SEARCH_TABLE
+from app.storage.sqlite_errors import Trouble, trouble
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -223,11 +224,11 @@ def _read_only(path: Path) -> str:
 
 
 def _describe(path: Path | str, error: OperationalError) -> str:
-    message = str(error.orig)
-    if "locked" in message or "busy" in message:
+    found = trouble(error)
+    if found is Trouble.BUSY:
         return f"The record at {path} is locked by another program. Close it and try again."
-    if "unable to open" in message:
+    if found is Trouble.CANNOT_OPEN:
         return f"The record at {path} cannot be opened: check the folder exists and is writable."
-    if "disk" in message and "full" in message:
+    if found is Trouble.FULL:
         return f"The disk holding {path} is full. Free some space; nothing already saved was lost."
-    return f"The record at {path} could not be opened: {message}"
+    return f"The record at {path} could not be opened: {error.orig}"
