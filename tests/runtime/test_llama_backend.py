@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -219,24 +220,44 @@ def test_truncated_model_gives_a_clear_message(
         backend.load(tmp_path / "missing.gguf", LoadOptions(512, 0, 0))
 
 
-def test_stop_during_a_long_prefill_aborts_inside_llama_cpp(backend: LlamaBackend, demo_gguf: Path) -> None:
+def test_stop_during_a_long_prefill_aborts_inside_llama_cpp(
+    backend: LlamaBackend, demo_gguf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Set from another thread while llama.cpp is busy in C with the prompt."""
+    import llama_cpp
+
     from app.core.cancel import CancelToken
 
     backend.load(demo_gguf, LoadOptions(2048, 0, 0))
-    assert backend._abort.native, "the abort flag is read by C code, not a Python callback"
     settings = seeded(preset("demo"), max_tokens=20, temperature=0.0)
     prompt = "Summarise this. " + "The parties agree to the terms set out below. " * 150
     cancel = CancelToken()
     prepared = backend.prepare(build_messages("", [], prompt), settings)
     assert prepared.token_count > 1000, "long enough that the prefill takes a while"
-    timer = threading.Timer(0.3, cancel.set)
-    timer.start()
+    # Stop once llama.cpp has the prompt in hand, however long getting there took.
+    prefilling = threading.Event()
+    evaluate = llama_cpp.Llama.eval
+
+    def eval_and_say(llm: llama_cpp.Llama, tokens: list[int]) -> None:
+        prefilling.set()
+        evaluate(llm, tokens)
+
+    monkeypatch.setattr(llama_cpp.Llama, "eval", eval_and_say)
+
+    def stop_inside() -> None:
+        prefilling.wait(60)
+        time.sleep(0.02)
+        cancel.set()
+
+    stopper = threading.Thread(target=stop_inside)
+    stopper.start()
     generation = backend.generate(prepared, settings, cancel)
     assert list(generation) == []
-    timer.join()
+    stopper.join()
+    assert prefilling.is_set()
     # Had the prefill finished, the first token would have been counted before the check.
     assert (generation.finish_reason, generation.completion_tokens) == ("cancelled", 0)
-    assert not backend._abort._flag.value, "the flag is cleared for the next request"
+    monkeypatch.undo()
+    # The flag is cleared for the next request: it runs in full.
     again, _ = run(backend, settings, "Hello")
     assert again

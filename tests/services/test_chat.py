@@ -150,14 +150,55 @@ def test_max_tokens_finishes_with_length(service: ChatService, backend: FakeBack
     assert turn.reasoning == "ab" and turn.params.seed == 7
 
 
-def test_output_is_saved_in_appended_chunks_with_a_save_interval(
-    store: Store, backend: FakeBackend, model_file: Path
+class _SavedSoFar(RecordingSink):
+    """Reads, from a second connection to the record, what was saved when the answer begins."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.seen: tuple[str, str] | None = None
+
+    def answer(self, text: str) -> None:
+        if self.seen is None:
+            reader = Store(self.path)
+            try:
+                saved = reader.turn(self.started[-1].id)
+                self.seen = (saved.reasoning, saved.answer)
+            finally:
+                reader.close()
+        super().answer(text)
+
+
+@pytest.mark.parametrize(
+    ("interval", "saved_when_the_answer_begins"),
+    [(0.0, ("abc", "")), (3600.0, ("", ""))],
+    ids=["every delta", "once an hour"],
+)
+def test_output_is_saved_in_appended_chunks_as_it_streams(
+    tmp_path: Path,
+    backend: FakeBackend,
+    model_file: Path,
+    interval: float,
+    saved_when_the_answer_begins: tuple[str, str],
 ) -> None:
-    chat = ChatService(store, backend, save_interval=3600, user="bob")
-    chat.load_model(model_file, preset("magistral"))
-    backend.enqueue(["[THINK]a[/THINK]", "b"])
-    turn = chat.run_turn(None, "p", preset("magistral"), RecordingSink(), threading.Event())
-    assert (turn.reasoning, turn.answer, turn.os_user) == ("a", "b", "bob")
+    path = tmp_path / "chunks.db"
+    store = Store(path)
+    try:
+        chat = ChatService(store, backend, save_interval=interval, user="bob")
+        chat.load_model(model_file, preset("magistral"))
+        backend.enqueue(["[THINK]a", "b", "c[/THINK]", "d", "e"])
+        sink = _SavedSoFar(path)
+        turn = chat.run_turn(None, "p", preset("magistral"), sink, threading.Event())
+        # What another reader (a crash, the reviewer's window) finds while the turn still streams.
+        assert sink.seen == saved_when_the_answer_begins
+        assert (turn.reasoning, turn.answer, turn.os_user) == ("abc", "de", "bob")
+        with store.engine.connect() as connection:
+            chunks = connection.exec_driver_sql(
+                "SELECT count(*) FROM turn_chunks WHERE turn_id = ?", (turn.id,)
+            ).scalar()
+        assert chunks == (5 if interval == 0.0 else 1), "appended one chunk per save, never rewritten"
+    finally:
+        store.close()
 
 
 def test_model_hash_is_computed_once_per_file_version(
