@@ -14,12 +14,14 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from app.core.cancel import CancelToken
 from app.core.errors import ModelError
 from app.core.hashing import sha256_text
+from app.core.presets import MAGISTRAL_SYSTEM_PROMPT
 from app.core.reasoning import DEFAULT_TAGS
 from app.core.types import ChatMessage, PreparedPrompt, RunSettings, TemplateChoice
 from app.resources import resource_path
@@ -27,6 +29,14 @@ from app.runtime.backend import LoadedModel, LoadOptions
 from app.runtime.gguf_inspect import inspect_file
 from app.runtime.grammar import ThinkTokens, reasoning_grammar
 from app.runtime.model_files import check_model_file
+from app.runtime.prompt_tokens import (
+    PromptTokens,
+    SpecialToken,
+    TemplateMismatch,
+    TextMask,
+    tokenize_rendering,
+    vocab_specials,
+)
 from app.runtime.vision import Vision
 
 PINNED_MAGISTRAL = "magistral-small-2509"
@@ -83,7 +93,9 @@ class LlamaBackend:
         self._vision: Vision | None = None
         self._abort = _AbortSwitch()
         self._options: LoadOptions | None = None
-        self._tokenized: tuple[str, list[int]] | None = None  # the last prompt prepared: (sha256, ids)
+        # The last prompt prepared: its messages and its ids.
+        self._tokenized: tuple[tuple[ChatMessage, ...], PromptTokens] | None = None
+        self._specials: tuple[SpecialToken, ...] | None = None
 
     @property
     def loaded(self) -> LoadedModel | None:
@@ -176,39 +188,52 @@ class LlamaBackend:
         settings: RunSettings,
         images: Mapping[str, bytes] | None = None,
     ) -> PreparedPrompt:
-        """Render the chat template; images (by SHA-256 in ``images``) become mtmd markers."""
-        llm = self._require_model()
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+        """Render the chat template and tokenize it; images (by SHA-256 in ``images``) become mtmd markers.
 
-        gguf_template = llm.metadata.get("tokenizer.chat_template") or ""
-        if settings.template == TemplateChoice.MAGISTRAL or not gguf_template:
-            template, source = pinned_template(), f"pinned:{PINNED_MAGISTRAL}"
-        else:
-            template, source = gguf_template, "gguf"
-        bos = _token_text(llm, llm.token_bos())
-        key = (template, bos)
-        formatter = self._formatters.get(key)
-        if formatter is None:  # compiling a Jinja template costs milliseconds: once per template
-            eos = _token_text(llm, llm.token_eos())
-            formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
-            self._formatters[key] = formatter
-        rendered, image_data = self._template_messages(messages, images or {})
+        Only the template's own text is read for control tokens: message texts are plain
+        text, whatever they hold (``prompt_tokens`` says how). The ids computed here are
+        what ``generate`` evaluates; the text is their faithful rendering, kept for the record.
+        """
+        llm = self._require_model()
+        template, source = self._template(settings)
+        formatter = self._formatter(template)
+        marker = self._vision.marker if self._vision is not None else ""
+        avoid = [template, marker, formatter.bos_token, formatter.eos_token]
+        mask = TextMask([*avoid, *(m.content + m.reasoning for m in messages)])
+        rendered, masked, image_data = self._template_messages(messages, images or {}, mask)
         try:
             text = formatter(messages=rendered).prompt
+            masked_text = formatter(messages=masked).prompt
         except Exception as error:  # a broken template is the model file's fault, not a crash
             raise ModelError(f"The chat template ({source}) failed to render: {error}") from error
-        tokens = llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+        try:
+            segments = tokenize_rendering(
+                text,
+                masked_text,
+                mask,
+                self._special_tokens(),
+                lambda run: llm.tokenize(run.encode("utf-8"), add_bos=False, special=False),
+                marker or None,
+            )
+        except TemplateMismatch as error:
+            raise ModelError(
+                f"The chat template ({source}) changes a message depending on what the message says, so "
+                "the message text cannot be kept apart from the template's control tokens. Use the pinned "
+                "template or a model file with another template."
+            ) from error
+        bos = llm.token_bos()
         wants_bos = llm.metadata.get("tokenizer.ggml.add_bos_token", "false") == "true"
-        bos_added = wants_bos and llm.token_bos() >= 0 and (not tokens or tokens[0] != llm.token_bos())
-        if bos_added:
-            text, tokens = bos + text, [llm.token_bos(), *tokens]
+        first = next(chain.from_iterable(segments), None)
+        if wants_bos and bos >= 0 and first != bos:
+            text = _token_text(llm, bos) + text
+            segments = ((bos, *segments[0]), *segments[1:])
         digest = sha256_text(text)
-        # generate need not tokenize the text again; with a BOS added it does, as it always has.
-        self._tokenized = None if bos_added else (digest, tokens)
-        count = len(tokens)
+        tokens = PromptTokens(digest, segments)
+        self._tokenized = (messages, tokens)
+        count = len(tokens.ids)
         if image_data:
             assert self._vision is not None
-            count = self._vision.count_tokens(text, image_data)
+            count = self._vision.count_tokens(tokens.segments, image_data)
         stripped = text.rstrip()
         return PreparedPrompt(
             messages=messages,
@@ -221,40 +246,104 @@ class LlamaBackend:
             image_data=tuple(image_data),
         )
 
+    def prompt_tokens(self, prompt: PreparedPrompt, settings: RunSettings) -> PromptTokens:
+        """The ids ``prompt`` is evaluated as (what ``prepare`` computed for it).
+
+        A prompt this backend did not just prepare is prepared again from its messages; its
+        text must come out the same, or it was made for another model or template. Text
+        alone cannot say which characters were typed and which are the template's: it is
+        never tokenized with special tokens parsed.
+        """
+        known = self._tokenized
+        if known is not None and known[1].sha256 == prompt.sha256 and known[0] == prompt.messages:
+            return known[1]
+        shas = [sha256 for message in prompt.messages for sha256 in message.images]
+        again = self.prepare(prompt.messages, settings, dict(zip(shas, prompt.image_data, strict=False)))
+        if again.sha256 != prompt.sha256:
+            raise ModelError(
+                "This prompt was not prepared for the model and template in use: its messages render "
+                f"to another text now ({again.sha256[:12]}, recorded {prompt.sha256[:12]})."
+            )
+        assert self._tokenized is not None
+        return self._tokenized[1]
+
+    def _template(self, settings: RunSettings) -> tuple[str, str]:
+        gguf_template = self._require_model().metadata.get("tokenizer.chat_template") or ""
+        if settings.template == TemplateChoice.MAGISTRAL or not gguf_template:
+            return pinned_template(), f"pinned:{PINNED_MAGISTRAL}"
+        return gguf_template, "gguf"
+
+    def _formatter(self, template: str) -> Any:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        llm = self._require_model()
+        bos = _token_text(llm, llm.token_bos())
+        key = (template, bos)
+        formatter = self._formatters.get(key)
+        if formatter is None:  # compiling a Jinja template costs milliseconds: once per template
+            eos = _token_text(llm, llm.token_eos())
+            formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+            self._formatters[key] = formatter
+        return formatter
+
+    def _special_tokens(self) -> tuple[SpecialToken, ...]:
+        if self._specials is None:  # reading every token's attributes: once per model
+            self._specials = vocab_specials(self._require_model())
+        return self._specials
+
     def _template_messages(
-        self, messages: tuple[ChatMessage, ...], images: Mapping[str, bytes]
-    ) -> tuple[list[Any], list[bytes]]:
-        """Messages for the template; each image becomes the projector's marker, in order."""
+        self, messages: tuple[ChatMessage, ...], images: Mapping[str, bytes], mask: TextMask
+    ) -> tuple[list[Any], list[Any], list[bytes]]:
+        """Messages for the template, as they are and masked; each image becomes the projector's marker."""
         rendered: list[Any] = []
+        masked: list[Any] = []
         data: list[bytes] = []
         for message in messages:
+            content = self._masked_content(message, mask)
             if not message.images:
                 rendered.append(message.to_dict())
+                masked.append({**message.to_dict(), "content": content})
+                if message.reasoning:  # sent only to servers today; text all the same
+                    masked[-1]["reasoning"] = mask.text(message.reasoning)
                 continue
             if self._vision is None:
                 raise ModelError("This model has no vision projector: it cannot be sent images.")
-            parts = [{"type": "text", "text": self._vision.marker} for _ in message.images]
-            parts.append({"type": "text", "text": message.content})
-            rendered.append({"role": message.role, "content": parts})
+            markers = [{"type": "text", "text": self._vision.marker} for _ in message.images]
+            rendered.append(
+                {"role": message.role, "content": [*markers, {"type": "text", "text": message.content}]}
+            )
+            masked.append({"role": message.role, "content": [*markers, {"type": "text", "text": content}]})
             data.extend(images[sha256] for sha256 in message.images)
-        return rendered, data
+        return rendered, masked, data
+
+    def _masked_content(self, message: ChatMessage, mask: TextMask) -> str:
+        """A message's text behind placeholders; the Magistral system prompt keeps its think chunk.
+
+        Mistral encodes the model card's system prompt with its ``[THINK]…[/THINK]`` example as
+        a think chunk, i.e. as control tokens: that exact prompt does so here too, on a model
+        whose vocabulary has those tokens. Any other system prompt is text like every message.
+        """
+        content = message.content
+        if message.role == "system" and content == MAGISTRAL_SYSTEM_PROMPT and self._think_tokens is not None:
+            before, rest = content.split("[THINK]", 1)
+            thought, after = rest.split("[/THINK]", 1)
+            return f"{mask.text(before)}[THINK]{mask.text(thought)}[/THINK]{mask.text(after)}"
+        return mask.text(content)
 
     def generate(
         self, prompt: PreparedPrompt, settings: RunSettings, cancel: threading.Event
     ) -> _LlamaGeneration:
         llm = self._require_model()
+        tokens = self.prompt_tokens(prompt, settings)
         if prompt.image_data:
             vision = self._vision
             assert vision is not None
+            segments = tokens.segments
             return _LlamaGeneration(
-                self, llm, lambda: vision.evaluate(prompt.text, prompt.image_data), settings, cancel
+                self, llm, lambda: vision.evaluate(segments, prompt.image_data), settings, cancel
             )
-        known = self._tokenized
-        if known is not None and known[0] == prompt.sha256:
-            tokens = list(known[1])
-        else:
-            tokens = llm.tokenize(prompt.text.encode("utf-8"), add_bos=False, special=True)
-        return _LlamaGeneration(self, llm, lambda: tokens, settings, cancel)
+        ids = list(tokens.ids)
+        return _LlamaGeneration(self, llm, lambda: ids, settings, cancel)
 
     def close(self) -> None:
         if self._llm is not None:
@@ -265,6 +354,7 @@ class LlamaBackend:
         self._loaded = None
         self._formatters.clear()
         self._tokenized = None
+        self._specials = None
 
     def _require_model(self) -> Any:
         if self._llm is None:

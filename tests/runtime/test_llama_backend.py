@@ -87,11 +87,17 @@ def test_generation_reuses_the_tokens_of_the_prompt_it_prepared(
     monkeypatch.setattr(llm, "tokenize", counted)
     assert backend.generate(prepared, settings, threading.Event()).prefill() == expected
     assert calls == [], "the prompt was tokenized once, by prepare"
-    other = replace(prepared, text=prepared.text + " Why?", sha256=sha256_text(prepared.text + " Why?"))
-    assert backend.generate(other, settings, threading.Event()).prefill() == tokenize(
-        other.text.encode("utf-8"), add_bos=False, special=True
+    later = backend.prepare(build_messages(settings.system_prompt, [], "And clause 5?"), settings)
+    assert backend.generate(prepared, settings, threading.Event()).prefill() == expected, (
+        "an earlier prompt is prepared again from its messages"
     )
-    assert len(calls) == 1, "a prompt it did not prepare is tokenized"
+    assert backend.generate(later, settings, threading.Event()).prefill() == tokenize(
+        later.text.encode("utf-8"), add_bos=False, special=True
+    )
+    # Its text is never read for special tokens: a text its messages do not render to is refused.
+    other = replace(prepared, text=prepared.text + " Why?", sha256=sha256_text(prepared.text + " Why?"))
+    with pytest.raises(ModelError, match="not prepared for the model and template in use"):
+        backend.generate(other, settings, threading.Event())
 
 
 def test_control_tokens_survive_detokenization(backend: LlamaBackend, tiny_models: tuple[Path, Path]) -> None:
