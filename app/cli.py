@@ -29,6 +29,7 @@ from app.core.types import (
     Flag,
     Meaning,
     ReviewState,
+    RunSettings,
     SearchHit,
     SessionFilter,
     Turn,
@@ -427,8 +428,30 @@ def _remote_endpoint(args: argparse.Namespace) -> RemoteEndpoint | None:
             raise VeritraceError("--remote-model needs --remote URL: the server to ask.")
         return None
     if not args.remote_model:
-        raise VeritraceError("--remote needs --remote-model ID: the model to ask on that server.")
+        from app.services.remote import MAGISTRAL_MODELS, is_magistral_on_mistral
+
+        offer = (
+            f" (Mistral's API offers Magistral as {' or '.join(MAGISTRAL_MODELS)})"
+            if is_magistral_on_mistral(args.remote, "magistral")
+            else ""
+        )
+        raise VeritraceError(f"--remote needs --remote-model ID: the model to ask on that server{offer}.")
     return RemoteEndpoint(args.remote, args.remote_model, api_key(args.remote))
+
+
+def _asked(settings: RunSettings, args: argparse.Namespace) -> RunSettings:
+    """``settings`` with what ``ask`` was told on its command line."""
+    params = settings.params
+    if args.seed is not None:
+        params = replace(params, seed=args.seed)
+    if args.max_tokens is not None:
+        params = replace(params, max_tokens=args.max_tokens)
+    settings = replace(settings, params=params)
+    if args.system is not None:
+        settings = replace(settings, system_prompt=args.system)
+    if args.require_reasoning is not None:
+        settings = replace(settings, require_reasoning=args.require_reasoning)
+    return settings
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -440,17 +463,7 @@ def _ask(args: argparse.Namespace) -> int:
     choice = ModelChoice(Path(), is_demo=False) if remote else resolve_model(config, args.model)
     # A model named now is being chosen: its family's preset applies (inspected safely first).
     info = _describe(choice.path) if args.model else None
-    settings = settings_for(choice, config.settings, info)
-    params = settings.params
-    if args.seed is not None:
-        params = replace(params, seed=args.seed)
-    if args.max_tokens is not None:
-        params = replace(params, max_tokens=args.max_tokens)
-    settings = replace(settings, params=params)
-    if args.system is not None:
-        settings = replace(settings, system_prompt=args.system)
-    if args.require_reasoning is not None:
-        settings = replace(settings, require_reasoning=args.require_reasoning)
+    settings = _asked(settings_for(choice, config.settings, info), args)
 
     images = [read_image_file(Path(path)) for path in args.image]
     projector = Path(args.mmproj) if args.mmproj else None if remote else config_projector(config, choice)
@@ -460,14 +473,24 @@ def _ask(args: argparse.Namespace) -> int:
             store = open_record(database_path(), backups=backups_dir(), authority=authority)
         # Only with no other writer alive: a turn another process is generating is not orphaned.
         writers.when_alone(store.mark_interrupted)
-        backend: Backend = RemoteBackend(remote) if remote else LlamaBackend()
+        # A server's rate limit is waited out with a countdown on stderr.
+        backend: Backend = (
+            RemoteBackend(remote, on_status=lambda line: _say(f"veritrace: {line}", file=sys.stderr))
+            if remote
+            else LlamaBackend()
+        )
         service: ChatService | None = None
         try:
             if args.conversation is not None:  # before a model is loaded (and recorded) for nothing
                 store.refuse_unless_open(args.conversation)
             service = ChatService(store, backend, signer=installation_key())
             if remote:
+                from app.services.remote import remote_settings
+
                 model = service.connect_remote(backend, settings)
+                # Magistral on Mistral's API runs with the Magistral preset; what was asked here stays.
+                assert isinstance(backend, RemoteBackend)
+                settings = _asked(remote_settings(backend, settings), args)
             else:
                 model = service.load_model(choice.path, settings, is_demo=choice.is_demo, projector=projector)
             if images and not model.loaded.has_vision:

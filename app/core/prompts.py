@@ -14,14 +14,16 @@ def build_messages(
     images: tuple[str, ...] = (),
     *,
     with_images: bool = False,
+    with_reasoning: bool = False,
 ) -> tuple[ChatMessage, ...]:
     """Return the messages for a new turn.
 
     Earlier turns contribute their prompt and their answer only: reasoning models are
-    trained to see past answers without past traces. A turn that produced no answer
-    (failed, or stopped while still thinking) is left out entirely, so the template never
-    sees an empty assistant message. ``images`` are the SHA-256s of the copies sent with
-    this prompt; with ``with_images``, earlier turns carry the images the model saw then.
+    trained to see past answers without past traces (``with_reasoning`` sends the traces
+    too, for a user who asks for it). A turn that produced no answer (failed, or stopped
+    while still thinking) is left out entirely, so the template never sees an empty
+    assistant message. ``images`` are the SHA-256s of the copies sent with this prompt;
+    with ``with_images``, earlier turns carry the images the model saw then.
     """
     messages: list[ChatMessage] = []
     if system_prompt:
@@ -31,7 +33,8 @@ def build_messages(
             continue
         earlier = tuple(i.sent_sha256 for i in turn.images if i.sent_sha256) if with_images else ()
         messages.append(ChatMessage("user", turn.prompt, earlier))
-        messages.append(ChatMessage("assistant", turn.answer.strip()))
+        reasoning = turn.reasoning.strip() if with_reasoning else ""
+        messages.append(ChatMessage("assistant", turn.answer.strip(), reasoning=reasoning))
     messages.append(ChatMessage("user", prompt, images))
     return tuple(messages)
 

@@ -6,12 +6,14 @@ so two exports in the same second still differ.
 
 Every report, the command line and the window say which model produced a turn in the same
 words (``model_identity_lines``): a local file by its full SHA-256 and how that hash was
-established, a remote model — which has no file to hash — by its server, id and fingerprint.
+established, a remote model — which has no file to hash — by its server, id and fingerprint,
+and, for turns recorded with it, the request sent (its size and SHA-256) and the server's answer.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 from collections.abc import Iterable
@@ -54,10 +56,48 @@ def model_identity_lines(turn: Turn) -> list[str]:
             reported = "no server fingerprint recorded (recorded before fingerprints were kept)"
         else:
             reported = "no fingerprint reported by the server"
-        return [f"{remote_model_words(turn.endpoint, turn.remote_model, model.path)}, {reported}"]
+        where = remote_model_words(turn.endpoint, turn.remote_model, model.path)
+        return [f"{where}, {reported}", *remote_exchange_lines(turn)]
     lines = [_file_line("Model", model, turn.model_check, turn.model_expected)]
     if turn.projector is not None:
         lines.append(_file_line("Projector", turn.projector, turn.projector_check, turn.projector_expected))
+    return lines
+
+
+def remote_exchange_lines(turn: Turn) -> list[str]:
+    """What left the machine for a remote turn and what the server said of its answer, in words."""
+    lines = []
+    if turn.request_json is not None:
+        sent = f"Request sent: {turn.request_size} bytes, SHA-256 {turn.request_sha256}"
+        try:
+            body = json.loads(turn.request_json)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and "prompt_mode" in body:  # Mistral's API
+            mode = body["prompt_mode"]
+            sent += (
+                f', prompt_mode "{mode}" (the API\'s own system prompt for it)'
+                if mode
+                else ", prompt_mode null (the API's default system prompt declined)"
+            )
+        if turn.request_attempts and turn.request_attempts > 1:
+            sent += f", sent {turn.request_attempts} times (the server asked to wait in between)"
+        lines.append(sent)
+    answered = []
+    if turn.response_model:
+        answered.append(f"answered as model {turn.response_model}")
+    if turn.response_id:
+        answered.append(f"response id {turn.response_id}")
+    if turn.reasoning_tokens is not None:
+        answered.append(f"{turn.reasoning_tokens} reasoning tokens by the server's count")
+    if turn.unhandled_output_json:
+        try:
+            count = len(json.loads(turn.unhandled_output_json))
+        except (ValueError, TypeError):
+            count = 0
+        answered.append(f"{count} output part(s) of a kind Veritrace does not know, kept verbatim")
+    if answered:
+        lines.append("Server: " + ", ".join(answered))
     return lines
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
+
+from app.core.remote_request import RecordedRequest
 
 
 class Flag(enum.StrEnum):
@@ -168,6 +171,12 @@ class RunSettings:
     require_reasoning: bool = False
     template: TemplateChoice = TemplateChoice.AUTO
     params: SamplingParams = field(default_factory=SamplingParams)
+    # Remote servers only. ``prompt_mode`` is Mistral's request option, sent to Mistral's API alone:
+    # "reasoning" asks for the API's own reasoning system prompt, "none" declines it (sent as
+    # null), "" sends nothing (not chosen). ``resend_reasoning`` sends earlier turns' reasoning back
+    # with their answers (left out by default, as reasoning models expect).
+    prompt_mode: str = ""
+    resend_reasoning: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -176,17 +185,28 @@ class RunSettings:
             "require_reasoning": self.require_reasoning,
             "template": str(self.template),
             "params": self.params.to_dict(),
+            "prompt_mode": self.prompt_mode,
+            "resend_reasoning": self.resend_reasoning,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunSettings:
+        prompt_mode = data.get("prompt_mode") or ""
+        if prompt_mode not in PROMPT_MODES:
+            raise ValueError(f"{prompt_mode!r} is not a prompt mode (use one of {sorted(PROMPT_MODES)}).")
         return cls(
             preset=str(data.get("preset", "magistral")),
             system_prompt=str(data.get("system_prompt", "")),
             require_reasoning=bool(data.get("require_reasoning", False)),
             template=TemplateChoice(data.get("template", TemplateChoice.AUTO)),
             params=SamplingParams.from_dict(dict(data.get("params", {}))).checked(),
+            prompt_mode=str(prompt_mode),
+            resend_reasoning=bool(data.get("resend_reasoning", False)),
         )
+
+
+# ``RunSettings.prompt_mode``: "" (not sent), "reasoning", or "none" (sent as null).
+PROMPT_MODES = frozenset({"", "reasoning", "none"})
 
 
 @dataclass(frozen=True)
@@ -271,27 +291,36 @@ def hash_check_words(check: HashCheck | None, sha256: str = "", expected: str | 
 
 @dataclass(frozen=True)
 class ChatMessage:
-    """A message as sent; ``images`` are the SHA-256s of the image copies the model saw."""
+    """A message as sent; ``images`` are the SHA-256s of the image copies the model saw.
+
+    ``reasoning``: an earlier answer's reasoning, sent back with it (only when the user asked
+    for it, and only to a remote server); empty otherwise, and then not recorded at all.
+    """
 
     role: str
     content: str
     images: tuple[str, ...] = ()
+    reasoning: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        if not self.images:
-            return {"role": self.role, "content": self.content}
-        parts: list[dict[str, str]] = [{"type": "image", "sha256": sha256} for sha256 in self.images]
-        parts.append({"type": "text", "text": self.content})
-        return {"role": self.role, "content": parts}
+        data: dict[str, Any] = {"role": self.role, "content": self.content}
+        if self.images:
+            parts: list[dict[str, str]] = [{"type": "image", "sha256": sha256} for sha256 in self.images]
+            parts.append({"type": "text", "text": self.content})
+            data["content"] = parts
+        if self.reasoning:
+            data["reasoning"] = self.reasoning
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ChatMessage:
         content = data["content"]
+        reasoning = str(data.get("reasoning") or "")
         if isinstance(content, str):
-            return cls(data["role"], content)
+            return cls(data["role"], content, reasoning=reasoning)
         text = "".join(part["text"] for part in content if part.get("type") == "text")
         images = tuple(part["sha256"] for part in content if part.get("type") == "image")
-        return cls(data["role"], text, images)
+        return cls(data["role"], text, images, reasoning)
 
 
 @dataclass(frozen=True)
@@ -338,6 +367,8 @@ class PreparedPrompt:
     starts_in_reasoning: bool = False
     # The image copies sent, in the order their markers appear in ``text``.
     image_data: tuple[bytes, ...] = field(default=(), repr=False)
+    # A remote server's request body as recorded, and the hash of the bytes it stands for.
+    request: RecordedRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -389,10 +420,50 @@ class Turn:
     projector_check: HashCheck | None = None
     projector_expected: str | None = None
     server_fingerprint: str | None = None  # what a remote server reported (OpenAI's system_fingerprint)
+    # A remote turn's exchange. The request body as recorded (image data URIs named by their
+    # SHA-256: ``core.remote_request``), and the SHA-256 and size of the exact bytes sent; how
+    # often it was sent (a server that said "too many requests" is asked again); and what the
+    # server said of its answer: its id, the model that answered, its usage object as sent
+    # (JSON), reasoning tokens where it counts them, and any output parts of a kind the app
+    # does not know, verbatim (a JSON array), which are neither reasoning nor answer.
+    request_json: str | None = None
+    request_sha256: str | None = None
+    request_size: int | None = None
+    request_attempts: int | None = None
+    response_id: str | None = None
+    response_model: str | None = None
+    server_usage_json: str | None = None
+    reasoning_tokens: int | None = None
+    unhandled_output_json: str | None = None
 
     @property
     def ran_remotely(self) -> bool:
         return self.backend == "remote"
+
+    def remote_exchange(self) -> dict[str, Any] | None:
+        """What left the machine for this turn and what the server said of its answer (None: local)."""
+        if self.request_json is None and self.response_id is None and self.response_model is None:
+            return None
+        return {
+            "request": {
+                "body": json.loads(self.request_json) if self.request_json is not None else None,
+                "sha256": self.request_sha256,
+                "bytes": self.request_size,
+                "attempts": self.request_attempts,
+                "images": "each data:image/png;sha256,HEX stands for data:image/png;base64,… of the stored "
+                "image HEX: put back, the body is byte for byte what was sent (sha256)",
+            },
+            "response": {
+                "id": self.response_id,
+                "model": self.response_model,
+                "system_fingerprint": self.server_fingerprint,
+                "usage": json.loads(self.server_usage_json) if self.server_usage_json else None,
+                "reasoning_tokens": self.reasoning_tokens,
+                "unhandled_output": (
+                    json.loads(self.unhandled_output_json) if self.unhandled_output_json else []
+                ),
+            },
+        }
 
     def where_it_ran(self) -> str:
         """One plain sentence for reports: the model ran remotely, on which server, as which model."""
@@ -474,6 +545,7 @@ class Turn:
                 {"endpoint": self.endpoint, "model": self.remote_model} if self.ran_remotely else None
             ),
             "usage_source": self.usage_source,
+            "remote_exchange": self.remote_exchange(),
         }
 
 

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from app import __version__
 from app.core.clock import os_user
@@ -370,7 +370,15 @@ class ChatService:
                 settings, params=settings.params.with_seed(random.SystemRandom().randrange(2**31))
             )
         sent_now = tuple(sent.sha256 for _, sent in attached if sent is not None)
-        messages = build_messages(settings.system_prompt, history, prompt, sent_now, with_images=sees)
+        messages = build_messages(
+            settings.system_prompt,
+            history,
+            prompt,
+            sent_now,
+            with_images=sees,
+            # Only a server is sent reasoning: a local template would read the tags as plain text.
+            with_reasoning=settings.resend_reasoning and model.loaded.is_remote,
+        )
         prepared = self.backend.prepare(messages, settings, image_data)
         model_file, model_check = model.file_as_checked(Role.MODEL)
         projector_file, projector_check = model.file_as_checked(Role.PROJECTOR)
@@ -506,9 +514,11 @@ class _Stream:
             store.finish_turn(
                 self.turn.id,
                 TurnStatus.FAILED,
-                finish_reason="error",
+                # A server's error says how the turn ended ("stream_dropped": cut off mid-turn).
+                finish_reason=getattr(error, "finish_reason", "error"),
                 error=f"{type(error).__name__}: {error}",
                 completion_tokens=generation.completion_tokens,
+                **_server_report(generation),
             )
             return
         self._take_flush()
@@ -526,10 +536,7 @@ class _Stream:
             completion_tokens=count,
             tokens_per_second=_rate(count, first_token, ended) if first_token else None,
             time_to_first_token_ms=(first_token - started) * 1000 if first_token else None,
-            # A remote generation reports the server's counts, or that its own are approximate.
-            prompt_tokens=getattr(generation, "prompt_tokens", None),
-            usage_source=getattr(generation, "usage_source", None),
-            server_fingerprint=getattr(generation, "server_fingerprint", None),
+            **_server_report(generation),
         )
 
     def _take(self, delta: str) -> None:
@@ -561,6 +568,20 @@ class _Stream:
         self.reasoning.clear()
         self.answer.clear()
         self.seq += 1
+
+
+def _server_report(generation: Generation) -> dict[str, Any]:
+    """What a remote generation reports for the record (nothing, for a local one).
+
+    The server's token counts (or that its own are approximate), its fingerprint, and what it
+    said of its answer: the response's id and model, its usage object, unknown output parts.
+    """
+    return {
+        "prompt_tokens": getattr(generation, "prompt_tokens", None),
+        "usage_source": getattr(generation, "usage_source", None),
+        "server_fingerprint": getattr(generation, "server_fingerprint", None),
+        "response": getattr(generation, "server_response", None),
+    }
 
 
 def _rate(count: int, first: float | None, now: float) -> float:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from app.runtime.remote_backend import RemoteEndpoint, normalise_url
+from app.core.presets import MAGISTRAL_SYSTEM_PROMPT, preset
+from app.core.types import RunSettings
+from app.runtime.remote_backend import Dialect, RemoteBackend, RemoteEndpoint, is_mistral_api, normalise_url
 from app.services.config import AppConfig
 
 KEYRING_SERVICE = "veritrace"
@@ -97,3 +100,50 @@ def with_remote(config: AppConfig, endpoint: RemoteEndpoint | None) -> AppConfig
     if endpoint is None:
         return replace(config, use_remote=False)
     return replace(config, remote_url=endpoint.base, remote_model=endpoint.model, use_remote=True)
+
+
+# -- Mistral's own API ------------------------------------------------------------------
+
+# Magistral Small 1.2 and Magistral Medium 1.2 as Mistral's API names them; a server's own
+# listing adds whatever else it offers under the name.
+MAGISTRAL_MODELS = ("magistral-small-2509", "magistral-medium-2509")
+
+
+def magistral_models(listed: Iterable[str] = ()) -> list[str]:
+    """The Magistral models to offer on Mistral's API: the 2509 releases, then any other listed."""
+    extra = sorted({name for name in listed if name.lower().startswith("magistral")} - set(MAGISTRAL_MODELS))
+    return [*MAGISTRAL_MODELS, *extra]
+
+
+def is_magistral_on_mistral(url: str, model: str) -> bool:
+    """The address is Mistral's API and the model a Magistral one (what to offer, before connecting)."""
+    return is_mistral_api(url) and model.strip().lower().startswith("magistral")
+
+
+def remote_settings(
+    remote: RemoteBackend, settings: RunSettings, *, prompt_mode: bool | None = None
+) -> RunSettings:
+    """The settings turns on a connected server run with: Magistral's preset for Magistral on Mistral's API.
+
+    Mistral's API is recognised as the server answered (``Dialect.MISTRAL``: its address, or its
+    model listing owned by "mistralai"). Settings already on the Magistral preset are kept as the
+    user left them; any other preset gives way to Magistral's (sampling as its model card says).
+
+    ``prompt_mode`` True asks the API for its own reasoning system prompt (``prompt_mode:
+    "reasoning"``) instead of sending Magistral's; a system prompt of the user's own is still
+    sent (Mistral lets it take precedence). False declines the API's prompt (``prompt_mode:
+    null``) and sends Magistral's system prompt, as text and thinking chunks. None keeps what the
+    settings chose, and asks for the API's prompt where they chose nothing. Anywhere else the
+    settings are returned as they are, without a ``prompt_mode``.
+    """
+    if remote.dialect != Dialect.MISTRAL or not remote.endpoint.model.lower().startswith("magistral"):
+        # prompt_mode belongs to Magistral on Mistral's API: no other model is sent it.
+        return replace(settings, prompt_mode="") if settings.prompt_mode else settings
+    base = settings
+    if settings.preset != "magistral":
+        base = replace(preset("magistral"), resend_reasoning=settings.resend_reasoning)
+    ask = base.prompt_mode != "none" if prompt_mode is None else prompt_mode
+    if ask:
+        own = "" if base.system_prompt == MAGISTRAL_SYSTEM_PROMPT else base.system_prompt
+        return replace(base, prompt_mode="reasoning", system_prompt=own)
+    return replace(base, prompt_mode="none", system_prompt=base.system_prompt or MAGISTRAL_SYSTEM_PROMPT)

@@ -306,6 +306,28 @@ MIGRATIONS: tuple[Migration, ...] = (
             *_append_only("model_checks"),
         ),
     ),
+    Migration(
+        "0010_remote_exchange",
+        (
+            # Nullable, so rows recorded before (and local turns) keep their ledger payloads.
+            # A remote turn's request: the JSON body as recorded (each image's data URI named
+            # by the SHA-256 of the stored copy: app.core.remote_request), and the SHA-256 and
+            # size of the exact bytes sent.
+            "ALTER TABLE turns ADD COLUMN request_json TEXT",
+            "ALTER TABLE turns ADD COLUMN request_sha256 TEXT",
+            "ALTER TABLE turns ADD COLUMN request_size INTEGER",
+            # What came back: how often the request was sent (a server that said "too many
+            # requests" is asked again), the response's own id and model, the server's usage
+            # object as it sent it (JSON), reasoning tokens where it counts them, and output
+            # parts of a kind the app does not know, verbatim (a JSON array).
+            "ALTER TABLE turn_outcomes ADD COLUMN request_attempts INTEGER",
+            "ALTER TABLE turn_outcomes ADD COLUMN response_id TEXT",
+            "ALTER TABLE turn_outcomes ADD COLUMN response_model TEXT",
+            "ALTER TABLE turn_outcomes ADD COLUMN server_usage_json TEXT",
+            "ALTER TABLE turn_outcomes ADD COLUMN reasoning_tokens INTEGER",
+            "ALTER TABLE turn_outcomes ADD COLUMN unhandled_output_json TEXT",
+        ),
+    ),
 )
 
 _LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -66,6 +66,9 @@ class TurnRow(Base):
     remote_model: Mapped[str | None]
     model_check: Mapped[str | None]  # 'verified', 'cached' or 'pending' when the turn began
     projector_check: Mapped[str | None]
+    request_json: Mapped[str | None]  # a remote turn's request body, images named by SHA-256
+    request_sha256: Mapped[str | None]  # of the exact bytes sent
+    request_size: Mapped[int | None]
 
 
 class TurnChunkRow(Base):
@@ -99,6 +102,12 @@ class TurnOutcomeRow(Base):
     prompt_tokens: Mapped[int | None]
     usage_source: Mapped[str | None]
     server_fingerprint: Mapped[str | None]
+    request_attempts: Mapped[int | None]
+    response_id: Mapped[str | None]
+    response_model: Mapped[str | None]
+    server_usage_json: Mapped[str | None]
+    reasoning_tokens: Mapped[int | None]
+    unhandled_output_json: Mapped[str | None]
 
 
 class ModelCheckRow(Base):

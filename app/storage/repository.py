@@ -18,6 +18,7 @@ from app.core.clock import os_user, utc_now
 from app.core.errors import LockedError, NotFoundError, StorageError, VeritraceError
 from app.core.identity import FileIdentity
 from app.core.images import CheckedImage, ModelImage
+from app.core.remote_request import ServerResponse
 from app.core.report import BundleScope
 from app.core.signing import (
     KEY_ENROLLED,
@@ -261,6 +262,9 @@ class Store:
                 remote_model=remote_model if endpoint else None,
                 model_check=model_check,
                 projector_check=projector_check if projector else None,
+                request_json=prepared.request.text if prepared.request else None,
+                request_sha256=prepared.request.sha256 if prepared.request else None,
+                request_size=prepared.request.size if prepared.request else None,
             )
             self._record(session, row)
             self.index.add_prompt(session.connection(), conversation_id, row.id, prompt)
@@ -530,9 +534,11 @@ class Store:
         prompt_tokens: int | None = None,
         usage_source: str | None = None,
         server_fingerprint: str | None = None,
+        response: ServerResponse | None = None,
     ) -> None:
         """Record how a turn ended; ``prompt_tokens``/``usage_source``/``server_fingerprint``
-        come from a remote server."""
+        and ``response`` come from a remote server."""
+        response = response or ServerResponse()
         with self._guard(), self._sessions.begin() as session:
             self._record(
                 session,
@@ -548,6 +554,12 @@ class Store:
                     prompt_tokens=prompt_tokens,
                     usage_source=usage_source,
                     server_fingerprint=server_fingerprint or None,
+                    request_attempts=response.attempts,
+                    response_id=response.id or None,
+                    response_model=response.model or None,
+                    server_usage_json=response.usage_json,
+                    reasoning_tokens=response.reasoning_tokens,
+                    unhandled_output_json=response.unhandled_json,
                 ),
                 f"turn.{status}",
             )
@@ -920,6 +932,15 @@ def _turn(
         endpoint=row.endpoint,
         remote_model=row.remote_model,
         usage_source=outcome.usage_source if outcome else None,
+        request_json=row.request_json,
+        request_sha256=row.request_sha256,
+        request_size=row.request_size,
+        request_attempts=outcome.request_attempts if outcome else None,
+        response_id=outcome.response_id if outcome else None,
+        response_model=outcome.response_model if outcome else None,
+        server_usage_json=outcome.server_usage_json if outcome else None,
+        reasoning_tokens=outcome.reasoning_tokens if outcome else None,
+        unhandled_output_json=outcome.unhandled_output_json if outcome else None,
     )
 
 

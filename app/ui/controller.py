@@ -93,7 +93,7 @@ class ChatController(QObject):
     record_changed = Signal()
     _load_requested = Signal(str, bool, object, str, bool)
     _turn_requested = Signal(int, str, object, object)
-    _remote_requested = Signal(object, object)
+    _remote_requested = Signal(object, object, object)  # endpoint, settings, prompt_mode choice
 
     def __init__(
         self, store: Store, backend: Backend, config: AppConfig, panes: Panes, parent: QObject | None = None
@@ -203,14 +203,30 @@ class ChatController(QObject):
         settings = settings_for(choice, self.config.settings)
         self._load_requested.emit(str(choice.path), choice.is_demo, settings, str(projector or ""), chosen)
 
-    def use_remote(self, endpoint: RemoteEndpoint) -> None:
-        """Run later turns on a server (the key comes with ``endpoint``, from the keyring)."""
+    def use_remote(
+        self,
+        endpoint: RemoteEndpoint,
+        *,
+        prompt_mode: bool | None = None,
+        resend_reasoning: bool | None = None,
+    ) -> None:
+        """Run later turns on a server (the key comes with ``endpoint``, from the keyring).
+
+        Magistral on Mistral's API runs with the Magistral preset (the worker applies it once the
+        server answered); ``prompt_mode`` and ``resend_reasoning`` are the dialog's choices, kept
+        once it connects.
+        """
         self.loading = True
         self._pending_choice = None
         self._pending_remote = endpoint
+        current = self.settings(remote=True)
+        settings = current
+        if resend_reasoning is not None:
+            settings = replace(settings, resend_reasoning=resend_reasoning)
+        self._pending_settings = settings if settings != current else None
         self.panes.composer.set_can_send(False, "Connecting to the server…")
         self.panes.status.set_state(f"Connecting to {endpoint.host}…")
-        self._remote_requested.emit(endpoint, self.settings(remote=True))
+        self._remote_requested.emit(endpoint, settings, prompt_mode)
 
     def set_projector(self, path: str | None) -> None:
         """Use (or stop using) a vision projector for the current model, and remember it."""
@@ -478,7 +494,7 @@ class ChatController(QObject):
     def _on_worker_model_loaded(self, model: ActiveModel) -> None:
         self.loading = False
         self.model = model
-        if self._pending_settings is not None and not model.loaded.is_remote:
+        if self._pending_settings is not None:  # a chosen model's preset, or a server's choices
             self.config = replace(self.config, settings=self._pending_settings)
             save_config(self.config)
             self.store.log_event("settings.changed", self._pending_settings.to_dict())

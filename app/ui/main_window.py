@@ -185,13 +185,17 @@ class MainWindow(QMainWindow):
         """File ▸ Use a remote server…; choosing a server keeps its key in the keyring only."""
         config = self.controller.config
         url = config.remote_url
-        dialog = RemoteDialog(url, config.remote_model, api_key(url) if url else "", self)
+        dialog = RemoteDialog(
+            url, config.remote_model, api_key(url) if url else "", self, settings=config.settings
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._on_remote_dialog_accepted(dialog.endpoint()))
+        dialog.accepted.connect(lambda: self._on_remote_dialog_accepted(dialog.endpoint(), *dialog.options()))
         dialog.show()
         return dialog
 
-    def _on_remote_dialog_accepted(self, endpoint: RemoteEndpoint) -> None:
+    def _on_remote_dialog_accepted(
+        self, endpoint: RemoteEndpoint, prompt_mode: bool | None = None, resend_reasoning: bool | None = None
+    ) -> None:
         try:
             stored = save_api_key(endpoint.url, endpoint.api_key)
         except VeritraceError as error:  # not a server address
@@ -199,7 +203,7 @@ class MainWindow(QMainWindow):
             return
         if stored.message:
             self.status.showMessage(stored.message, 15000)
-        self.controller.use_remote(endpoint)
+        self.controller.use_remote(endpoint, prompt_mode=prompt_mode, resend_reasoning=resend_reasoning)
 
     def _on_controller_image_requested(self, data: bytes, caption: str) -> None:
         viewer = ImageViewer(data, caption, self)

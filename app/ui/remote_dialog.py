@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -20,16 +21,20 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import VeritraceError
-from app.runtime.remote_backend import RemoteBackend, RemoteEndpoint, list_models
+from app.core.types import RunSettings
+from app.runtime.remote_backend import MISTRAL_API, RemoteBackend, RemoteEndpoint, list_models
+from app.services.remote import is_magistral_on_mistral, magistral_models
 
 
 class RemoteDialog(QDialog):
     """Asks where the server is; checks it off the GUI thread before it is chosen.
 
     The key is shown only as dots and leaves this dialog only inside ``endpoint()``.
+    Mistral's own API offers the Magistral models, and asks whether to request its reasoning
+    prompt (``prompt_mode``); ``options()`` says what was chosen.
 
     Signals:
-        models_fetched(list): the model ids the server listed.
+        models_fetched(list): the model ids the server listed (for Mistral's API, its Magistral ones).
         checked(bool, str): a connection test ended: whether it worked, and what to tell the user.
     """
 
@@ -38,12 +43,21 @@ class RemoteDialog(QDialog):
     _answered = Signal(object)  # a callable to run on the GUI thread
 
     def __init__(
-        self, url: str = "", model: str = "", api_key: str = "", parent: QWidget | None = None
+        self,
+        url: str = "",
+        model: str = "",
+        api_key: str = "",
+        parent: QWidget | None = None,
+        *,
+        settings: RunSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Use a remote server")
+        settings = settings or RunSettings()
         self.url = QLineEdit(url)
         self.url.setPlaceholderText("http://127.0.0.1:8080/v1 or https://api.mistral.ai/v1")
+        self.mistral = QPushButton("Mistral API")
+        self.mistral.setToolTip(f"{MISTRAL_API}: Magistral Small and Medium on Mistral's own servers")
         self.model = QComboBox()
         self.model.setEditable(True)
         self.model.setCurrentText(model)
@@ -52,21 +66,40 @@ class RemoteDialog(QDialog):
         self.key = QLineEdit(api_key)
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.key.setPlaceholderText("none needed for most self-hosted servers")
+        self.prompt_mode = QCheckBox("Ask Mistral's API for Magistral's reasoning prompt (prompt_mode)")
+        self.prompt_mode.setToolTip(
+            "Sends prompt_mode: \"reasoning\" instead of Magistral's system prompt. Unticked, the API's "
+            "prompt is declined (prompt_mode: null) and the Magistral preset's own system prompt is "
+            "sent. Either way the request is recorded."
+        )
+        self.prompt_mode.setChecked(settings.prompt_mode != "none")
+        self.resend_reasoning = QCheckBox("Send earlier turns' reasoning back with their answers")
+        self.resend_reasoning.setToolTip(
+            "Reasoning models are trained to see earlier answers without their reasoning: "
+            "leave this off unless you mean to."
+        )
+        self.resend_reasoning.setChecked(settings.resend_reasoning)
         self.test = QPushButton("Test connection")
         self.message = QLabel(
-            "Turns run on this server are recorded with its address and the model id, and say that "
-            "the model ran remotely. The key is kept in the system keyring, never in the record."
+            "Turns run on this server are recorded with its address, the model id, the exact request "
+            "sent and what the server said of its answer. The key is kept in the system keyring, "
+            "never in the record."
         )
         self.message.setWordWrap(True)
         self.message.setObjectName("remoteResult")
 
+        url_row = QHBoxLayout()
+        url_row.addWidget(self.url, 1)
+        url_row.addWidget(self.mistral)
         model_row = QHBoxLayout()
         model_row.addWidget(self.model, 1)
         model_row.addWidget(self.fetch)
         form = QFormLayout()
-        form.addRow("Server address", self.url)
+        form.addRow("Server address", url_row)
         form.addRow("Model id", model_row)
         form.addRow("API key", self.key)
+        form.addRow("", self.prompt_mode)
+        form.addRow("", self.resend_reasoning)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -81,10 +114,46 @@ class RemoteDialog(QDialog):
 
         self.fetch.clicked.connect(self.fetch_models)
         self.test.clicked.connect(self.test_connection)
+        self.mistral.clicked.connect(self.use_mistral)
+        self.url.editingFinished.connect(self._on_url_editing_finished)
+        self.model.currentTextChanged.connect(self._on_model_current_text_changed)
         self._answered.connect(lambda deliver: deliver())
+        self._on_url_editing_finished()
+        self._on_model_current_text_changed(self.model.currentText())
 
     def endpoint(self) -> RemoteEndpoint:
         return RemoteEndpoint(self.url.text().strip(), self.model.currentText().strip(), self.key.text())
+
+    def options(self) -> tuple[bool | None, bool]:
+        """(ask for Mistral's reasoning prompt — None where that does not apply, resend reasoning)."""
+        endpoint = self.endpoint()
+        asks = self.prompt_mode.isChecked() if is_magistral_on_mistral(endpoint.url, endpoint.model) else None
+        return asks, self.resend_reasoning.isChecked()
+
+    def use_mistral(self) -> None:
+        """Mistral's own API: its address, and its Magistral models to choose from."""
+        self.url.setText(MISTRAL_API)
+        self._on_url_editing_finished()
+
+    def _on_url_editing_finished(self) -> None:
+        if not is_magistral_on_mistral(self.url.text(), "magistral"):
+            return
+        current = self.model.currentText().strip()
+        if self.model.count() == 0:
+            self.model.addItems(magistral_models())
+            self.model.setCurrentText(current or self.model.itemText(0))
+            self.message.setText(
+                "Mistral's API: Magistral Small and Medium 1.2 run with the Magistral preset "
+                "(temperature 0.7, top-p 0.95). Fetch models adds any other Magistral it lists."
+            )
+
+    def _on_model_current_text_changed(self, text: str) -> None:
+        self.prompt_mode.setVisible(is_magistral_on_mistral(self.url.text(), text))
+
+    def _offer(self, ids: list[str], keep: str) -> None:
+        self.model.clear()
+        self.model.addItems(ids)
+        self.model.setCurrentText(keep if keep in ids or not ids else ids[0])
 
     def fetch_models(self) -> None:
         """List the server's models into the model box (in the background)."""
@@ -92,6 +161,8 @@ class RemoteDialog(QDialog):
 
         def work() -> Callable[[], None]:
             ids = [model.id for model in list_models(endpoint)]
+            if is_magistral_on_mistral(endpoint.url, "magistral"):
+                ids = magistral_models(ids)  # Mistral lists dozens: its Magistral ones are offered
             return lambda: self._show_models(ids)
 
         self._run("Asking the server for its models…", work)
@@ -108,10 +179,7 @@ class RemoteDialog(QDialog):
         self._run("Testing the connection…", work)
 
     def _show_models(self, ids: list[str]) -> None:
-        current = self.model.currentText()
-        self.model.clear()
-        self.model.addItems(ids)
-        self.model.setCurrentText(current if current in ids or not ids else ids[0])
+        self._offer(ids, keep=self.model.currentText())
         self._set_busy(False)
         self.message.setText(
             f"The server offers {len(ids)} model(s)." if ids else "The server lists no models."
@@ -141,5 +209,5 @@ class RemoteDialog(QDialog):
         threading.Thread(target=run, name="remote-check", daemon=True).start()
 
     def _set_busy(self, busy: bool) -> None:
-        for widget in (self.fetch, self.test):
+        for widget in (self.fetch, self.test, self.mistral):
             widget.setEnabled(not busy)

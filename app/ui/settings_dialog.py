@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -140,6 +142,9 @@ class SettingsDialog(QDialog):
     def settings(self) -> RunSettings:
         seed = self.seed.value()
         return RunSettings(
+            # Chosen with the server (File ▸ Use a remote server…), not here: kept as they were.
+            prompt_mode=self._shown.prompt_mode,
+            resend_reasoning=self._shown.resend_reasoning,
             preset=str(self.preset.currentData()),
             system_prompt=self.system_prompt.toPlainText(),
             require_reasoning=self.require_reasoning.isChecked(),
@@ -159,6 +164,7 @@ class SettingsDialog(QDialog):
         )
 
     def _show(self, settings: RunSettings) -> None:
+        self._shown = settings
         self.preset.setCurrentIndex(max(0, self.preset.findData(settings.preset)))
         self.system_prompt.setPlainText(settings.system_prompt)
         self.require_reasoning.setChecked(settings.require_reasoning)
@@ -180,4 +186,6 @@ class SettingsDialog(QDialog):
             self.memory.setText(f"Memory {memory_estimate(self._info, value).describe()}")
 
     def _on_preset_activated(self, index: int) -> None:
-        self._show(PRESETS[str(self.preset.itemData(index))])
+        chosen = PRESETS[str(self.preset.itemData(index))]
+        kept = self._shown  # the server's choices are not part of a preset
+        self._show(replace(chosen, prompt_mode=kept.prompt_mode, resend_reasoning=kept.resend_reasoning))

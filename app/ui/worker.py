@@ -18,6 +18,7 @@ from app.runtime.remote_backend import RemoteBackend, RemoteEndpoint
 from app.services.chat import ChatService
 from app.services.config import ModelChoice, settings_for
 from app.services.models import describe
+from app.services.remote import remote_settings
 from app.storage.repository import Store
 
 _log = logging.getLogger(__name__)
@@ -82,9 +83,10 @@ class GenerationWorker(QObject):
     after the busy slot returned.
 
     Signals:
-        status_changed(str): a loading step to show.
-        settings_chosen(object): the ``RunSettings`` a newly chosen model's family preset gave
-            (sent before its ``model_loaded``; dropped by the receiver if the load fails).
+        status_changed(str): a loading step to show, or what a turn waits for on a server.
+        settings_chosen(object): the ``RunSettings`` a newly chosen model's family preset gave, or
+            a server's (Magistral on Mistral's API); sent before its ``model_loaded``, dropped by
+            the receiver if the load fails.
         model_loaded(object): the ``ActiveModel`` now in use.
         model_failed(str): a load failed; the message is for the user.
         turn_started(object): the ``Turn`` as committed before generation.
@@ -163,13 +165,22 @@ class GenerationWorker(QObject):
             return
         self.model_loaded.emit(model)
 
-    @Slot(object, object)
-    def use_remote(self, endpoint: RemoteEndpoint, settings: RunSettings) -> None:
-        """Run later turns on a server; the local model is kept if the server cannot be used."""
+    @Slot(object, object, object)
+    def use_remote(
+        self, endpoint: RemoteEndpoint, settings: RunSettings, prompt_mode: bool | None = None
+    ) -> None:
+        """Run later turns on a server; the local model is kept if the server cannot be used.
+
+        Magistral on Mistral's API gets the Magistral preset (``settings_chosen``, before
+        ``model_loaded``); ``prompt_mode``: whether to ask that API for its reasoning prompt.
+        """
         try:
-            model = self.service.connect_remote(
-                RemoteBackend(endpoint), settings, on_status=self.status_changed.emit
-            )
+            # The status line also shows what a turn waits for there (a rate limit's countdown).
+            remote = RemoteBackend(endpoint, on_status=self.status_changed.emit)
+            model = self.service.connect_remote(remote, settings, on_status=self.status_changed.emit)
+            chosen = remote_settings(remote, settings, prompt_mode=prompt_mode)
+            if chosen != settings:
+                self.settings_chosen.emit(chosen)
         except VeritraceError as error:
             self.model_failed.emit(str(error))
             return

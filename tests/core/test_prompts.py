@@ -54,3 +54,11 @@ def test_title_is_first_nonblank_line_shortened() -> None:
     long = title_from_prompt("x" * 100)
     assert len(long) == 60 and long.endswith("…")
     assert title_from_prompt("   ") == "Untitled"
+
+
+def test_earlier_reasoning_goes_with_its_answer_only_when_asked() -> None:
+    history = [turn("What is 2+2?", " add them ", "4")]
+    sent = build_messages("", history, "And 3+3?", with_reasoning=True)
+    assert sent[1] == ChatMessage("assistant", "4", reasoning="add them")
+    assert ChatMessage.from_dict(sent[1].to_dict()) == sent[1], "recorded, and read back, with the answer"
+    assert "reasoning" not in build_messages("", history, "And 3+3?")[1].to_dict()

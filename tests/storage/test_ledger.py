@@ -199,8 +199,8 @@ def test_records_written_before_the_ledger_are_described_on_upgrade(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "old.db"
-    # Today's ORM writes the columns 0008_remote and 0009_model_checks added: the old file has them too.
-    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS[:2], *migrations.MIGRATIONS[7:9]))
+    # Today's ORM writes the columns 0008_remote to 0010_remote_exchange added: the old file has them too.
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS[:2], *migrations.MIGRATIONS[7:10]))
     monkeypatch.setattr(ledger, "append_rows", lambda *args, **kwargs: None)  # as the old version wrote
     old = Store(path)
     with pytest.raises(Exception):  # noqa: B017 — no ledger table yet

@@ -199,8 +199,8 @@ def test_an_old_record_is_indexed_when_it_is_upgraded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "old.db"
-    # Today's ORM writes the columns 0008_remote and 0009_model_checks added: the old file has them too.
-    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS[:6], *migrations.MIGRATIONS[7:9]))
+    # Today's ORM writes the columns 0008_remote to 0010_remote_exchange added: the old file has them too.
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS[:6], *migrations.MIGRATIONS[7:10]))
     old = Store(path)
     assert not old.index.enabled
     done = run_turn(old, None, "Which law governs?", "English law is chosen", "English law.", title="Venue")
