@@ -83,13 +83,9 @@ def _padded(folder: Path, tiny: Path, size: int) -> Padded:
 
 
 @pytest.fixture(scope="module")
-def padded_1gib(tmp_path_factory: pytest.TempPathFactory, tiny_models: tuple[Path, Path]) -> Padded:
-    """Above the 256 MiB inline threshold: the hash finishes in the background, after the turn starts."""
-    return _padded(tmp_path_factory.mktemp("padded"), tiny_models[0], GIB)
-
-
-@pytest.fixture(scope="module")
 def padded_3gib(tmp_path_factory: pytest.TempPathFactory, tiny_models: tuple[Path, Path]) -> Padded:
+    """Hashed in about two seconds at the least: a turn on the tiny model starts and ends well
+    before, so the attacks that need the hash still running do not race it."""
     return _padded(tmp_path_factory.mktemp("padded"), tiny_models[0], 3 * GIB)
 
 
@@ -340,8 +336,8 @@ def test_a_model_replaced_during_generation_stops_the_turn_which_keeps_the_hash_
         path, loaded_sha = model, sha256_of(model)
         replacement = Path(shutil.copyfile(model, tmp_path / "other.gguf"))
         edit(replacement, replacement.stat().st_size // 2, IN_PLACE_UTIME)
-    else:  # 1 GiB: its hash is still running when the file is replaced
-        padded: Padded = request.getfixturevalue("padded_1gib")
+    else:  # 3 GiB: its hash is still running when the file is replaced
+        padded: Padded = request.getfixturevalue("padded_3gib")
         path, loaded_sha = padded.link(tmp_path / "padded.gguf"), padded.sha256
         replacement = Path(shutil.copyfile(model, tmp_path / "other.gguf"))
     other, loaded_size = sha256_of(replacement), path.stat().st_size
@@ -479,7 +475,7 @@ def test_a_hash_known_to_disagree_with_the_cache_is_never_named_as_the_files(
     assert loaded["sha256"] in (None, true), "the model.loaded entry names the forged hash as the file's"
 
     # Hashed after the load: what the session shows (the window's tooltip) once the mismatch is settled.
-    padded: Padded = request.getfixturevalue("padded_1gib")
+    padded: Padded = request.getfixturevalue("padded_3gib")
     path = padded.link(tmp_path / "padded.gguf")
     forge_cache(store, path)
     service.load_model(path, SETTINGS)
@@ -490,10 +486,10 @@ def test_a_hash_known_to_disagree_with_the_cache_is_never_named_as_the_files(
 
 
 def test_a_forged_cache_for_a_large_model_is_found_after_a_turn_that_finished_first(
-    service: ChatService, store: Store, padded_1gib: Padded, tmp_path: Path
+    service: ChatService, store: Store, padded_3gib: Padded, tmp_path: Path
 ) -> None:
-    path = padded_1gib.link(tmp_path / "model.gguf")
-    true = padded_1gib.sha256
+    path = padded_3gib.link(tmp_path / "model.gguf")
+    true = padded_3gib.sha256
     forge_cache(store, path)
     service.load_model(path, SETTINGS)
     assert opened(service).cached == FORGED
@@ -501,7 +497,7 @@ def test_a_forged_cache_for_a_large_model_is_found_after_a_turn_that_finished_fi
     first = ask(service, sink)
     [began] = sink.started
     assert (began.model.sha256, began.model_check) == (FORGED, HashCheck.CACHED), "marked as the cache's"
-    assert first.status == TurnStatus.COMPLETED, "the turn ended before the 1 GiB hash did"
+    assert first.status == TurnStatus.COMPLETED, "the turn ended before the 3 GiB hash did"
 
     service.settle(wait=None)
     recorded = store.turn(first.id)
@@ -532,10 +528,10 @@ def test_a_forged_cache_for_a_large_model_is_found_after_a_turn_that_finished_fi
 
 
 def test_a_forged_cache_for_a_large_model_stops_the_turn_still_generating(
-    service: ChatService, store: Store, padded_1gib: Padded, tmp_path: Path
+    service: ChatService, store: Store, padded_3gib: Padded, tmp_path: Path
 ) -> None:
-    path = padded_1gib.link(tmp_path / "model.gguf")
-    true = padded_1gib.sha256
+    path = padded_3gib.link(tmp_path / "model.gguf")
+    true = padded_3gib.sha256
     forge_cache(store, path)
     service.load_model(path, SETTINGS)
     cancel = threading.Event()
@@ -648,12 +644,12 @@ def test_cli_records_the_new_hash_after_an_edit_with_the_mtime_put_back(
 
 
 def test_cli_with_a_forged_cache_for_a_large_model_exits_1_naming_both_hashes(
-    capsys: pytest.CaptureFixture[str], padded_1gib: Padded, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], padded_3gib: Padded, tmp_path: Path
 ) -> None:
     from app.services.paths import database_path
 
-    path = padded_1gib.link(tmp_path / "model.gguf")
-    true = padded_1gib.sha256
+    path = padded_3gib.link(tmp_path / "model.gguf")
+    true = padded_3gib.sha256
     store = Store(database_path())
     try:
         forge_cache(store, path)
