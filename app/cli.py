@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from app import __version__
 from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
-from app.core.files import make_folder
+from app.core.files import check_folder
 from app.core.images import read_image_file
 from app.core.report import model_identity_lines
 from app.core.signing import fingerprint
@@ -968,8 +968,8 @@ def _download(args: argparse.Namespace) -> int:
             raise VeritraceError(f"{chosen.title} has no vision projector to download.")
         files.append(chosen.projector)
     folder: Path = args.to.expanduser() if args.to else default_folder()
-    # Made first, so a folder that cannot be one is named as given, before anything is fetched.
-    make_folder(folder)
+    # Checked first, so a folder that cannot be one is named as given, before anything is fetched.
+    check_folder(folder)
     results: list[DownloadResult] = []
     running: list[Download] = []
     # Ctrl+C pauses: the partial file stays, and the same command continues it.

@@ -86,3 +86,15 @@ def make_folder(path: Path) -> None:
         raise PermissionError(
             errno.EACCES, "the system does not let folders be made there", str(path)
         ) from error
+
+
+def check_folder(path: Path) -> None:
+    """Raise the error making ``path`` a folder would meet, making nothing: something else in its
+    place (EEXIST), a file on its way (ENOTDIR), a name too long, a loop of links. A folder that
+    is not there yet passes: it is made when it is needed (``make_folder``)."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(found.st_mode):
+        raise FileExistsError(errno.EEXIST, "exists but is not a folder", str(path))

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from app import __version__
 from app.core.catalogue import RemoteFile
 from app.core.errors import VeritraceError
+from app.core.files import make_folder
 from app.core.images import human_size
 from app.services.config import AppConfig, with_projector
 from app.services.models import add_model
@@ -359,7 +360,7 @@ class Download:
         meter = _Meter(self.destination.name, info.size, progress)
         if self.destination.exists():
             return self._existing(info, meter)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_folder(self.folder)  # /proc's refusal is said as the system's
         resumed_from = self._usable_partial(info)
         self._check_space(info, resumed_from)
         self._write_sidecar(info)
