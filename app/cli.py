@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from app import __version__
-from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
 from app.core.files import check_folder
 from app.core.images import read_image_file
@@ -38,12 +37,9 @@ from app.core.types import (
 from app.services.anchoring import Authority, configured_authority, pending, read_roots, send_queued
 from app.services.chat import ChatService
 from app.services.config import (
-    ModelChoice,
-    config_projector,
     load_config,
     resolve_model,
     set_settings_reporter,
-    settings_for,
 )
 from app.services.failures import EXIT_STATUS_HELP, HANDLED, INTERRUPTED, REFUSED, describe_failure
 from app.services.instance import WriterLock, first_use
@@ -53,7 +49,6 @@ from app.services.record import check_record, open_record
 from app.services.signing import installation_key
 
 if TYPE_CHECKING:
-    from app.runtime.backend import Backend
     from app.runtime.remote_backend import RemoteEndpoint
     from app.storage.repository import Store
 
@@ -456,67 +451,66 @@ def _asked(settings: RunSettings, args: argparse.Namespace) -> RunSettings:
 
 def _ask(args: argparse.Namespace) -> int:
     from app.runtime.llama_backend import LlamaBackend
-    from app.runtime.remote_backend import RemoteBackend
+    from app.services.phases import Phase
+    from app.services.session import Session, StatusText
 
     config = load_config()
     remote = _remote_endpoint(args)
-    choice = ModelChoice(Path(), is_demo=False) if remote else resolve_model(config, args.model)
-    # A model named now is being chosen: its family's preset applies (inspected safely first).
-    info = _describe(choice.path) if args.model else None
-    settings = _asked(settings_for(choice, config.settings, info), args)
-
+    choice = None if remote else resolve_model(config, args.model)
+    if choice is not None and args.model:
+        _describe(choice.path)  # a model named now is inspected (safely) before the record is opened
     images = [read_image_file(Path(path)) for path in args.image]
-    projector = Path(args.mmproj) if args.mmproj else None if remote else config_projector(config, choice)
     with WriterLock(data_dir()) as writers:
         authority = _authority()
         with first_use(data_dir()):
             store = open_record(database_path(), backups=backups_dir(), authority=authority)
         # Only with no other writer alive: a turn another process is generating is not orphaned.
         writers.when_alone(store.mark_interrupted)
-        # A server's rate limit is waited out with a countdown on stderr.
-        backend: Backend = (
-            RemoteBackend(remote, on_status=lambda line: _say(f"veritrace: {line}", file=sys.stderr))
-            if remote
-            else LlamaBackend()
-        )
-        service: ChatService | None = None
+        session: Session | None = None
+
+        def told(event: object) -> None:
+            # What a turn waits for on a server (a rate limit's countdown) is said on stderr.
+            if isinstance(event, StatusText) and session is not None and session.phase is Phase.GENERATING:
+                _say(f"veritrace: {event.text}", file=sys.stderr)
+
         try:
             if args.conversation is not None:  # before a model is loaded (and recorded) for nothing
                 store.refuse_unless_open(args.conversation)
-            service = ChatService(store, backend, signer=installation_key())
-            if remote:
-                from app.services.remote import remote_settings
-
-                model = service.connect_remote(backend, settings)
-                # Magistral on Mistral's API runs with the Magistral preset; what was asked here stays.
-                assert isinstance(backend, RemoteBackend)
-                settings = _asked(remote_settings(backend, settings), args)
+            session = Session(store, LlamaBackend(), config, listener=told, signer=installation_key())
+            if remote is not None:
+                model = session.use_remote(remote).result()
             else:
-                model = service.load_model(choice.path, settings, is_demo=choice.is_demo, projector=projector)
+                assert choice is not None
+                projector = Path(args.mmproj) if args.mmproj else True
+                model = session.load(choice, chosen=bool(args.model), projector=projector).result()
+            # Magistral on Mistral's API runs with the Magistral preset; what was asked here stays.
+            settings = _asked(session.settings(), args)
             if images and not model.loaded.has_vision:
                 _say(
-                    f"veritrace: {choice.path.name} has no vision projector (--mmproj): the images are "
+                    f"veritrace: {choice.path.name if choice else model.loaded.name} has no vision projector "
+                    "(--mmproj): the images are "
                     "recorded but the model will not see them.",
                     file=sys.stderr,
                 )
-            cancel = CancelToken()
+            cancel = session.cancel_token
             previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
             sink = _ConsoleSink(sys.stderr, sys.stdout)
             try:
-                turn = service.run_turn(args.conversation, args.prompt, settings, sink, cancel, images)
+                turn = session.send(
+                    args.conversation, args.prompt, images, settings=settings, sink=sink
+                ).result()
             except BaseException:
                 sink.end_lines()
                 raise
             finally:
                 signal.signal(signal.SIGINT, previous)
-            problem = _settle_model_hash(service)
+            problem = _settle_model_hash(session.chat)
             turn = store.turn(turn.id)
             if authority is not None and pending(store):
                 _say(f"veritrace: timestamps: {send_queued(store, authority).describe()}", file=sys.stderr)
         finally:
-            if service is not None:
-                service.release_model()
-            backend.close()
+            if session is not None:
+                session.close()
             store.close()
     sys.stdout.write("\n")
     if turn.reasoning and not turn.reasoning.endswith("\n"):

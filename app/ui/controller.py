@@ -1,36 +1,48 @@
-"""The logic between the panes and the worker: what happens when the user acts."""
+"""The window's adapter over the session: user actions go to it, its events come back to the panes.
+
+All the logic of models, settings, turns and the record lives in ``app.services.session``;
+this module only turns actions into session requests and session events into what the panes
+show. Events from the session's thread arrive here through a queued Qt signal, on the GUI
+thread; nothing here reads state the session's thread is changing.
+"""
 
 from __future__ import annotations
 
-import gc
 import logging
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.errors import VeritraceError
 from app.core.images import CheckedImage, human_size
-from app.core.models import context_warning
 from app.core.signing import KeyPair
 from app.core.types import Flag, Meaning, RunSettings, Turn, TurnStatus
 from app.runtime.backend import Backend
 from app.runtime.remote_backend import RemoteEndpoint
-from app.services.anchoring import Authority, configured_authority
+from app.services.anchoring import Authority
 from app.services.chat import ActiveModel
-from app.services.config import (
-    AppConfig,
-    ModelChoice,
-    config_projector,
-    resolve_model,
-    save_config,
-    settings_for,
-    with_model,
-    with_projector,
+from app.services.config import AppConfig
+from app.services.phases import IllegalMove, Phase
+from app.services.record import RecordCheck
+from app.services.session import (
+    REASONING,
+    Event,
+    HashProgress,
+    ModelChecked,
+    ModelFailed,
+    ModelReady,
+    OutputWaiting,
+    PhaseChanged,
+    Session,
+    StatusText,
+    TurnEnded,
+    TurnNotRun,
+    TurnProgress,
+    TurnStarted,
 )
-from app.services.record import RecordCheck, anchor_with
-from app.services.remote import configured_endpoint, with_remote
-from app.services.signing import installation_key
 from app.storage.repository import Store
 from app.ui.composer import Composer
 from app.ui.conversation_list import ConversationList
@@ -39,7 +51,6 @@ from app.ui.integrity import IntegrityCheck
 from app.ui.reasoning_pane import ReasoningPane
 from app.ui.status_bar import AppStatusBar
 from app.ui.timestamps import TimestampSender
-from app.ui.worker import REASONING, GenerationWorker
 
 _log = logging.getLogger(__name__)
 
@@ -67,9 +78,10 @@ CONTEXT_CHECK_MS = 250  # after typing pauses, before the draft is measured agai
 
 
 class ChatController(QObject):
-    """Drives the panes from user actions and worker signals.
+    """Drives the panes from user actions and session events.
 
     Signals:
+        events(object): every session ``Event``, as it happens (from the session's thread).
         error_occurred(str, str): a title and a message for the user.
         model_changed(object): the ``ActiveModel`` in use, or None.
         model_checked(object, str): the model in use once its files are hashed in full, or one
@@ -82,6 +94,7 @@ class ChatController(QObject):
         record_changed(): conversations, turns, annotations or sign-offs were recorded.
     """
 
+    events = Signal(object)
     error_occurred = Signal(str, str)
     model_changed = Signal(object)
     model_checked = Signal(object, str)
@@ -91,54 +104,27 @@ class ChatController(QObject):
     signed_off = Signal(object)
     context_warned = Signal(str)
     record_changed = Signal()
-    _load_requested = Signal(str, bool, object, str, bool)
-    _turn_requested = Signal(int, str, object, object)
-    _remote_requested = Signal(object, object, object)  # endpoint, settings, prompt_mode choice
 
     def __init__(
         self, store: Store, backend: Backend, config: AppConfig, panes: Panes, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self.store = store
-        self.config = config
         self.panes = panes
-        self.model: ActiveModel | None = None
+        self.model: ActiveModel | None = None  # as the last event said, on this thread
         self.conversation_id: int | None = None
         self.live: _LiveTurn | None = None
-        self.loading = False
-        self.busy = False
         self.locked = False
-        self._pending_choice: ModelChoice | None = None
-        self._pending_settings: RunSettings | None = None  # a chosen model's preset, kept once it loads
-        self._pending_remote: RemoteEndpoint | None = None
-        self._last_good: ModelChoice | None = None
-        self._key: KeyPair | None = None  # the installation key, unlocked once per session
-
-        self.worker_thread = QThread()
-        self.worker_thread.setObjectName("generation")
-        self.worker = GenerationWorker(store, backend)
-        self.worker.moveToThread(self.worker_thread)
-        self._load_requested.connect(self.worker.load_model)
-        self._turn_requested.connect(self.worker.run_turn)
-        self._remote_requested.connect(self.worker.use_remote)
-        self.worker.status_changed.connect(panes.status.set_state)
-        self.worker.settings_chosen.connect(self._on_worker_settings_chosen)
-        self.worker.model_loaded.connect(self._on_worker_model_loaded)
-        self.worker.model_failed.connect(self._on_worker_model_failed)
-        self.worker.turn_started.connect(self._on_worker_turn_started)
-        self.worker.output_ready.connect(self._on_worker_output_ready)
-        self.worker.progress.connect(panes.status.set_speed)
-        self.worker.finished.connect(self._on_worker_finished)
-        self.worker.failed.connect(self._on_worker_failed)
-        self.worker.hash_progress.connect(panes.status.set_hash_progress)
-        self.worker.model_checked.connect(self._on_worker_model_checked)
-        self.worker_thread.start()
+        # Emitted on the session's thread, received here on the GUI thread (a queued connection).
+        self.events.connect(self._on_event)
+        self.session = Session(
+            store, backend, config, listener=self.events.emit, background=True, remember=True
+        )
         self.integrity = IntegrityCheck(store, self)
         self.integrity.started.connect(panes.status.set_verifying)
         self.integrity.finished.connect(self._on_integrity_finished)
         self.timestamps = TimestampSender(store, self)
         self.timestamps.finished.connect(self._on_timestamps_finished)
-        self.authority: Authority | None = None
 
         # The draft is checked against the context window a moment after typing pauses.
         self._context_timer = QTimer(self)
@@ -156,15 +142,35 @@ class ChatController(QObject):
         panes.view.images_dropped.connect(panes.composer.add_from_mime)
         panes.view.image_source = store.image_data
 
-    # -- actions -----------------------------------------------------------------
+    # -- what the session holds --------------------------------------------------------------
+
+    @property
+    def config(self) -> AppConfig:
+        return self.session.config
+
+    @property
+    def authority(self) -> Authority | None:
+        return self.session.authority
+
+    @property
+    def loading(self) -> bool:
+        return self.session.phase is Phase.LOADING
+
+    @property
+    def busy(self) -> bool:
+        return self.session.phase in (Phase.GENERATING, Phase.STOPPING)
+
+    def settings(self, *, remote: bool = False) -> RunSettings:
+        return self.session.settings(remote=remote)
+
+    def reviewer_name(self) -> str:
+        return self.session.reviewer_name()
+
+    # -- actions -----------------------------------------------------------------------------
 
     def signing_key(self) -> KeyPair:
         """The installation key (its passphrase, where there is no keyring, is asked for once)."""
-        if self._key is None:
-            self._key = installation_key()
-            # Every finished turn is then signed, so the witness outside the record covers it.
-            self.worker.service.signer = self._key
-        return self._key
+        return self.session.signing_key()
 
     def start(self) -> None:
         """Show the record, verify it in the background, load the configured model."""
@@ -175,33 +181,31 @@ class ChatController(QObject):
         except VeritraceError as error:  # turns still run and are recorded; only signing waits
             self.error_occurred.emit("Signing is off for now", str(error))
         try:
-            self.authority = configured_authority(self.config.tsa_url, self.config.tsa_root)
+            self.session.name_authority()
         except VeritraceError as error:
             self.error_occurred.emit("Timestamps are off", str(error))
-        anchor_with(self.store, self.authority)
         self.send_timestamps()  # whatever an earlier session left queued
-        remote = configured_endpoint(self.config)
-        if remote is not None:
-            self.use_remote(remote)
-            return
         try:
-            choice = resolve_model(self.config)
+            self.session.start()
         except VeritraceError as error:
             self.error_occurred.emit("No model", str(error))
             self._no_model()
-            return
-        self.load_model(choice)
 
-    def load_model(self, choice: ModelChoice, *, chosen: bool = False) -> None:
-        """Load ``choice``; ``chosen``: newly picked by the user, so its family's preset applies."""
-        self.loading = True
-        self._pending_choice = choice
-        self._pending_settings = None
-        self.panes.composer.set_can_send(False, "Loading model…")
-        self.panes.status.set_state(f"Loading {choice.path.name}…")
-        projector = config_projector(self.config, choice)
-        settings = settings_for(choice, self.config.settings)
-        self._load_requested.emit(str(choice.path), choice.is_demo, settings, str(projector or ""), chosen)
+    def _request(self, title: str, action: object) -> bool:
+        """Run a session request; a refusal (a model still loading, a turn running) is said."""
+        try:
+            action()  # type: ignore[operator]
+        except VeritraceError as error:
+            self.error_occurred.emit(title, str(error))
+            return False
+        return True
+
+    def open_model(self, path: str) -> None:
+        """Load a model the user picked (File ▸ Open, the Models dialog, a finished download)."""
+        self._request("Model not loaded", lambda: self.session.open_model(path))
+
+    def use_demo_model(self) -> None:
+        self._request("Demo model unavailable", self.session.use_demo_model)
 
     def use_remote(
         self,
@@ -210,35 +214,29 @@ class ChatController(QObject):
         prompt_mode: bool | None = None,
         resend_reasoning: bool | None = None,
     ) -> None:
-        """Run later turns on a server (the key comes with ``endpoint``, from the keyring).
-
-        Magistral on Mistral's API runs with the Magistral preset (the worker applies it once the
-        server answered); ``prompt_mode`` and ``resend_reasoning`` are the dialog's choices, kept
-        once it connects.
-        """
-        self.loading = True
-        self._pending_choice = None
-        self._pending_remote = endpoint
-        current = self.settings(remote=True)
-        settings = current
-        if resend_reasoning is not None:
-            settings = replace(settings, resend_reasoning=resend_reasoning)
-        self._pending_settings = settings if settings != current else None
-        self.panes.composer.set_can_send(False, "Connecting to the server…")
-        self.panes.status.set_state(f"Connecting to {endpoint.host}…")
-        self._remote_requested.emit(endpoint, settings, prompt_mode)
+        """Run later turns on a server (the key comes with ``endpoint``, from the keyring)."""
+        self._request(
+            "Server not used",
+            lambda: self.session.use_remote(
+                endpoint, prompt_mode=prompt_mode, resend_reasoning=resend_reasoning
+            ),
+        )
 
     def set_projector(self, path: str | None) -> None:
         """Use (or stop using) a vision projector for the current model, and remember it."""
-        choice = self._last_good
-        if choice is None or choice.is_demo:
-            self.error_occurred.emit(
-                "No vision for the demo model", "Open a model that has a vision projector first."
-            )
-            return
-        self.config = with_projector(self.config, choice.path, Path(path) if path else None)
-        save_config(self.config)
-        self.load_model(choice)
+        self._request("No vision for this model", lambda: self.session.set_projector(path))
+
+    def set_library(self, config: AppConfig) -> None:
+        """Keep the model library the Models dialog edited (nothing else of its config)."""
+        self.session.set_library(config)
+
+    def keep_download(self, model: Path, projector: Path | None) -> None:
+        """Add a finished download to the model library."""
+        self._request("Downloaded model not added", lambda: self.session.keep_download(model, projector))
+
+    def apply_settings(self, settings: RunSettings) -> None:
+        self.session.apply_settings(settings)
+        self.check_context()  # max tokens may have changed
 
     def open_image(self, sha256: str) -> None:
         for turn in self._shown_turns():
@@ -262,69 +260,31 @@ class ChatController(QObject):
             return ()
         return self.store.conversation(self.conversation_id).turns
 
-    def open_model(self, path: str) -> None:
-        """Load a model the user picked (File ▸ Open, the Models dialog, a finished download).
-
-        Its family's preset and the context cap apply (see ``settings_for``): the worker reads the
-        file's metadata first, off the GUI thread.
-        """
-        self.load_model(ModelChoice(Path(path), is_demo=False), chosen=True)
-
-    def set_library(self, config: AppConfig) -> None:
-        """Keep the model library the Models dialog edited (nothing else of its config)."""
-        self.config = replace(self.config, models=list(config.models))
-        save_config(self.config)
-
-    def use_demo_model(self) -> None:
-        try:
-            choice = resolve_model(AppConfig())
-        except VeritraceError as error:
-            self.error_occurred.emit("Demo model unavailable", str(error))
-            return
-        self.load_model(choice)
-
-    def apply_settings(self, settings: RunSettings) -> None:
-        self.config = replace(self.config, settings=settings)
-        save_config(self.config)
-        self.store.log_event("settings.changed", settings.to_dict())
-        self.check_context()  # max tokens may have changed
-
     def send(self, prompt: str, images: tuple[CheckedImage, ...] = ()) -> None:
         if self.model is None or self.busy or not (prompt.strip() or images):
             return
-        self.busy = True
-        self.panes.composer.set_busy(True)
-        self.panes.status.set_state("Generating…")
+        try:
+            self.session.send(self.conversation_id, prompt, images)
+        except IllegalMove as error:  # a model still loading: the composer says so already
+            self.panes.status.showMessage(str(error), 5000)
+            return
         self._warn_if_context_is_short(prompt)
-        conversation = -1 if self.conversation_id is None else self.conversation_id
-        self._turn_requested.emit(conversation, prompt, self.settings(), tuple(images))
 
     def check_context(self) -> str | None:
         """Show under the draft, before it is sent, whether the next turn may not fit the context."""
-        warning = None
-        if self.model is not None and not self.loading:
-            warning = self._context_warning(self.panes.composer.text())
+        warning = self.session.context_warning(self.conversation_id, self.panes.composer.text())
         self.panes.composer.set_context_warning(warning)
         return warning
 
-    def _context_warning(self, prompt: str) -> str | None:
-        assert self.model is not None
-        history = self.store.context_used(self.conversation_id) if self.conversation_id is not None else 0
-        params = self.settings().params
-        return context_warning(history, prompt, params.max_tokens, self.model.loaded.n_ctx)
-
     def _warn_if_context_is_short(self, prompt: str) -> None:
-        """Warn (status bar) as a turn that may overflow starts; the service still stops it if it does."""
-        warning = self._context_warning(prompt)
+        """Warn (status bar) as a turn that may overflow starts; the session still stops it if it does."""
+        warning = self.session.context_warning(self.conversation_id, prompt)
         if warning:
             self.panes.status.showMessage(warning, 15000)
             self.context_warned.emit(warning)
 
     def stop(self) -> None:
-        if self.busy:
-            self.worker.cancel()
-            self.panes.composer.set_busy(True, stopping=True)
-            self.panes.status.set_state("Stopping…")
+        self.session.stop()
 
     def new_conversation(self) -> None:
         self.conversation_id = None
@@ -368,37 +328,19 @@ class ChatController(QObject):
         self.panes.conversations.set_conversations(self.store.list_conversations(), self.conversation_id)
         self.record_changed.emit()
 
-    def settings(self, *, remote: bool = False) -> RunSettings:
-        if remote or (self.model is not None and self.model.loaded.is_remote):
-            # A server's model is never the demo model: the user's settings, else Magistral's.
-            return settings_for(ModelChoice(Path(), is_demo=False), self.config.settings)
-        choice = self._last_good or ModelChoice(Path(), is_demo=True)
-        return settings_for(choice, self.config.settings)
-
-    # -- review --------------------------------------------------------------------
-
-    def reviewer_name(self) -> str:
-        return self.config.display_name or self.store.os_user
+    # -- review --------------------------------------------------------------------------------
 
     def set_display_name(self, name: str) -> None:
         """The name recorded as the actor of what this user does from now on."""
-        self.config = replace(self.config, display_name=name.strip())
-        save_config(self.config)
-        self.store.actor = self.reviewer_name()
-        self.store.log_event(
-            "reviewer.named", {"display_name": self.store.actor, "os_user": self.store.os_user}
-        )
+        self.session.set_display_name(name)
 
     def annotate(self, turn_id: int, flag: Flag, comment: str) -> None:
         try:
-            note = self.store.annotate(turn_id, flag, comment, self.reviewer_name())
-            # A note is evidence too: signed at once, so the witness outside the record covers it.
-            self.store.checkpoint(self.signing_key(), f"annotation {note.id}")
+            turn = self.session.annotate(turn_id, flag, comment)
         except VeritraceError as error:
             self.error_occurred.emit("Annotation not added", str(error))
             return
         self.send_timestamps()
-        turn = self.store.turn(turn_id)
         self.panes.view.show_conversation(self.store.conversation(turn.conversation_id), turn_id)
         self.refresh_conversations()
 
@@ -407,9 +349,7 @@ class ChatController(QObject):
             self.error_occurred.emit("Nothing to sign", "Open a conversation first.")
             return
         try:
-            signed = self.store.sign_off(
-                self.conversation_id, meaning, printed_name, reason, self.signing_key()
-            )
+            signed = self.session.sign_off(self.conversation_id, printed_name, meaning, reason)
         except VeritraceError as error:
             self.error_occurred.emit("Not signed", str(error))
             return
@@ -422,14 +362,14 @@ class ChatController(QObject):
         """Open a new conversation linked to the (signed) one shown."""
         if self.conversation_id is None:
             return
-        new_id = self.store.continue_conversation(self.conversation_id, self.reviewer_name())
+        new_id = self.session.continue_conversation(self.conversation_id)
         self.conversation_id = new_id
         self.refresh_conversations()
         self.select_conversation(new_id)
 
     def checkpoint(self) -> None:
         try:
-            made = self.store.checkpoint(self.signing_key(), "on demand")
+            made = self.session.checkpoint()
         except VeritraceError as error:
             self.error_occurred.emit("No checkpoint made", str(error))
             return
@@ -456,17 +396,10 @@ class ChatController(QObject):
 
     def set_timestamp_authority(self, url: str, root: str) -> None:
         """Name (or, with an empty ``url``, stop using) the RFC 3161 authority for checkpoints."""
-        try:
-            authority = configured_authority(url, root)
-        except VeritraceError as error:
-            self.error_occurred.emit("Timestamp authority not changed", str(error))
-            return
-        self.config = replace(self.config, tsa_url=url, tsa_root=root)
-        save_config(self.config)
-        self.authority = authority
-        anchor_with(self.store, authority)
-        self.store.log_event("timestamps.configured", {"tsa_url": url, "tsa_root": root})
-        self.send_timestamps()
+        if self._request(
+            "Timestamp authority not changed", lambda: self.session.set_timestamp_authority(url, root)
+        ):
+            self.send_timestamps()
 
     def send_timestamps(self) -> None:
         """Send queued checkpoints to the authority in the background, if one is named."""
@@ -477,83 +410,71 @@ class ChatController(QObject):
         self.panes.status.showMessage(f"Timestamps: {text}", 15000)
 
     def shutdown(self) -> None:
-        """Stop generation, stop the thread, free the model. Safe to call twice."""
+        """Stop generation, wait for it, free the model. Safe to call twice."""
         self.integrity.wait()
         self.timestamps.wait()
-        if self.worker_thread.isRunning():
-            self.worker.cancel()
-            self.worker_thread.quit()
-            self.worker_thread.wait()
-            self.worker.dispose()
+        self.session.close()
 
-    # -- worker signals ----------------------------------------------------------
+    # -- session events --------------------------------------------------------------------
 
-    def _on_worker_settings_chosen(self, settings: RunSettings) -> None:
-        self._pending_settings = settings
+    def _on_event(self, event: Event) -> None:
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event)
 
-    def _on_worker_model_loaded(self, model: ActiveModel) -> None:
-        self.loading = False
-        self.model = model
-        if self._pending_settings is not None:  # a chosen model's preset, or a server's choices
-            self.config = replace(self.config, settings=self._pending_settings)
-            save_config(self.config)
-            self.store.log_event("settings.changed", self._pending_settings.to_dict())
-        self._pending_settings = None
-        choice = self._pending_choice
-        if choice is not None:
-            if choice != self._last_good:
-                self.config = with_model(self.config, None if choice.is_demo else str(choice.path))
-                save_config(self.config)
-            self._last_good = choice
-        remote = self._pending_remote if model.loaded.is_remote else None
-        if remote is not None or self.config.use_remote:
-            self.config = with_remote(self.config, remote)  # starts there next time, or no longer
-            save_config(self.config)
-        self._pending_remote = None
-        if not model.loaded.is_remote:
-            mapped = ", weights memory-mapped" if model.runtime_info.get("mmap") else ""
-            _log.info("model %s loaded in %.2f s%s", model.file.path, model.load_seconds, mapped)
-        # What is alive now (modules, classes, Qt wrappers, llama.cpp's bindings) lives as long as
-        # the app. Frozen, it is out of the cycle collector's sight: a full collection during
-        # streaming then walks only what turns create, instead of stalling the window 50-80 ms.
-        gc.freeze()
-        self.panes.status.set_model(model)
+    def _on_phase(self, event: PhaseChanged) -> None:
+        composer, status = self.panes.composer, self.panes.status
+        if event.phase is Phase.LOADING:
+            composer.set_can_send(False, "Loading model…")
+        elif event.phase is Phase.GENERATING:
+            composer.set_busy(True)
+            status.set_state("Generating…")
+        elif event.phase is Phase.STOPPING:
+            composer.set_busy(True, stopping=True)
+            status.set_state("Stopping…")
+
+    def _on_status(self, event: StatusText) -> None:
+        self.panes.status.set_state(event.text)
+
+    def _on_model_ready(self, event: ModelReady) -> None:
+        model = self.model = event.model
+        status = self.panes.status
+        status.set_model(model)
         if model.check is None:
-            self.panes.status.set_hash_result(None)  # a server's model: nothing to hash here
+            status.set_hash_result(None)  # a server's model: nothing to hash here
         self.panes.composer.set_model_sees_images(model.loaded.has_vision)
-        self.panes.status.set_state("Ready")
+        status.set_state("Ready")
         self._refresh_composer()
         self.model_changed.emit(model)
 
-    def _on_worker_model_checked(self, model: ActiveModel, problem: str) -> None:
+    def _on_model_checked(self, event: ModelChecked) -> None:
         """The loaded files' full hash finished, or one changed on disk (``problem``)."""
-        if self.model is None or self.model.file.path != model.file.path:
+        if self.model is None or self.model.file.path != event.model.file.path:
             return  # a later load replaced it
-        self.model = model
-        self.panes.status.set_model(model)
-        self.panes.status.set_hash_result(problem)
-        if problem:
-            self.error_occurred.emit("Model file changed", problem)
-        self.model_checked.emit(model, problem)
+        self.model = event.model
+        self.panes.status.set_model(event.model)
+        self.panes.status.set_hash_result(event.problem)
+        if event.problem:
+            self.error_occurred.emit("Model file changed", event.problem)
+        self.model_checked.emit(event.model, event.problem)
 
-    def _on_worker_model_failed(self, message: str) -> None:
-        self.loading = False
-        self._pending_settings = None  # the preset belonged to the model that did not load
-        failed, previous = self._pending_choice, self._last_good
-        self.error_occurred.emit("Model not loaded", message)
-        if previous is not None and previous != failed and self.worker.service.model is None:
-            self.panes.status.set_state("Reloading the previous model…")
-            self.load_model(previous)
-            return
-        if self.worker.service.model is None:
-            self.model = None
+    def _on_model_failed(self, event: ModelFailed) -> None:
+        self.error_occurred.emit("Model not loaded", event.message)
+        if event.reloading:
+            return  # the model used before is being loaded again
+        self.model = event.model
+        if event.model is None:
             self.panes.status.set_model(None)
             self._no_model()
         else:
             self.panes.status.set_state("Ready")
             self._refresh_composer()
 
-    def _on_worker_turn_started(self, turn: Turn) -> None:
+    def _on_hash_progress(self, event: HashProgress) -> None:
+        self.panes.status.set_hash_progress(event.fraction)
+
+    def _on_turn_started(self, event: TurnStarted) -> None:
+        turn = event.turn
         self.live = _LiveTurn(turn)
         self.conversation_id = turn.conversation_id
         self.panes.composer.clear()  # the prompt is in the record now
@@ -563,8 +484,8 @@ class ChatController(QObject):
             self.panes.view.begin_live(self.store.conversation(turn.conversation_id), turn)
         self.panes.reasoning.begin_live(turn)
 
-    def _on_worker_output_ready(self) -> None:
-        for kind, text in self.worker.take_output():
+    def _on_output(self, _event: OutputWaiting | None = None) -> None:
+        for kind, text in self.session.take_output():
             if kind == REASONING:
                 self._on_reasoning(text)
             else:
@@ -588,11 +509,14 @@ class ChatController(QObject):
         if self.panes.view.live_turn_id == live.turn.id:
             self.panes.view.append_answer(text)
 
-    def _on_worker_finished(self, turn: Turn) -> None:
-        self.send_timestamps()  # the head the worker signed after the turn
-        self._on_worker_output_ready()  # anything streamed after the last notification
+    def _on_progress(self, event: TurnProgress) -> None:
+        self.panes.status.set_speed(event.completion_tokens, event.tokens_per_second)
+
+    def _on_turn_ended(self, event: TurnEnded) -> None:
+        turn = event.turn
+        self.send_timestamps()  # the head the session signed after the turn
+        self._on_output()  # anything streamed after the last notification
         self.live = None
-        self.busy = False
         self.panes.composer.set_busy(False)
         self.panes.reasoning.end_live(turn)
         if self.conversation_id == turn.conversation_id:
@@ -609,14 +533,28 @@ class ChatController(QObject):
             self.error_occurred.emit("Turn failed", turn.error or "The turn failed.")
         self.turn_finished.emit(turn)
 
-    def _on_worker_failed(self, message: str) -> None:
+    def _on_turn_not_run(self, event: TurnNotRun) -> None:
         self.live = None
-        self.busy = False
         self.panes.composer.set_busy(False)
         self.panes.status.set_state("Ready")
         self.refresh_conversations()
-        self.error_occurred.emit("Turn not run", message)
+        self.error_occurred.emit("Turn not run", event.message)
 
     def _no_model(self) -> None:
         self.panes.status.set_state("No model loaded")
         self.panes.composer.set_can_send(False, "No model loaded: use File ▸ Open model…")
+
+
+_HANDLERS: dict[type, Callable[[ChatController, Any], None]] = {
+    PhaseChanged: ChatController._on_phase,
+    StatusText: ChatController._on_status,
+    ModelReady: ChatController._on_model_ready,
+    ModelChecked: ChatController._on_model_checked,
+    ModelFailed: ChatController._on_model_failed,
+    HashProgress: ChatController._on_hash_progress,
+    TurnStarted: ChatController._on_turn_started,
+    OutputWaiting: ChatController._on_output,
+    TurnProgress: ChatController._on_progress,
+    TurnEnded: ChatController._on_turn_ended,
+    TurnNotRun: ChatController._on_turn_not_run,
+}

@@ -16,8 +16,7 @@ from app.core.text import visible
 from app.export.html import label_text
 from app.runtime.backend import Backend
 from app.runtime.remote_backend import RemoteEndpoint
-from app.services.config import AppConfig, save_config
-from app.services.downloads import remember_download
+from app.services.config import AppConfig
 from app.services.exporting import scope_label
 from app.services.models import cached_info
 from app.services.remote import api_key, save_api_key
@@ -262,12 +261,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _on_download_downloaded(self, model: Path, projector: Path | None) -> None:
-        try:
-            self.controller.config = remember_download(self.controller.config, model, projector)
-        except VeritraceError as error:
-            self._on_controller_error_occurred("Downloaded model not added", str(error))
-            return
-        save_config(self.controller.config)
+        self.controller.keep_download(model, projector)
 
     def _on_download_use_requested(self, model: Path, _projector: Path | None) -> None:
         self.controller.open_model(str(model))  # its projector was remembered with it

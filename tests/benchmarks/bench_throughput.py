@@ -93,6 +93,7 @@ def app_run(model: Path, settings: RunSettings, prompt: str) -> dict[str, float]
     from PySide6.QtWidgets import QApplication
 
     from app.services.config import AppConfig, save_config
+    from app.services.session import OutputWaiting, TurnEnded
     from app.storage.repository import Store
     from app.ui.application import configure_process
     from app.ui.main_window import MainWindow
@@ -130,8 +131,8 @@ def app_run(model: Path, settings: RunSettings, prompt: str) -> dict[str, float]
     class GuiMarks(QObject):
         """A slot on the GUI thread: the worker's signal reaches it queued, as the window's do."""
 
-        def first(self) -> None:
-            if "first" not in marks:
+        def first(self, event: object) -> None:
+            if isinstance(event, OutputWaiting) and "first" not in marks:
                 marks["first"] = time.perf_counter()
                 marks["gui_cpu_first"] = time.thread_time()
 
@@ -140,8 +141,10 @@ def app_run(model: Path, settings: RunSettings, prompt: str) -> dict[str, float]
     gui = GuiMarks()
     # First token: the first text reaching the GUI thread. Last: the worker sending the finished
     # turn, after the final commit, so the app's figure is, if anything, pessimistic.
-    controller.worker.output_ready.connect(gui.first)
-    controller.worker.finished.connect(lambda _turn: marks.setdefault("last", time.perf_counter()))
+    controller.events.connect(gui.first)
+    controller.events.connect(
+        lambda event: marks.setdefault("last", time.perf_counter()) if isinstance(event, TurnEnded) else None
+    )
     # A real event loop, as in the app: the GUI thread sleeps (and releases the GIL) when idle.
     loop = QEventLoop()
     controller.model_changed.connect(lambda _m: loop.quit())

@@ -20,6 +20,7 @@ from app.core.types import TurnStatus
 from app.runtime.remote_backend import MISTRAL_API, RemoteEndpoint
 from app.services import remote
 from app.services.config import load_config
+from app.services.session import StatusText
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow
 from app.ui.remote_dialog import RemoteDialog
@@ -66,7 +67,9 @@ def test_magistral_runs_through_the_window_with_its_preset_and_a_rate_limit_coun
 ) -> None:
     remote.save_api_key(mistral.url, SECRET)
     statuses: list[str] = []
-    window.controller.worker.status_changed.connect(statuses.append)
+    window.controller.events.connect(
+        lambda event: statuses.append(event.text) if isinstance(event, StatusText) else None
+    )
     endpoint = RemoteEndpoint(mistral.url, MAGISTRAL, remote.api_key(mistral.url))
     with qtbot.waitSignal(window.controller.model_changed, timeout=10000) as switched:
         window.controller.use_remote(endpoint, prompt_mode=True, resend_reasoning=False)
