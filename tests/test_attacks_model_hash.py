@@ -49,6 +49,7 @@ from tests.fixtures.model_files import (
     padded_copy,
     sha256_of,
 )
+from tests.fixtures.sinks import RecordingSink
 
 pytestmark = pytest.mark.e2e
 
@@ -111,29 +112,6 @@ def model(tmp_path: Path, tiny_models: tuple[Path, Path]) -> Path:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-
-class RecordingSink:
-    """Keeps the turn as it was recorded when it began (how its hash stood then)."""
-
-    def __init__(self) -> None:
-        self.started: list[Turn] = []
-        self.deltas: list[str] = []
-
-    def turn_started(self, turn: Turn) -> None:
-        self.started.append(turn)
-
-    def reasoning(self, text: str) -> None:
-        self._delta(text)
-
-    def answer(self, text: str) -> None:
-        self._delta(text)
-
-    def progress(self, completion_tokens: int, tokens_per_second: float) -> None:
-        pass
-
-    def _delta(self, text: str) -> None:
-        self.deltas.append(text)
 
 
 class HoldingSink(RecordingSink):

@@ -55,6 +55,7 @@ from tests.fixtures.keyrings import MemoryKeyring
 from tests.fixtures.keys import TEST_KEY
 from tests.fixtures.mistral_server import Answer, MistralServer, stream_file
 from tests.fixtures.remote_servers import Reply, ScriptedServer, content_chunks
+from tests.fixtures.sinks import RecordingSink
 
 SECRET = "sk-mistral-test-4f1c9a2e7b3d5f6011aa"
 MAGISTRAL = "magistral-medium-2509"
@@ -89,23 +90,6 @@ def generate(backend: RemoteBackend, settings: RunSettings = API) -> tuple[Remot
     return generation, "".join(generation)
 
 
-class Sink:
-    def __init__(self) -> None:
-        self.pieces: list[tuple[str, str]] = []
-
-    def turn_started(self, turn: Turn) -> None:
-        pass
-
-    def reasoning(self, text: str) -> None:
-        self.pieces.append(("reasoning", text))
-
-    def answer(self, text: str) -> None:
-        self.pieces.append(("answer", text))
-
-    def progress(self, completion_tokens: int, tokens_per_second: float) -> None:
-        pass
-
-
 @dataclass
 class Session:
     store: Store
@@ -120,7 +104,9 @@ class Session:
         images: tuple = (),
         cancel: threading.Event | None = None,
     ) -> Turn:
-        return self.service.run_turn(conversation, prompt, settings, Sink(), cancel or CancelToken(), images)
+        return self.service.run_turn(
+            conversation, prompt, settings, RecordingSink(), cancel or CancelToken(), images
+        )
 
 
 @pytest.fixture

@@ -8,30 +8,11 @@ from pathlib import Path
 import pytest
 
 from app.core.presets import MAGISTRAL_SYSTEM_PROMPT, preset
-from app.core.types import Turn, TurnStatus
+from app.core.types import TurnStatus
 from app.runtime.fake_backend import FakeBackend
 from app.services.chat import ChatService
 from app.storage.repository import Store
-
-
-class RecordingSink:
-    def __init__(self) -> None:
-        self.started: list[Turn] = []
-        self.reasoning_parts: list[str] = []
-        self.answer_parts: list[str] = []
-        self.progress_calls = 0
-
-    def turn_started(self, turn: Turn) -> None:
-        self.started.append(turn)
-
-    def reasoning(self, text: str) -> None:
-        self.reasoning_parts.append(text)
-
-    def answer(self, text: str) -> None:
-        self.answer_parts.append(text)
-
-    def progress(self, completion_tokens: int, tokens_per_second: float) -> None:
-        self.progress_calls += 1
+from tests.fixtures.sinks import RecordingSink
 
 
 @pytest.fixture

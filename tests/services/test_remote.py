@@ -24,26 +24,10 @@ from app.services.paths import data_dir
 from app.storage.repository import Store
 from tests.fixtures.keyrings import MemoryKeyring
 from tests.fixtures.remote_servers import Reply, ScriptedServer, content_chunks
+from tests.fixtures.sinks import RecordingSink
 
 SECRET = "sk-veritrace-test-0123456789abcdef"
 SETTINGS = with_params(preset("think-tags"), seed=11, max_tokens=64)
-
-
-class _Sink:
-    def __init__(self) -> None:
-        self.pieces: list[tuple[str, str]] = []
-
-    def turn_started(self, turn: object) -> None:
-        pass
-
-    def reasoning(self, text: str) -> None:
-        self.pieces.append(("reasoning", text))
-
-    def answer(self, text: str) -> None:
-        self.pieces.append(("answer", text))
-
-    def progress(self, completion_tokens: int, tokens_per_second: float) -> None:
-        pass
 
 
 def test_a_remote_turn_is_recorded_as_remote_with_the_server_s_counts(
@@ -59,7 +43,7 @@ def test_a_remote_turn_is_recorded_as_remote_with_the_server_s_counts(
     usage = {"prompt_tokens": 17, "completion_tokens": 5, "total_tokens": 22}
     reasoning = [{"choices": [{"index": 0, "delta": {"reasoning_content": "Plainly four."}}]}]
     scripted_server.replies.append(Reply(reasoning + content_chunks("4", usage=usage)))
-    sink = _Sink()
+    sink = RecordingSink()
     turn = service.run_turn(None, "2 + 2?", SETTINGS, sink, CancelToken())
     assert sink.pieces == [("reasoning", "Plainly four."), ("answer", "4")]
     assert turn.status == TurnStatus.COMPLETED
@@ -132,7 +116,7 @@ def test_the_api_key_is_in_the_keyring_and_nowhere_else(
         store = Store(tmp_path / "record.db")
         service = ChatService(store, RemoteBackend(endpoint))
         service.connect_remote(RemoteBackend(endpoint), SETTINGS)
-        turn = service.run_turn(None, "hello", SETTINGS, _Sink(), CancelToken())
+        turn = service.run_turn(None, "hello", SETTINGS, RecordingSink(), CancelToken())
         assert turn.status == TurnStatus.COMPLETED
         assert scripted_server.headers[0]["Authorization"] == f"Bearer {SECRET}"
         store.close()
