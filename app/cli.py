@@ -49,7 +49,7 @@ from app.services.record import check_record, open_record
 from app.services.signing import installation_key
 
 if TYPE_CHECKING:
-    from app.runtime.remote_backend import RemoteEndpoint
+    from app.core.remote import RemoteEndpoint
     from app.storage.repository import Store
 
 
@@ -415,7 +415,7 @@ class _ConsoleSink:
 
 def _remote_endpoint(args: argparse.Namespace) -> RemoteEndpoint | None:
     """The server named by --remote/--remote-model, with its key from the keyring."""
-    from app.runtime.remote_backend import RemoteEndpoint
+    from app.core.remote import RemoteEndpoint
     from app.services.remote import api_key
 
     if not args.remote:

@@ -13,24 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.cli_runs import veritrace
+from tests.fixtures.ledger import fill, tamper
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def veritrace(
-    *args: str, home: Path, check: bool = True, timeout: float = 180
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "VERITRACE_HOME": str(home)}
-    result = subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if check:
-        assert result.returncode == 0, result.stderr
-    return result
 
 
 @pytest.mark.e2e
@@ -257,7 +243,6 @@ def test_a_bad_image_is_refused_before_anything_runs(veritrace_home: Path, tmp_p
 
 def test_verify_reports_an_intact_record_and_locates_tampering(veritrace_home: Path) -> None:
     from app.storage.repository import Store
-    from tests.storage.test_ledger import fill, tamper
 
     store = Store(veritrace_home / "veritrace.db")
     fill(store, turns=2)
@@ -273,7 +258,6 @@ def test_verify_reports_an_intact_record_and_locates_tampering(veritrace_home: P
 
 def test_annotate_and_signoff_from_the_command_line(veritrace_home: Path) -> None:
     from app.storage.repository import Store
-    from tests.storage.test_ledger import fill
 
     store = Store(veritrace_home / "veritrace.db")
     fill(store, turns=2)
@@ -322,7 +306,6 @@ def test_annotate_and_signoff_from_the_command_line(veritrace_home: Path) -> Non
 
 def test_export_pdf_markdown_and_refusals(veritrace_home: Path, tmp_path: Path) -> None:
     from app.storage.repository import Store
-    from tests.storage.test_ledger import fill
 
     store = Store(veritrace_home / "veritrace.db")
     fill(store, turns=2)

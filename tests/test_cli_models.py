@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from tests.test_cli import veritrace
+from tests.fixtures.cli_runs import veritrace
 
 
 def test_inspect_prints_the_metadata_as_json(veritrace_home: Path, tiny_models: tuple[Path, Path]) -> None:

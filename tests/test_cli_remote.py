@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.fixtures.cli_runs import veritrace
 from tests.fixtures.remote_servers import Reply, ScriptedServer, content_chunks
-from tests.test_cli import veritrace
 
 
 def test_ask_runs_on_a_remote_server_and_records_it(

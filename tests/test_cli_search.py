@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from app.core.types import Flag, Meaning
+from tests.fixtures.cli_runs import veritrace
 from tests.fixtures.keys import TEST_KEY
-from tests.storage.test_search import QWEN, run_turn
-from tests.test_cli import veritrace
+from tests.fixtures.search_records import QWEN, run_turn
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from app.core.cancel import CancelToken
 from app.core.images import check_image
 from app.core.presets import MAGISTRAL_SYSTEM_PROMPT, preset, with_params
 from app.core.reasoning import ReasoningSplitter
+from app.core.remote import RemoteEndpoint, is_mistral_api
 from app.core.remote_request import recorded_text, sent_bytes
 from app.core.types import ChatMessage, RunSettings, Turn, TurnStatus
 from app.export import verify_bundle as vb
@@ -37,12 +38,10 @@ from app.export.pdf import write_pdf
 from app.runtime.remote_backend import (
     Dialect,
     RemoteBackend,
-    RemoteEndpoint,
     RemoteGeneration,
     ServerError,
     _retry_after,
     dialect_for,
-    is_mistral_api,
 )
 from app.services import remote
 from app.services.bundle_export import export_bundle

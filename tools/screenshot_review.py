@@ -22,7 +22,7 @@ os.environ.setdefault("VERITRACE_HOME", tempfile.mkdtemp(prefix="veritrace-shot-
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from app.export.fonts import register_fonts  # noqa: E402
+from app.render.fonts import register_fonts  # noqa: E402
 from app.runtime.fake_backend import FakeBackend  # noqa: E402
 from app.services.config import AppConfig  # noqa: E402
 from app.services.paths import database_path  # noqa: E402

@@ -10,6 +10,8 @@ import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# How the bundled demo model is named wherever it is shown.
+DEMO_MODEL_NAME = "SmolLM2-135M-Instruct (demo)"
 # Tokens whose presence in the vocabulary (or chat template) says how a model reasons.
 THINK_BRACKETS = ("[THINK]", "[/THINK]")
 THINK_ANGLES = ("<think>", "</think>")

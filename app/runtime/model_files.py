@@ -11,7 +11,6 @@ from app.core.errors import ModelError
 GGUF_MAGIC = b"GGUF"
 # Smallest possible GGUF: magic, version, tensor count and metadata count.
 _MIN_GGUF_BYTES = 24
-DEMO_MODEL_NAME = "SmolLM2-135M-Instruct (demo)"
 
 
 def demo_model_path() -> Path | None:

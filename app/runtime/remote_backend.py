@@ -59,6 +59,7 @@ from app.core.cancel import CancelToken
 from app.core.errors import ModelError
 from app.core.hashing import sha256_bytes, sha256_text
 from app.core.reasoning import MAGISTRAL_TAGS, XML_TAGS, TagPair
+from app.core.remote import RemoteEndpoint, host_of, is_mistral_api
 from app.core.remote_request import RecordedRequest, ServerResponse, body_text, image_ref, sent_bytes
 from app.core.types import ChatMessage, PreparedPrompt, RunSettings
 from app.runtime.backend import LoadedModel, LoadOptions
@@ -76,7 +77,6 @@ USAGE_SERVER, USAGE_APPROXIMATE = "server", "approximate"
 RATE_LIMIT_RETRIES = 3
 RATE_LIMIT_MAX_WAIT_S = 60.0
 RATE_LIMIT_DEFAULT_WAIT_S = 2.0
-MISTRAL_API = "https://api.mistral.ai/v1"
 _log = logging.getLogger(__name__)
 
 
@@ -99,48 +99,6 @@ class ServerError(RuntimeError):
     def __init__(self, message: str, finish_reason: str = "error") -> None:
         super().__init__(message)
         self.finish_reason = finish_reason
-
-
-def normalise_url(url: str) -> str:
-    """The API base (``…/v1``) for what a user typed: a bare host gets ``/v1`` added."""
-    cleaned = url.strip().rstrip("/")
-    parts = urlsplit(cleaned)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ModelError(
-            f"“{url.strip()}” is not a server address: use the form http://host:port/v1 "
-            "or https://api.example.com/v1."
-        )
-    if not parts.path:
-        cleaned += "/v1"
-    return cleaned
-
-
-def host_of(url: str) -> str:
-    """``host:port`` (or just the host) of a URL, for messages and the status bar."""
-    return urlsplit(url).netloc.rsplit("@", 1)[-1] or url
-
-
-@dataclass(frozen=True)
-class RemoteEndpoint:
-    """Where the model runs. The key is never printed: it lives in the OS keyring."""
-
-    url: str
-    model: str
-    api_key: str = field(default="", repr=False)
-
-    @property
-    def base(self) -> str:
-        return normalise_url(self.url)
-
-    @property
-    def host(self) -> str:
-        return host_of(self.base)
-
-    def headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/json"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        return headers
 
 
 @dataclass(frozen=True)
@@ -196,15 +154,6 @@ def list_models(endpoint: RemoteEndpoint, *, timeout: float = CONNECT_TIMEOUT_S)
 
 def _names(value: Any) -> tuple[str, ...]:
     return tuple(name for name in value if isinstance(name, str)) if isinstance(value, list) else ()
-
-
-def is_mistral_api(url: str) -> bool:
-    """The address is Mistral's own API (``api.mistral.ai`` or another host under mistral.ai)."""
-    try:
-        host = urlsplit(normalise_url(url)).hostname or ""
-    except ModelError:
-        return False
-    return host == "mistral.ai" or host.endswith(".mistral.ai")
 
 
 def offered(models: list[RemoteModelInfo], wanted: str = "", limit: int = 8) -> str:

@@ -27,7 +27,7 @@ from app.core.types import Checkpoint
 from app.export.bundle import BundleInfo, Progress, export_detail, write_bundle
 from app.export.files import ExportError, check_destination
 from app.services.anchoring import Authority, pem_certificate, pending, received_token, send_queued
-from app.services.exporting import check_writable
+from app.services.destination import check_writable
 from app.storage.repository import Store
 
 

@@ -35,7 +35,7 @@ from app.services.witness import (
 )
 from app.storage.engine import check_record_file, is_empty_database
 from app.storage.ledger import Verification, peek
-from app.storage.repository import Store
+from app.storage.repository import Store as Store  # the record, as the window holds it
 
 KeySource = Callable[[], KeyPair]
 RESTORE_HINT = (

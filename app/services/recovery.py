@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.storage.backup import newest_backup_age_hours, verified_backups
+from app.storage.backup import BACKUP_PREFIX, newest_backup_age_hours, quick_check
 from app.storage.repository import Store
 
 DAILY_HOURS = 24.0
@@ -20,6 +23,36 @@ def set_aside(database: Path, label: str = "damaged") -> Path:
         if source.exists():
             source.rename(Path(str(kept) + suffix))
     return kept
+
+
+def verified_backups(folder: Path) -> list[tuple[Path, str]]:
+    """Backups, newest first, that pass quick_check and full ledger verification.
+
+    Each is checked on a temporary copy, so the backups themselves are never changed.
+    """
+    good: list[tuple[Path, str]] = []
+    for candidate in sorted(folder.glob(f"{BACKUP_PREFIX}*.db"), reverse=True):
+        try:
+            if quick_check(candidate) != "ok":
+                continue
+        except sqlite3.Error:  # unreadable now (the disk failing): not one to offer
+            continue
+        with tempfile.TemporaryDirectory() as scratch:
+            copy = Path(scratch) / "check.db"
+            for suffix in ("", "-wal"):  # what SQLite would read, write-ahead log included
+                if Path(f"{candidate}{suffix}").exists():
+                    shutil.copyfile(f"{candidate}{suffix}", f"{copy}{suffix}")
+            try:
+                store = Store(copy)
+            except Exception:
+                continue
+            try:
+                result = store.verify()
+            finally:
+                store.close()
+        if result.intact:
+            good.append((candidate, result.describe()))
+    return good
 
 
 def best_backup(folder: Path) -> tuple[Path, str] | None:

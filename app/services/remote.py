@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from app.core.presets import MAGISTRAL_SYSTEM_PROMPT, preset
+from app.core.remote import RemoteEndpoint, is_mistral_api, normalise_url
 from app.core.types import RunSettings
-from app.runtime.remote_backend import Dialect, RemoteBackend, RemoteEndpoint, is_mistral_api, normalise_url
+from app.runtime.remote_backend import Dialect, RemoteBackend, list_models
 from app.services.config import AppConfig
 
 KEYRING_SERVICE = "veritrace"
@@ -147,3 +148,16 @@ def remote_settings(
         own = "" if base.system_prompt == MAGISTRAL_SYSTEM_PROMPT else base.system_prompt
         return replace(base, prompt_mode="reasoning", system_prompt=own)
     return replace(base, prompt_mode="none", system_prompt=base.system_prompt or MAGISTRAL_SYSTEM_PROMPT)
+
+
+def server_models(endpoint: RemoteEndpoint) -> list[str]:
+    """The model ids the server offers (Magistral's first on Mistral's API); ModelError in words."""
+    ids = [model.id for model in list_models(endpoint)]
+    if is_magistral_on_mistral(endpoint.url, "magistral"):
+        ids = magistral_models(ids)  # Mistral lists dozens: its Magistral ones are offered
+    return ids
+
+
+def check_server(endpoint: RemoteEndpoint) -> str:
+    """Check the address, the key and the model id as choosing the server will; the model's name."""
+    return RemoteBackend(endpoint).load().name

@@ -29,10 +29,11 @@ from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
 from app.core.images import CheckedImage
 from app.core.models import context_warning
+from app.core.remote import RemoteEndpoint
 from app.core.signing import KeyPair
 from app.core.types import Checkpoint, Flag, Meaning, RunSettings, SignOff, Turn
-from app.runtime.backend import Backend
-from app.runtime.remote_backend import RemoteBackend, RemoteEndpoint
+from app.runtime.backend import Backend as Backend  # what a session runs turns on
+from app.runtime.remote_backend import RemoteBackend
 from app.services.anchoring import Authority, configured_authority
 from app.services.chat import ActiveModel, ChatService, TurnSink
 from app.services.config import (
@@ -208,6 +209,13 @@ def _failed(error: BaseException) -> Future[T]:
     future: Future[T] = Future()
     future.set_exception(error)
     return future
+
+
+def local_backend() -> Backend:
+    """The backend that runs a model file on this machine (llama.cpp)."""
+    from app.runtime.llama_backend import LlamaBackend
+
+    return LlamaBackend()
 
 
 # -- the session -------------------------------------------------------------------------

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sqlite3
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -75,35 +73,3 @@ def quick_check(path: Path) -> str:
             raise
         return str(error)
     return "; ".join(str(row[0]) for row in rows[:3])
-
-
-def verified_backups(folder: Path) -> list[tuple[Path, str]]:
-    """Backups, newest first, that pass quick_check and full ledger verification.
-
-    Each is checked on a temporary copy, so the backups themselves are never changed.
-    """
-    from app.storage.repository import Store
-
-    good: list[tuple[Path, str]] = []
-    for candidate in sorted(folder.glob(f"{BACKUP_PREFIX}*.db"), reverse=True):
-        try:
-            if quick_check(candidate) != "ok":
-                continue
-        except sqlite3.Error:  # unreadable now (the disk failing): not one to offer
-            continue
-        with tempfile.TemporaryDirectory() as scratch:
-            copy = Path(scratch) / "check.db"
-            for suffix in ("", "-wal"):  # what SQLite would read, write-ahead log included
-                if Path(f"{candidate}{suffix}").exists():
-                    shutil.copyfile(f"{candidate}{suffix}", f"{copy}{suffix}")
-            try:
-                store = Store(copy)
-            except Exception:
-                continue
-            try:
-                result = store.verify()
-            finally:
-                store.close()
-        if result.intact:
-            good.append((candidate, result.describe()))
-    return good

@@ -16,8 +16,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from app import __version__
 from app.core.errors import CorruptDatabaseError, VeritraceError
-from app.export.fonts import missing_fonts_message, register_fonts
-from app.runtime.llama_backend import LlamaBackend
+from app.render.fonts import missing_fonts_message, register_fonts
 from app.services.config import load_config, set_settings_reporter
 from app.services.failures import HANDLED, describe_failure
 from app.services.instance import InstanceLock, WriterLock, first_use
@@ -25,13 +24,14 @@ from app.services.logs import LOG_NAME, configure_logging, log_failure
 from app.services.paths import backups_dir, data_dir, database_path
 from app.services.record import open_record, restore_record
 from app.services.recovery import best_backup, daily_backup
+from app.services.session import local_backend
 from app.services.signing import NEW_PASSPHRASE, set_passphrase_prompt
 from app.services.witness import WitnessError
 from app.ui.main_window import MainWindow
 from app.ui.style import apply_style
 
 if TYPE_CHECKING:
-    from app.storage.repository import Store
+    from app.services.record import Store
 
 _log = logging.getLogger("veritrace")
 
@@ -219,7 +219,7 @@ def run_gui(launched: float | None = None) -> int:
     interrupted = writers.when_alone(store.mark_interrupted) or []
     if interrupted:
         _log.info("marked %d turn(s) interrupted: %s", len(interrupted), interrupted)
-    window = MainWindow(store, LlamaBackend(), config)
+    window = MainWindow(store, local_backend(), config)
     _FirstPaint(window, launched)
     window.show()
     _tell_missing_fonts(window)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.core.images import CheckedImage, ImageError, check_image, human_size, read_image_file
 from app.core.text import visible
-from app.export.html import label_text
+from app.render.html import label_text
 
 THUMBNAIL = 64
 

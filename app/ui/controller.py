@@ -18,17 +18,17 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.errors import VeritraceError
 from app.core.images import CheckedImage, human_size
+from app.core.remote import RemoteEndpoint
 from app.core.signing import KeyPair
 from app.core.types import Flag, Meaning, RunSettings, Turn, TurnStatus
-from app.runtime.backend import Backend
-from app.runtime.remote_backend import RemoteEndpoint
 from app.services.anchoring import Authority
 from app.services.chat import ActiveModel
 from app.services.config import AppConfig
 from app.services.phases import IllegalMove, Phase
-from app.services.record import RecordCheck
+from app.services.record import RecordCheck, Store
 from app.services.session import (
     REASONING,
+    Backend,
     Event,
     HashProgress,
     ModelChecked,
@@ -43,7 +43,6 @@ from app.services.session import (
     TurnProgress,
     TurnStarted,
 )
-from app.storage.repository import Store
 from app.ui.composer import Composer
 from app.ui.conversation_list import ConversationList
 from app.ui.conversation_view import ConversationView

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 from app.core.report import model_identity_lines
 from app.core.text import visible_runs
 from app.core.types import Conversation, Turn, TurnStatus
-from app.export.fonts import css_font_stack, with_fallbacks
-from app.export.html import ESCAPE_BACKGROUND, ESCAPE_COLOUR, markdown_to_html, plain_to_html
+from app.render.fonts import css_font_stack, with_fallbacks
+from app.render.html import ESCAPE_BACKGROUND, ESCAPE_COLOUR, markdown_to_html, plain_to_html
 from app.ui.attachments import has_images, thumbnail
 from app.ui.throttle import TextThrottle
 

@@ -27,7 +27,7 @@ from app.core.errors import VeritraceError
 from app.core.signing import KeyPair
 from app.services.anchoring import Authority
 from app.services.exporting import ExportResult, export
-from app.storage.repository import Store
+from app.services.record import Store
 
 # (format key, label, file suffix; "" for a folder)
 CHOICES = (

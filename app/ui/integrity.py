@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from app.services.record import check_record
-from app.storage.repository import Store
+from app.services.record import Store, check_record
 
 
 class IntegrityCheck(QObject):

@@ -11,16 +11,16 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QSpl
 
 from app import __version__
 from app.core.errors import VeritraceError
+from app.core.remote import RemoteEndpoint
 from app.core.signing import fingerprint
 from app.core.text import visible
-from app.export.html import label_text
-from app.runtime.backend import Backend
-from app.runtime.remote_backend import RemoteEndpoint
+from app.render.html import label_text
 from app.services.config import AppConfig
 from app.services.exporting import scope_label
 from app.services.models import cached_info
+from app.services.record import Store
 from app.services.remote import api_key, save_api_key
-from app.storage.repository import Store
+from app.services.session import Backend
 from app.ui.attachments import ImageViewer
 from app.ui.composer import Composer
 from app.ui.controller import ChatController, Panes

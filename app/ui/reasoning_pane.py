@@ -10,7 +10,7 @@ from PySide6.QtGui import QFont, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.core.types import Turn, TurnStatus
-from app.export.fonts import with_fallbacks
+from app.render.fonts import with_fallbacks
 from app.ui.conversation_view import insert_shown
 from app.ui.throttle import TextThrottle
 

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import VeritraceError
+from app.core.remote import MISTRAL_API, RemoteEndpoint
 from app.core.types import RunSettings
-from app.runtime.remote_backend import MISTRAL_API, RemoteBackend, RemoteEndpoint, list_models
-from app.services.remote import is_magistral_on_mistral, magistral_models
+from app.services.remote import check_server, is_magistral_on_mistral, magistral_models, server_models
 
 
 class RemoteDialog(QDialog):
@@ -160,9 +160,7 @@ class RemoteDialog(QDialog):
         endpoint = self.endpoint()
 
         def work() -> Callable[[], None]:
-            ids = [model.id for model in list_models(endpoint)]
-            if is_magistral_on_mistral(endpoint.url, "magistral"):
-                ids = magistral_models(ids)  # Mistral lists dozens: its Magistral ones are offered
+            ids = server_models(endpoint)
             return lambda: self._show_models(ids)
 
         self._run("Asking the server for its models…", work)
@@ -172,9 +170,9 @@ class RemoteDialog(QDialog):
         endpoint = self.endpoint()
 
         def work() -> Callable[[], None]:
-            loaded = RemoteBackend(endpoint).load()
+            name = check_server(endpoint)
             host = endpoint.host
-            return lambda: self._finish(True, f"Connected: {host} serves “{loaded.name}”.")
+            return lambda: self._finish(True, f"Connected: {host} serves “{name}”.")
 
         self._run("Testing the connection…", work)
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.types import Flag, Meaning
-from app.export.html import label_text
+from app.render.html import label_text
 
 FLAG_LABELS = {Flag.OK: "OK — sound", Flag.CONCERN: "Concern — needs attention", Flag.ERROR: "Error — wrong"}
 MEANING_LABELS = {

@@ -68,8 +68,8 @@ from app.core.types import (
     SearchHit,
     SessionFilter,
 )
-from app.export.html import label_text, plain_to_html
-from app.storage.repository import Store
+from app.render.html import label_text, plain_to_html
+from app.services.record import Store
 from app.ui.attachments import ImageViewer
 from app.ui.review_view import ReviewView
 

@@ -7,12 +7,12 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from app.core.models import DEMO_MODEL_NAME
+from app.core.remote import host_of
 from app.core.report import remote_model_words
 from app.core.text import visible
 from app.core.types import ModelFile
-from app.export.html import label_text
-from app.runtime.model_files import DEMO_MODEL_NAME
-from app.runtime.remote_backend import host_of
+from app.render.html import label_text
 from app.services.chat import ActiveModel
 from app.services.record import RecordCheck
 

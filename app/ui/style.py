@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication
 
-from app.export.fonts import with_fallbacks
+from app.render.fonts import with_fallbacks
 
 STYLE_SHEET = """
 QMainWindow, QWidget#ConversationList { background: #f6f7f9; }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from app.services.anchoring import Authority, pending, send_queued
-from app.storage.repository import Store
+from app.services.record import Store
 
 
 class TimestampSender(QObject):

@@ -24,8 +24,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 
 from app.core.signing import KeyPair
-from app.export.fonts import register_fonts
 from app.export.pdf import build_document, ensure_gui_application
+from app.render.fonts import register_fonts
 from app.services.exporting import build_report, export
 from app.storage.repository import Store
 from tests.benchmarks.common import summary, table

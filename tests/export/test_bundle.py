@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import random
 import shutil
@@ -21,103 +19,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
 
-from app.core.hashing import sha256_text
-from app.core.identity import FileIdentity
-from app.core.images import check_image, model_copy
 from app.core.ledger import canonical as app_canonical
 from app.core.signing import KeyPair, fingerprint
-from app.core.types import ChatMessage, Flag, Meaning, ModelFile, PreparedPrompt, RunSettings, TurnStatus
 from app.export import verify_bundle as vb
 from app.export.bundle import bundle_path, member_name
 from app.export.files import ExportError
-from app.services.bundle_export import BundleResult, export_bundle
 from app.services.signing import installation_key
 from app.storage.repository import Store
+from tests.fixtures.bundles import build_record, files_of, make_bundle, problem, relist, run_verifier
 from tests.fixtures.keys import TEST_KEY
-from tests.storage.test_ledger import fill, png
 
 # -- a record worth exporting -------------------------------------------------------------
-
-
-def jpeg(colour: tuple[int, int, int]) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (24, 16), colour).save(buffer, format="JPEG")
-    return buffer.getvalue()
-
-
-def add_turn(
-    store: Store,
-    conversation: int | None,
-    prompt: str,
-    images: list,
-    output: list[tuple[str, str, str]],
-    **outcome: object,
-) -> int:
-    """One turn through the real Store: prompt, images, output chunks and (unless empty) an outcome."""
-    text = f"<user>{prompt}<assistant>"
-    prepared = PreparedPrompt(
-        messages=(ChatMessage("user", prompt),),
-        text=text,
-        sha256=sha256_text(text),
-        token_count=9,
-        template_source="gguf",
-        template_sha256="7e" * 32,
-    )
-    turn = store.begin_turn(
-        conversation,
-        prompt,
-        RunSettings(),
-        prepared,
-        ModelFile("/models/other.gguf", 20, "cd" * 32),
-        "llama-cpp-python 0.3.36",
-        "0.1.0",
-        "bob",
-        title="Second matter",
-        images=images,
-    )
-    for seq, (raw, reasoning, answer) in enumerate(output):
-        store.append_output(turn.id, seq, raw, reasoning, answer)
-    if outcome:
-        store.finish_turn(turn.id, **outcome)  # type: ignore[arg-type]
-    return turn.conversation_id
-
-
-def build_record(store: Store, key: KeyPair) -> tuple[int, int, int]:
-    """Three conversations: signed with images and notes; failed with odd text and floats; continued."""
-    fill(store, turns=2)  # conversation 1: two turns, PNG images sent to the model
-    store.annotate(1, Flag.CONCERN, "Zitat prüfen — 引用を確認", "Dana Reviewer")
-    store.annotate(2, Flag.OK, "fine", "Dana Reviewer")
-    store.remember_model_hash("/models/other.gguf", FileIdentity(1, 2, 20, 5, 5), "cd" * 32)
-    photo = check_image(jpeg((200, 30, 30)), "photo.jpg")
-    second = add_turn(
-        store,
-        None,
-        'Ünïcödé "quoted" \\ back\tslash\u0001 😀',
-        [(photo, None)],  # a JPEG the model did not see
-        [("[THINK]line\nbreak", "line\nbreak", ""), ("[/THINK]Nein — 中文", "", "Nein — 中文")],
-        status=TurnStatus.FAILED,
-        error="Überlauf: context full",
-        completion_tokens=3,
-        tokens_per_second=1.5e-7,  # RFC 8785 writes 1.5e-7 where Python writes 1.5e-07
-        time_to_first_token_ms=1234567.125,
-    )
-    store.sign_off(1, Meaning.APPROVED, "Dana Reviewer", "Reviewed for the audit file.", key)
-    third = store.continue_conversation(1, "alice")
-    shared = check_image(png((0, 10, 10)), "again.png")  # the same bytes as conversation 1's first image
-    add_turn(
-        store,
-        third,
-        "follow-up",
-        [(shared, model_copy(shared))],
-        [("[THINK]ok[/THINK]Done.", "ok", "Done.")],
-        status=TurnStatus.COMPLETED,
-        finish_reason="stop",
-        completion_tokens=4,
-        tokens_per_second=200.0,
-    )
-    return 1, second, third
 
 
 @pytest.fixture
@@ -133,58 +46,9 @@ def record(tmp_path: Path, key: KeyPair) -> Iterator[Store]:
     store.close()
 
 
-def make_bundle(
-    store: Store, key: KeyPair, destination: Path, ids: tuple[int, ...] = (1, 2, 3), **options: object
-) -> BundleResult:
-    return export_bundle(
-        store,
-        key,
-        list(ids),
-        "Matters 1 to 3",
-        destination,
-        as_zip=destination.suffix == ".zip",
-        generated_by="Dana Reviewer",
-        **options,  # type: ignore[arg-type]
-    )
-
-
 @pytest.fixture
 def bundle(record: Store, key: KeyPair, tmp_path: Path) -> Path:
     return make_bundle(record, key, tmp_path / "bundle").path
-
-
-def run_verifier(path: Path, script: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The bundle's own script in a clean interpreter: no site-packages, no app, no environment."""
-    script = script or (path / vb.VERIFIER if path.is_dir() else None)
-    if script is None:
-        with zipfile.ZipFile(path) as archive:
-            script = path.with_name("verify_bundle_from_zip.py")
-            script.write_bytes(archive.read(vb.VERIFIER))
-    return subprocess.run(
-        [sys.executable, "-I", "-S", str(script), str(path)], capture_output=True, text=True, timeout=120
-    )
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()
-    }
-
-
-def problem(files: dict[str, bytes]) -> str | None:
-    """The verifier's first problem with these files (in memory), or None if they verify."""
-    return vb.verify(vb.MemorySource(files), out=lambda _line: None)[0]
-
-
-def relist(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The files with a manifest rewritten to match them, as a forger would."""
-    manifest = json.loads(files[vb.MANIFEST])
-    manifest["files"] = {
-        name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-        for name, data in sorted(files.items())
-        if name != vb.MANIFEST
-    }
-    return {**files, vb.MANIFEST: vb.pretty(manifest)}
 
 
 def flipped(data: bytes, offset: int, rng: random.Random) -> bytes:

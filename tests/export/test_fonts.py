@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtGui import QFont, QFontDatabase, QRawFont, QTextDocument, QTextLayout
 from PySide6.QtWidgets import QApplication
 
-from app.export import fonts
-from app.export.html import markdown_to_html
-from app.export.scripts import CJK_FAMILIES, SCRIPTS, cjk_runs
+from app.render import fonts
+from app.render.html import markdown_to_html
+from app.render.scripts import CJK_FAMILIES, SCRIPTS, cjk_runs
 from app.resources import resource_dir
 from tests.fixtures.languages import LANGUAGES, Language
 

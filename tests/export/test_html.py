@@ -10,8 +10,8 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication, QTextBrowser
 from pytestqt.qtbot import QtBot
 
-from app.export.html import clean_text, markdown_to_html, plain_to_html
-from app.export.scripts import CJK_FAMILIES
+from app.render.html import clean_text, markdown_to_html, plain_to_html
+from app.render.scripts import CJK_FAMILIES
 from tests.fixtures.injection import HOSTILE, Hostile, markup_problems
 
 INJECTIONS = [

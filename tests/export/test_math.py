@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication
 
-from app.export.math import latex_to_html, source_html
+from app.render.math import latex_to_html, source_html
 from tests.fixtures.injection import markup_problems
 
 

@@ -14,16 +14,15 @@ from app.core.errors import ModelError
 from app.core.hashing import sha256_bytes
 from app.core.presets import preset, with_params
 from app.core.reasoning import ReasoningSplitter
+from app.core.remote import RemoteEndpoint, normalise_url
 from app.core.types import ChatMessage, PreparedPrompt, RunSettings
 from app.runtime.remote_backend import (
     Dialect,
     RemoteBackend,
-    RemoteEndpoint,
     ServerError,
     _sse_events,
     dialect_for,
     list_models,
-    normalise_url,
 )
 from tests.fixtures.remote_servers import LlamaServer, Reply, ScriptedServer, content_chunks, free_port
 

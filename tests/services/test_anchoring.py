@@ -18,9 +18,9 @@ from app.services.anchoring import QUEUED, RECEIVED, REFUSED, Authority, imprint
 from app.services.paths import database_path
 from app.services.record import open_record
 from app.storage.repository import Store
-from tests.export.test_bundle import relist
+from tests.fixtures.bundles import relist
+from tests.fixtures.ledger import fill
 from tests.fixtures.tsa import authority, local_tsa
-from tests.storage.test_ledger import fill
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from app.services.bundle_export import export_bundle
 from app.services.signing import installation_key
 from app.storage.ledger import TABLES
 from app.storage.repository import Store
-from tests.export.test_bundle import add_turn, build_record, files_of, make_bundle, problem, run_verifier
+from tests.fixtures.bundles import add_turn, build_record, files_of, make_bundle, problem, run_verifier
 
 
 @pytest.fixture

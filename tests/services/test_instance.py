@@ -12,7 +12,7 @@ import pytest
 from app.core.errors import StorageError
 from app.services.instance import AlreadyRunningError, InstanceLock
 from app.storage.repository import Store
-from tests.storage.test_ledger import fill
+from tests.fixtures.ledger import fill
 
 HOLDER = """
 import sys

@@ -18,7 +18,7 @@ from app.services.signing import installation_key
 from app.services.witness import WitnessError, newest_witness, witness_dir, witness_file, write_witness
 from app.storage.repository import Store
 from tests.fixtures.keys import TEST_KEY
-from tests.storage.test_ledger import fill
+from tests.fixtures.ledger import fill
 
 
 def actions(path: Path) -> list[str]:

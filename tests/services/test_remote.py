@@ -12,10 +12,11 @@ from keyring.backends import fail
 
 from app.core.cancel import CancelToken
 from app.core.presets import preset, with_params
+from app.core.remote import RemoteEndpoint
 from app.core.types import Checkpoint, ModelFile, TurnStatus
 from app.export.markdown import render as render_markdown
 from app.export.report import Report
-from app.runtime.remote_backend import RemoteBackend, RemoteEndpoint
+from app.runtime.remote_backend import RemoteBackend
 from app.services import remote
 from app.services.chat import ChatService
 from app.services.config import AppConfig, load_config, save_config
@@ -77,7 +78,7 @@ def test_a_remote_turn_is_recorded_as_remote_with_the_server_s_counts(
 def test_rows_without_the_remote_columns_keep_their_ledger_payloads(tmp_path: Path) -> None:
     """The columns 0008_remote adds are NULL in rows recorded before it: payloads leave NULLs out."""
     from app.storage.ledger import row_payload
-    from tests.storage.test_ledger import fill
+    from tests.fixtures.ledger import fill
 
     store = Store(tmp_path / "record.db")
     fill(store, turns=1)

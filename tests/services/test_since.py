@@ -15,7 +15,7 @@ from app.services.paths import database_path
 from app.services.record import open_record
 from app.services.since import read_claim
 from tests.fixtures.keys import TEST_KEY
-from tests.storage.test_ledger import fill
+from tests.fixtures.ledger import fill
 
 
 @pytest.fixture

@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 
 from app.storage.repository import Store
+from tests.fixtures.ledger import fill
 
 
 @pytest.fixture
 def filled_store(tmp_path: Path) -> Iterator[Store]:
     """A file record with two turns (images, output, outcomes) in one conversation."""
-    from tests.storage.test_ledger import fill
-
     opened = Store(tmp_path / "record.db")
     fill(opened, turns=2)
     yield opened

@@ -11,7 +11,7 @@ from app.core.signing import checkpoint_message, fingerprint, signature_valid
 from app.core.types import Meaning
 from app.services.signing import KEY_NAME, installation_key
 from app.storage.repository import Store
-from tests.storage.test_ledger import tamper
+from tests.fixtures.ledger import tamper
 
 
 @pytest.fixture

@@ -9,59 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core.hashing import sha256_text
-from app.core.identity import FileIdentity
-from app.core.images import check_image, model_copy
-from app.core.types import ChatMessage, ModelFile, PreparedPrompt, RunSettings, TurnStatus
 from app.storage import ledger, migrations
 from app.storage.repository import Store
-
-TRIGGERS = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-
-
-def png(colour: tuple[int, int, int]) -> bytes:
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (20, 10), colour).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def fill(store: Store, turns: int = 3) -> None:
-    """A small but complete record: conversations, turns, images, output, outcomes, model hashes."""
-    store.remember_model_hash("/models/m.gguf", FileIdentity(1, 1, 10, 1, 1), "ab" * 32)
-    conversation = None
-    for index in range(turns):
-        text = f"<user>question {index}<assistant>"
-        prepared = PreparedPrompt(
-            messages=(ChatMessage("user", f"question {index}"),),
-            text=text,
-            sha256=sha256_text(text),
-            token_count=5,
-            template_source="gguf",
-            template_sha256="t" * 64,
-        )
-        original = check_image(png((index * 40, 10, 10)), f"scan{index}.png")
-        turn = store.begin_turn(
-            conversation,
-            f"question {index}",
-            RunSettings(),
-            prepared,
-            ModelFile("/m.gguf", 10, "ab" * 32),
-            "llama-cpp-python 0.3.36",
-            "0.1.0",
-            "alice",
-            title="Review",
-            images=[(original, model_copy(original))],
-        )
-        conversation = turn.conversation_id
-        store.append_output(turn.id, 0, "[THINK]weigh it", "weigh it", "")
-        store.append_output(turn.id, 1, "[/THINK]Yes.", "", "Yes.")
-        store.finish_turn(
-            turn.id, TurnStatus.COMPLETED, finish_reason="stop", completion_tokens=7, tokens_per_second=9.5
-        )
+from tests.fixtures.ledger import fill, tamper
 
 
 @pytest.fixture
@@ -111,14 +61,6 @@ def test_updates_and_deletes_are_refused_by_sqlite(record: Path) -> None:
         ):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 connection.execute(statement)
-
-
-def tamper(path: Path, statement: str, parameters: tuple = ()) -> None:
-    """Change the file as an attacker with SQLite access would: triggers dropped first."""
-    with sqlite3.connect(path) as connection:
-        for (name,) in connection.execute(TRIGGERS).fetchall():
-            connection.execute(f"DROP TRIGGER {name}")
-        connection.execute(statement, parameters)
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from app.services.recovery import best_backup, daily_backup
 from app.storage import migrations
 from app.storage.backup import quick_check
 from app.storage.repository import Store
-from tests.storage.test_ledger import fill
+from tests.fixtures.ledger import damage, fill, tamper
 
 
 @pytest.fixture
@@ -24,17 +23,6 @@ def record(tmp_path: Path) -> Path:
     fill(store, turns=3)
     store.close()
     return path
-
-
-def damage(path: Path) -> None:
-    """Overwrite a page in the middle of the file with garbage, as a bad disk would."""
-    with sqlite3.connect(path) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.close()
-    size = path.stat().st_size
-    with path.open("r+b") as handle:
-        handle.seek(size // 2)
-        handle.write(os.urandom(4096))
 
 
 def test_a_damaged_record_is_refused_and_left_untouched(record: Path) -> None:
@@ -78,8 +66,6 @@ def test_backup_set_aside_and_restore(record: Path, tmp_path: Path) -> None:
 
 
 def test_damaged_or_tampered_backups_are_not_offered(record: Path, tmp_path: Path) -> None:
-    from tests.storage.test_ledger import tamper
-
     backups = tmp_path / "backups"
     store = Store(record)
     good = store.backup(backups, "a")

@@ -8,6 +8,7 @@ from app.core.errors import LockedError, NotFoundError, VeritraceError
 from app.core.types import Flag, Meaning, TurnStatus
 from app.storage.repository import Store
 from tests.fixtures.keys import TEST_KEY
+from tests.fixtures.ledger import start_turn
 
 
 @pytest.fixture
@@ -38,8 +39,6 @@ def test_a_signed_conversation_is_locked(store: Store) -> None:
     store.sign_off(1, Meaning.REVIEWED, "R. Viewer", "Checked.", TEST_KEY)
     with pytest.raises(LockedError, match=r"signed off \(reviewed by R\. Viewer"):
         store.annotate(1, Flag.ERROR, "too late", "X")
-    from tests.storage.test_store import start_turn
-
     with pytest.raises(LockedError, match="Continue the discussion in a new, linked conversation"):
         start_turn(store, 1)
     later = store.continue_conversation(1, "alice")
@@ -59,8 +58,6 @@ def test_signoff_needs_a_name_finished_turns_and_a_real_conversation(store: Stor
         store.sign_off(99, Meaning.APPROVED, "N", "x", TEST_KEY)
     with pytest.raises(NotFoundError):
         store.annotate(99, Flag.OK, "x", "N")
-    from tests.storage.test_store import start_turn
-
     running = start_turn(store, 1)
     with pytest.raises(VeritraceError, match="still running"):
         store.sign_off(1, Meaning.APPROVED, "N", "x", TEST_KEY)

@@ -15,18 +15,13 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from app.core.errors import StorageError
-from app.core.hashing import sha256_text
-from app.core.images import check_image, model_copy
 from app.core.types import (
     MATCH_END,
     MATCH_START,
-    ChatMessage,
     Flag,
     Meaning,
     ModelFile,
-    PreparedPrompt,
     ReviewState,
-    RunSettings,
     SearchField,
     SessionFilter,
     Turn,
@@ -36,12 +31,7 @@ from app.storage import ledger, migrations, search
 from app.storage import repository as repository_module
 from app.storage.repository import Store
 from tests.fixtures.keys import TEST_KEY
-from tests.storage.test_ledger import png
-
-MAGISTRAL = ModelFile("/models/Magistral-Small-2509-Q4_K_M.gguf", 14_000, "1a" * 32)
-QWEN = ModelFile("/models/Qwen3-8B-Q4_K_M.gguf", 5_000, "2b" * 32)
-SMOL = ModelFile("/opt/SmolLM2-135M-Instruct.gguf", 100, "3c" * 32)
-MODELS = (MAGISTRAL, QWEN, SMOL)
+from tests.fixtures.search_records import MAGISTRAL, MODELS, QWEN, SMOL, begin, run_turn
 
 
 class Clock:
@@ -61,59 +51,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     opened = Store(tmp_path / "record.db")
     yield opened
     opened.close()
-
-
-def begin(
-    store: Store,
-    conversation: int | None,
-    prompt: str,
-    *,
-    model: ModelFile = MAGISTRAL,
-    title: str = "Untitled",
-    images: int = 0,
-) -> Turn:
-    rendered = f"<user>{prompt}<assistant>"
-    prepared = PreparedPrompt(
-        messages=(ChatMessage("user", prompt),),
-        text=rendered,
-        sha256=sha256_text(rendered),
-        token_count=9,
-        template_source="gguf",
-        template_sha256="t" * 64,
-    )
-    attached = []
-    for n in range(images):
-        original = check_image(png((n * 50 % 255, 90, 10)), f"scan{n}.png")
-        attached.append((original, model_copy(original)))
-    return store.begin_turn(
-        conversation,
-        prompt,
-        RunSettings(),
-        prepared,
-        model,
-        "llama-cpp-python 0.3.36",
-        "0.1.0",
-        "alice",
-        title=title,
-        images=attached,
-    )
-
-
-def run_turn(
-    store: Store,
-    conversation: int | None,
-    prompt: str,
-    reasoning: str,
-    answer: str,
-    **options: object,
-) -> Turn:
-    """A completed turn whose reasoning is saved in two chunks, split mid-text."""
-    turn = begin(store, conversation, prompt, **options)  # type: ignore[arg-type]
-    half = len(reasoning) // 2
-    store.append_output(turn.id, 0, f"[THINK]{reasoning[:half]}", reasoning[:half], "")
-    store.append_output(turn.id, 1, f"{reasoning[half:]}[/THINK]{answer}", reasoning[half:], answer)
-    store.finish_turn(turn.id, TurnStatus.COMPLETED, finish_reason="stop")
-    return store.turn(turn.id)
 
 
 def where(hits: Sequence[object]) -> set[tuple[int, int | None, str]]:

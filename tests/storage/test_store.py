@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import inspect, text
 
 from app.core.errors import DatabaseTooNewError, NotFoundError, StorageError
-from app.core.hashing import sha256_text
 from app.core.identity import FileIdentity
-from app.core.types import ChatMessage, ModelFile, PreparedPrompt, RunSettings, TurnStatus
+from app.core.types import ChatMessage, ModelFile, TurnStatus
 from app.storage.migrations import MIGRATIONS
 from app.storage.models import Base
 from app.storage.repository import Store
+from tests.fixtures.ledger import fill, start_turn
 
 EXPECTED_SCHEMA = {
     "events": ["id", "at", "kind", "detail_json"],
@@ -145,31 +145,6 @@ def store(request: pytest.FixtureRequest, tmp_path: Path):
     opened = Store(location)
     yield opened
     opened.close()
-
-
-def prepared(prompt: str) -> PreparedPrompt:
-    text_ = f"<user>{prompt}<assistant>"
-    return PreparedPrompt(
-        messages=(ChatMessage("user", prompt),),
-        text=text_,
-        sha256=sha256_text(text_),
-        token_count=7,
-        template_source="gguf",
-        template_sha256="t" * 64,
-    )
-
-
-def start_turn(store: Store, conversation: int, prompt: str = "Is clause 4 enforceable?"):
-    return store.begin_turn(
-        conversation,
-        prompt,
-        RunSettings(system_prompt="SYS"),
-        prepared(prompt),
-        ModelFile("/models/m.gguf", 123, "a" * 64),
-        "llama-cpp-python 0.3.36",
-        "0.1.0",
-        "alice",
-    )
 
 
 def test_blank_database_has_exactly_the_migrated_schema(store: Store) -> None:
@@ -330,8 +305,6 @@ def test_full_disk_gives_a_clear_error_and_keeps_committed_rows(tmp_path: Path) 
 def test_a_long_read_does_not_hold_up_a_writer(tmp_path: Path) -> None:
     """Verifying, searching and exporting read a WAL snapshot; a streaming turn keeps saving."""
     import time
-
-    from tests.storage.test_ledger import fill
 
     store = Store(tmp_path / "record.db")
     fill(store, turns=2)

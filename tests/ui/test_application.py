@@ -103,8 +103,7 @@ def test_a_damaged_record_is_set_aside_and_the_verified_backup_restored(
     from app.services.paths import backups_dir, database_path
     from app.storage.repository import Store
     from app.ui import application
-    from tests.storage.test_ledger import fill
-    from tests.storage.test_recovery import damage
+    from tests.fixtures.ledger import damage, fill
 
     store = Store(database_path())
     fill(store, turns=2)
@@ -137,7 +136,7 @@ def test_a_record_behind_its_witness_opens_only_when_the_loss_is_accepted_and_re
     from app.services.record import open_record
     from app.services.signing import installation_key
     from app.ui import application
-    from tests.storage.test_ledger import fill
+    from tests.fixtures.ledger import fill
 
     store = open_record(database_path(), backups=backups_dir())
     fill(store, turns=1)

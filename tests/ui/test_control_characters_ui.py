@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core.images import check_image
 from app.core.types import Flag
-from app.export.html import ESCAPE_BACKGROUND, ESCAPE_COLOUR, ESCAPE_STYLE, markdown_to_html, plain_to_html
+from app.render.html import ESCAPE_BACKGROUND, ESCAPE_COLOUR, ESCAPE_STYLE, markdown_to_html, plain_to_html
 from app.runtime.fake_backend import FakeBackend
 from app.storage.repository import Store
 from app.ui.attachments import AttachmentStrip, ImageViewer

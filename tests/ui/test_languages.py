@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QTextBlock, QTextDocument
 from pytestqt.qtbot import QtBot
 
-from app.export.fonts import font
-from app.export.html import markdown_to_html
+from app.render.fonts import font
+from app.render.html import markdown_to_html
 from app.runtime.fake_backend import FakeBackend
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow

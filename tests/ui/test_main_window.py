@@ -10,11 +10,8 @@ from app.core.types import TurnStatus
 from app.runtime.fake_backend import FakeBackend
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow
-
-
-def send(qtbot: QtBot, window: MainWindow, text: str) -> None:
-    window.composer.editor.setPlainText(text)
-    qtbot.mouseClick(window.composer.send_button, Qt.MouseButton.LeftButton)
+from tests.fixtures.ledger import tamper
+from tests.fixtures.window import send
 
 
 def test_send_streams_reasoning_and_answer_into_their_panes(
@@ -253,8 +250,6 @@ def test_record_is_verified_in_the_background_at_start(qtbot: QtBot, window_fact
 def test_a_tampered_record_is_flagged_in_the_status_bar(
     qtbot: QtBot, window_factory, store: Store, backend: FakeBackend
 ) -> None:
-    from tests.storage.test_ledger import tamper
-
     first = window_factory()
     backend.enqueue(["[THINK]t[/THINK]original answer"])
     with qtbot.waitSignal(first.controller.turn_finished, timeout=5000):

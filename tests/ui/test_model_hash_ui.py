@@ -16,7 +16,7 @@ from app.runtime.fake_backend import FakeBackend
 from app.services.config import AppConfig
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow
-from tests.ui.test_main_window import send
+from tests.fixtures.window import send
 
 pytestmark = pytest.mark.slow
 

@@ -15,9 +15,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.core.presets import preset
+from app.core.remote import MISTRAL_API, RemoteEndpoint
 from app.core.remote_request import sent_bytes
 from app.core.types import TurnStatus
-from app.runtime.remote_backend import MISTRAL_API, RemoteEndpoint
 from app.services import remote
 from app.services.config import load_config
 from app.services.session import StatusText

@@ -26,7 +26,7 @@ from app.ui.attachments import ImageViewer
 from app.ui.main_window import MainWindow
 from app.ui.session_browser import HIGHLIGHT, SessionBrowser, scope_label, snippet_html
 from tests.fixtures.keys import TEST_KEY
-from tests.storage.test_search import MAGISTRAL, QWEN, run_turn
+from tests.fixtures.search_records import MAGISTRAL, QWEN, run_turn
 
 FILLER = "The parties negotiated at length over many weeks. " * 12
 

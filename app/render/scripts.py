@@ -1,6 +1,6 @@
 """Writing systems the model writes in, and which CJK face each run of Han text needs.
 
-Pure Python so the HTML renderer can use it without Qt; ``app.export.fonts`` builds the
+Pure Python so the HTML renderer can use it without Qt; ``app.render.fonts`` builds the
 platform font stacks on top of it.
 
 Chinese, Japanese and Korean share the Han characters but draw many of them differently.

@@ -20,7 +20,7 @@ from typing import Literal
 
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QRawFont
 
-from app.export.scripts import CJK_FAMILIES, CJK_SCRIPTS, SCRIPTS, Script
+from app.render.scripts import CJK_FAMILIES, CJK_SCRIPTS, SCRIPTS, Script
 from app.resources import resource_dir
 
 FontKind = Literal["body", "mono"]

@@ -8,11 +8,11 @@ the window (``escapes=True``), each of them is shown as the escape ``app.core.te
 (``\\x1b``, ``\\u202e``, as on the terminal), set apart from the text around it in ``ESCAPE_STYLE``.
 
 Math written in LaTeX (``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` and top-level amsmath
-environments) is rendered by ``app.export.math``; display math gets its own centred block.
+environments) is rendered by ``app.render.math``; display math gets its own centred block.
 Dollar signs in prose (``$5 and $10``) stay dollar signs.
 
 Runs of Chinese, Japanese and Korean text are wrapped in spans naming the regional CJK face,
-so Chinese is not drawn with Japanese glyph variants (see ``app.export.scripts``).
+so Chinese is not drawn with Japanese glyph variants (see ``app.render.scripts``).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from app.core.text import visible_runs
-from app.export.math import latex_to_html, source_html
-from app.export.scripts import CJK_FAMILIES, CjkVariant, cjk_runs, context_variant, has_cjk
+from app.render.math import latex_to_html, source_html
+from app.render.scripts import CJK_FAMILIES, CjkVariant, cjk_runs, context_variant, has_cjk
 
 # Bidirectional embeddings, overrides and isolates reorder what follows them on screen.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
