@@ -2,7 +2,7 @@
 
     xvfb-run -s '-screen 0 1440x900x24' python tools/screenshot.py OUT.png
 
-Uses the real demo model through the real worker thread, with a throwaway data folder.
+Uses the real demo model on the session's own thread, with a throwaway data folder.
 """
 
 from __future__ import annotations
