@@ -101,6 +101,10 @@ PYTHON_EXCLUDES = [
     "pydantic_core",
     "llama_cpp.server",
     "PIL._avif",
+    # gguf's vocabulary module imports Mistral's tokenizer library when it is there (guarded); the
+    # app reads only gguf's constants. It and the Hugging Face tokenizers are the tests' references.
+    "mistral_common",
+    "tokenizers",
 ]
 # Qt libraries and plugins that come in with PySide6's platform plugins but serve nothing the app does
 # (the virtual keyboard pulls in QML and Quick; the PDF image format pulls in QtPdf). Matched against

@@ -70,6 +70,7 @@ from app.storage.models import (
     TurnRow,
 )
 from app.storage.scope import read_scope
+from app.storage.sqlite_errors import Trouble, trouble
 
 
 class Store:
@@ -776,22 +777,23 @@ class _WriteGuard:
         return None
 
     def __exit__(self, kind: object, error: BaseException | None, _tb: object) -> None:
-        if isinstance(error, OperationalError):
-            message = str(error.orig)
-            if "full" in message:
-                raise StorageError(
-                    f"The disk holding {self.path} is full: the last change was not saved. "
-                    "Everything saved before it is intact. Free some space and try again."
-                ) from error
-            if "locked" in message or "busy" in message:
-                raise StorageError(
-                    f"The record at {self.path} is locked by another program; the last change "
-                    "was not saved. Close the other program and try again."
-                ) from error
-            if "readonly" in message or "read-only" in message:
-                raise StorageError(
-                    f"The record at {self.path} is read-only; the last change was not saved."
-                ) from error
+        if not isinstance(error, OperationalError):
+            return
+        found = trouble(error)
+        if found is Trouble.FULL:
+            raise StorageError(
+                f"The disk holding {self.path} is full: the last change was not saved. "
+                "Everything saved before it is intact. Free some space and try again."
+            ) from error
+        if found is Trouble.BUSY:
+            raise StorageError(
+                f"The record at {self.path} is locked by another program; the last change "
+                "was not saved. Close the other program and try again."
+            ) from error
+        if found is Trouble.READ_ONLY:
+            raise StorageError(
+                f"The record at {self.path} is read-only; the last change was not saved."
+            ) from error
 
 
 def _assemble(session: Session, rows: Sequence[TurnRow]) -> list[Turn]:

@@ -93,7 +93,7 @@ def app_run(model: Path, settings: RunSettings, prompt: str) -> dict[str, float]
     from PySide6.QtWidgets import QApplication
 
     from app.services.config import AppConfig, save_config
-    from app.services.session import OutputWaiting, TurnEnded
+    from app.services.session import OutputWaiting
     from app.storage.repository import Store
     from app.ui.application import configure_process
     from app.ui.main_window import MainWindow
@@ -139,17 +139,16 @@ def app_run(model: Path, settings: RunSettings, prompt: str) -> dict[str, float]
     window = MainWindow(store, TimedBackend(), config, modal_errors=False)
     controller = window.controller
     gui = GuiMarks()
-    # First token: the first text reaching the GUI thread. Last: the worker sending the finished
-    # turn, after the final commit, so the app's figure is, if anything, pessimistic.
+    # First token: the first text reaching the GUI thread. Last: the finished turn reaching the
+    # window, after the final commit, so the app's figure is, if anything, pessimistic.
     controller.events.connect(gui.first)
-    controller.events.connect(
-        lambda event: marks.setdefault("last", time.perf_counter()) if isinstance(event, TurnEnded) else None
-    )
     # A real event loop, as in the app: the GUI thread sleeps (and releases the GIL) when idle.
     loop = QEventLoop()
     controller.model_changed.connect(lambda _m: loop.quit())
     result: list[object] = []
-    controller.turn_finished.connect(lambda turn: (result.append(turn), loop.quit()))
+    controller.turn_finished.connect(
+        lambda turn: (marks.setdefault("last", time.perf_counter()), result.append(turn), loop.quit())
+    )
     os.environ["VERITRACE_DEMO_MODEL"] = str(model)
     controller.start()
     loop.exec()
