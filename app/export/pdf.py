@@ -39,8 +39,6 @@ from app.core.report import model_identity_lines
 from app.core.signing import fingerprint
 from app.core.types import Conversation, HashCheck, Turn
 from app.export.files import ExportError, check_destination, discard, replace_with, temporary_sibling
-from app.render.fonts import body_families, css_font_stack, register_fonts
-from app.render.html import markdown_to_html, plain_to_html
 from app.export.report import (
     WITNESS_NOTE,
     Report,
@@ -50,6 +48,8 @@ from app.export.report import (
     review_state,
     turn_facts,
 )
+from app.render.fonts import body_families, css_font_stack, register_fonts
+from app.render.html import markdown_to_html, plain_to_html
 
 Progress = Callable[[int, int], None]
 
