@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from app.core.cancel import CancelToken
-from app.core.errors import ModelError
+from app.core.errors import ModelError, causes
 from app.core.hashing import sha256_bytes, sha256_text
 from app.core.reasoning import MAGISTRAL_TAGS, XML_TAGS, TagPair
 from app.core.remote import RemoteEndpoint, host_of, is_mistral_api
@@ -898,12 +898,7 @@ def _transport_message(error: httpx.HTTPError, base: str, timeout: float) -> str
 
 
 def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, kind):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+    return any(isinstance(cause, kind) for cause in causes(error))
 
 
 def _error_detail(response: httpx.Response) -> str:

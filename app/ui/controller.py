@@ -190,10 +190,10 @@ class ChatController(QObject):
             self.error_occurred.emit("No model", str(error))
             self._no_model()
 
-    def _request(self, title: str, action: object) -> bool:
+    def _request(self, title: str, action: Callable[[], object]) -> bool:
         """Run a session request; a refusal (a model still loading, a turn running) is said."""
         try:
-            action()  # type: ignore[operator]
+            action()
         except VeritraceError as error:
             self.error_occurred.emit(title, str(error))
             return False
