@@ -55,8 +55,11 @@ class Generation(Protocol):
     After iteration ends, ``finish_reason`` is ``stop``, ``length`` or ``cancelled``.
     """
 
-    finish_reason: str | None
-    completion_tokens: int
+    @property
+    def finish_reason(self) -> str | None: ...
+
+    @property
+    def completion_tokens(self) -> int: ...
 
     def __iter__(self) -> Iterator[str]: ...
 

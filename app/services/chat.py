@@ -14,13 +14,14 @@ from typing import Any, Protocol
 from app import __version__
 from app.core.clock import os_user
 from app.core.errors import ModelError, VeritraceError
-from app.core.images import CheckedImage, model_copy
+from app.core.images import CheckedImage, ModelImage, model_copy
 from app.core.prompts import build_messages, title_from_prompt
 from app.core.reasoning import ReasoningSplitter
 from app.core.signing import KeyPair
-from app.core.types import ModelFile, RunSettings, Turn, TurnStatus
+from app.core.types import ModelFile, PreparedPrompt, RunSettings, Turn, TurnStatus
 from app.runtime.backend import Backend, Generation, LoadedModel, LoadOptions
 from app.runtime.model_files import check_model_file
+from app.services.early_start import EarlyStart
 from app.services.model_check import LoadCheck, OpenedFile, Role, State
 from app.storage.repository import Store
 
@@ -383,23 +384,31 @@ class ChatService:
         model_file, model_check = model.file_as_checked(Role.MODEL)
         projector_file, projector_check = model.file_as_checked(Role.PROJECTOR)
         assert model_file is not None
-        turn = self.store.begin_turn(
-            conversation_id,
-            prompt,
-            settings,
-            prepared,
-            model_file,
-            self.backend.runtime_version,
-            __version__,
-            self.user,
-            title=title_from_prompt(prompt or "Image"),
-            images=attached,
-            projector=projector_file,
-            endpoint=model.loaded.endpoint,
-            remote_model=model.loaded.name if model.loaded.is_remote else None,
-            model_check=model_check,
-            projector_check=projector_check,
-        )
+        # A server's context is its own (n_ctx 0).
+        overflow = bool(model.loaded.n_ctx) and prepared.token_count >= model.loaded.n_ctx
+        check = model.check
+        early: EarlyStart | None = None
+        if not (overflow or model.loaded.is_remote or (check is not None and check.problem())):
+            # The prefill runs while the prompt is committed; its output waits for the commit.
+            # Nothing is sent off the machine before the commit: a server's turn starts after it.
+            self._running = cancel
+            early = EarlyStart(self.backend.generate(prepared, settings, cancel), cancel)
+        try:
+            turn = self._begin_turn(
+                conversation_id,
+                prompt,
+                settings,
+                prepared,
+                model,
+                (model_file, model_check),
+                (projector_file, projector_check),
+                attached,
+            )
+        except BaseException:
+            if early is not None:
+                early.abandon()
+                self._running = None
+            raise
         pending = {
             role: recorded.sha256
             for role, recorded, check in (
@@ -411,7 +420,7 @@ class ChatService:
         if pending:
             self._unsettled.append((turn.id, pending))
         sink.turn_started(turn)
-        if model.loaded.n_ctx and prepared.token_count >= model.loaded.n_ctx:  # 0: a server's own
+        if overflow:
             self.store.finish_turn(
                 turn.id,
                 TurnStatus.FAILED,
@@ -422,21 +431,53 @@ class ChatService:
                 ),
             )
         else:
-            check = model.check
             self._running = cancel
             try:
-                if check is not None and check.problem():  # changed between the check and now
+                if early is None and check is not None and check.problem():  # changed since the check
                     cancel.set()
                 _Stream(self, turn, prepared.starts_in_reasoning, sink).run(
-                    self.backend.generate(prepared, settings, cancel),
+                    early if early is not None else self.backend.generate(prepared, settings, cancel),
                     cancel,
                     stopped_by=check.problem if check is not None else None,
+                    started=early.started if early is not None else None,
                 )
             finally:
                 self._running = None
         self.settle(sign=False)  # the checkpoint after the turn covers it
         self._sign(f"turn {turn.id}")
         return self.store.turn(turn.id)
+
+    def _begin_turn(
+        self,
+        conversation_id: int | None,
+        prompt: str,
+        settings: RunSettings,
+        prepared: PreparedPrompt,
+        model: ActiveModel,
+        model_file: tuple[ModelFile | None, str | None],
+        projector_file: tuple[ModelFile | None, str | None],
+        attached: Sequence[tuple[CheckedImage, ModelImage | None]],
+    ) -> Turn:
+        """Commit the turn's prompt, settings, model and images: durable before any output."""
+        (recorded_model, model_check), (recorded_projector, projector_check) = model_file, projector_file
+        assert recorded_model is not None
+        return self.store.begin_turn(
+            conversation_id,
+            prompt,
+            settings,
+            prepared,
+            recorded_model,
+            self.backend.runtime_version,
+            __version__,
+            self.user,
+            title=title_from_prompt(prompt or "Image"),
+            images=attached,
+            projector=recorded_projector,
+            endpoint=model.loaded.endpoint,
+            remote_model=model.loaded.name if model.loaded.is_remote else None,
+            model_check=model_check,
+            projector_check=projector_check,
+        )
 
     def _sign(self, what: str) -> None:
         if self.signer is None:
@@ -485,11 +526,18 @@ class _Stream:
         self.seq = 0
 
     def run(
-        self, generation: Generation, cancel: threading.Event, stopped_by: Callable[[], str] | None = None
+        self,
+        generation: Generation,
+        cancel: threading.Event,
+        stopped_by: Callable[[], str] | None = None,
+        started: float | None = None,
     ) -> None:
-        """``stopped_by``: why the service stopped the turn itself (the model file changed), if it did."""
+        """``stopped_by``: why the service stopped the turn itself (the model file changed), if it did.
+
+        ``started``: when the generation began, if before now (``time.monotonic()``).
+        """
         store = self.service.store
-        started = time.monotonic()
+        started = time.monotonic() if started is None else started
         first_token: float | None = None
         last_save = last_progress = started
         try:
