@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from app.core.text import printable
 from app.services.instance import RecordBusyError
 from app.services.paths import HOME_VARIABLE
 from app.storage.engine import BUSY_TIMEOUT_MS
-from app.storage.sqlite_errors import Trouble, error_name, trouble
+from app.storage.sqlite_errors import DriverError, Trouble, error_name, trouble
 
 OK = 0
 PROBLEM_FOUND = 1  # the command ran and found a problem: verify failed, a turn failed
@@ -50,7 +49,7 @@ HANDLED: tuple[type[BaseException], ...] = (
     UnicodeError,
     OverflowError,
     MemoryError,
-    sqlite3.Error,
+    DriverError,
     DBAPIError,
 )
 

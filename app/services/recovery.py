@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.storage.backup import BACKUP_PREFIX, newest_backup_age_hours, quick_check
+from app.storage.backup import BACKUP_PREFIX, newest_backup_age_hours
 from app.storage.repository import Store
+from app.storage.sqlite_dialect import quick_check
+from app.storage.sqlite_errors import DriverError
 
 DAILY_HOURS = 24.0
 
@@ -35,7 +36,7 @@ def verified_backups(folder: Path) -> list[tuple[Path, str]]:
         try:
             if quick_check(candidate) != "ok":
                 continue
-        except sqlite3.Error:  # unreadable now (the disk failing): not one to offer
+        except DriverError:  # unreadable now (the disk failing): not one to offer
             continue
         with tempfile.TemporaryDirectory() as scratch:
             copy = Path(scratch) / "check.db"

@@ -1,55 +1,26 @@
-"""Open the SQLite file with the PRAGMAs an audit record needs."""
+"""Open the record file, refusing anything that is not a sound Veritrace record, and bring its
+schema up to date."""
 
 from __future__ import annotations
 
 import os
-import re
-import sqlite3
-from contextlib import closing
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 
 from app.core.errors import CorruptDatabaseError, DatabaseTooNewError, StorageError
 from app.core.files import kind_of
-from app.storage import migrations
-from app.storage.backup import backup_database, private_database_file, quick_check
-from app.storage.search import TABLE as SEARCH_TABLE
+from app.storage import migrations, sqlite_dialect
+from app.storage.backup import backup_database, private_database_file
+from app.storage.models import Base, ConversationRow, SchemaMigrationRow
+from app.storage.sqlite_dialect import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
 from app.storage.sqlite_errors import Trouble, trouble
-
-BUSY_TIMEOUT_MS = 5000
-
-
-def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    # Let SQLAlchemy issue BEGIN itself so every write is one explicit transaction.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA journal_mode = WAL")  # persistent; a no-op for :memory:
-    # FULL, not NORMAL: NORMAL in WAL mode can lose the last commit on power loss.
-    cursor.execute("PRAGMA synchronous = FULL")
-    cursor.close()
-
-
-READ_ONLY = "veritrace_read_only"
-
-
-def _on_begin(connection: Any) -> None:
-    if connection.get_execution_options().get(READ_ONLY):
-        # A deferred transaction reads a consistent WAL snapshot without the write lock, so a
-        # long read (verifying, searching, exporting) never holds up a streaming turn's saves.
-        connection.exec_driver_sql("BEGIN")
-    else:
-        # IMMEDIATE takes the write lock up front: no deadlock between two writers upgrading.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def reader(engine: Engine) -> Engine:
     """The same engine, beginning read-only (deferred) transactions."""
-    return engine.execution_options(**{READ_ONLY: True})
+    return engine.execution_options(**{sqlite_dialect.READ_ONLY: True})
 
 
 def open_engine(path: Path | str, now: str, backups: Path | None = None) -> tuple[Engine, list[str]]:
@@ -62,7 +33,7 @@ def open_engine(path: Path | str, now: str, backups: Path | None = None) -> tupl
     not even the switch to WAL. Before migrating an existing record, a backup is taken into
     ``backups`` (if given). The file (created if new) is made readable by this user only.
     """
-    if str(path) != ":memory:":
+    if str(path) != sqlite_dialect.MEMORY:
         applied = _existing_record(Path(path))
         if backups is not None and applied and {m.name for m in migrations.MIGRATIONS} - applied:
             backup_database(Path(path), backups, "before-upgrade")
@@ -73,19 +44,11 @@ def open_engine(path: Path | str, now: str, backups: Path | None = None) -> tupl
                 f"The record at {path} cannot be created: check the folder exists and is writable "
                 f"({error.strerror or error})."
             ) from error
-    url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{path}"
-    options: dict[str, Any] = {}
-    if str(path) == ":memory:":
-        from sqlalchemy.pool import StaticPool
-
-        options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
-    engine = create_engine(url, **options)
-    event.listen(engine, "connect", _on_connect)
-    event.listen(engine, "begin", _on_begin)
+    engine = sqlite_dialect.create(path)
     try:
         with engine.begin() as connection:
             applied_now = migrations.migrate(connection, now)
-            connection.execute(text("SELECT count(*) FROM conversations"))
+            connection.execute(select(func.count()).select_from(ConversationRow))
     except OperationalError as error:
         engine.dispose()
         raise StorageError(_describe(path, error)) from error
@@ -117,11 +80,7 @@ def is_empty_database(path: Path) -> bool:
             return os.stat(f"{path}-wal").st_size == 0
         except OSError:
             return True
-    try:
-        with closing(sqlite3.connect(_read_only(path), uri=True)) as connection:
-            return connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
-    except sqlite3.Error:
-        return False
+    return sqlite_dialect.holds_nothing(path)
 
 
 def check_record_file(path: Path) -> None:
@@ -156,7 +115,7 @@ def _existing_record(path: Path) -> set[str]:
         raise StorageError(f"The record at {path} is {kind}, not a record file; it was left untouched.")
     if is_empty_database(path):
         return set()
-    result = quick_check(path)
+    result = sqlite_dialect.quick_check(path)
     if result != "ok":
         raise CorruptDatabaseError(
             f"The record at {path} is damaged (SQLite reports: {result}). It was left untouched. "
@@ -164,9 +123,9 @@ def _existing_record(path: Path) -> set[str]:
         )
     try:
         foreign, applied = _foreign(path)
-    except sqlite3.Error as error:
+    except DBAPIError as error:
         raise StorageError(
-            f"The record at {path} cannot be read ({error}); it was left untouched."
+            f"The record at {path} cannot be read ({error.orig}); it was left untouched."
         ) from error
     if foreign is not None:
         raise StorageError(
@@ -176,30 +135,24 @@ def _existing_record(path: Path) -> set[str]:
     return applied
 
 
-_CREATED_TABLE = re.compile(r"CREATE\s+(?:VIRTUAL\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
-MIGRATIONS_TABLE = "schema_migrations"
+MIGRATIONS_TABLE = SchemaMigrationRow.__tablename__
 
 
 def _record_tables() -> set[str]:
-    """The tables the known migrations create (the search index's are created by name)."""
-    return {MIGRATIONS_TABLE, SEARCH_TABLE} | {
-        match.group(1)
-        for migration in migrations.MIGRATIONS
-        for statement in migration.statements
-        for match in _CREATED_TABLE.finditer(statement)
-    }
+    """The tables a Veritrace record has: those of the schema, and the full-text index."""
+    return set(Base.metadata.tables) | {sqlite_dialect.SEARCH_TABLE}
 
 
 def _foreign(path: Path) -> tuple[str | None, set[str]]:
     """(Why a sound, non-empty database is not a Veritrace record, or None; the migrations it applied)."""
-    with closing(sqlite3.connect(_read_only(path), uri=True)) as connection:
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    with sqlite_dialect.read_only(path) as connection:
+        found = inspect(connection)
+        tables = set(found.get_table_names())
         if MIGRATIONS_TABLE not in tables:
             return "it has no schema_migrations table", set()
-        columns = {row[1] for row in connection.execute(f"PRAGMA table_info({MIGRATIONS_TABLE})")}
-        if "name" not in columns:
+        if "name" not in {column["name"] for column in found.get_columns(MIGRATIONS_TABLE)}:
             return "its schema_migrations table is not Veritrace's", set()
-        applied = {str(row[0]) for row in connection.execute(f"SELECT name FROM {MIGRATIONS_TABLE}")}
+        applied = {str(name) for name in connection.scalars(select(SchemaMigrationRow.name))}
     if migrations.MIGRATIONS[0].name not in applied:  # every record has it, a newer one's too
         return f"its schema steps are not Veritrace's ({', '.join(sorted(applied)[:3]) or 'none'})", applied
     unknown = sorted(applied - {migration.name for migration in migrations.MIGRATIONS})
@@ -208,19 +161,10 @@ def _foreign(path: Path) -> tuple[str | None, set[str]]:
             "This record was written by a newer version of Veritrace "
             f"(schema step {unknown[-1]}). Update Veritrace to open it; the file was not changed."
         )
-    unexpected = sorted(
-        name
-        for name in tables - _record_tables()
-        if not name.startswith("sqlite_") and not name.startswith(f"{SEARCH_TABLE}_")  # SQLite's, FTS5's
-    )
+    unexpected = sorted(name for name in tables - _record_tables() if not sqlite_dialect.made_by_engine(name))
     if unexpected:
         return f"it has tables a Veritrace record never has: {', '.join(unexpected[:3])}", applied
     return None, applied
-
-
-def _read_only(path: Path) -> str:
-    """A URI that opens ``path`` for reading only (any character in its name is escaped)."""
-    return f"{path.resolve().as_uri()}?mode=ro"
 
 
 def _describe(path: Path | str, error: OperationalError) -> str:

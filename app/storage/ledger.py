@@ -8,20 +8,17 @@ and located even when the attacker leaves the ledger alone.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import sqlite3
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Select, column, insert, inspect, select
 from sqlalchemy.orm import DeclarativeBase, Session
 
-from app.core.cancel import stop_if_set
+from app.core.cancel import CancelToken, stop_if_set
 from app.core.clock import utc_now
 from app.core.ledger import GENESIS, Break, Entry, canonical, check_chain, entry_hash
 from app.core.signing import (
@@ -34,6 +31,11 @@ from app.core.signing import (
     key_event_message,
     signature_valid,
 )
+from app.storage.models import EventRow, LedgerRow
+from app.storage.rows import stored
+from app.storage.sqlite_dialect import read_only
+
+_HEAD = select(LedgerRow.seq, LedgerRow.entry_hash).order_by(LedgerRow.seq.desc()).limit(1)
 
 # Each recorded table, the object type its rows are logged as, the action, and its key.
 TABLES: dict[str, tuple[str, str, str]] = {
@@ -81,7 +83,7 @@ def append(
 ) -> Entry:
     """Append the entry for ``row`` inside the caller's (write) transaction."""
     object_type, _, key = TABLES[table]
-    head = connection.execute(text("SELECT seq, entry_hash FROM ledger ORDER BY seq DESC LIMIT 1")).first()
+    head = connection.execute(_HEAD).first()
     seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
     payload = canonical(row_payload(table, row))
     fields = {
@@ -96,20 +98,13 @@ def append(
         "prev_hash": prev,
     }
     digest = entry_hash(fields)
-    connection.execute(
-        text(
-            "INSERT INTO ledger (seq, at, os_user, actor, action, object_type, object_id, payload, "
-            "payload_sha256, prev_hash, entry_hash) VALUES (:seq, :at, :os_user, :actor, :action, "
-            ":object_type, :object_id, :payload, :payload_sha256, :prev_hash, :entry_hash)"
-        ),
-        {**fields, "payload": payload, "entry_hash": digest},
-    )
+    connection.execute(insert(LedgerRow), {**fields, "payload": payload, "entry_hash": digest})
     return Entry(payload=payload, entry_hash=digest, **fields)  # type: ignore[arg-type]
 
 
 def head(connection: Connection) -> tuple[int, str]:
     """(entry count, head hash) of the ledger."""
-    row = connection.execute(text("SELECT seq, entry_hash FROM ledger ORDER BY seq DESC LIMIT 1")).first()
+    row = connection.execute(_HEAD).first()
     return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
 
@@ -120,35 +115,28 @@ def peek(path: Path, seq: int) -> tuple[int, str, str | None, str | None]:
     """
     if not path.exists() or path.stat().st_size == 0:
         return 0, GENESIS, None, None
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    with read_only(path) as connection:
+        tables = set(inspect(connection).get_table_names())
         if "ledger" not in tables:
             return 0, GENESIS, None, None
-        row = connection.execute("SELECT seq, entry_hash FROM ledger ORDER BY seq DESC LIMIT 1").fetchone()
-        found = connection.execute("SELECT entry_hash FROM ledger WHERE seq = ?", (seq,)).fetchone()
-        enrolled = (
-            connection.execute(
-                "SELECT detail_json FROM events WHERE kind = ? ORDER BY id LIMIT 1", (KEY_ENROLLED,)
-            ).fetchone()
-            if "events" in tables
-            else None
-        )
-    record_id = json.loads(enrolled[0]).get("record_id") if enrolled else None
+        row = connection.execute(_HEAD).first()
+        found = connection.scalar(select(LedgerRow.entry_hash).where(LedgerRow.seq == seq))
+        first_key = select(EventRow.detail_json).where(EventRow.kind == KEY_ENROLLED).order_by(EventRow.id)
+        enrolled = connection.scalar(first_key.limit(1)) if "events" in tables else None
+    record_id = json.loads(enrolled).get("record_id") if enrolled else None
     count, head = (int(row[0]), str(row[1])) if row else (0, GENESIS)
-    return count, head, record_id, (str(found[0]) if found else None)
+    return count, head, record_id, (None if found is None else str(found))
 
 
 def backfill(connection: Connection) -> None:
     """Describe rows written before the ledger existed (migration 0003), oldest first."""
     from app.core.clock import os_user
 
-    existing = {
-        row[0] for row in connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
-    }
+    existing = set(inspect(connection).get_table_names())
     for table, (_, _, key) in TABLES.items():
         if table not in existing:  # created by a later migration, which records its own rows
             continue
-        result = connection.execute(text(f"SELECT * FROM {table} ORDER BY {key}"))
+        result = connection.execute(stored(table).order_by(column(key)))
         names = list(result.keys())
         for values in result.all():
             append(
@@ -238,13 +226,23 @@ class Verification:
         return f"{text}; key history: {history}."
 
 
+_ENTRIES: Select = select(
+    LedgerRow.seq,
+    LedgerRow.at,
+    LedgerRow.os_user,
+    LedgerRow.actor,
+    LedgerRow.action,
+    LedgerRow.object_type,
+    LedgerRow.object_id,
+    column("payload"),  # untyped: a tampered cell is read as it is
+    LedgerRow.payload_sha256,
+    LedgerRow.prev_hash,
+    LedgerRow.entry_hash,
+).order_by(LedgerRow.seq)
+
+
 def entries(connection: Connection) -> Iterator[Entry]:
-    result = connection.execute(
-        text(
-            "SELECT seq, at, os_user, actor, action, object_type, object_id, payload, payload_sha256, "
-            "prev_hash, entry_hash FROM ledger ORDER BY seq"
-        )
-    )
+    result = connection.execute(_ENTRIES)
     for seq, at, user, actor, action, object_type, object_id, payload, payload_sha, prev, digest in result:
         # Stored as a BLOB; a tampered cell may come back as text, which must still be checked.
         data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
@@ -254,7 +252,7 @@ def entries(connection: Connection) -> Iterator[Entry]:
 _CANCEL_EVERY = 1024  # entries or rows between looks at the cancel flag
 
 
-def verify(connection: Connection, cancel: threading.Event | None = None) -> Verification:
+def verify(connection: Connection, cancel: CancelToken | None = None) -> Verification:
     """Check the chain, then every recorded row against the entry that describes it.
 
     ``cancel`` set raises ``Cancelled`` within about a thousand entries (100,000 take seconds).
@@ -278,7 +276,7 @@ def verify(connection: Connection, cancel: threading.Event | None = None) -> Ver
     if problem is not None:
         return Verification(count, head, problem)
     for table, (object_type, _, key) in TABLES.items():
-        result = connection.execute(text(f"SELECT * FROM {table}"))
+        result = connection.execute(stored(table))
         names = list(result.keys())
         for number, values in enumerate(result):
             if number % _CANCEL_EVERY == 0:
@@ -292,9 +290,9 @@ def verify(connection: Connection, cancel: threading.Event | None = None) -> Ver
                 )
             seq, payload = found
             if canonical(row_payload(table, row)) != payload:
-                return Verification(
-                    count, head, Break(seq, f"{object_type} {object_id} differs from what it recorded")
-                )
+                changes = _changes(table, row, payload)
+                why = f"{object_type} {object_id} differs from what it recorded{changes}"
+                return Verification(count, head, Break(seq, why))
             if table == "blobs" and hashlib.sha256(bytes(row["data"])).hexdigest() != row["sha256"]:
                 return Verification(
                     count, head, Break(seq, f"the bytes of blob {object_id} do not match its SHA-256")
@@ -303,6 +301,18 @@ def verify(connection: Connection, cancel: threading.Event | None = None) -> Ver
         (object_type, object_id), (seq, _) = min(described.items(), key=lambda item: item[1][0])
         return Verification(count, head, Break(seq, f"{object_type} {object_id} it records is missing"))
     return _check_signatures(signed, count, head)
+
+
+def _changes(table: str, row: dict[str, Any], payload: bytes) -> str:
+    """Which columns of a row differ from its entry, and the turn it belongs to, in words."""
+    try:
+        recorded = json.loads(payload)
+    except ValueError:
+        return ""
+    now = row_payload(table, row)
+    changed = sorted(key for key in {*recorded, *now} if key != "table" and recorded.get(key) != now.get(key))
+    turn = f" (turn {row['turn_id']})" if table != "turns" and row.get("turn_id") is not None else ""
+    return f"{turn}: {', '.join(changed)} changed" if changed else turn
 
 
 _SIGNATURE_OBJECTS = frozenset({"checkpoint", "signoff", "event"})

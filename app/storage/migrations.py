@@ -1,17 +1,22 @@
-"""Named, append-only schema migrations.
+"""Named, append-only schema migrations: how a record made by an earlier version is upgraded.
 
-Never edit or reorder a migration once released: add a new one. A database that has
-applied a migration this app does not know was written by a newer version and is refused.
+Never edit or reorder a migration once released: add a new one, and change ``models`` to match
+(a test compares an upgraded record with a new one). A new record is made from ``models`` at
+once and marked with every migration. A database that has applied a migration this app does not
+know was written by a newer version and is refused. The statements are SQLite's own SQL, as
+each version wrote it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, insert, inspect, select
 
 from app.core.errors import DatabaseTooNewError
+from app.storage import sqlite_dialect
+from app.storage.models import SchemaMigrationRow
 
 
 @dataclass(frozen=True)
@@ -40,12 +45,11 @@ def _ledger_backfill(connection: Connection, _now: str) -> None:
 def _search_index(connection: Connection, _now: str) -> None:
     from app.storage import search
 
-    search.require_fts5()  # a clear message, not "no such module: fts5"
-    connection.execute(
-        text(
-            "CREATE VIRTUAL TABLE search_text USING fts5("
-            "body, field UNINDEXED, turn_id UNINDEXED, tokenize = 'trigram')"
-        )
+    sqlite_dialect.require_fts5()  # a clear message, not "no such module: fts5"
+    sqlite_dialect.run(
+        connection,
+        "CREATE VIRTUAL TABLE search_text USING fts5("
+        "body, field UNINDEXED, turn_id UNINDEXED, tokenize = 'trigram')",
     )
     search.rebuild(connection)
 
@@ -328,6 +332,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE turn_outcomes ADD COLUMN unhandled_output_json TEXT",
         ),
     ),
+    Migration(
+        "0011_turn_tokens",
+        (
+            # Nullable, so rows recorded before (and remote turns) keep their ledger payloads.
+            # The ids the model evaluated and those it sampled, as little-endian uint32 blobs
+            # (app.core.tokens; each image of the prompt is 0xFFFFFFFF): a row's ledger payload
+            # holds each blob's SHA-256. How many sampled ids were answer; reasoning_tokens holds
+            # the rest for a local turn (a remote turn's is still the server's count).
+            "ALTER TABLE turns ADD COLUMN prompt_token_ids BLOB",
+            # Where a local turn ran, as llama.cpp reported it (threads, batch sizes, CPU
+            # features, layers offloaded): what a reproduction compares itself with. JSON.
+            "ALTER TABLE turns ADD COLUMN runtime_json TEXT",
+            "ALTER TABLE turn_outcomes ADD COLUMN output_token_ids BLOB",
+            "ALTER TABLE turn_outcomes ADD COLUMN answer_tokens INTEGER",
+        ),
+    ),
 )
 
 _LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -337,9 +357,25 @@ _LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (
 
 
 def migrate(connection: Connection, now: str) -> list[str]:
-    """Apply missing migrations in order inside the caller's transaction; return their names."""
-    connection.execute(text(_LEDGER))
-    applied = {row[0] for row in connection.execute(text("SELECT name FROM schema_migrations"))}
+    """Bring the schema up to date inside the caller's transaction; return the migrations applied.
+
+    A new record (no schema at all) is made from ``models`` and marked with every migration;
+    an existing one applies those it lacks, in order.
+    """
+    if not inspect(connection).has_table(SchemaMigrationRow.__tablename__):
+        sqlite_dialect.create_schema(connection)
+        names = [migration.name for migration in MIGRATIONS]
+        connection.execute(insert(SchemaMigrationRow), [{"name": name, "applied_at": now} for name in names])
+        return names
+    return upgrade(connection, now)
+
+
+def upgrade(connection: Connection, now: str, steps: Sequence[Migration] | None = None) -> list[str]:
+    """Apply the migrations in ``steps`` (default: all) the record lacks, in order, inside the
+    caller's transaction; return their names. On an empty database this makes a record as the
+    version that knew only ``steps`` made it."""
+    sqlite_dialect.run(connection, _LEDGER)
+    applied = set(connection.scalars(select(SchemaMigrationRow.name)))
     known = {migration.name for migration in MIGRATIONS}
     unknown = sorted(applied - known)
     if unknown:
@@ -348,16 +384,13 @@ def migrate(connection: Connection, now: str) -> list[str]:
             f"(schema step {unknown[-1]}). Update Veritrace to open it; the file was not changed."
         )
     done = []
-    for migration in MIGRATIONS:
+    for migration in MIGRATIONS if steps is None else steps:
         if migration.name in applied:
             continue
         for statement in migration.statements:
-            connection.execute(text(statement))
+            sqlite_dialect.run(connection, statement)
         if migration.after is not None:
             migration.after(connection, now)
-        connection.execute(
-            text("INSERT INTO schema_migrations (name, applied_at) VALUES (:name, :now)"),
-            {"name": migration.name, "now": now},
-        )
+        connection.execute(insert(SchemaMigrationRow).values(name=migration.name, applied_at=now))
         done.append(migration.name)
     return done

@@ -1,13 +1,39 @@
-"""ORM mappings of the tables created by ``migrations``; a test keeps the two in step."""
+"""The record's schema: every table, column, key, index and check, for every database engine.
+
+A new record is made from this metadata (``sqlite_dialect.create_schema`` adds what SQLite needs
+besides); ``migrations`` bring an older one to the same schema, which a test compares.
+Every table here is append-only: its rows are never changed or deleted.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    REAL,
+    BigInteger,
+    CheckConstraint,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    pass
+    # The types every record has declared since its first migration (INTEGER, TEXT, REAL, BLOB,
+    # BOOLEAN); an engine whose INTEGER and REAL are narrower gets 64-bit integers (nanosecond
+    # times, sizes) and double precision.
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        int: BigInteger().with_variant(Integer(), "sqlite"),
+        str: Text(),
+        float: Double().with_variant(REAL(), "sqlite"),
+        bytes: LargeBinary(),
+    }
 
 
 class ConversationRow(Base):
@@ -21,6 +47,7 @@ class ConversationRow(Base):
 
 class ModelFileRow(Base):
     __tablename__ = "model_files"
+    __table_args__ = (Index("ix_model_files_identity", "path", "size", "mtime_ns", "ctime_ns"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     path: Mapped[str]
@@ -36,6 +63,12 @@ class ModelFileRow(Base):
 
 class TurnRow(Base):
     __tablename__ = "turns"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "turn_index"),
+        # The session browser's turn counts, latest activity and models come from this index
+        # alone, without reading the (large) turn rows.
+        Index("ix_turns_browse", "conversation_id", "model_sha256", "started_at", "model_path", "model_size"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
@@ -69,12 +102,15 @@ class TurnRow(Base):
     request_json: Mapped[str | None]  # a remote turn's request body, images named by SHA-256
     request_sha256: Mapped[str | None]  # of the exact bytes sent
     request_size: Mapped[int | None]
+    prompt_token_ids: Mapped[bytes | None]  # little-endian uint32 (app.core.tokens)
+    runtime_json: Mapped[str | None]  # where a local turn ran: threads, batch sizes, CPU features
 
 
 class TurnChunkRow(Base):
     """Output saved while streaming: appended, never rewritten."""
 
     __tablename__ = "turn_chunks"
+    __table_args__ = (UniqueConstraint("turn_id", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     turn_id: Mapped[int] = mapped_column(ForeignKey("turns.id"))
@@ -108,12 +144,19 @@ class TurnOutcomeRow(Base):
     server_usage_json: Mapped[str | None]
     reasoning_tokens: Mapped[int | None]
     unhandled_output_json: Mapped[str | None]
+    output_token_ids: Mapped[bytes | None]  # little-endian uint32 (app.core.tokens)
+    answer_tokens: Mapped[int | None]
 
 
 class ModelCheckRow(Base):
     """What a load's full hash found for a turn that began before it finished."""
 
     __tablename__ = "model_checks"
+    __table_args__ = (
+        CheckConstraint("role IN ('model', 'projector')"),
+        CheckConstraint("result IN ('verified', 'mismatch', 'unverifiable')"),
+        Index("ix_model_checks_turn", "turn_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     turn_id: Mapped[int] = mapped_column(ForeignKey("turns.id"))
@@ -137,6 +180,7 @@ class BlobRow(Base):
 
 class TurnImageRow(Base):
     __tablename__ = "turn_images"
+    __table_args__ = (UniqueConstraint("turn_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     turn_id: Mapped[int] = mapped_column(ForeignKey("turns.id"))
@@ -155,6 +199,10 @@ class TurnImageRow(Base):
 
 class AnnotationRow(Base):
     __tablename__ = "annotations"
+    __table_args__ = (
+        CheckConstraint("flag IN ('ok', 'concern', 'error')"),
+        Index("ix_annotations_turn", "turn_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     turn_id: Mapped[int] = mapped_column(ForeignKey("turns.id"))
@@ -167,6 +215,10 @@ class AnnotationRow(Base):
 
 class SignOffRow(Base):
     __tablename__ = "signoffs"
+    __table_args__ = (
+        CheckConstraint("meaning IN ('reviewed', 'approved', 'rejected')"),
+        Index("ix_signoffs_conversation", "conversation_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
@@ -208,3 +260,30 @@ class EventRow(Base):
     at: Mapped[str]
     kind: Mapped[str]
     detail_json: Mapped[str]
+
+
+class LedgerRow(Base):
+    """One entry of the hash chain; it describes one row of the record (``ledger``)."""
+
+    __tablename__ = "ledger"
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # numbered by the chain
+    at: Mapped[str]
+    os_user: Mapped[str]
+    actor: Mapped[str]
+    action: Mapped[str]
+    object_type: Mapped[str]
+    object_id: Mapped[str]
+    payload: Mapped[bytes]  # the row as canonical JSON
+    payload_sha256: Mapped[str]
+    prev_hash: Mapped[str]
+    entry_hash: Mapped[str] = mapped_column(unique=True)
+
+
+class SchemaMigrationRow(Base):
+    """A named migration the record has applied (a new record: every one known when it was made)."""
+
+    __tablename__ = "schema_migrations"
+
+    name: Mapped[str] = mapped_column(primary_key=True)
+    applied_at: Mapped[str]

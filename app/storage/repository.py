@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.core.cancel import CancelToken
 from app.core.clock import os_user, utc_now
 from app.core.errors import LockedError, NotFoundError, StorageError, VeritraceError
 from app.core.identity import FileIdentity
@@ -30,6 +30,7 @@ from app.core.signing import (
     fingerprint,
     key_event_message,
 )
+from app.core.tokens import OutputTokens, pack_ids, pack_segments
 from app.core.types import (
     Annotation,
     ChatMessage,
@@ -61,6 +62,7 @@ from app.storage.models import (
     ConversationLinkRow,
     ConversationRow,
     EventRow,
+    LedgerRow,
     ModelCheckRow,
     ModelFileRow,
     SignOffRow,
@@ -160,29 +162,27 @@ class Store:
         if seq == 0:
             return ledger.GENESIS
         with self._reader.connect() as connection:
-            found = connection.execute(
-                text("SELECT entry_hash FROM ledger WHERE seq = :seq"), {"seq": seq}
-            ).scalar()
+            found = connection.scalar(select(LedgerRow.entry_hash).where(LedgerRow.seq == seq))
         return None if found is None else str(found)
 
     def entry_seq(self, entry_hash: str) -> int | None:
         """Which entry has this hash (entry hashes are unique), None if none."""
         with self._reader.connect() as connection:
-            found = connection.execute(
-                text("SELECT seq FROM ledger WHERE entry_hash = :hash"), {"hash": entry_hash}
-            ).scalar()
+            found = connection.scalar(select(LedgerRow.seq).where(LedgerRow.entry_hash == entry_hash))
         return None if found is None else int(found)
 
     def entries_after(self, seq: int) -> dict[str, int]:
         """How many entries of each action come after entry ``seq`` (what a rollback to it loses)."""
         with self._reader.connect() as connection:
             rows = connection.execute(
-                text("SELECT action, count(*) FROM ledger WHERE seq > :seq GROUP BY action ORDER BY action"),
-                {"seq": seq},
+                select(LedgerRow.action, func.count())
+                .where(LedgerRow.seq > seq)
+                .group_by(LedgerRow.action)
+                .order_by(LedgerRow.action)
             )
             return {str(action): int(number) for action, number in rows}
 
-    def verify(self, cancel: threading.Event | None = None) -> ledger.Verification:
+    def verify(self, cancel: CancelToken | None = None) -> ledger.Verification:
         """Check the hash chain and every row against its ledger entry (``Cancelled`` if ``cancel``)."""
         with self._reader.connect() as connection:
             return ledger.verify(connection, cancel)
@@ -213,6 +213,7 @@ class Store:
         remote_model: str | None = None,
         model_check: str | None = None,
         projector_check: str | None = None,
+        runtime: Mapping[str, object] | None = None,
     ) -> Turn:
         """Commit the prompt and everything known about the run before generation starts.
 
@@ -266,6 +267,8 @@ class Store:
                 request_json=prepared.request.text if prepared.request else None,
                 request_sha256=prepared.request.sha256 if prepared.request else None,
                 request_size=prepared.request.size if prepared.request else None,
+                prompt_token_ids=pack_segments(prepared.token_segments) if prepared.token_segments else None,
+                runtime_json=json.dumps(dict(runtime), sort_keys=True) if runtime else None,
             )
             self._record(session, row)
             self.index.add_prompt(session.connection(), conversation_id, row.id, prompt)
@@ -536,9 +539,10 @@ class Store:
         usage_source: str | None = None,
         server_fingerprint: str | None = None,
         response: ServerResponse | None = None,
+        output: OutputTokens | None = None,
     ) -> None:
         """Record how a turn ended; ``prompt_tokens``/``usage_source``/``server_fingerprint``
-        and ``response`` come from a remote server."""
+        and ``response`` come from a remote server, ``output`` (the ids sampled) from a local one."""
         response = response or ServerResponse()
         with self._guard(), self._sessions.begin() as session:
             self._record(
@@ -559,8 +563,10 @@ class Store:
                     response_id=response.id or None,
                     response_model=response.model or None,
                     server_usage_json=response.usage_json,
-                    reasoning_tokens=response.reasoning_tokens,
+                    reasoning_tokens=output.reasoning if output else response.reasoning_tokens,
                     unhandled_output_json=response.unhandled_json,
+                    output_token_ids=pack_ids(output.ids) if output else None,
+                    answer_tokens=output.answer if output else None,
                 ),
                 f"turn.{status}",
             )
@@ -943,6 +949,10 @@ def _turn(
         server_usage_json=outcome.server_usage_json if outcome else None,
         reasoning_tokens=outcome.reasoning_tokens if outcome else None,
         unhandled_output_json=outcome.unhandled_output_json if outcome else None,
+        prompt_token_blob=row.prompt_token_ids,
+        runtime=json.loads(row.runtime_json) if row.runtime_json else None,
+        output_token_blob=outcome.output_token_ids if outcome else None,
+        answer_tokens=outcome.answer_tokens if outcome else None,
     )
 
 

@@ -12,43 +12,79 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Select, func, select, union
 
 from app.core.errors import NotFoundError, StorageError
 from app.core.report import BundleScope, LedgerLine, ScopeRecord, scope_digest
 from app.storage.ledger import TABLES, row_payload
-
-_IDS = "SELECT value FROM json_each(:ids)"
-_TURNS = f"SELECT id FROM turns WHERE conversation_id IN ({_IDS})"
-
-# Each recorded table in a bundle's scope, and how its rows are found from the conversation ids.
-_IN_SCOPE: dict[str, str] = {
-    "conversations": f"SELECT * FROM conversations WHERE id IN ({_IDS})",
-    "conversation_links": f"SELECT * FROM conversation_links WHERE conversation_id IN ({_IDS})",
-    "turns": f"SELECT * FROM turns WHERE conversation_id IN ({_IDS})",
-    "turn_chunks": f"SELECT * FROM turn_chunks WHERE turn_id IN ({_TURNS})",
-    "turn_outcomes": f"SELECT * FROM turn_outcomes WHERE turn_id IN ({_TURNS})",
-    "turn_images": f"SELECT * FROM turn_images WHERE turn_id IN ({_TURNS})",
-    "annotations": f"SELECT * FROM annotations WHERE turn_id IN ({_TURNS})",
-    "model_checks": f"SELECT * FROM model_checks WHERE turn_id IN ({_TURNS})",
-    "signoffs": f"SELECT * FROM signoffs WHERE conversation_id IN ({_IDS})",
-    "blobs": (
-        f"SELECT * FROM blobs WHERE sha256 IN (SELECT sha256 FROM turn_images WHERE turn_id IN ({_TURNS}) "
-        f"UNION SELECT sent_sha256 FROM turn_images WHERE turn_id IN ({_TURNS}))"
-    ),
-    # The model a turn names is identified by its SHA-256; every hashing of that file is in scope.
-    "model_files": (
-        f"SELECT * FROM model_files WHERE sha256 IN (SELECT model_sha256 FROM turns "
-        f"WHERE conversation_id IN ({_IDS}) UNION SELECT projector_sha256 FROM turns "
-        f"WHERE conversation_id IN ({_IDS}) UNION SELECT sha256 FROM model_checks "
-        f"WHERE turn_id IN ({_TURNS}))"
-    ),
-}
-_HEADER = (
-    "SELECT seq, at, os_user, actor, action, object_type, object_id, payload_sha256, prev_hash, "
-    "entry_hash FROM ledger WHERE seq <= :through ORDER BY seq"
+from app.storage.models import (
+    AnnotationRow,
+    BlobRow,
+    ConversationLinkRow,
+    ConversationRow,
+    LedgerRow,
+    ModelCheckRow,
+    ModelFileRow,
+    SignOffRow,
+    TurnChunkRow,
+    TurnImageRow,
+    TurnOutcomeRow,
+    TurnRow,
 )
-_PAYLOADS = "SELECT seq, payload FROM ledger WHERE seq IN (SELECT value FROM json_each(:seqs))"
+from app.storage.rows import stored
+from app.storage.sqlite_dialect import among
+
+
+def _in_scope(ids: tuple[int, ...]) -> dict[str, Select[Any]]:
+    """Each recorded table in a bundle's scope, and how its rows are found from the conversation ids."""
+    turns = select(TurnRow.id).where(among(TurnRow.conversation_id, ids))
+    return {
+        "conversations": stored(ConversationRow).where(among(ConversationRow.id, ids)),
+        "conversation_links": stored(ConversationLinkRow).where(
+            among(ConversationLinkRow.conversation_id, ids)
+        ),
+        "turns": stored(TurnRow).where(among(TurnRow.conversation_id, ids)),
+        "turn_chunks": stored(TurnChunkRow).where(TurnChunkRow.turn_id.in_(turns)),
+        "turn_outcomes": stored(TurnOutcomeRow).where(TurnOutcomeRow.turn_id.in_(turns)),
+        "turn_images": stored(TurnImageRow).where(TurnImageRow.turn_id.in_(turns)),
+        "annotations": stored(AnnotationRow).where(AnnotationRow.turn_id.in_(turns)),
+        "model_checks": stored(ModelCheckRow).where(ModelCheckRow.turn_id.in_(turns)),
+        "signoffs": stored(SignOffRow).where(among(SignOffRow.conversation_id, ids)),
+        "blobs": stored(BlobRow).where(
+            BlobRow.sha256.in_(
+                union(
+                    select(TurnImageRow.sha256).where(TurnImageRow.turn_id.in_(turns)),
+                    select(TurnImageRow.sent_sha256).where(TurnImageRow.turn_id.in_(turns)),
+                )
+            )
+        ),
+        # The model a turn names is identified by its SHA-256; every hashing of that file is in scope.
+        "model_files": stored(ModelFileRow).where(
+            ModelFileRow.sha256.in_(
+                union(
+                    select(TurnRow.model_sha256).where(among(TurnRow.conversation_id, ids)),
+                    select(TurnRow.projector_sha256).where(among(TurnRow.conversation_id, ids)),
+                    select(ModelCheckRow.sha256).where(ModelCheckRow.turn_id.in_(turns)),
+                )
+            )
+        ),
+    }
+
+
+# The token id blobs a bundle carries as lists (their rows' payloads hold only their SHA-256).
+_TOKEN_COLUMNS = {"turns": ("prompt_token_ids",), "turn_outcomes": ("output_token_ids",)}
+_HEADERS = select(
+    LedgerRow.seq,
+    LedgerRow.at,
+    LedgerRow.os_user,
+    LedgerRow.actor,
+    LedgerRow.action,
+    LedgerRow.object_type,
+    LedgerRow.object_id,
+    LedgerRow.payload_sha256,
+    LedgerRow.prev_hash,
+    LedgerRow.entry_hash,
+).order_by(LedgerRow.seq)
 
 
 def read_scope(
@@ -69,19 +105,20 @@ def read_scope(
     ids = tuple(dict.fromkeys(int(number) for number in conversation_ids))
     if not ids:
         raise NotFoundError("Nothing to export: choose at least one conversation.")
-    head = int(connection.execute(text("SELECT coalesce(max(seq), 0) FROM ledger")).scalar_one())
+    head = int(connection.execute(select(func.coalesce(func.max(LedgerRow.seq), 0))).scalar_one())
     through = head if through is None else through
     as_of = through if as_of is None else as_of
     if not 0 <= as_of <= through <= head:
         raise StorageError(
             f"Cannot read entries 1 to {through} (records as of {as_of}): the record has {head} entries."
         )
-    rows = _rows_in_scope(connection, ids)
+    token_blobs: dict[tuple[str, str, int], bytes] = {}
+    rows = _rows_in_scope(connection, ids, token_blobs)
     found = {int(payload["id"]) for table, _, payload in rows if table == "conversations"}
     missing = [number for number in ids if number not in found]
     if missing:
         raise NotFoundError(f"No conversation with id {missing[0]}.")
-    headers = connection.execute(text(_HEADER), {"through": through}).all()
+    headers = connection.execute(_HEADERS.where(LedgerRow.seq <= through)).all()
     seqs = _entries_of([key for _, key, _ in rows], headers)
     records = _referenced(
         [
@@ -95,7 +132,7 @@ def read_scope(
     wanted = [*record_seqs, *([export_seq] if export_seq is not None else [])]
     payloads = _payloads(connection, wanted)
     ledger = tuple(_line(header, payloads.get(int(header[0]))) for header in headers)
-    return BundleScope(ids, tuple(records), ledger, scope_digest(record_seqs), as_of, export_seq)
+    return BundleScope(ids, tuple(records), ledger, scope_digest(record_seqs), as_of, export_seq, token_blobs)
 
 
 def _line(header: Any, payload: dict[str, Any] | None) -> LedgerLine:
@@ -130,20 +167,22 @@ def _referenced(records: list[ScopeRecord]) -> list[ScopeRecord]:
 
 
 def _rows_in_scope(
-    connection: Connection, ids: tuple[int, ...]
+    connection: Connection, ids: tuple[int, ...], token_blobs: dict[tuple[str, str, int], bytes]
 ) -> list[tuple[str, tuple[str, str], dict[str, Any]]]:
-    """(table, ledger object key, payload) of every row in scope.
+    """(table, ledger object key, payload) of every row in scope; token id blobs go to ``token_blobs``.
 
     Payloads are made as rows arrive, so image bytes are hashed and dropped one at a time.
     """
-    parameters = {"ids": json.dumps(list(ids))}
     rows: list[tuple[str, tuple[str, str], dict[str, Any]]] = []
-    for table, query in _IN_SCOPE.items():
+    for table, query in _in_scope(ids).items():
         object_type, _, key = TABLES[table]
-        result = connection.execute(text(query), parameters)
+        result = connection.execute(query)
         names = list(result.keys())
         for values in result:
             row = dict(zip(names, values, strict=True))
+            for column in _TOKEN_COLUMNS.get(table, ()):
+                if row.get(column) is not None:
+                    token_blobs[(table, column, int(row["id"]))] = bytes(row[column])
             rows.append((table, (object_type, str(row[key])), row_payload(table, row)))
     return rows
 
@@ -177,7 +216,9 @@ def _export_event(connection: Connection, headers: Sequence[Any], report_id: str
 
 def _payloads(connection: Connection, seqs: list[int]) -> dict[int, dict[str, Any]]:
     result: dict[int, dict[str, Any]] = {}
-    for seq, payload in connection.execute(text(_PAYLOADS), {"seqs": json.dumps(seqs)}):
+    for seq, payload in connection.execute(
+        select(LedgerRow.seq, LedgerRow.payload).where(among(LedgerRow.seq, seqs))
+    ):
         # Stored as a BLOB of canonical JSON; a tampered cell may come back as text.
         result[int(seq)] = json.loads(payload if isinstance(payload, str) else bytes(payload))
     return result

@@ -11,28 +11,22 @@ Each indexed text's rowid is ``conversation_id * 2**32 + n``: the conversations 
 query then come straight from the index's lists of rowids, without reading any text, which
 keeps "which of 10,000 conversations mention this" fast even for a common word.
 
-User input never reaches FTS5's query syntax: it is always one quoted phrase (a bound
-parameter), so ``"`` or ``AND (`` are searched for as text. The trigram tokenizer needs three
-characters; shorter queries (two-character CJK words are common) scan the indexed text with
-LIKE instead. Both ways are case-insensitive.
+How a query finds text in the index is the engine's (``sqlite_dialect.text_matches``): user
+input is always searched for as text, never as query syntax, and in any case; queries shorter
+than a trigram (two-character CJK words are common) are found too.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import re
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import closing
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import ColumnElement, Connection, Engine, Select, delete, func, insert, inspect, select
 
-from app.core.errors import StorageError
 from app.core.types import (
     MATCH_END,
     MATCH_START,
@@ -45,40 +39,23 @@ from app.core.types import (
     SessionFilter,
     TurnStatus,
 )
+from app.storage.models import (
+    AnnotationRow,
+    ConversationRow,
+    SignOffRow,
+    TurnChunkRow,
+    TurnImageRow,
+    TurnOutcomeRow,
+    TurnRow,
+)
+from app.storage.sqlite_dialect import SEARCH_TABLE, SEARCH_TEXT, among, require_fts5, text_matches
 
-TABLE = "search_text"
 SHIFT = 32  # rowid = conversation_id << SHIFT | n
-MIN_TRIGRAM = 3
 SNIPPET_WIDTH = 160
 SNIPPET_BEFORE = 50
 _BATCH = 2000
 _FIELD_ORDER = {field: position for position, field in enumerate(SearchField)}
 _MARKERS = str.maketrans({MATCH_START: "\ufffd", MATCH_END: "\ufffd"})
-
-
-# -- availability ---------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _fts5_problem() -> str | None:
-    """Why this Python's SQLite cannot build the index, or None if it can."""
-    try:
-        with closing(sqlite3.connect(":memory:")) as connection:
-            connection.execute("CREATE VIRTUAL TABLE probe USING fts5(body, tokenize = 'trigram')")
-    except sqlite3.Error as error:
-        return str(error)
-    return None
-
-
-def require_fts5() -> None:
-    """Refuse, with a message a user can act on, to run without FTS5 and its trigram tokenizer."""
-    problem = _fts5_problem()
-    if problem is not None:
-        raise StorageError(
-            f"Veritrace needs SQLite's full-text search (FTS5 with the trigram tokenizer, SQLite 3.34 "
-            f"or newer) to search the record, and this Python's SQLite {sqlite3.sqlite_version} lacks "
-            f"it ({problem}). Install a Python built with a current SQLite; the record was not changed."
-        )
 
 
 # -- keeping the index current ----------------------------------------------------------------
@@ -103,10 +80,7 @@ class SearchIndex:
     def of(cls, engine: Engine) -> SearchIndex:
         require_fts5()
         with engine.connect() as connection:
-            found = connection.execute(
-                text("SELECT count(*) FROM sqlite_master WHERE name = :name"), {"name": TABLE}
-            ).scalar()
-        return cls(bool(found))
+            return cls(inspect(connection).has_table(SEARCH_TABLE))
 
     def add_title(self, connection: Connection, conversation_id: int, title: str) -> None:
         if self.enabled and title:
@@ -122,11 +96,12 @@ class SearchIndex:
             return
         for turn_id in turn_ids:
             conversation_id = connection.execute(
-                text("SELECT conversation_id FROM turns WHERE id = :id"), {"id": turn_id}
+                select(TurnRow.conversation_id).where(TurnRow.id == turn_id)
             ).scalar_one()
             chunks = connection.execute(
-                text("SELECT reasoning, answer FROM turn_chunks WHERE turn_id = :id ORDER BY seq"),
-                {"id": turn_id},
+                select(TurnChunkRow.reasoning, TurnChunkRow.answer)
+                .where(TurnChunkRow.turn_id == turn_id)
+                .order_by(TurnChunkRow.seq)
             ).all()
             _append(connection, conversation_id, _outputs(turn_id, chunks))
 
@@ -152,9 +127,9 @@ def _append(
     if not entries:
         return
     low = conversation_id << SHIFT
+    rowid = SEARCH_TEXT.c.rowid
     last = connection.execute(
-        text(f"SELECT rowid FROM {TABLE} WHERE rowid BETWEEN :low AND :high ORDER BY rowid DESC LIMIT 1"),
-        {"low": low, "high": low + (1 << SHIFT) - 1},
+        select(rowid).where(rowid.between(low, low + (1 << SHIFT) - 1)).order_by(rowid.desc()).limit(1)
     ).scalar()
     start = (last if last is not None else low) + 1
     _insert(
@@ -164,9 +139,9 @@ def _append(
 
 def _insert(connection: Connection, rows: list[tuple[int, str, SearchField, int | None]]) -> None:
     connection.execute(
-        text(f"INSERT INTO {TABLE} (rowid, body, field, turn_id) VALUES (:rowid, :body, :field, :turn)"),
+        insert(SEARCH_TEXT),
         [
-            {"rowid": rowid, "body": _indexable(body), "field": str(field), "turn": turn_id}
+            {"rowid": rowid, "body": _indexable(body), "field": str(field), "turn_id": turn_id}
             for rowid, body, field, turn_id in rows
         ],
     )
@@ -174,7 +149,7 @@ def _insert(connection: Connection, rows: list[tuple[int, str, SearchField, int 
 
 def rebuild(connection: Connection) -> int:
     """Recreate the index from the record; returns the number of texts indexed."""
-    connection.execute(text(f"DELETE FROM {TABLE}"))
+    connection.execute(delete(SEARCH_TEXT))
     conversation_of: dict[int, int] = {}
     next_n: dict[int, int] = defaultdict(lambda: 1)
     pending: list[tuple[int, str, SearchField, int | None]] = []
@@ -195,10 +170,10 @@ def rebuild(connection: Connection) -> int:
             _insert(connection, pending)
             pending.clear()
 
-    for conversation_id, title in connection.execute(text("SELECT id, title FROM conversations")).all():
+    for conversation_id, title in connection.execute(select(ConversationRow.id, ConversationRow.title)).all():
         add(conversation_id, title, SearchField.TITLE, None)
     for turn_id, conversation_id, prompt in connection.execute(
-        text("SELECT id, conversation_id, prompt FROM turns ORDER BY id")
+        select(TurnRow.id, TurnRow.conversation_id, TurnRow.prompt).order_by(TurnRow.id)
     ).all():
         conversation_of[turn_id] = conversation_id
         add(conversation_id, prompt, SearchField.PROMPT, turn_id)
@@ -206,7 +181,7 @@ def rebuild(connection: Connection) -> int:
         for body, field, _ in _outputs(turn_id, chunks):
             add(conversation_of[turn_id], body, field, turn_id)
     for turn_id, comment in connection.execute(
-        text("SELECT turn_id, comment FROM annotations ORDER BY id")
+        select(AnnotationRow.turn_id, AnnotationRow.comment).order_by(AnnotationRow.id)
     ).all():
         add(conversation_of[turn_id], comment, SearchField.ANNOTATION, turn_id)
     if pending:
@@ -217,10 +192,9 @@ def rebuild(connection: Connection) -> int:
 def _chunks_of_ended_turns(connection: Connection) -> Iterator[tuple[int, list[Any]]]:
     """(turn id, its chunks' (reasoning, answer) in order) for every turn with an outcome."""
     rows = connection.execute(
-        text(
-            "SELECT c.turn_id, c.reasoning, c.answer FROM turn_chunks AS c "
-            "JOIN turn_outcomes AS o ON o.turn_id = c.turn_id ORDER BY c.turn_id, c.seq"
-        )
+        select(TurnChunkRow.turn_id, TurnChunkRow.reasoning, TurnChunkRow.answer)
+        .join(TurnOutcomeRow, TurnOutcomeRow.turn_id == TurnChunkRow.turn_id)
+        .order_by(TurnChunkRow.turn_id, TurnChunkRow.seq)
     )
     for turn_id, group in itertools.groupby(rows, key=lambda row: row[0]):
         yield turn_id, [(row[1], row[2]) for row in group]
@@ -235,40 +209,13 @@ def clean_query(query: str) -> str:
     return _indexable(query.replace(MATCH_START, "").replace(MATCH_END, "")).strip()
 
 
-def _where(query: str) -> tuple[str, dict[str, str]]:
-    """The WHERE clause finding ``query`` (already cleaned), and its parameters."""
-    if len(query) >= MIN_TRIGRAM:
-        return f"{TABLE} MATCH :phrase", {"phrase": '"' + query.replace('"', '""') + '"'}
-    # LIKE folds ASCII case only: list the case variants of the other letters (two at most).
-    # The ESCAPE clause also keeps the pattern away from FTS5's own LIKE support, which in
-    # SQLite 3.40 finds nothing for patterns of fewer than three non-ASCII characters.
-    variants = sorted({"".join(v) for v in itertools.product(*(_cases(c) for c in query))})
-    clauses = " OR ".join(f"body LIKE :p{n} ESCAPE '\\'" for n in range(len(variants)))
-    return f"({clauses})", {f"p{n}": "%" + _like_escape(v) + "%" for n, v in enumerate(variants)}
-
-
-def _cases(character: str) -> set[str]:
-    if character.isascii():
-        return {character}
-    forms = {character, character.lower(), character.upper()}
-    forms |= {form.lower() for form in list(forms)} | {form.upper() for form in list(forms)}
-    return {form for form in forms if len(form) == 1}
-
-
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def matching_conversations(connection: Connection, query: str) -> set[int]:
     """Ids of the conversations in which ``query`` occurs anywhere indexed."""
     query = clean_query(query)
     if not query:
         return set()
-    where, parameters = _where(query)
-    result = connection.execute(
-        text(f"SELECT DISTINCT rowid >> {SHIFT} FROM {TABLE} WHERE {where}"), parameters
-    )
-    return {row[0] for row in result}
+    conversation = SEARCH_TEXT.c.rowid.op(">>")(SHIFT)
+    return set(connection.scalars(select(conversation).distinct().where(text_matches(query))))
 
 
 @dataclass(frozen=True)
@@ -297,12 +244,10 @@ def hits(
     query = clean_query(query)
     if not query or limit <= 0:
         return []
-    where, parameters = _where(query)
     chosen: list[int] = []
     last_conversation = None
-    for (rowid,) in connection.execute(
-        text(f"SELECT rowid FROM {TABLE} WHERE {where} ORDER BY rowid DESC"), parameters
-    ):
+    rowids = SEARCH_TEXT.c.rowid
+    for rowid in connection.scalars(select(rowids).where(text_matches(query)).order_by(rowids.desc())):
         conversation_id = rowid >> SHIFT
         if len(chosen) >= limit and conversation_id != last_conversation:
             break
@@ -310,8 +255,10 @@ def hits(
             chosen.append(rowid)
             last_conversation = conversation_id
     found = [_fetch(connection, rowid) for rowid in chosen]
-    turns = _lookup(connection, "SELECT id, turn_index FROM turns", {f.turn_id for f in found} - {None})
-    titles = _lookup(connection, "SELECT id, title FROM conversations", {f.conversation_id for f in found})
+    turns = _lookup(connection, TurnRow.id, TurnRow.turn_index, {f.turn_id for f in found} - {None})
+    titles = _lookup(
+        connection, ConversationRow.id, ConversationRow.title, {f.conversation_id for f in found}
+    )
     found.sort(key=lambda f: (-f.conversation_id, turns.get(f.turn_id, -1), _FIELD_ORDER[f.field], f.rowid))
     return [
         SearchHit(
@@ -328,16 +275,18 @@ def hits(
 
 def _fetch(connection: Connection, rowid: int) -> _Found:
     field, turn_id, body = connection.execute(
-        text(f"SELECT field, turn_id, body FROM {TABLE} WHERE rowid = :rowid"), {"rowid": rowid}
+        select(SEARCH_TEXT.c.field, SEARCH_TEXT.c.turn_id, SEARCH_TEXT.c.body).where(
+            SEARCH_TEXT.c.rowid == rowid
+        )
     ).one()
     return _Found(rowid, SearchField(field), turn_id, body)
 
 
-def _lookup(connection: Connection, select: str, ids: set[Any]) -> dict[Any, Any]:
+def _lookup(connection: Connection, key: Any, value: Any, ids: set[Any]) -> dict[Any, Any]:
+    """``value`` by ``key`` for the rows whose key is in ``ids``."""
     if not ids:
         return {}
-    listed = ", ".join(str(int(value)) for value in ids)  # integers only: safe to inline
-    return dict(connection.execute(text(f"{select} WHERE id IN ({listed})")).all())
+    return dict(connection.execute(select(key, value).where(among(key, sorted(ids)))).all())
 
 
 def snippet(body: str, query: str, width: int = SNIPPET_WIDTH) -> str:
@@ -368,73 +317,49 @@ def summaries(connection: Connection, only: Collection[int] | None = None) -> li
     Never one query per conversation. ``only`` narrows every query through the indexes by
     conversation, so the conversations a search matched cost what they are, not what the record is.
     """
-    ids = {"only": json.dumps(sorted(only))} if only is not None else {}
-
-    def among(column: str) -> str:
-        return f" AND {column} IN (SELECT value FROM json_each(:only))" if only is not None else ""
-
-    turns = {
-        row[0]: row[1:]
-        for row in connection.execute(
-            text(
-                "SELECT t.conversation_id, t.turns, t.last_started, o.status, o.finished_at FROM "
-                "(SELECT conversation_id, count(*) AS turns, max(id) AS last_id, "
-                f"max(started_at) AS last_started FROM turns WHERE 1{among('conversation_id')} "
-                "GROUP BY conversation_id) AS t "
-                "LEFT JOIN turn_outcomes AS o ON o.turn_id = t.last_id"
-            ),
-            ids,
-        )
-    }
+    turns = {row[0]: row[1:] for row in connection.execute(_turn_totals(only))}
+    first_use: dict[tuple[int, str], tuple[int, ModelFile]] = {}
+    for conversation_id, sha256, path, size, first in connection.execute(_models_used(only)):
+        # Distinct as ``ModelFile.key`` is: a file by its hash; a remote model (no hash now, a
+        # "remote:" one before) and a file never hashed by their path; each with the path and
+        # size the conversation's first turn with it recorded.
+        key = (conversation_id, path if sha256 == "" or sha256[:7].lower() == "remote:" else sha256)
+        if key not in first_use or first < first_use[key][0]:
+            first_use[key] = (first, ModelFile(path, size, sha256))
     models: dict[int, list[tuple[int, ModelFile]]] = defaultdict(list)
-    # Distinct as ``ModelFile.key`` is: a file by its hash; a remote model (no hash now, a
-    # "remote:" one before) and a file never hashed by their path. The bare columns are
-    # those of the group's first turn (SQLite's min()).
-    for conversation_id, sha256, path, size, first in connection.execute(
-        text(
-            "SELECT conversation_id, model_sha256, model_path, model_size, min(id) FROM turns "
-            f"WHERE 1{among('conversation_id')} GROUP BY conversation_id, "
-            "CASE WHEN model_sha256 = '' OR model_sha256 LIKE 'remote:%' THEN model_path "
-            "ELSE model_sha256 END"
-        ),
-        ids,
-    ):
-        models[conversation_id].append((first, ModelFile(path, size, sha256)))
-    with_images = {
-        row[0]
-        for row in connection.execute(
-            text(
-                "SELECT DISTINCT conversation_id FROM turns WHERE id IN (SELECT turn_id FROM turn_images)"
-                + among("conversation_id")
-            ),
-            ids,
+    for (conversation_id, _), used in first_use.items():
+        models[conversation_id].append(used)
+    with_images = set(
+        connection.scalars(
+            select(TurnRow.conversation_id)
+            .distinct()
+            .where(TurnRow.id.in_(select(TurnImageRow.turn_id)), *_among(TurnRow.conversation_id, only))
         )
-    }
+    )
     signed: dict[int, str] = dict(
         connection.execute(
-            text(
-                f"SELECT conversation_id, max(signed_at) FROM signoffs WHERE 1{among('conversation_id')} "
-                "GROUP BY conversation_id"
-            ),
-            ids,
+            select(SignOffRow.conversation_id, func.max(SignOffRow.signed_at))
+            .where(*_among(SignOffRow.conversation_id, only))
+            .group_by(SignOffRow.conversation_id)
         ).all()
     )
     noted: dict[int, str] = {}
     flagged: set[int] = set()
+    latest_notes = select(func.max(AnnotationRow.id)).group_by(AnnotationRow.turn_id)
     for conversation_id, flag, created_at in connection.execute(
-        text(
-            "SELECT t.conversation_id, a.flag, a.created_at FROM annotations AS a "
-            "JOIN turns AS t ON t.id = a.turn_id "
-            "WHERE a.id IN (SELECT max(id) FROM annotations GROUP BY turn_id)" + among("t.conversation_id")
-        ),
-        ids,
+        select(TurnRow.conversation_id, AnnotationRow.flag, AnnotationRow.created_at)
+        .select_from(AnnotationRow)
+        .join(TurnRow, TurnRow.id == AnnotationRow.turn_id)
+        .where(AnnotationRow.id.in_(latest_notes), *_among(TurnRow.conversation_id, only))
     ):
         noted[conversation_id] = max(created_at, noted.get(conversation_id, ""))
         if flag != Flag.OK:
             flagged.add(conversation_id)
     result = []
     for conversation_id, title, created_at in connection.execute(
-        text(f"SELECT id, title, created_at FROM conversations WHERE 1{among('id')} ORDER BY id DESC"), ids
+        select(ConversationRow.id, ConversationRow.title, ConversationRow.created_at)
+        .where(*_among(ConversationRow.id, only))
+        .order_by(ConversationRow.id.desc())
     ):
         count, last_started, status, finished_at = turns.get(conversation_id, (0, None, None, None))
         state = (
@@ -466,6 +391,48 @@ def summaries(connection: Connection, only: Collection[int] | None = None) -> li
             )
         )
     return result
+
+
+def _among(column: Any, only: Collection[int] | None) -> list[ColumnElement[bool]]:
+    """The condition keeping ``column`` to the conversations in ``only`` (none without it)."""
+    return [] if only is None else [among(column, sorted(only))]
+
+
+def _turn_totals(only: Collection[int] | None) -> Select:
+    """(conversation, turns, latest start, the last turn's status and end) per conversation."""
+    per_conversation = (
+        select(
+            TurnRow.conversation_id,
+            func.count().label("turns"),
+            func.max(TurnRow.id).label("last_id"),
+            func.max(TurnRow.started_at).label("last_started"),
+        )
+        .where(*_among(TurnRow.conversation_id, only))
+        .group_by(TurnRow.conversation_id)
+        .subquery()
+    )
+    return select(
+        per_conversation.c.conversation_id,
+        per_conversation.c.turns,
+        per_conversation.c.last_started,
+        TurnOutcomeRow.status,
+        TurnOutcomeRow.finished_at,
+    ).outerjoin_from(per_conversation, TurnOutcomeRow, TurnOutcomeRow.turn_id == per_conversation.c.last_id)
+
+
+def _models_used(only: Collection[int] | None) -> Select:
+    """(conversation, model hash, path, size, the first turn naming them) per model file named."""
+    return (
+        select(
+            TurnRow.conversation_id,
+            TurnRow.model_sha256,
+            TurnRow.model_path,
+            TurnRow.model_size,
+            func.min(TurnRow.id),
+        )
+        .where(*_among(TurnRow.conversation_id, only))
+        .group_by(TurnRow.conversation_id, TurnRow.model_sha256, TurnRow.model_path, TurnRow.model_size)
+    )
 
 
 def browse(connection: Connection, session_filter: SessionFilter) -> list[ConversationSummary]:

@@ -14,6 +14,9 @@ from sqlalchemy.exc import DBAPIError
 
 from app.core.errors import causes
 
+# The driver's own error, as it raises it where SQLAlchemy does not wrap it (``quick_check``).
+DriverError = sqlite3.Error
+
 # Primary result codes (sqlite3.h).
 PERM, BUSY, LOCKED, NOMEM, READONLY = 3, 5, 6, 7, 8
 IOERR, CORRUPT, FULL, CANTOPEN = 10, 11, 13, 14

@@ -10,10 +10,10 @@ import pytest
 from app.core.errors import CorruptDatabaseError
 from app.services.record import restore_record
 from app.services.recovery import best_backup, daily_backup
-from app.storage import migrations
-from app.storage.backup import quick_check
 from app.storage.repository import Store
+from app.storage.sqlite_dialect import quick_check
 from tests.fixtures.ledger import damage, fill, tamper
+from tests.fixtures.old_records import make_old_record, steps_through
 
 
 @pytest.fixture
@@ -44,6 +44,7 @@ def test_a_truncated_record_is_refused(record: Path) -> None:
         Store(record)
 
 
+@pytest.mark.slow
 def test_backup_set_aside_and_restore(record: Path, tmp_path: Path) -> None:
     backups = tmp_path / "backups"
     store = Store(record)
@@ -65,6 +66,7 @@ def test_backup_set_aside_and_restore(record: Path, tmp_path: Path) -> None:
         reopened.close()
 
 
+@pytest.mark.slow
 def test_damaged_or_tampered_backups_are_not_offered(record: Path, tmp_path: Path) -> None:
     backups = tmp_path / "backups"
     store = Store(record)
@@ -76,11 +78,9 @@ def test_damaged_or_tampered_backups_are_not_offered(record: Path, tmp_path: Pat
     assert found is not None and found[0] == good, "the newer, tampered backup is passed over"
 
 
-def test_a_backup_is_taken_before_an_upgrade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_backup_is_taken_before_an_upgrade(tmp_path: Path) -> None:
     path = tmp_path / "veritrace.db"
-    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:4])
-    Store(path).close()
-    monkeypatch.undo()
+    make_old_record(path, steps_through("0004_review"))
     backups = tmp_path / "backups"
     Store(path, backups=backups).close()
     [taken] = list(backups.glob("*-before-upgrade.db"))

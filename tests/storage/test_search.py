@@ -27,10 +27,11 @@ from app.core.types import (
     Turn,
     TurnStatus,
 )
-from app.storage import ledger, migrations, search
+from app.storage import ledger, migrations, search, sqlite_dialect
 from app.storage import repository as repository_module
 from app.storage.repository import Store
 from tests.fixtures.keys import TEST_KEY
+from tests.fixtures.old_records import make_old_record, steps_except, steps_through
 from tests.fixtures.search_records import MAGISTRAL, MODELS, QWEN, SMOL, begin, run_turn
 
 
@@ -136,8 +137,10 @@ def test_an_old_record_is_indexed_when_it_is_upgraded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "old.db"
-    # Today's ORM writes the columns 0008_remote to 0010_remote_exchange added: the old file has them too.
-    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS[:6], *migrations.MIGRATIONS[7:10]))
+    # Today's ORM writes the columns later migrations added: the old file has them too.
+    before_search = steps_except("0007_search")
+    make_old_record(path, before_search)
+    monkeypatch.setattr(migrations, "MIGRATIONS", before_search)
     old = Store(path)
     assert not old.index.enabled
     done = run_turn(old, None, "Which law governs?", "English law is chosen", "English law.", title="Venue")
@@ -179,10 +182,8 @@ def test_a_python_without_fts5_gets_a_clear_message_and_the_record_is_left_alone
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "old.db"
-    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:6])
-    Store(path).close()
-    monkeypatch.undo()
-    monkeypatch.setattr(search, "_fts5_problem", lambda: "no such module: fts5")
+    make_old_record(path, steps_through("0006_events"))
+    monkeypatch.setattr(sqlite_dialect, "_fts5_problem", lambda: "no such module: fts5")
     with pytest.raises(StorageError, match=r"needs SQLite's full-text search \(FTS5") as raised:
         Store(path)
     assert "record was not changed" in str(raised.value)
@@ -196,21 +197,23 @@ def test_a_python_without_fts5_gets_a_clear_message_and_the_record_is_left_alone
 
 def test_browsing_queries_read_indexes_not_turn_rows(store: Store) -> None:
     run_turn(store, None, "p", "r", "a")
+    browsing = [
+        str(query.compile(store.engine, compile_kwargs={"literal_binds": True}))
+        for only in (None, [1, 2])
+        for query in (search._turn_totals(only), search._models_used(only))
+    ]
     with store.engine.connect() as connection:
         plans = [
             " ".join(str(row[-1]) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {query}")))
             for query in (
-                "SELECT conversation_id, count(*), max(id), max(started_at) FROM turns "
-                "GROUP BY conversation_id",
-                "SELECT conversation_id, model_sha256, model_path, model_size, min(id) FROM turns "
-                "GROUP BY conversation_id, CASE WHEN model_sha256 = '' OR model_sha256 LIKE 'remote:%' "
-                "THEN model_path ELSE model_sha256 END",
+                *browsing,
                 "SELECT id FROM annotations WHERE turn_id IN (1, 2)",
                 "SELECT id FROM signoffs WHERE conversation_id = 1",
             )
         ]
-    assert all("COVERING INDEX ix_turns_browse" in plan for plan in plans[:2]), plans
-    assert "ix_annotations_turn" in plans[2] and "ix_signoffs_conversation" in plans[3], plans
+    assert all("COVERING INDEX ix_turns_browse" in plan for plan in plans[:4]), plans
+    assert "SCAN turns " not in " ".join(plans[2:4]), "narrowed to some conversations: searched, not scanned"
+    assert "ix_annotations_turn" in plans[4] and "ix_signoffs_conversation" in plans[5], plans
 
 
 # -- summaries and filters ---------------------------------------------------------------
@@ -284,6 +287,7 @@ def _plan(store: Store, clock: Clock) -> list[Planned]:
     return made
 
 
+@pytest.mark.slow
 def test_summaries_carry_review_state_models_images_and_activity(
     planned_record: tuple[Store, list[Planned]],
 ) -> None:
@@ -401,6 +405,7 @@ def corpus(store: Store) -> dict[str, Turn]:
     return made
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -505,6 +510,7 @@ def random_record(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[St
     opened.close()
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(query=TEXTS)
 def test_any_query_finds_exactly_the_texts_containing_it(
