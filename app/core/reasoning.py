@@ -8,6 +8,7 @@ holds back only the shortest suffix that could still become a tag.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 TagPair = tuple[str, str]
@@ -89,6 +90,70 @@ def split_text(text: str, tags: tuple[TagPair, ...] = DEFAULT_TAGS) -> tuple[str
     first = splitter.feed(text)
     last = splitter.flush()
     return first.reasoning + last.reasoning, first.answer + last.answer
+
+
+def reasoning_spans(
+    text: str, *, start_in_reasoning: bool = False, tags: tuple[TagPair, ...] = DEFAULT_TAGS
+) -> list[tuple[int, int]]:
+    """Where reasoning lies in a complete output, its tags included: ``(start, end)`` pairs.
+
+    The blocks the splitter finds: everything outside them is what it calls the answer.
+    """
+    return [(max(start, 0), min(stop, len(text))) for start, stop in _blocks(text, start_in_reasoning, tags)]
+
+
+def count_reasoning_tokens(
+    pieces: Iterable[tuple[int, str]],
+    *,
+    start_in_reasoning: bool = False,
+    tags: tuple[TagPair, ...] = DEFAULT_TAGS,
+) -> int:
+    """How many of a stream's tokens are reasoning.
+
+    ``pieces`` are ``(tokens, text)`` in order: ``text`` is what those tokens produced together
+    (a token whose bytes end inside a character produces its text with the next one). Tokens
+    are reasoning when their text has any of a reasoning block in it, tags included: so the
+    token that closes the block is reasoning, and so is one that spans the closing tag and
+    the answer after it. Tokens that produced no text are on the side the stream was on.
+    """
+    pieces = list(pieces)
+    blocks = _blocks("".join(text for _, text in pieces), start_in_reasoning, tags)
+    count = offset = index = 0
+    for tokens, text in pieces:
+        end = offset + len(text)
+        while index < len(blocks) and blocks[index][1] <= offset:
+            index += 1  # over before this piece begins
+        # A piece with text is inside if it overlaps the block; one without, if the block
+        # began before its place.
+        if index < len(blocks) and blocks[index][0] < (end if text else offset):
+            count += tokens
+        offset = end
+    return count
+
+
+def _blocks(text: str, start_in_reasoning: bool, tags: tuple[TagPair, ...]) -> list[tuple[int, int]]:
+    """Reasoning blocks as ``(start, stop)``, tags included. A block open before the text starts
+    at -1; one still open at its end stops one past it, so a place at the very end is inside."""
+    blocks: list[tuple[int, int]] = []
+    closes = dict(tags)
+    close = tags[0][1] if start_in_reasoning else None
+    start, position = -1, 0
+    while True:
+        if close is None:
+            index, tag = _find_first(text[position:], tuple(closes))
+            if tag is None:
+                return blocks
+            start = position + index
+            position = start + len(tag)
+            close = closes[tag]
+        else:
+            found = text.find(close, position)
+            if found == -1:
+                blocks.append((start, len(text) + 1))
+                return blocks
+            position = found + len(close)
+            blocks.append((start, position))
+            close = None
 
 
 def _find_first(text: str, tags: tuple[str, ...]) -> tuple[int, str | None]:

@@ -16,8 +16,8 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.types import REMOTE_MODEL_MARKER, HashCheck, ModelFile, Turn, hash_check_words
@@ -179,6 +179,9 @@ class BundleScope:
     digest: str
     as_of: int
     export_seq: int | None = None
+    # The token id blobs of the records, by (table, column, row id): a record's payload holds
+    # only each blob's SHA-256, a bundle carries the ids themselves.
+    token_blobs: Mapping[tuple[str, str, int], bytes] = field(default_factory=dict, repr=False)
 
     @property
     def record_seqs(self) -> frozenset[int]:

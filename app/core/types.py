@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from app.core.remote_request import RecordedRequest
+from app.core.tokens import split_segments, unpack_ids
 
 
 class Flag(enum.StrEnum):
@@ -369,6 +371,10 @@ class PreparedPrompt:
     image_data: tuple[bytes, ...] = field(default=(), repr=False)
     # A remote server's request body as recorded, and the hash of the bytes it stands for.
     request: RecordedRequest | None = None
+    # The ids the model evaluates: one run of text ids before, between and after the images
+    # (``core.tokens``). Recorded with the turn; a prompt made of recorded ids and image copies
+    # is evaluated as it is, never rendered again. Empty: a runtime without ids (a server).
+    token_segments: tuple[tuple[int, ...], ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -435,10 +441,40 @@ class Turn:
     server_usage_json: str | None = None
     reasoning_tokens: int | None = None
     unhandled_output_json: str | None = None
+    # The ids the model saw and sampled, as recorded (``core.tokens`` blobs: little-endian
+    # uint32, each image of the prompt as ``IMAGE_SLOT``), and how many of the sampled ones
+    # were answer (``reasoning_tokens`` the rest; for a remote turn, the server's count).
+    # None: not known (a remote turn, one recorded before ids were kept, or interrupted).
+    prompt_token_blob: bytes | None = field(default=None, repr=False)
+    # Where a local turn ran, as llama.cpp reported it when the turn began: threads, batch
+    # sizes, CPU features, layers offloaded. None: a server's turn, or recorded before this.
+    runtime: Mapping[str, Any] | None = None
+    output_token_blob: bytes | None = field(default=None, repr=False)
+    answer_tokens: int | None = None
 
     @property
     def ran_remotely(self) -> bool:
         return self.backend == "remote"
+
+    @property
+    def prompt_token_ids(self) -> tuple[int, ...] | None:
+        """The prompt's ids, ``IMAGE_SLOT`` where each image stands (``TokenIdsError`` if damaged)."""
+        if self.prompt_token_blob is None:
+            return None
+        return unpack_ids(self.prompt_token_blob, f"prompt token ids of turn {self.id}")
+
+    @property
+    def prompt_token_segments(self) -> tuple[tuple[int, ...], ...] | None:
+        """The prompt's runs of text ids between its images, as ``PreparedPrompt.token_segments``."""
+        ids = self.prompt_token_ids
+        return None if ids is None else split_segments(ids)
+
+    @property
+    def output_token_ids(self) -> tuple[int, ...] | None:
+        """The ids sampled, in order (``TokenIdsError`` if damaged)."""
+        if self.output_token_blob is None:
+            return None
+        return unpack_ids(self.output_token_blob, f"output token ids of turn {self.id}")
 
     def remote_exchange(self) -> dict[str, Any] | None:
         """What left the machine for this turn and what the server said of its answer (None: local)."""
@@ -546,7 +582,17 @@ class Turn:
             ),
             "usage_source": self.usage_source,
             "remote_exchange": self.remote_exchange(),
+            "runtime": dict(self.runtime) if self.runtime is not None else None,
+            # Each image of the prompt stands among its ids as IMAGE_SLOT (4294967295).
+            "prompt_token_ids": _listed(self.prompt_token_ids),
+            "output_token_ids": _listed(self.output_token_ids),
+            "reasoning_tokens": self.reasoning_tokens,
+            "answer_tokens": self.answer_tokens,
         }
+
+
+def _listed(ids: tuple[int, ...] | None) -> list[int] | None:
+    return None if ids is None else list(ids)
 
 
 @dataclass(frozen=True)

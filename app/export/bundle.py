@@ -28,6 +28,7 @@ from app.core.cancel import CancelToken
 from app.core.ledger import canonical
 from app.core.report import BundleScope, ScopeRecord
 from app.core.signing import fingerprint
+from app.core.tokens import unpack_ids
 from app.core.types import Checkpoint
 from app.export.files import (
     ExportError,
@@ -132,9 +133,10 @@ def image_names(scope: BundleScope) -> dict[str, str]:
 def conversation_documents(scope: BundleScope, report_id: str) -> dict[int, dict[str, Any]]:
     """Each conversation's records grouped for reading, each with its ledger entry.
 
-    Besides the records, a turn carries its parsed settings and the ``reasoning`` and
-    ``answer`` joined from its output chunks: derived for convenience, and checked by the
-    verifier against the chunks they come from.
+    Besides the records, a turn carries its parsed settings, the ``reasoning`` and ``answer``
+    joined from its output chunks, and its ``prompt_token_ids`` and ``output_token_ids`` as
+    lists (each image of the prompt as 4294967295; null where none were recorded): derived for
+    convenience, and checked by the verifier against the records they come from.
     """
     tables: dict[str, list[ScopeRecord]] = defaultdict(list)
     for record in scope.records:
@@ -154,6 +156,11 @@ def conversation_documents(scope: BundleScope, report_id: str) -> dict[int, dict
 
     def blob(sha256: str) -> dict[str, Any]:
         return {**_item(blobs[sha256]), "file": files[sha256]}
+
+    def token_ids(table: str, column: str, record: ScopeRecord | None) -> list[int] | None:
+        if record is None or column not in record.payload:
+            return None
+        return list(unpack_ids(scope.token_blobs[(table, column, int(record.payload["id"]))], column))
 
     def image(record: ScopeRecord) -> dict[str, Any]:
         sent = record.payload.get("sent_sha256")
@@ -186,6 +193,8 @@ def conversation_documents(scope: BundleScope, report_id: str) -> dict[int, dict
             "annotations": [_item(note) for note in notes[payload["id"]]],
             "reasoning": "".join(chunk.payload.get("reasoning", "") for chunk in output),
             "answer": "".join(chunk.payload.get("answer", "") for chunk in output),
+            "prompt_token_ids": token_ids("turns", "prompt_token_ids", record),
+            "output_token_ids": token_ids("turn_outcomes", "output_token_ids", outcome),
         }
 
     documents = {}

@@ -18,8 +18,9 @@ can read what it does before trusting its answer. It checks, in order:
 4. payloads   - each record the ledger carries matches its entry's payload SHA-256 (RFC 8785);
 5. export     - the export event in the ledger names this report, scope and manifest;
 6. scope      - the records carried are exactly those the export recorded (a digest);
-7. records    - every record in conversations/*.json is its ledger entry, and the derived
-                reasoning and answer texts are the recorded output;
+7. records    - every record in conversations/*.json is its ledger entry, the derived
+                reasoning and answer texts are the recorded output, and the token ids
+                listed are those whose SHA-256 the records hold (little-endian uint32);
 8. images     - every image file matches its SHA-256; every image referenced is present;
 9. readme     - README.txt is the one written for this report.
 
@@ -55,6 +56,7 @@ import json
 import os
 import re
 import stat
+import struct
 import sys
 import zipfile
 from collections.abc import Callable, Iterator
@@ -88,6 +90,7 @@ MAX_TOTAL_BYTES = 16 << 30
 MAX_FILES = 400_000
 MAX_JSON_DEPTH = 64
 MAX_INTEGER_DIGITS = 20  # JSON numbers here are exact integers below 2**53: 16 digits
+TOKEN_ID_MAX = 0xFFFFFFFF  # token ids are uint32; this one stands for an image in a prompt
 _HEADER_KEYS = (
     "seq",
     "at",
@@ -1797,6 +1800,7 @@ class Bundle:
         self.detail: dict[str, Any] = {}
         self.referenced: set[int] = set()
         self.image_files: dict[str, dict[str, Any]] = {}
+        self.token_lists = 0  # lists of token ids checked
 
     # manifest.json and the file list ------------------------------------------------------
 
@@ -2007,7 +2011,8 @@ class Bundle:
                 )
         return (
             f"{len(self.referenced)} records in {len(ids)} conversation files match the ledger; "
-            f"reasoning and answer of {turns} turns match their recorded output"
+            f"reasoning and answer of {turns} turns match their recorded output; "
+            f"{self.token_lists} lists of token ids match their recorded SHA-256"
         )
 
     def check_images(self) -> str:
@@ -2060,8 +2065,14 @@ class Bundle:
 
     def _turn(self, item: Any, conversation: int, where: str) -> dict[str, Any]:
         keys = ("ledger_seq", "record", "settings", "model_files", "images", "chunks", "outcome")
-        # model_checks: written by versions that hash the model in full at every load.
-        turn_item = _object(item, (*keys, "annotations", "reasoning", "answer"), where, ("model_checks",))
+        # model_checks: written by versions that hash the model in full at every load; the
+        # token ids, by versions that record them.
+        turn_item = _object(
+            item,
+            (*keys, "annotations", "reasoning", "answer"),
+            where,
+            ("model_checks", "prompt_token_ids", "output_token_ids"),
+        )
         turn = self._record(turn_item, "turns", where)
         _belongs(turn, "conversation_id", conversation, where)
         turn_id = turn.get("id")
@@ -2092,9 +2103,12 @@ class Bundle:
         for field in ("reasoning", "answer"):
             if turn_item[field] != "".join(str(chunk.get(field, "")) for chunk in chunks):
                 raise Invalid(f"{where}: its {field} is not the concatenation of its recorded output")
+        self._token_ids(turn_item, "prompt_token_ids", turn, where)
+        outcome: dict[str, Any] = {}
         if turn_item["outcome"] is not None:
             outcome = self._record(turn_item["outcome"], "turn_outcomes", f"{where} outcome")
             _belongs(outcome, "turn_id", turn_id, f"{where} outcome")
+        self._token_ids(turn_item, "output_token_ids", outcome, where)
         notes = [
             self._record(note, "annotations", f"{where} annotation {index}")
             for index, note in enumerate(_list(turn_item["annotations"], f"{where} annotations"))
@@ -2103,6 +2117,26 @@ class Bundle:
             _belongs(note, "turn_id", turn_id, f"{where} annotation {index}")
         _ascending(notes, ("id",), f"{where} annotations")
         return turn
+
+    def _token_ids(self, item: dict[str, Any], field: str, record: dict[str, Any], where: str) -> None:
+        """A turn's token ids, listed in the bundle, against the SHA-256 its record holds."""
+        recorded, ids = record.get(field), item.get(field)
+        if recorded is None:
+            if ids is not None:
+                raise Invalid(f"{where}: lists {field} that its record does not hold")
+            return
+        if not isinstance(recorded, dict) or set(recorded) != {"sha256"}:
+            raise Invalid(f"{where}: its record's {field} is not a SHA-256")
+        if not isinstance(ids, list):
+            raise Invalid(f"{where}: its {field} are not listed")
+        if not all(_is_int(token) and 0 <= token <= TOKEN_ID_MAX for token in ids):
+            raise Invalid(f"{where}: its {field} are not all token ids (whole numbers 0 to {TOKEN_ID_MAX})")
+        packed = struct.pack(f"<{len(ids)}I", *ids)
+        if hashlib.sha256(packed).hexdigest() != recorded["sha256"]:
+            raise Invalid(
+                f"{where}: its {field} are not the ids recorded (SHA-256 of their uint32 bytes differs)"
+            )
+        self.token_lists += 1
 
     def _image(self, item: Any, turn_id: Any, where: str) -> dict[str, Any]:
         image_item = _object(item, ("ledger_seq", "record", "original", "sent"), where)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from app.core.cancel import CancelToken
 from app.core.types import ChatMessage, PreparedPrompt, RunSettings, SamplingParams
 
 
@@ -53,6 +53,8 @@ class Generation(Protocol):
     """A running generation: iterate for raw text deltas (reasoning tags included).
 
     After iteration ends, ``finish_reason`` is ``stop``, ``length`` or ``cancelled``.
+    ``token_ids`` are the ids sampled so far, one per token counted in ``completion_tokens``
+    (None: the runtime has no ids, as a server does not say them).
     """
 
     @property
@@ -60,6 +62,9 @@ class Generation(Protocol):
 
     @property
     def completion_tokens(self) -> int: ...
+
+    @property
+    def token_ids(self) -> Sequence[int] | None: ...
 
     def __iter__(self) -> Iterator[str]: ...
 
@@ -89,8 +94,6 @@ class Backend(Protocol):
         images: Mapping[str, bytes] | None = None,
     ) -> PreparedPrompt: ...
 
-    def generate(
-        self, prompt: PreparedPrompt, settings: RunSettings, cancel: threading.Event
-    ) -> Generation: ...
+    def generate(self, prompt: PreparedPrompt, settings: RunSettings, cancel: CancelToken) -> Generation: ...
 
     def close(self) -> None: ...

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.cancel import CancelToken
 from app.core.errors import ModelError
 from app.core.hashing import sha256_text
 from app.core.types import ChatMessage, PreparedPrompt, RunSettings
@@ -37,10 +38,11 @@ class Script:
 @dataclass
 class _FakeGeneration:
     script: Script
-    cancel: threading.Event
+    cancel: CancelToken
     budget: int
     finish_reason: str | None = None
     completion_tokens: int = 0
+    token_ids: list[int] | None = None  # scripted text has no token ids
 
     def __iter__(self) -> Iterator[str]:
         for index, chunk in enumerate(self.script.chunks):
@@ -142,9 +144,7 @@ class FakeBackend:
         self.prompts.append(prepared)
         return prepared
 
-    def generate(
-        self, prompt: PreparedPrompt, settings: RunSettings, cancel: threading.Event
-    ) -> _FakeGeneration:
+    def generate(self, prompt: PreparedPrompt, settings: RunSettings, cancel: CancelToken) -> _FakeGeneration:
         script = self.scripts.popleft() if self.scripts else Script(["(no script)"])
         budget = max(1, min(settings.params.max_tokens, self._n_ctx - prompt.token_count))
         return _FakeGeneration(script, cancel, budget)

@@ -29,7 +29,7 @@ from app.core.models import ModelInfo
 from app.runtime.model_files import check_model_file
 
 DEFAULT_TIMEOUT_S = 30.0
-DEFAULT_MEMORY_MB = 1024  # Python and numpy take ~150 MB of address space; the reader very little
+DEFAULT_MEMORY_MB = 1024  # room for Python's and numpy's own address space; the reader needs very little
 _MAX_OUTPUT = 1 << 20
 _CHILD_FLAG = "--inspect-gguf"
 

@@ -11,8 +11,7 @@ import ctypes
 import importlib.metadata
 import logging
 import sys
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -23,6 +22,7 @@ from app.core.errors import ModelError
 from app.core.hashing import sha256_text
 from app.core.presets import MAGISTRAL_SYSTEM_PROMPT
 from app.core.reasoning import DEFAULT_TAGS
+from app.core.tokens import IMAGE_SLOT, TokenPiece
 from app.core.types import ChatMessage, PreparedPrompt, RunSettings, TemplateChoice
 from app.resources import resource_path
 from app.runtime.backend import LoadedModel, LoadOptions
@@ -121,6 +121,9 @@ class LlamaBackend:
             "layers_offloaded": min(requested, layers) if gpu else 0,
             "n_layers": layers,
             "n_threads": llm.n_threads if llm is not None else 0,
+            "n_threads_batch": llm.n_threads_batch if llm is not None else 0,
+            "n_batch": llm.n_batch if llm is not None else 0,
+            "n_ubatch": llm.context_params.n_ubatch if llm is not None else 0,
             # Weights memory-mapped from the file: loading reads nothing up front, the OS pages
             # them in on first use and shares them with its file cache.
             "mmap": llm is not None and llama_cpp.llama_supports_mmap() and _maps_weights(llm.model_params),
@@ -244,16 +247,33 @@ class LlamaBackend:
             template_sha256=sha256_text(template),
             starts_in_reasoning=any(stripped.endswith(open_tag) for open_tag, _ in DEFAULT_TAGS),
             image_data=tuple(image_data),
+            token_segments=tokens.segments,
         )
 
     def prompt_tokens(self, prompt: PreparedPrompt, settings: RunSettings) -> PromptTokens:
-        """The ids ``prompt`` is evaluated as (what ``prepare`` computed for it).
+        """The ids ``prompt`` is evaluated as: its ``token_segments``, else what ``prepare`` computed.
 
-        A prompt this backend did not just prepare is prepared again from its messages; its
-        text must come out the same, or it was made for another model or template. Text
-        alone cannot say which characters were typed and which are the template's: it is
-        never tokenized with special tokens parsed.
+        Ids given with the prompt (those ``prepare`` made, or a turn's recorded ids) are used as
+        they are, nothing rendered again. A prompt without ids that this backend did not just
+        prepare is prepared again from its messages; its text must come out the same, or it was
+        made for another model or template. Text alone cannot say which characters were typed
+        and which are the template's: it is never tokenized with special tokens parsed.
         """
+        if prompt.token_segments:
+            if len(prompt.token_segments) != len(prompt.image_data) + 1:
+                raise ModelError(
+                    f"This prompt's ids leave room for {len(prompt.token_segments) - 1} image(s), "
+                    f"but {len(prompt.image_data)} came with it."
+                )
+            vocabulary = int(self._require_model().n_vocab())
+            ids = chain.from_iterable(prompt.token_segments)
+            unknown = next((token for token in ids if not 0 <= token < vocabulary), None)
+            if unknown is not None:
+                raise ModelError(
+                    f"This prompt holds token id {unknown}, which this model's vocabulary "
+                    f"({vocabulary} tokens) does not have: it was made for another model."
+                )
+            return PromptTokens(prompt.sha256, prompt.token_segments)
         known = self._tokenized
         if known is not None and known[1].sha256 == prompt.sha256 and known[0] == prompt.messages:
             return known[1]
@@ -331,19 +351,45 @@ class LlamaBackend:
         return mask.text(content)
 
     def generate(
-        self, prompt: PreparedPrompt, settings: RunSettings, cancel: threading.Event
+        self, prompt: PreparedPrompt, settings: RunSettings, cancel: CancelToken
     ) -> _LlamaGeneration:
         llm = self._require_model()
         tokens = self.prompt_tokens(prompt, settings)
         if prompt.image_data:
             vision = self._vision
-            assert vision is not None
+            if vision is None:
+                raise ModelError("This model has no vision projector: it cannot be sent images.")
             segments = tokens.segments
             return _LlamaGeneration(
                 self, llm, lambda: vision.evaluate(segments, prompt.image_data), settings, cancel
             )
         ids = list(tokens.ids)
-        return _LlamaGeneration(self, llm, lambda: ids, settings, cancel)
+        return _LlamaGeneration(self, llm, lambda: _from_empty(llm, ids), settings, cancel)
+
+    def token_pieces(self, ids: Sequence[int]) -> list[TokenPiece]:
+        """Each id as the vocabulary spells it (control tokens too) and whether it is a control token.
+
+        ``IMAGE_SLOT`` stays an image; an id the vocabulary does not have keeps no text. A piece
+        that is part of a character shows its bytes as ``\\xNN`` escapes.
+        """
+        import llama_cpp
+
+        vocab = self._require_model()._model.vocab
+        size = llama_cpp.llama_vocab_n_tokens(vocab)
+        pieces = []
+        for token in ids:
+            if token == IMAGE_SLOT or not 0 <= token < size:
+                pieces.append(TokenPiece(token))
+                continue
+            control = bool(llama_cpp.llama_vocab_get_attr(vocab, token) & llama_cpp.LLAMA_TOKEN_ATTR_CONTROL)
+            text = _piece(vocab, token).decode("utf-8", "backslashreplace")
+            pieces.append(TokenPiece(token, text, control))
+        return pieces
+
+    def detokenize(self, ids: Sequence[int]) -> str:
+        """The text sampled ids stand for, control tokens spelled out, as a turn's raw output is."""
+        vocab = self._require_model()._model.vocab
+        return b"".join(_piece(vocab, token) for token in ids).decode("utf-8", "replace")
 
     def close(self) -> None:
         if self._llm is not None:
@@ -375,9 +421,11 @@ class _LlamaGeneration:
     llm: Any
     prefill: Callable[[], list[int]]  # prompt ids; with images, evaluating them is part of this
     settings: RunSettings
-    cancel: threading.Event
+    cancel: CancelToken
     finish_reason: str | None = None
     completion_tokens: int = 0
+    # Every id sampled, in order, as it is sampled (the end-of-generation id is not one of them).
+    token_ids: list[int] = field(default_factory=list)
     _decoder: Any = field(default_factory=lambda: codecs.getincrementaldecoder("utf-8")("replace"))
 
     def __iter__(self) -> Iterator[str]:
@@ -408,8 +456,10 @@ class _LlamaGeneration:
                 if llama_cpp.llama_vocab_is_eog(vocab, token):
                     self.finish_reason = "stop"
                     break
+                self.token_ids.append(int(token))
                 self.completion_tokens += 1
-                text = self._decoder.decode(llm.detokenize([token], special=True))
+                # Not ``llm.detokenize``: it drops a token longer than its 32-byte buffer.
+                text = self._decoder.decode(_piece(vocab, token))
                 if text:
                     yield text
                 if self.cancel.is_set():
@@ -436,8 +486,8 @@ class _AbortSwitch:
     """llama.cpp's abort callback, so Stop works during a long prompt prefill.
 
     The callback must not be Python: llama.cpp calls it once per graph node, and a Python
-    callback needs the GIL each time, which slows prefill by 15-30% and far more while the
-    GUI thread is busy. Instead the callback is the C runtime's ``strlen`` reading a
+    callback needs the GIL each time, which slows the prefill, and far more while the GUI
+    thread is busy. Instead the callback is the C runtime's ``strlen`` reading a
     two-byte flag buffer: "" (length 0, false) keeps going, "x" (length 1, true) aborts.
     That is checked at attach time; where it does not hold, a Python callback is armed
     only for the prefill.
@@ -447,7 +497,7 @@ class _AbortSwitch:
         self._ctx: Any = None
         self._flag = ctypes.create_string_buffer(2)
         self._unsubscribe: Callable[[], None] | None = None
-        self._event: threading.Event | None = None
+        self._cancel: CancelToken | None = None
         self._python_callback: Any = None
         self._native: Any = None
         self._probed = False  # probing needs llama.cpp's library: at the first load, not at start-up
@@ -474,14 +524,13 @@ class _AbortSwitch:
         self.disarm()
         self._ctx = None
 
-    def arm(self, event: threading.Event) -> None:
-        """Abort llama.cpp's work as soon as ``event`` is set (or now, if it already is)."""
+    def arm(self, cancel: CancelToken) -> None:
+        """Abort llama.cpp's work as soon as ``cancel`` is set (or now, if it already is)."""
         import llama_cpp
 
-        self._flag.value = b"x" if event.is_set() else b""
-        self._event = event
-        if isinstance(event, CancelToken):
-            self._unsubscribe = event.subscribe(self._trip)
+        self._flag.value = b"x" if cancel.is_set() else b""
+        self._cancel = cancel
+        self._unsubscribe = cancel.subscribe(self._trip)
         if self._native is None and self._ctx is not None:
             llama_cpp.llama_set_abort_callback(self._ctx, self._python_callback, None)
 
@@ -492,17 +541,17 @@ class _AbortSwitch:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        if self._native is None and self._ctx is not None and self._event is not None:
+        if self._native is None and self._ctx is not None and self._cancel is not None:
             llama_cpp.llama_set_abort_callback(self._ctx, llama_cpp.ggml_abort_callback(), None)
-        self._event = None
+        self._cancel = None
         self._flag.value = b""
 
     def _trip(self) -> None:
         self._flag.value = b"x"
 
     def _should_abort(self, _data: ctypes.c_void_p) -> bool:
-        event = self._event
-        return event is not None and event.is_set()
+        cancel = self._cancel
+        return cancel is not None and cancel.is_set()
 
 
 def _native_flag_reader(flag: Any) -> Any:
@@ -524,6 +573,34 @@ def _native_flag_reader(flag: Any) -> Any:
     aborts = reader(data) is True
     flag.value = b""
     return reader if keeps_going and aborts else None
+
+
+def _from_empty(llm: Any, ids: list[int]) -> list[int]:
+    """Forget every cached position, so ``ids`` are evaluated from an empty context.
+
+    llama-cpp-python would otherwise reuse the cached part of an earlier prompt that begins the
+    same way (a follow-up turn begins with the turns before it). Evaluated on top of what is
+    left in the cache, the rest of the prompt sits in other cache cells, the attention sums run
+    in another order, and the output can differ from a run of the same ids in a fresh context
+    (``tests/benchmarks/bench_determinism.py`` measures it): a turn then depends on what ran
+    before it in the same process, which the record cannot replay.
+    """
+    llm.reset()
+    llm._ctx.kv_cache_clear()
+    return ids
+
+
+def _piece(vocab: Any, token: int) -> bytes:
+    """The bytes of one token, special tokens spelled out, however long it is."""
+    import llama_cpp
+
+    size = 64
+    while True:
+        buffer = ctypes.create_string_buffer(size)
+        length = llama_cpp.llama_token_to_piece(vocab, token, buffer, size, 0, True)
+        if length >= 0:
+            return buffer.raw[:length]
+        size = -length  # too small: llama.cpp says how much it needs
 
 
 def _token_text(llm: Any, token: int) -> str:

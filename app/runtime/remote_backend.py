@@ -47,7 +47,6 @@ import math
 import re
 import socket
 import ssl
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -286,13 +285,19 @@ class RemoteBackend:
         return parsed
 
     def generate(
-        self, prompt: PreparedPrompt, settings: RunSettings, cancel: threading.Event
+        self, prompt: PreparedPrompt, settings: RunSettings, cancel: CancelToken
     ) -> RemoteGeneration:
+        if self._loaded is None:
+            raise ModelError("Not connected to a remote server.")
+        return self.resend(self._sent(prompt, settings), settings, cancel)
+
+    def resend(self, body: bytes, settings: RunSettings, cancel: CancelToken) -> RemoteGeneration:
+        """Send a recorded request body again, byte for byte."""
         if self._loaded is None:
             raise ModelError("Not connected to a remote server.")
         return RemoteGeneration(
             self.endpoint,
-            self._sent(prompt, settings),
+            body,
             cancel,
             _tags(settings),
             self.read_timeout,
@@ -401,15 +406,15 @@ def _system_chunks(content: str, tags: TagPair) -> list[dict[str, Any]] | None:
 class RemoteGeneration:
     """One chat completion, streamed or not; iterating sends the request.
 
-    Stop takes effect at once: with a ``CancelToken`` the socket is shut down from the
-    stopping thread, which wakes the read blocked on it; otherwise the flag is checked
-    at every chunk. A server that answers "too many requests" is asked again after the
-    wait it names (``on_status`` counts it down), at most ``retries`` times.
+    Stop takes effect at once: the socket is shut down from the stopping thread, which wakes
+    the read blocked on it (the flag is also checked at every chunk). A server that answers
+    "too many requests" is asked again after the wait it names (``on_status`` counts it down),
+    at most ``retries`` times.
     """
 
     endpoint: RemoteEndpoint
     body: bytes  # exactly what is sent
-    cancel: threading.Event
+    cancel: CancelToken
     tags: TagPair
     read_timeout: float = READ_TIMEOUT_S
     on_status: Callable[[str], None] = field(default=lambda _: None, repr=False)
@@ -425,6 +430,7 @@ class RemoteGeneration:
     usage: dict[str, Any] | None = None  # the server's usage object, as sent
     reasoning_tokens: int | None = None
     unhandled: list[Any] = field(default_factory=list)  # output parts of unknown kinds, verbatim
+    token_ids: list[int] | None = None  # a server sends text, not the ids it sampled
     attempts: int = 0  # how often the request was sent
     _in_field_reasoning: bool = False
     _done: bool = False  # the stream's [DONE] arrived
@@ -471,8 +477,7 @@ class RemoteGeneration:
                         if response.status_code >= 400:
                             response.read()
                             raise ServerError(self._refusal(response))
-                        if isinstance(self.cancel, CancelToken):
-                            unsubscribe = self.cancel.subscribe(_socket_closer(response))
+                        unsubscribe = self.cancel.subscribe(_socket_closer(response))
                         started = True
                         kind = response.headers.get("content-type", "")
                         if "json" in kind and "event-stream" not in kind:

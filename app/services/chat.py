@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -12,12 +11,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from app import __version__
+from app.core.cancel import CancelToken
 from app.core.clock import os_user
 from app.core.errors import ModelError, VeritraceError
 from app.core.images import CheckedImage, ModelImage, model_copy
 from app.core.prompts import build_messages, title_from_prompt
-from app.core.reasoning import ReasoningSplitter
+from app.core.reasoning import ReasoningSplitter, count_reasoning_tokens
 from app.core.signing import KeyPair
+from app.core.tokens import OutputTokens
 from app.core.types import ModelFile, PreparedPrompt, RunSettings, Turn, TurnStatus
 from app.runtime.backend import Backend, Generation, LoadedModel, LoadOptions
 from app.runtime.model_files import check_model_file
@@ -110,7 +111,7 @@ class ChatService:
         # to this service's thread and call ``settle`` there), and with hashing progress.
         self.on_check: Callable[[], None] = lambda: None
         self.on_hash_progress: Callable[[int, int], None] = lambda done, total: None
-        self._running: threading.Event | None = None  # the cancel of the turn generating now
+        self._running: CancelToken | None = None  # the cancel of the turn generating now
         self._unsettled: list[tuple[int, dict[Role, str]]] = []  # turns the full hash settles
         self._hash_settled = False
         self._change_recorded = False
@@ -347,7 +348,7 @@ class ChatService:
         prompt: str,
         settings: RunSettings,
         sink: TurnSink,
-        cancel: threading.Event,
+        cancel: CancelToken,
         images: Sequence[CheckedImage] = (),
     ) -> Turn:
         """Run a turn and return it as recorded. Known failures are recorded, not raised.
@@ -477,6 +478,7 @@ class ChatService:
             remote_model=model.loaded.name if model.loaded.is_remote else None,
             model_check=model_check,
             projector_check=projector_check,
+            runtime=None if model.loaded.is_remote else model.runtime_info,
         )
 
     def _sign(self, what: str) -> None:
@@ -520,15 +522,19 @@ class _Stream:
         self.turn = turn
         self.sink = sink
         self.splitter = ReasoningSplitter(start_in_reasoning=starts_in_reasoning)
+        self.starts_in_reasoning = starts_in_reasoning
         self.raw: list[str] = []
         self.reasoning: list[str] = []
         self.answer: list[str] = []
         self.seq = 0
+        # (tokens, text): the ids sampled since the last delta produced this delta together.
+        self.pieces: list[tuple[int, str]] = []
+        self.counted = 0
 
     def run(
         self,
         generation: Generation,
-        cancel: threading.Event,
+        cancel: CancelToken,
         stopped_by: Callable[[], str] | None = None,
         started: float | None = None,
     ) -> None:
@@ -546,6 +552,7 @@ class _Stream:
                 if first_token is None:
                     first_token = now
                 self._take(delta)
+                self._count(generation, delta)
                 if now - last_progress >= PROGRESS_INTERVAL_S:
                     last_progress = now
                     count = generation.completion_tokens
@@ -566,6 +573,7 @@ class _Stream:
                 finish_reason=getattr(error, "finish_reason", "error"),
                 error=f"{type(error).__name__}: {error}",
                 completion_tokens=generation.completion_tokens,
+                output=self._output(generation),
                 **_server_report(generation),
             )
             return
@@ -584,8 +592,24 @@ class _Stream:
             completion_tokens=count,
             tokens_per_second=_rate(count, first_token, ended) if first_token else None,
             time_to_first_token_ms=(first_token - started) * 1000 if first_token else None,
+            output=self._output(generation),
             **_server_report(generation),
         )
+
+    def _count(self, generation: Generation, delta: str) -> None:
+        ids = generation.token_ids
+        if ids is not None:
+            self.pieces.append((len(ids) - self.counted, delta))
+            self.counted = len(ids)
+
+    def _output(self, generation: Generation) -> OutputTokens | None:
+        """The ids sampled and how many were reasoning: each counts on the side its text landed."""
+        ids = generation.token_ids
+        if ids is None:
+            return None
+        pieces = [*self.pieces, (len(ids) - self.counted, "")]  # any that produced no text
+        reasoning = count_reasoning_tokens(pieces, start_in_reasoning=self.starts_in_reasoning)
+        return OutputTokens(tuple(ids), reasoning, len(ids) - reasoning)
 
     def _take(self, delta: str) -> None:
         split = self.splitter.feed(delta)

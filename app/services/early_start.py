@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 from typing import Any
 
+from app.core.cancel import CancelToken
 from app.runtime.backend import Generation
 
 _END = object()
@@ -30,7 +31,7 @@ class EarlyStart:
     is the generation's own.
     """
 
-    def __init__(self, generation: Generation, cancel: threading.Event) -> None:
+    def __init__(self, generation: Generation, cancel: CancelToken) -> None:
         self._generation = generation
         self._cancel = cancel
         self._pieces = iter(generation)

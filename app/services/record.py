@@ -13,11 +13,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.cancel import CancelToken
 from app.core.errors import CorruptDatabaseError, DatabaseTooNewError, StorageError
 from app.core.signing import KeyPair, fingerprint
 from app.core.types import Checkpoint
@@ -169,7 +169,7 @@ class RecordCheck:
 
 def check_record(
     store: Store,
-    cancel: threading.Event | None = None,
+    cancel: CancelToken | None = None,
     *,
     data_folder: Path | None = None,
     tsa_roots: tuple[bytes, ...] = (),

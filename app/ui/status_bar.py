@@ -11,7 +11,7 @@ from app.core.models import DEMO_MODEL_NAME
 from app.core.remote import host_of
 from app.core.report import remote_model_words
 from app.core.text import visible
-from app.core.types import ModelFile
+from app.core.types import ModelFile, Turn
 from app.render.html import label_text
 from app.services.chat import ActiveModel
 from app.services.record import RecordCheck
@@ -95,6 +95,19 @@ class AppStatusBar(QStatusBar):
 
     def set_speed(self, tokens: int, tokens_per_second: float) -> None:
         self.speed.setText(f"{tokens} tokens · {tokens_per_second:.1f} tok/s" if tokens else "")
+
+    def set_recorded_tokens(self, turn: Turn) -> None:
+        """A finished turn's counts as recorded: the live count is a sample taken while it ran."""
+        tokens = turn.completion_tokens
+        if not tokens:
+            self.speed.setText("")
+            return
+        split = ""
+        if turn.reasoning_tokens is not None and turn.answer_tokens is not None:
+            split = f" ({turn.reasoning_tokens} reasoning · {turn.answer_tokens} answer)"
+        rate = f" · {turn.tokens_per_second:.1f} tok/s" if turn.tokens_per_second else ""
+        about = "about " if turn.usage_source == "approximate" else ""
+        self.speed.setText(f"{about}{tokens} tokens{split}{rate}")
 
     def set_model(self, model: ActiveModel | None) -> None:
         if model is None:

@@ -83,6 +83,7 @@ def test_ed25519_rfc8032_test_vectors() -> None:
         )
 
 
+@pytest.mark.slow
 def test_ed25519_agrees_with_cryptography_on_random_keys_and_altered_signatures() -> None:
     rng = random.Random(8032)
     accepted = rejected = 0
@@ -142,6 +143,7 @@ values = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(values)
 def test_canonical_matches_rfc8785(value: object) -> None:
@@ -175,6 +177,7 @@ def test_number_formatting_edges(value: float) -> None:
     assert vb.number(value).encode() == rfc8785.dumps(value)
 
 
+@pytest.mark.slow
 def test_every_payload_the_app_writes_canonicalises_back_to_its_stored_bytes(record: Store) -> None:
     """Floats reach the ledger (tokens per second); the port must spell them exactly as stored."""
     with record.engine.connect() as connection:
@@ -188,6 +191,7 @@ def test_every_payload_the_app_writes_canonicalises_back_to_its_stored_bytes(rec
 # -- a bundle verifies, in a clean interpreter ----------------------------------------------
 
 
+@pytest.mark.slow
 def test_folder_and_zip_bundles_verify_with_their_own_script(
     record: Store, key: KeyPair, tmp_path: Path
 ) -> None:
@@ -223,6 +227,9 @@ def test_bundle_holds_the_records_as_the_app_reads_them(record: Store, bundle: P
         assert len(document["signoffs"]) == len(conversation.signoffs)
         for turn, recorded in zip(document["turns"], conversation.turns, strict=True):
             assert turn["settings"] == recorded.params.to_dict()
+            shown = recorded.to_json()
+            assert turn["prompt_token_ids"] == shown["prompt_token_ids"]
+            assert turn["output_token_ids"] == shown["output_token_ids"]
             assert [note["record"]["comment"] for note in turn["annotations"]] == [
                 note.comment for note in recorded.annotations
             ]
@@ -235,6 +242,9 @@ def test_bundle_holds_the_records_as_the_app_reads_them(record: Store, bundle: P
     assert failed["images"][0]["sent"] is None and failed["images"][0]["original"]["file"].endswith(".jpg")
     assert failed["outcome"]["record"]["tokens_per_second"] == 1.5e-7
     assert json.loads(files["conversations/3.json"])["continues"]["record"]["continues_id"] == 1
+    follow_up = json.loads(files["conversations/3.json"])["turns"][0]
+    assert follow_up["prompt_token_ids"] == [1, 17, 4242, 0xFFFFFFFF, 9, 2]
+    assert follow_up["output_token_ids"] == [40, 41, 42, 43]
     lines = [json.loads(line) for line in files[vb.LEDGER].splitlines()]
     assert [line["seq"] for line in lines] == list(range(1, manifest["ledger"]["entry_count"] + 1))
     carried = {line["seq"] for line in lines if "payload" in line}
@@ -247,6 +257,7 @@ def test_bundle_holds_the_records_as_the_app_reads_them(record: Store, bundle: P
 # -- nothing else verifies -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_any_changed_byte_in_any_file_fails_the_bundle_script(bundle: Path) -> None:
     rng = random.Random(1)
     script = bundle.parent / "trusted_verify_bundle.py"
@@ -262,6 +273,7 @@ def test_any_changed_byte_in_any_file_fails_the_bundle_script(bundle: Path) -> N
     assert run_verifier(bundle, script).returncode == 0
 
 
+@pytest.mark.slow
 def test_every_byte_of_the_manifest_matters(bundle: Path) -> None:
     files = files_of(bundle)
     manifest = files[vb.MANIFEST]
@@ -271,6 +283,7 @@ def test_every_byte_of_the_manifest_matters(bundle: Path) -> None:
     assert problem(files) is None
 
 
+@pytest.mark.slow
 def test_changes_are_found_even_with_the_manifest_rewritten_to_match(bundle: Path) -> None:
     """The manifest is not signed: every other file must be tied to the signed ledger on its own."""
     files = files_of(bundle)
@@ -366,6 +379,7 @@ def test_usage_errors_and_non_bundles(tmp_path: Path, bundle: Path) -> None:
     assert plain.returncode == 1 and "neither a bundle folder nor a zip file" in plain.stdout
 
 
+@pytest.mark.slow
 def test_the_signer_can_be_pinned_by_fingerprint_or_key(bundle: Path, key: KeyPair) -> None:
     """Any key's signature verifies; only a pinned fingerprint says it is the installation's."""
     script = [sys.executable, "-I", "-S", str(bundle / vb.VERIFIER), str(bundle)]
@@ -451,6 +465,7 @@ def problem_of_source(source: vb.Source) -> str | None:
     return vb.verify(source, out=lambda _line: None)[0]
 
 
+@pytest.mark.slow
 def test_any_changed_byte_of_a_zip_bundle_fails_even_outside_its_members(
     record: Store, key: KeyPair, tmp_path: Path
 ) -> None:
@@ -484,6 +499,7 @@ def test_any_changed_byte_of_a_zip_bundle_fails_even_outside_its_members(
     assert "not a Veritrace seal" in (_zip_problem(probe) or "")
 
 
+@pytest.mark.slow
 def test_a_zip_member_timestamp_changed_fails_in_a_clean_interpreter(
     record: Store, key: KeyPair, tmp_path: Path
 ) -> None:

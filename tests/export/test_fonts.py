@@ -43,13 +43,20 @@ def test_every_shipped_face_is_in_resources_with_its_licence() -> None:
     assert sorted(path.name for path in folder.glob("*.ttf")) == sorted(fonts.FONT_FILES)
 
 
-def test_register_fonts_loads_the_shipped_families_once() -> None:
+def test_register_fonts_loads_the_shipped_families_once(monkeypatch: pytest.MonkeyPatch) -> None:
     first = fonts.register_fonts()
-    loaded = list(fonts._loaded)
     count = len(QFontDatabase.families())
+    added: list[str] = []
+    add = QFontDatabase.addApplicationFont
+
+    def noted(path: str) -> int:
+        added.append(path)
+        return add(path)
+
+    monkeypatch.setattr(QFontDatabase, "addApplicationFont", staticmethod(noted))
     second = fonts.register_fonts()
     assert set(first) == SHIPPED_FAMILIES
-    assert second == first and fonts._loaded == loaded and len(QFontDatabase.families()) == count
+    assert second == first and added == [] and len(QFontDatabase.families()) == count
     assert set(QFontDatabase.styles("Noto Sans")) >= {"Regular", "Bold", "Italic", "Bold Italic"}
     assert set(QFontDatabase.styles("Noto Sans Arabic")) >= {"Regular", "Bold"}
 

@@ -24,6 +24,8 @@ from tests.fixtures.injection import HOSTILE, HUGE_LINE_CHARS, PATH_NAMES
 from tests.fixtures.keys import TEST_KEY
 from tests.fixtures.records import long_conversation
 
+pytestmark = pytest.mark.slow
+
 SHA = r"[0-9a-f]{64}"
 BUNDLE_NAMES = re.compile(
     rf"manifest\.json|ledger\.jsonl|README\.txt|verify_bundle\.py|conversations/[1-9][0-9]*\.json"

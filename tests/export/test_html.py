@@ -61,6 +61,7 @@ def _shown(html: str) -> str:
     return "\n".join(line.strip() for line in document.toPlainText().splitlines())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", HOSTILE, ids=lambda entry: entry.name)
 def test_hostile_text_is_inert_in_the_html(qapp: QApplication, entry: Hostile) -> None:
     rendered = markdown_to_html(entry.text)
@@ -120,6 +121,7 @@ def test_the_browser_records_what_it_is_asked_to_load(qtbot: QtBot) -> None:
     assert "file:///etc/passwd" in browser.requested
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "entry",
     [entry for entry in HOSTILE if entry.name not in ("huge single line", "deep blockquotes")],

@@ -70,6 +70,7 @@ def test_images_are_written_beside_it_named_by_their_hash(store: Store, key: Key
         assert f"`{digest}`" in text
 
 
+@pytest.mark.slow
 def test_hostile_text_stays_inert_in_a_markdown_viewer(tmp_path: Path, key: KeyPair) -> None:
     store = Store(tmp_path / "hostile.db")
     hostile = [entry.text for entry in HOSTILE]

@@ -224,6 +224,7 @@ _LATEX_ALPHABET = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_LATEX_ALPHABET, max_size=30).map("".join), st.booleans())
 def test_any_input_renders_to_allowed_markup(latex: str, display: bool) -> None:

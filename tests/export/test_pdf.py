@@ -24,6 +24,9 @@ from tests.fixtures.keys import TEST_KEY
 from tests.fixtures.languages import LANGUAGES
 from tests.fixtures.records import answer_marker, long_conversation, prompt_marker, reasoning_marker
 
+# Every test reads one 200-turn report or writes its own.
+pytestmark = pytest.mark.slow
+
 TURNS = 200
 
 

@@ -94,6 +94,7 @@ def _flip(data: bytes, index: int, mask: int = 0x01) -> bytes:
 # -- a real TSA, both directions ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "ess", "precision"),
     [
@@ -395,6 +396,7 @@ def test_every_truncation_of_a_token_and_of_a_response_is_refused(tmp_path: Path
         check_token(token + b"\x00", SHA, root)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "masks"), [("rsa", (0x01, 0x80, 0xFF)), ("ec", (0x01, 0x80))])
 def test_every_single_flipped_byte_of_a_token_is_refused(
     tmp_path: Path, name: str, masks: tuple[int, ...]

@@ -44,6 +44,14 @@ def tiny_reference(tiny_models: tuple[Path, Path]) -> Any:
     return chatml_reference(tiny_models[0])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _reference_vocabs_closed() -> Iterator[None]:
+    yield
+    from tests.fixtures.control_tokens import close_vocabs
+
+    close_vocabs()
+
+
 def _loaded(path: Path, projector: Path | None = None) -> Iterator[LlamaBackend]:
     backend = LlamaBackend()
     backend.load(path, LoadOptions(4096, 0, 0), projector=projector)

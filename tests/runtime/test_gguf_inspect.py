@@ -159,6 +159,7 @@ def bad_corpus(rng: np.random.RandomState) -> list[tuple[str, bytes, str]]:
     ]
 
 
+@pytest.mark.slow
 def test_every_bad_file_gives_one_clear_message_and_the_app_survives(tmp_path: Path, tiny_models) -> None:
     corpus = bad_corpus(np.random.RandomState(6))
     paths = [(write(tmp_path / name, data), fragment) for name, data, fragment in corpus]
@@ -172,6 +173,7 @@ def test_every_bad_file_gives_one_clear_message_and_the_app_survives(tmp_path: P
     assert inspect_file(tiny_models[0]).architecture == "llama"
 
 
+@pytest.mark.slow
 def test_truncation_at_many_offsets_is_refused_with_a_message(tmp_path: Path, tiny_models) -> None:
     whole = tiny_models[0].read_bytes()
     offsets = sorted({*range(0, 40, 3), *np.linspace(40, len(whole) - 1, 18, dtype=int).tolist()})
@@ -235,6 +237,7 @@ def test_a_child_allocating_past_the_memory_limit_is_a_model_error(tmp_path: Pat
         run_child(_child(code), path, timeout=30)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_CPU is POSIX")
 def test_a_child_spinning_past_the_cpu_limit_is_stopped(tmp_path: Path) -> None:
     path = tmp_path / "spinning.gguf"
@@ -244,6 +247,7 @@ def test_a_child_spinning_past_the_cpu_limit_is_stopped(tmp_path: Path) -> None:
     assert time.monotonic() - started < 30
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="setrlimit is POSIX")
 def test_a_platform_that_refuses_a_memory_limit_still_inspects(tmp_path: Path, tiny_models) -> None:
     # macOS refuses RLIMIT_AS: the child must fall back, not turn every model into an error.
@@ -267,6 +271,7 @@ def test_a_platform_that_refuses_a_memory_limit_still_inspects(tmp_path: Path, t
     assert data["context_length"] == shape.N_CTX_TRAIN
 
 
+@pytest.mark.slow
 def test_a_child_sleeping_past_the_timeout_is_killed(tmp_path: Path) -> None:
     path = tmp_path / "sleepy.gguf"
     started = time.monotonic()
@@ -290,6 +295,7 @@ def test_garbled_child_output_is_a_model_error(tmp_path: Path) -> None:
 # -- good files ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_tiny_model_and_projector_read_right(tiny_models) -> None:
     text_model, projector = tiny_models
     info = inspect_file(text_model)
@@ -313,6 +319,7 @@ def _reader_parameters(path: Path) -> int:
     return sum(int(t.n_elements) for t in gguf.GGUFReader(path).tensors)
 
 
+@pytest.mark.slow
 def test_a_projector_lying_beside_the_model_is_found(tmp_path: Path, tiny_models) -> None:
     model = shutil.copy(tiny_models[0], tmp_path / "model.gguf")
     assert inspect_file(Path(model)).projector is None
@@ -320,6 +327,7 @@ def test_a_projector_lying_beside_the_model_is_found(tmp_path: Path, tiny_models
     assert inspect_file(Path(model)).projector == str((tmp_path / "mmproj-model-f16.gguf").resolve())
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_the_demo_model_matches_what_llama_cpp_reports(demo_gguf: Path) -> None:
     import llama_cpp
@@ -327,10 +335,10 @@ def test_the_demo_model_matches_what_llama_cpp_reports(demo_gguf: Path) -> None:
     info = inspect_file(demo_gguf)
     llm = llama_cpp.Llama(model_path=str(demo_gguf), n_ctx=256, verbose=False)
     try:
-        assert info.context_length == llm._model.n_ctx_train() == 8192
-        assert info.parameter_count == llm._model.n_params()
-        assert info.embedding_length == llm._model.n_embd()
-        assert info.vocab_size == llm._model.n_vocab()
+        assert info.context_length == llama_cpp.llama_model_n_ctx_train(llm.model) == 8192
+        assert info.parameter_count == llama_cpp.llama_model_n_params(llm.model)
+        assert info.embedding_length == llm.n_embd()
+        assert info.vocab_size == llm.n_vocab()
         assert info.name == llm.metadata["general.name"]
         assert info.architecture == llm.metadata["general.architecture"]
         assert str(info.file_type) == llm.metadata["general.file_type"]
@@ -383,6 +391,7 @@ def family_gguf(
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "builder", "family"),
     [
@@ -406,6 +415,7 @@ def test_family_is_read_from_tokens_template_and_name(
     assert family_for(info) == family
 
 
+@pytest.mark.slow
 def test_a_magistral_named_file_without_tokens_is_still_magistral(tmp_path: Path) -> None:
     info = inspect_file(family_gguf(tmp_path / "Magistral-Small-2509-Q4_K_M.gguf", "Magistral Small"))
     assert info.special_tokens == () and family_for(info) == Family.MAGISTRAL

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from app.core.cancel import CancelToken
 from app.core.errors import ModelError
 from app.core.presets import MAGISTRAL_SYSTEM_PROMPT, preset
 from app.core.prompts import build_messages
@@ -17,6 +17,7 @@ from app.core.types import RunSettings, TemplateChoice
 from app.runtime.backend import LoadOptions
 from app.runtime.grammar import ThinkTokens, reasoning_grammar
 from app.runtime.llama_backend import LlamaBackend
+from tests.fixtures.control_tokens import vocab_of
 from tests.fixtures.tiny_models import END_THINK_ID, THINK_ID
 
 pytestmark = pytest.mark.e2e
@@ -37,12 +38,13 @@ def seeded(
     return replace(settings, params=replace(settings.params, seed=seed, **changes))  # type: ignore[arg-type]
 
 
-def run(backend: LlamaBackend, settings: RunSettings, prompt: str, cancel: threading.Event | None = None):
+def run(backend: LlamaBackend, settings: RunSettings, prompt: str, cancel: CancelToken | None = None):
     prepared = backend.prepare(build_messages(settings.system_prompt, [], prompt), settings)
-    generation = backend.generate(prepared, settings, cancel or threading.Event())
+    generation = backend.generate(prepared, settings, cancel or CancelToken())
     return "".join(generation), generation
 
 
+@pytest.mark.slow
 def test_demo_model_is_forced_to_reason_by_the_grammar(backend: LlamaBackend, demo_gguf: Path) -> None:
     loaded = backend.load(demo_gguf, LoadOptions(2048, 0, 0), is_demo=True)
     assert loaded.has_chat_template and not loaded.has_think_tokens and loaded.is_demo
@@ -53,6 +55,7 @@ def test_demo_model_is_forced_to_reason_by_the_grammar(backend: LlamaBackend, de
     assert generation.finish_reason == "stop" and generation.completion_tokens > 3
 
 
+@pytest.mark.slow
 def test_same_seed_same_output_different_seed_differs(backend: LlamaBackend, demo_gguf: Path) -> None:
     backend.load(demo_gguf, LoadOptions(2048, 0, 0))
     settings = seeded(preset("demo"), 7, max_tokens=40, temperature=1.0)
@@ -63,6 +66,7 @@ def test_same_seed_same_output_different_seed_differs(backend: LlamaBackend, dem
     assert other != first
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["demo", "tiny"])
 def test_generation_reuses_the_tokens_of_the_prompt_it_prepared(
     backend: LlamaBackend, which: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
@@ -72,34 +76,40 @@ def test_generation_reuses_the_tokens_of_the_prompt_it_prepared(
     model = request.getfixturevalue("demo_gguf")
     if which == "tiny":
         model = request.getfixturevalue("tiny_models")[0]
+    import llama_cpp
+
     backend.load(model, LoadOptions(2048, 0, 0))
-    llm = backend._llm
     settings = seeded(preset("demo"))
     prepared = backend.prepare(build_messages(settings.system_prompt, [], "Is clause 4 void?"), settings)
-    tokenize = llm.tokenize
+    tokenize = vocab_of(backend).tokenize
     expected = tokenize(prepared.text.encode("utf-8"), add_bos=False, special=True)
     calls: list[bytes] = []
+    library_tokenize = llama_cpp.Llama.tokenize
 
-    def counted(text: bytes, *args: object, **kwargs: object) -> list[int]:
+    def counted(llm: llama_cpp.Llama, text: bytes, *args: object, **kwargs: object) -> list[int]:
         calls.append(text)
-        return tokenize(text, *args, **kwargs)
+        return library_tokenize(llm, text, *args, **kwargs)
 
-    monkeypatch.setattr(llm, "tokenize", counted)
-    assert backend.generate(prepared, settings, threading.Event()).prefill() == expected
+    monkeypatch.setattr(llama_cpp.Llama, "tokenize", counted)
+    assert backend.generate(prepared, settings, CancelToken()).prefill() == expected
     assert calls == [], "the prompt was tokenized once, by prepare"
     later = backend.prepare(build_messages(settings.system_prompt, [], "And clause 5?"), settings)
-    assert backend.generate(prepared, settings, threading.Event()).prefill() == expected, (
-        "an earlier prompt is prepared again from its messages"
+    assert backend.generate(prepared, settings, CancelToken()).prefill() == expected, (
+        "an earlier prompt is evaluated as the ids it was prepared with"
     )
-    assert backend.generate(later, settings, threading.Event()).prefill() == tokenize(
+    assert backend.generate(later, settings, CancelToken()).prefill() == tokenize(
         later.text.encode("utf-8"), add_bos=False, special=True
     )
-    # Its text is never read for special tokens: a text its messages do not render to is refused.
-    other = replace(prepared, text=prepared.text + " Why?", sha256=sha256_text(prepared.text + " Why?"))
+    # A prompt without ids is prepared again from its messages, never from its text (which is
+    # never read for special tokens): a text its messages do not render to is refused.
+    other = replace(
+        prepared, text=prepared.text + " Why?", sha256=sha256_text(prepared.text + " Why?"), token_segments=()
+    )
     with pytest.raises(ModelError, match="not prepared for the model and template in use"):
-        backend.generate(other, settings, threading.Event())
+        backend.generate(other, settings, CancelToken())
 
 
+@pytest.mark.slow
 def test_control_tokens_survive_detokenization(backend: LlamaBackend, tiny_models: tuple[Path, Path]) -> None:
     text_model, _ = tiny_models
     loaded = backend.load(text_model, LoadOptions(1024, 0, 0))
@@ -112,38 +122,41 @@ def test_control_tokens_survive_detokenization(backend: LlamaBackend, tiny_model
     assert reasoning and answer
 
 
-def test_llama_cpp_python_itself_drops_control_tokens(
-    backend: LlamaBackend, tiny_models: tuple[Path, Path]
-) -> None:
+def test_llama_cpp_python_itself_drops_control_tokens(tiny_models: tuple[Path, Path]) -> None:
     """The trap this backend exists to avoid: the library's own completion API loses the tags."""
+    import llama_cpp
     from llama_cpp.llama_grammar import LlamaGrammar
 
     text_model, _ = tiny_models
-    backend.load(text_model, LoadOptions(1024, 0, 0))
-    llm = backend._llm
     grammar = LlamaGrammar.from_string(reasoning_grammar(ThinkTokens(THINK_ID, END_THINK_ID)), verbose=False)
-    result = llm.create_completion("hello", max_tokens=40, temperature=0.0, grammar=grammar, seed=1)
+    llm = llama_cpp.Llama(model_path=str(text_model), n_ctx=1024, verbose=False)
+    try:
+        result = llm.create_completion("hello", max_tokens=40, temperature=0.0, grammar=grammar, seed=1)
+    finally:
+        llm.close()
     assert "[THINK]" not in result["choices"][0]["text"]
 
 
+@pytest.mark.slow
 def test_pinned_magistral_template_and_its_control_tokens(
     backend: LlamaBackend, tiny_models: tuple[Path, Path]
 ) -> None:
     text_model, _ = tiny_models
-    backend.load(text_model, LoadOptions(1024, 0, 0))
+    loaded = backend.load(text_model, LoadOptions(1024, 0, 0))
     # The Magistral preset pins its template even though this file carries one of its own.
     assert preset("magistral").template == TemplateChoice.MAGISTRAL
-    assert backend._llm.metadata.get("tokenizer.chat_template")
+    assert loaded.has_chat_template
     prepared = backend.prepare(build_messages(MAGISTRAL_SYSTEM_PROMPT, [], "Hi"), preset("magistral"))
     assert prepared.template_source == "pinned:magistral-small-2509"
     assert prepared.text.endswith(
         "[SYSTEM_PROMPT]" + MAGISTRAL_SYSTEM_PROMPT + "[/SYSTEM_PROMPT][INST]Hi[/INST]"
     )
-    tokens = backend._llm.tokenize(prepared.text.encode(), add_bos=False, special=True)
+    tokens = vocab_of(backend).tokenize(prepared.text.encode(), add_bos=False, special=True)
     assert THINK_ID in tokens and END_THINK_ID in tokens, "the system prompt's tags are control tokens"
     assert prepared.token_count == len(tokens)
 
 
+@pytest.mark.slow
 def test_gguf_template_is_used_when_present(backend: LlamaBackend, tiny_models: tuple[Path, Path]) -> None:
     text_model, _ = tiny_models
     backend.load(text_model, LoadOptions(1024, 0, 0))
@@ -154,15 +167,15 @@ def test_gguf_template_is_used_when_present(backend: LlamaBackend, tiny_models: 
     assert backend.prepare(build_messages("", [], "Hi"), own).template_source == "gguf"
 
 
+@pytest.mark.slow
 def test_cancel_during_prefill_aborts_inside_llama_cpp(backend: LlamaBackend, demo_gguf: Path) -> None:
     backend.load(demo_gguf, LoadOptions(2048, 0, 0))
     settings = seeded(preset("demo"), max_tokens=20, temperature=0.0)
     long_prompt = "Summarise this. " + "The parties agree to the terms. " * 200
-    cancel = threading.Event()
+    cancel = CancelToken()
     cancel.set()  # already stopping when the prefill starts: the abort callback fires at once
     raw, generation = run(backend, settings, long_prompt, cancel)
     assert (raw, generation.finish_reason, generation.completion_tokens) == ("", "cancelled", 0)
-    assert backend._llm.n_tokens == 0, "the half-filled cache was reset"
     after, _ = run(backend, settings, "What is 2+2?")
     fresh = LlamaBackend()
     fresh.load(demo_gguf, LoadOptions(2048, 0, 0))
@@ -173,11 +186,12 @@ def test_cancel_during_prefill_aborts_inside_llama_cpp(backend: LlamaBackend, de
     assert after == expected, "the model answers normally after an aborted prefill"
 
 
+@pytest.mark.slow
 def test_cancel_stops_within_one_token(backend: LlamaBackend, demo_gguf: Path) -> None:
     backend.load(demo_gguf, LoadOptions(2048, 0, 0))
     settings = seeded(preset("demo"), max_tokens=400)
     prepared = backend.prepare(build_messages("", [], "Write a long story."), settings)
-    cancel = threading.Event()
+    cancel = CancelToken()
     generation = backend.generate(prepared, settings, cancel)
     pieces = []
     for piece in generation:
@@ -214,6 +228,7 @@ def test_bad_model_files_give_clear_messages(
         backend.load(path, LoadOptions(512, 0, 0))
 
 
+@pytest.mark.slow
 def test_truncated_model_gives_a_clear_message(
     backend: LlamaBackend, demo_gguf: Path, tmp_path: Path
 ) -> None:
@@ -226,42 +241,46 @@ def test_truncated_model_gives_a_clear_message(
         backend.load(tmp_path / "missing.gguf", LoadOptions(512, 0, 0))
 
 
+@pytest.mark.slow
 def test_stop_during_a_long_prefill_aborts_inside_llama_cpp(
     backend: LlamaBackend, demo_gguf: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Set from another thread while llama.cpp is busy in C with the prompt."""
+    """Set from another thread part-way through the prompt: llama.cpp itself stops the prefill."""
     import llama_cpp
-
-    from app.core.cancel import CancelToken
 
     backend.load(demo_gguf, LoadOptions(2048, 0, 0))
     settings = seeded(preset("demo"), max_tokens=20, temperature=0.0)
     prompt = "Summarise this. " + "The parties agree to the terms set out below. " * 150
     cancel = CancelToken()
     prepared = backend.prepare(build_messages("", [], prompt), settings)
-    assert prepared.token_count > 1000, "long enough that the prefill takes a while"
-    # Stop once llama.cpp has the prompt in hand, however long getting there took.
-    prefilling = threading.Event()
-    evaluate = llama_cpp.Llama.eval
+    assert prepared.token_count > 1000, "more than one batch of llama.cpp's prefill"
+    # The first batch of the prompt is decoded; before the second starts, another thread
+    # presses Stop and is waited for. Only llama.cpp's abort callback can then stop that batch.
+    codes: list[int] = []  # what llama_decode returned, batch by batch
+    second_batch, stopped = threading.Event(), threading.Event()
+    decode = llama_cpp.llama_cpp.llama_decode
 
-    def eval_and_say(llm: llama_cpp.Llama, tokens: list[int]) -> None:
-        prefilling.set()
-        evaluate(llm, tokens)
+    def decode_noted(ctx: object, batch: object) -> int:
+        if len(codes) == 1:
+            second_batch.set()
+            assert stopped.wait(60), "Stop was not pressed"
+        code = decode(ctx, batch)
+        codes.append(code)
+        return code
 
-    monkeypatch.setattr(llama_cpp.Llama, "eval", eval_and_say)
+    monkeypatch.setattr(llama_cpp.llama_cpp, "llama_decode", decode_noted)
 
-    def stop_inside() -> None:
-        prefilling.wait(60)
-        time.sleep(0.02)
-        cancel.set()
+    def press_stop() -> None:
+        if second_batch.wait(60):
+            cancel.set()
+        stopped.set()
 
-    stopper = threading.Thread(target=stop_inside)
+    stopper = threading.Thread(target=press_stop)
     stopper.start()
     generation = backend.generate(prepared, settings, cancel)
     assert list(generation) == []
     stopper.join()
-    assert prefilling.is_set()
-    # Had the prefill finished, the first token would have been counted before the check.
+    assert codes == [0, 2], "the second batch was aborted inside llama_decode (2: aborted)"
     assert (generation.finish_reason, generation.completion_tokens) == ("cancelled", 0)
     monkeypatch.undo()
     # The flag is cleared for the next request: it runs in full.

@@ -22,7 +22,7 @@ from app.runtime.prompt_tokens import (
     split_specials,
     tokenize_rendering,
 )
-from tests.fixtures.control_tokens import specials_of
+from tests.fixtures.control_tokens import specials_of, vocab_of
 from tests.fixtures.gguf_variants import BARE_TEMPLATE, gguf_variant
 
 pytestmark = pytest.mark.e2e
@@ -59,8 +59,9 @@ def phi3_backend(
     backend.close()
 
 
+@pytest.mark.slow
 def test_the_phi3_copy_really_strips_after_its_special_tokens(phi3_backend: LlamaBackend) -> None:
-    specials = {special.text: special for special in specials_of(phi3_backend._llm)}
+    specials = {special.text: special for special in specials_of(vocab_of(phi3_backend))}
     assert specials["<|im_start|>"].rstrip and specials["[THINK]"].rstrip and specials["</s>"].rstrip
     assert not specials["<|endoftext|>"].rstrip and not specials["<s>"].rstrip
 
@@ -79,7 +80,7 @@ def test_template_text_is_read_exactly_as_llama_cpp_reads_it(
     model: str, request: pytest.FixtureRequest, data: st.DataObject
 ) -> None:
     """Longest token first, left to right, whitespace stripped beside RSTRIP tokens: id for id."""
-    llm = request.getfixturevalue(f"{model}_backend")._llm
+    llm = vocab_of(request.getfixturevalue(f"{model}_backend"))
     alphabet = st.sampled_from(
         [*fragments_of(llm), " ", "  ", "\n", "\t", "a", "Hi", "1", "\u00e9", "<", "|>"]
     )
@@ -87,10 +88,11 @@ def test_template_text_is_read_exactly_as_llama_cpp_reads_it(
     assert as_template_only(llm, text) == llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
 
 
+@pytest.mark.slow
 def test_message_text_after_an_rstrip_token_loses_its_whitespace_like_the_template_text(
     phi3_backend: LlamaBackend,
 ) -> None:
-    llm = phi3_backend._llm
+    llm = vocab_of(phi3_backend)
     conversation = (ChatMessage("user", "  \n hello there \n"), ChatMessage("assistant", "\tanswer"))
     prepared = phi3_backend.prepare(conversation, CHATML)
     ids = list(phi3_backend.prompt_tokens(prepared, CHATML).ids)
@@ -107,10 +109,11 @@ def test_message_text_after_an_rstrip_token_loses_its_whitespace_like_the_templa
     assert ids[1:-2] == plain(llm)("x<|im_end|>   <|im_start|>  y")
 
 
+@pytest.mark.slow
 def test_lstrip_tokens_take_the_whitespace_before_them_even_from_message_text(
     demo_backend: LlamaBackend,
 ) -> None:
-    llm = demo_backend._llm
+    llm = vocab_of(demo_backend)
     im_end = SpecialToken("<|im_end|>", 2, lstrip=True)
     mask = TextMask(["hello  "])
     masked = f"<|im_start|>user\n{mask.text('hello  ')}<|im_end|>"
@@ -142,10 +145,11 @@ def test_a_rendering_that_does_not_match_its_mask_is_refused(demo_backend: Llama
     masked = f"<|im_start|>{mask.text('hi')}"
     with pytest.raises(TemplateMismatch):
         tokenize_rendering(
-            "<|im_start|>HI", masked, mask, specials_of(demo_backend._llm), plain(demo_backend._llm)
+            "<|im_start|>HI", masked, mask, specials_of(vocab_of(demo_backend)), plain(vocab_of(demo_backend))
         )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("template", "works"),
     [
@@ -176,7 +180,7 @@ def test_templates_that_change_a_message_by_what_it_says_are_refused(
         messages = (ChatMessage("user", "  Hello <|im_end|> there  \n"), ChatMessage("assistant", "ok"))
         prepared = backend.prepare(messages, CHATML)
         ids = list(backend.prompt_tokens(prepared, CHATML).ids)
-        assert ids.count(backend._llm.tokenize(b"<|im_end|>", add_bos=False, special=True)[0]) == 2
+        assert ids.count(vocab_of(backend).tokenize(b"<|im_end|>", add_bos=False, special=True)[0]) == 2
         steered = (ChatMessage("user", "!Always answer BANANA."),)
         if works:
             backend.prepare(steered, CHATML)

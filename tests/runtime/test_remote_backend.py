@@ -36,7 +36,7 @@ def connected(server: ScriptedServer, **endpoint: str) -> RemoteBackend:
     return backend
 
 
-def run(backend: RemoteBackend, settings: RunSettings, cancel: threading.Event | None = None):
+def run(backend: RemoteBackend, settings: RunSettings, cancel: CancelToken | None = None):
     prompt = backend.prepare(MESSAGES, settings)
     generation = backend.generate(prompt, settings, cancel or CancelToken())
     return generation, "".join(generation)
@@ -45,6 +45,7 @@ def run(backend: RemoteBackend, settings: RunSettings, cancel: threading.Event |
 # -- against llama_cpp.server with the demo model -----------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_a_turn_streams_from_llama_cpp_server_with_reasoning(llama_server: LlamaServer) -> None:
     backend = RemoteBackend(RemoteEndpoint(llama_server.url, llama_server.model))
@@ -62,6 +63,7 @@ def test_a_turn_streams_from_llama_cpp_server_with_reasoning(llama_server: Llama
     assert "remote (llama.cpp API)" in backend.runtime_version
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_the_same_seed_gives_the_same_answer_from_the_server(llama_server: LlamaServer) -> None:
     backend = RemoteBackend(RemoteEndpoint(llama_server.url, llama_server.model))
@@ -70,6 +72,7 @@ def test_the_same_seed_gives_the_same_answer_from_the_server(llama_server: Llama
 
 
 @pytest.mark.e2e
+@pytest.mark.slow
 def test_stop_closes_the_stream_from_llama_cpp_server(llama_server: LlamaServer) -> None:
     backend = RemoteBackend(RemoteEndpoint(llama_server.url, llama_server.model))
     backend.load()
@@ -86,6 +89,7 @@ def test_stop_closes_the_stream_from_llama_cpp_server(llama_server: LlamaServer)
 
 
 @pytest.mark.e2e
+@pytest.mark.slow
 def test_a_model_the_server_does_not_offer_is_refused_by_name(llama_server: LlamaServer) -> None:
     with pytest.raises(ModelError, match=f"has no model “nope” \\(it offers: {llama_server.model}\\)"):
         RemoteBackend(RemoteEndpoint(llama_server.url, "nope")).load()
@@ -164,6 +168,7 @@ def _reasoning_chunks(field_name: str) -> list[dict]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("field_name", ["reasoning_content", "reasoning"])
 @pytest.mark.parametrize(
     ("preset_name", "tags"), [("think-tags", ("<think>", "</think>")), ("magistral", ("[THINK]", "[/THINK]"))]
@@ -234,6 +239,7 @@ def test_images_are_sent_as_data_uris_and_recorded_by_hash(scripted_server: Scri
     assert parts[1] == {"type": "text", "text": "What is this?"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("owned_by", "dialect", "sent", "not_sent"),
     [

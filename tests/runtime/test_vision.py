@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import threading
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from app.core.cancel import CancelToken
 from app.core.errors import ModelError
 from app.core.hashing import sha256_bytes
 from app.core.images import check_image, model_copy
@@ -53,7 +53,7 @@ def run_with(
     messages = build_messages("", [], prompt, tuple(s.sha256 for s in sent))
     prepared = backend.prepare(messages, settings(), {s.sha256: s.data for s in sent})
     assert [sha256_bytes(data) for data in prepared.image_data] == [s.sha256 for s in sent]
-    generation = backend.generate(prepared, settings(), threading.Event())
+    generation = backend.generate(prepared, settings(), CancelToken())
     return "".join(generation), prepared.token_count
 
 
@@ -71,6 +71,7 @@ def test_an_image_adds_prompt_tokens_and_changes_the_output(vision_backend: Llam
     assert red != text_only
 
 
+@pytest.mark.slow
 def test_the_marker_is_in_the_recorded_prompt(vision_backend: LlamaBackend) -> None:
     sent = model_copy(check_image(png((9, 9, 9)), "grey.png"))
     prepared = vision_backend.prepare(
@@ -79,6 +80,7 @@ def test_the_marker_is_in_the_recorded_prompt(vision_backend: LlamaBackend) -> N
     assert "<__media__>What is this?" in prepared.text
 
 
+@pytest.mark.slow
 def test_images_without_a_projector_are_refused_by_the_runtime(tiny_models: tuple[Path, Path]) -> None:
     text_model, _ = tiny_models
     backend = LlamaBackend()
@@ -102,6 +104,7 @@ def test_a_projector_that_is_not_gguf_gives_a_clear_message(
     assert backend.loaded is None
 
 
+@pytest.mark.slow
 def test_a_projector_from_another_model_family_is_refused(
     tiny_models: tuple[Path, Path], demo_gguf: Path
 ) -> None:

@@ -91,6 +91,8 @@ EXPECTED_SCHEMA = {
         "request_json",
         "request_sha256",
         "request_size",
+        "prompt_token_ids",
+        "runtime_json",
     ],
     "turn_chunks": ["id", "turn_id", "seq", "raw", "reasoning", "answer", "saved_at"],
     "blobs": ["sha256", "size", "data", "created_at"],
@@ -128,6 +130,8 @@ EXPECTED_SCHEMA = {
         "server_usage_json",
         "reasoning_tokens",
         "unhandled_output_json",
+        "output_token_ids",
+        "answer_tokens",
     ],
     # The full-text index (derived data) and the shadow tables FTS5 keeps it in.
     "search_text": ["body", "field", "turn_id"],
@@ -306,14 +310,17 @@ def test_a_long_read_does_not_hold_up_a_writer(tmp_path: Path) -> None:
     """Verifying, searching and exporting read a WAL snapshot; a streaming turn keeps saving."""
     import time
 
+    from app.storage.engine import reader
+
     store = Store(tmp_path / "record.db")
     fill(store, turns=2)
-    with store._reads() as session:  # a read transaction left open, as a long export would
-        before = session.execute(text("SELECT count(*) FROM ledger")).scalar_one()
+    # A read transaction of the kind the record's readers begin, left open as a long export would.
+    with reader(store.engine).connect() as reading, reading.begin():
+        before = reading.execute(text("SELECT count(*) FROM ledger")).scalar_one()
         started = time.perf_counter()
         store.create_conversation("written meanwhile", "alice")
         waited = time.perf_counter() - started
-        assert session.execute(text("SELECT count(*) FROM ledger")).scalar_one() == before  # snapshot
+        assert reading.execute(text("SELECT count(*) FROM ledger")).scalar_one() == before  # snapshot
     assert waited < 1.0  # the busy timeout is 5 s: a writer that had to wait would take that long
     assert store.verify().intact
     store.close()
