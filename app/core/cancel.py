@@ -1,4 +1,4 @@
-"""A stop request that code which cannot poll can still observe."""
+"""The one stop request: polled by loops, and observed by code that cannot poll."""
 
 from __future__ import annotations
 
@@ -12,17 +12,19 @@ class Cancelled(VeritraceError):
     """Work stopped because the user asked it to; nothing half-done was kept."""
 
 
-def stop_if_set(cancel: threading.Event | None, message: str = "Cancelled.") -> None:
+def stop_if_set(cancel: CancelToken | None, message: str = "Cancelled.") -> None:
     """Raise ``Cancelled`` if ``cancel`` is set (cheap enough to call every few thousand steps)."""
     if cancel is not None and cancel.is_set():
         raise Cancelled(message)
 
 
 class CancelToken(threading.Event):
-    """A ``threading.Event`` that also calls subscribers when set.
+    """The stop request every job and backend takes: an event (``set``, ``is_set``, ``wait``)
+    that also calls subscribers when set.
 
-    llama.cpp's prompt prefill runs in C for seconds without returning to Python, so
-    the runtime subscribes a hook that flips a flag llama.cpp reads itself.
+    llama.cpp's prompt prefill runs in C for seconds without returning to Python, so the
+    runtime subscribes a hook that flips a flag llama.cpp reads itself; a remote turn's hook
+    shuts its socket, and a download's stops the transfer.
     """
 
     def __init__(self) -> None:

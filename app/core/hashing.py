@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import threading
 from pathlib import Path
 
-from app.core.cancel import stop_if_set
+from app.core.cancel import CancelToken, stop_if_set
 
 _CHUNK = 4 * 1024 * 1024
 
@@ -19,7 +18,7 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def sha256_file(path: Path, cancel: threading.Event | None = None) -> str:
+def sha256_file(path: Path, cancel: CancelToken | None = None) -> str:
     """Hash a file in chunks so a 14 GB model never sits in memory.
 
     ``cancel`` set stops it within one chunk (``Cancelled``): hashing such a file takes a minute.

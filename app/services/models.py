@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from app.core.cancel import Cancelled
+from app.core.cancel import Cancelled, CancelToken
 from app.core.errors import ModelError, VeritraceError
 from app.core.hashing import sha256_file
 from app.core.identity import file_identity
@@ -38,7 +37,7 @@ def known_models(
     store: Store | None = None,
     with_hash: bool = False,
     inspect: Inspector = inspect_file,
-    cancel: threading.Event | None = None,
+    cancel: CancelToken | None = None,
 ) -> list[ModelEntry]:
     """Every model of the library, the demo model first; a bad file's entry carries its message.
 
@@ -72,7 +71,7 @@ def model_entry(
     store: Store | None = None,
     with_hash: bool = False,
     inspect: Inspector = inspect_file,
-    cancel: threading.Event | None = None,
+    cancel: CancelToken | None = None,
 ) -> ModelEntry:
     """Inspect one file (cached) and, if asked, hash it; never raises for a bad file (but ``Cancelled``)."""
     try:
@@ -90,7 +89,7 @@ def describe(
     store: Store | None = None,
     with_hash: bool = False,
     inspect: Inspector = inspect_file,
-    cancel: threading.Event | None = None,
+    cancel: CancelToken | None = None,
 ) -> ModelInfo:
     """The file's ModelInfo from the cache or a fresh inspection; raise ModelError if unusable."""
     key = _cache_key(path)
@@ -134,7 +133,7 @@ def forget_model(config: AppConfig, path: str) -> AppConfig:
     return replace(config, models=[m for m in config.models if _absolute(Path(m)) != target])
 
 
-def _hash(path: Path, size: int, store: Store | None, cancel: threading.Event | None = None) -> str:
+def _hash(path: Path, size: int, store: Store | None, cancel: CancelToken | None = None) -> str:
     """The file's SHA-256, cached under its identity (``core.identity``): ``utime`` cannot fool it."""
     identity = file_identity(path)
     if store is not None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app import __version__
+from app.core.cancel import CancelToken
 from app.core.presets import preset, with_params
 from app.core.types import TurnStatus
 from app.runtime.backend import Backend
@@ -116,7 +116,7 @@ def _run(home: Path) -> str:
             with _step("model"):
                 service.load_model(model_path, settings, is_demo=is_demo)
             with _step("turn"):
-                turn = service.run_turn(None, PROMPT, settings, SilentSink(), threading.Event())
+                turn = service.run_turn(None, PROMPT, settings, SilentSink(), CancelToken())
             if turn.status != TurnStatus.COMPLETED:
                 raise SelfTestFailure(
                     "turn", f"the turn ended {turn.status.value}: {turn.error or 'no error'}"

@@ -74,6 +74,11 @@ class Panes:
 
 
 CONTEXT_CHECK_MS = 250  # after typing pauses, before the draft is measured against the context
+# Streamed text reaches the panes at most this often: a layout per token would stall the window.
+REPAINT_INTERVAL_MS = 30
+# Inserting text costs layout time in proportion to its length: one repaint shows at most this
+# much, so that even a burst far faster than any model never blocks the event loop for long.
+MAX_CHARS_PER_REPAINT = 16_000
 
 
 class ChatController(QObject):
@@ -131,6 +136,10 @@ class ChatController(QObject):
         self._context_timer.setInterval(CONTEXT_CHECK_MS)
         self._context_timer.timeout.connect(self.check_context)
         panes.composer.editor.textChanged.connect(self._context_timer.start)
+        # Streamed text waits in the session's output buffer until the next repaint takes it.
+        self._repaint = QTimer(self)
+        self._repaint.setSingleShot(True)
+        self._repaint.timeout.connect(self._on_repaint_timeout)
 
         panes.composer.submitted.connect(self.send)
         panes.composer.stop_requested.connect(self.stop)
@@ -483,8 +492,17 @@ class ChatController(QObject):
             self.panes.view.begin_live(self.store.conversation(turn.conversation_id), turn)
         self.panes.reasoning.begin_live(turn)
 
-    def _on_output(self, _event: OutputWaiting | None = None) -> None:
-        for kind, text in self.session.take_output():
+    def _on_output_waiting(self, _event: OutputWaiting) -> None:
+        if not self._repaint.isActive():
+            self._repaint.start(REPAINT_INTERVAL_MS)
+
+    def _on_repaint_timeout(self) -> None:
+        self._show_output(MAX_CHARS_PER_REPAINT)
+        if self.session.output.waiting():
+            self._repaint.start(0)  # the rest once the event loop has run
+
+    def _show_output(self, limit: int | None = None) -> None:
+        for kind, text in self.session.output.take(limit):
             if kind == REASONING:
                 self._on_reasoning(text)
             else:
@@ -514,9 +532,11 @@ class ChatController(QObject):
     def _on_turn_ended(self, event: TurnEnded) -> None:
         turn = event.turn
         self.send_timestamps()  # the head the session signed after the turn
-        self._on_output()  # anything streamed after the last notification
+        self._repaint.stop()
+        self._show_output()  # everything still waiting: the turn is shown whole
         self.live = None
         self.panes.composer.set_busy(False)
+        self.panes.status.set_recorded_tokens(turn)
         self.panes.reasoning.end_live(turn)
         if self.conversation_id == turn.conversation_id:
             self.panes.view.show_conversation(self.store.conversation(turn.conversation_id), turn.id)
@@ -552,7 +572,7 @@ _HANDLERS: dict[type, Callable[[ChatController, Any], None]] = {
     ModelFailed: ChatController._on_model_failed,
     HashProgress: ChatController._on_hash_progress,
     TurnStarted: ChatController._on_turn_started,
-    OutputWaiting: ChatController._on_output,
+    OutputWaiting: ChatController._on_output_waiting,
     TurnProgress: ChatController._on_progress,
     TurnEnded: ChatController._on_turn_ended,
     TurnNotRun: ChatController._on_turn_not_run,

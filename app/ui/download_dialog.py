@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.cancel import CancelToken
 from app.core.catalogue import MAGISTRAL_SMALL_1_2, Offering, RemoteFile
-from app.core.errors import VeritraceError
 from app.core.images import human_size
 from app.services.downloads import (
     Download,
@@ -34,12 +34,13 @@ from app.services.downloads import (
     describe_progress,
     free_bytes,
 )
+from app.ui.background import Background
 
 BAR_STEPS = 1000  # QProgressBar holds an int: a 14 GB byte count would overflow it
 
 
 class DownloadJob(QObject):
-    """Downloads files one after the other on a worker thread; a paused job continues with ``start``.
+    """Downloads files one after the other in the background; a paused job continues with ``start``.
 
     Signals:
         progress(object): a ``Progress`` of the file being fetched.
@@ -57,8 +58,7 @@ class DownloadJob(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self._background = Background("download", self)
         self._downloads: list[Download] = []
         self._results: list[DownloadResult] = []
         self._current: Download | None = None
@@ -70,31 +70,34 @@ class DownloadJob(QObject):
     def start(self) -> None:
         """Run (or continue) the prepared downloads in the background."""
         pending = self._downloads[len(self._results) :]
+        self._background.start(
+            lambda cancel: self._run(pending, cancel), self._on_ran, self.failed.emit, doing="Download"
+        )
 
-        def run() -> None:
-            for download in pending:
-                self._current = download
-                try:
-                    result = download.run(self.progress.emit)
-                except VeritraceError as error:
-                    self.failed.emit(str(error))
-                    return
-                except OSError as error:
-                    self.failed.emit(f"The download could not be written: {error.strerror or error}.")
-                    return
-                finally:
-                    self._current = None
-                if result.outcome is Outcome.PAUSED:
-                    self.paused.emit()
-                    return
-                if result.outcome is Outcome.CANCELLED:
-                    self._discard_all()
-                    self.cancelled.emit()
-                    return
-                self._results.append(result)
+    def _run(self, pending: list[Download], cancel: CancelToken) -> Outcome:
+        """On the worker thread: each file in turn, until one pauses or is cancelled."""
+        for download in pending:
+            self._current = download
+            unsubscribe = cancel.subscribe(download.cancel)
+            try:
+                result = download.run(self.progress.emit)
+            finally:
+                unsubscribe()
+                self._current = None
+            if result.outcome is Outcome.CANCELLED:
+                self._discard_all()
+            if result.outcome is not Outcome.COMPLETED:
+                return result.outcome
+            self._results.append(result)
+        return Outcome.COMPLETED
+
+    def _on_ran(self, outcome: Outcome) -> None:
+        if outcome is Outcome.PAUSED:
+            self.paused.emit()
+        elif outcome is Outcome.CANCELLED:
+            self.cancelled.emit()
+        else:
             self.finished.emit(list(self._results))
-
-        self._pool.start(run)
 
     def pause(self) -> None:
         current = self._current
@@ -103,9 +106,8 @@ class DownloadJob(QObject):
 
     def cancel(self) -> None:
         """Stop a running download and delete its partial file (a paused one is deleted too)."""
-        current = self._current
-        if current is not None:
-            current.cancel()
+        if self._background.busy():
+            self._background.cancel()
         else:
             self._discard_all()
 
@@ -114,7 +116,7 @@ class DownloadJob(QObject):
             download.discard()
 
     def wait(self) -> None:
-        self._pool.waitForDone()
+        self._background.wait()
 
 
 class DownloadDialog(QDialog):

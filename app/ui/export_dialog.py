@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, QThreadPool, Signal
+from PySide6.QtCore import QObject, QStandardPaths, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -22,12 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.cancel import CancelToken
-from app.core.errors import VeritraceError
 from app.core.signing import KeyPair
 from app.services.anchoring import Authority
 from app.services.exporting import ExportResult, export
 from app.services.record import Store
+from app.ui.background import Background
 
 # (format key, label, file suffix; "" for a folder)
 CHOICES = (
@@ -39,7 +38,7 @@ CHOICES = (
 
 
 class ExportJob(QObject):
-    """Runs one export on its own thread.
+    """Runs one export in the background.
 
     Signals:
         progress(int, int): steps done, steps in all.
@@ -53,36 +52,31 @@ class ExportJob(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self.cancel = CancelToken()
+        self._background = Background("export", self)
 
     def start(self, store: Store, key: KeyPair, ids: list[int], destination: Path, **options: object) -> None:
-        self.cancel = CancelToken()
-        cancel = self.cancel
+        progress = self.progress.emit
+        self._background.start(
+            lambda cancel: export(
+                store,
+                key,
+                ids,
+                destination,
+                progress=progress,
+                cancel=cancel,
+                **options,  # type: ignore[arg-type]
+            ),
+            self.finished.emit,
+            self.failed.emit,
+            doing="Export",
+        )
 
-        def run() -> None:
-            try:
-                result = export(
-                    store,
-                    key,
-                    ids,
-                    destination,
-                    progress=self.progress.emit,
-                    cancel=cancel,
-                    **options,  # type: ignore[arg-type]
-                )
-            except VeritraceError as error:
-                self.failed.emit(str(error))
-            except OSError as error:
-                self.failed.emit(f"The export could not be written: {error.strerror or error}.")
-            else:
-                self.finished.emit(result)
-
-        self._pool.start(run)
+    def cancel(self) -> None:
+        """Stop the export; ``failed`` says so, and nothing is written."""
+        self._background.cancel()
 
     def wait(self) -> None:
-        self._pool.waitForDone()
+        self._background.wait()
 
 
 class ExportDialog(QDialog):
@@ -258,13 +252,13 @@ class ExportDialog(QDialog):
 
     def _on_close_clicked(self) -> None:
         if self.running():
-            self.job.cancel.set()
+            self.job.cancel()
             self.status.setText("Cancelling…")
             return
         self.accept()
 
     def done(self, result: int) -> None:  # also reached by Esc and the window's close button
         if self.running():
-            self.job.cancel.set()
+            self.job.cancel()
             self.job.wait()
         super().done(result)

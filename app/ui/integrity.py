@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from app.services.record import Store, check_record
+from app.ui.background import Background
 
 
 class IntegrityCheck(QObject):
-    """Runs ``verify`` (``check_record``: chain, rows, signatures, the witness) on the thread pool.
+    """Runs ``verify`` (``check_record``: chain, rows, signatures, the witness) in the background.
 
     Signals:
         started(): a verification began.
@@ -21,15 +22,14 @@ class IntegrityCheck(QObject):
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self._background = Background("integrity", self)
 
     def start(self) -> None:
         self.started.emit()
-        self._pool.start(self._run)
+        store = self._store
+        self._background.start(
+            lambda cancel: check_record(store, cancel), self.finished.emit, doing="Verifying the record"
+        )
 
     def wait(self) -> None:
-        self._pool.waitForDone()
-
-    def _run(self) -> None:
-        self.finished.emit(check_record(self._store))  # queued to the GUI thread
+        self._background.wait()

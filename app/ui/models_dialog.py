@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -22,12 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.cancel import Cancelled
-from app.core.errors import VeritraceError
 from app.core.images import human_size
 from app.core.models import ModelEntry, parameter_label
 from app.services.config import AppConfig
 from app.services.models import add_model, forget_model, known_models
+from app.ui.background import Background
 
 COLUMNS = (
     "File",
@@ -44,14 +41,14 @@ COLUMNS = (
 
 
 class LibraryJob(QObject):
-    """Inspects and hashes on a pool thread (child processes do the parsing).
+    """Inspects and hashes in the background (child processes do the parsing).
 
     No Store here: an ORM session never crosses threads; hashes are cached by the library.
 
     Signals:
         listed(object): the ``list[ModelEntry]`` of the library.
         added(object): the ``AppConfig`` with a newly added model.
-        failed(str): why a file could not be added; nothing changed.
+        failed(str): why a file could not be added, or the library read; nothing changed.
     """
 
     listed = Signal(object)
@@ -60,32 +57,34 @@ class LibraryJob(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._cancel = threading.Event()
+        self._background = Background("models", self)
 
     def list(self, config: AppConfig) -> None:
-        def run() -> None:
-            with contextlib.suppress(Cancelled):  # the dialog closed while a model was being hashed
-                self.listed.emit(known_models(config, with_hash=True, cancel=self._cancel))
+        def failed(words: str) -> None:
+            if not cancel.is_set():  # else the dialog closed while a model was being hashed
+                self.failed.emit(words)
 
-        self._pool.start(run)
+        cancel = self._background.start(
+            lambda token: known_models(config, with_hash=True, cancel=token),
+            self.listed.emit,
+            failed,
+            doing="Reading the model library",
+        )
 
     def add(self, config: AppConfig, path: Path) -> None:
-        def run() -> None:
-            try:
-                self.added.emit(add_model(config, path))
-            except VeritraceError as error:
-                self.failed.emit(str(error))
-
-        self._pool.start(run)
+        self._background.start(
+            lambda _cancel: add_model(config, path),
+            self.added.emit,
+            self.failed.emit,
+            doing="Adding the model",
+        )
 
     def wait(self) -> None:
-        self._pool.waitForDone()
+        self._background.wait()
 
     def cancel(self) -> None:
         """Stop a hash in progress (within one chunk); an inspection finishes (seconds at most)."""
-        self._cancel.set()
+        self._background.cancel()
 
 
 class ModelsDialog(QDialog):

@@ -12,13 +12,16 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 from app.core.types import Turn, TurnStatus
 from app.render.fonts import with_fallbacks
 from app.ui.conversation_view import insert_shown
-from app.ui.throttle import TextThrottle
 
 _EMPTY = "Select a turn to see the model's reasoning."
 
 
 class ReasoningPane(QWidget):
-    """Shows one turn's reasoning trace; appends live text at the end without re-layout."""
+    """Shows one turn's reasoning trace; appends live text at the end without re-layout.
+
+    Live text comes batched (the controller's repaint takes it from the session's output buffer);
+    each ``append`` is one insert.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,7 +48,6 @@ class ReasoningPane(QWidget):
         layout.addWidget(self._title)
         layout.addWidget(self._caption)
         layout.addWidget(self._text, 1)
-        self._throttle = TextThrottle(self._append_now, self)
         self.turn_id: int | None = None
         self.live = False
 
@@ -53,27 +55,24 @@ class ReasoningPane(QWidget):
         return self._text.toPlainText()
 
     def clear(self) -> None:
-        self._throttle.discard()
         self.turn_id, self.live = None, False
         self._text.clear()
         self._caption.setText(_EMPTY)
 
     def show_turn(self, turn: Turn) -> None:
-        self._throttle.discard()
         self.turn_id, self.live = turn.id, False
         self._show(turn.reasoning)
         self._caption.setText(_caption(turn))
 
     def begin_live(self, turn: Turn, text: str = "") -> None:
         """Show a turn that is still generating, starting from text already received."""
-        self._throttle.discard()
         self.turn_id, self.live = turn.id, True
         self._show(text)
         self._caption.setText(f"Turn {turn.index + 1} · thinking…")
 
     def append(self, text: str) -> None:
         if self.live:
-            self._throttle.push(text)
+            self._append_now(text)
 
     def mark_answering(self, turn: Turn) -> None:
         """The model closed its reasoning and is writing the answer."""
@@ -82,7 +81,6 @@ class ReasoningPane(QWidget):
 
     def end_live(self, turn: Turn) -> None:
         if self.turn_id == turn.id:
-            self._throttle.flush_all()
             self.live = False
             self._caption.setText(_caption(turn))
 

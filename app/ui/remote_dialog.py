@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -20,10 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.errors import VeritraceError
+from app.core.cancel import CancelToken
 from app.core.remote import MISTRAL_API, RemoteEndpoint
 from app.core.types import RunSettings
 from app.services.remote import check_server, is_magistral_on_mistral, magistral_models, server_models
+from app.ui.background import Background
+
+T = TypeVar("T")
 
 
 class RemoteDialog(QDialog):
@@ -40,7 +43,6 @@ class RemoteDialog(QDialog):
 
     models_fetched = Signal(list)
     checked = Signal(bool, str)
-    _answered = Signal(object)  # a callable to run on the GUI thread
 
     def __init__(
         self,
@@ -117,7 +119,7 @@ class RemoteDialog(QDialog):
         self.mistral.clicked.connect(self.use_mistral)
         self.url.editingFinished.connect(self._on_url_editing_finished)
         self.model.currentTextChanged.connect(self._on_model_current_text_changed)
-        self._answered.connect(lambda deliver: deliver())
+        self._background = Background("remote-check", self)
         self._on_url_editing_finished()
         self._on_model_current_text_changed(self.model.currentText())
 
@@ -158,23 +160,18 @@ class RemoteDialog(QDialog):
     def fetch_models(self) -> None:
         """List the server's models into the model box (in the background)."""
         endpoint = self.endpoint()
-
-        def work() -> Callable[[], None]:
-            ids = server_models(endpoint)
-            return lambda: self._show_models(ids)
-
-        self._run("Asking the server for its models…", work)
+        self._run(
+            "Asking the server for its models…", lambda _cancel: server_models(endpoint), self._show_models
+        )
 
     def test_connection(self) -> None:
         """Check the address, the key and the model id, as choosing the server will."""
         endpoint = self.endpoint()
-
-        def work() -> Callable[[], None]:
-            name = check_server(endpoint)
-            host = endpoint.host
-            return lambda: self._finish(True, f"Connected: {host} serves “{name}”.")
-
-        self._run("Testing the connection…", work)
+        self._run(
+            "Testing the connection…",
+            lambda _cancel: check_server(endpoint),
+            lambda name: self._finish(True, f"Connected: {endpoint.host} serves “{name}”."),
+        )
 
     def _show_models(self, ids: list[str]) -> None:
         self._offer(ids, keep=self.model.currentText())
@@ -189,22 +186,12 @@ class RemoteDialog(QDialog):
         self.message.setText(message)
         self.checked.emit(ok, message)
 
-    def _run(self, doing: str, work: Callable[[], Callable[[], None]]) -> None:
+    def _run(self, doing: str, work: Callable[[CancelToken], T], done: Callable[[T], None]) -> None:
         self._set_busy(True)
         self.message.setText(doing)
-
-        def run() -> None:
-            try:
-                deliver = work()
-            except VeritraceError as error:
-                message = str(error)
-                deliver = lambda: self._finish(False, message)  # noqa: E731
-            except Exception as error:  # a bug: say so rather than leave the dialog waiting
-                message = f"Unexpected error ({type(error).__name__}: {error})."
-                deliver = lambda: self._finish(False, message)  # noqa: E731
-            self._answered.emit(deliver)  # queued: the dialog lives on the GUI thread
-
-        threading.Thread(target=run, name="remote-check", daemon=True).start()
+        self._background.start(
+            work, done, lambda message: self._finish(False, message), doing="Asking the server"
+        )
 
     def _set_busy(self, busy: bool) -> None:
         for widget in (self.fetch, self.test, self.mistral):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
@@ -36,7 +36,12 @@ class ReviewView(ConversationView):
     Nothing here changes the record: no annotate links, no drops. ``show_review`` remembers
     where each turn's prompt, reasoning, answer and notes start and end in the document, so a
     search hit can be scrolled to and its match told apart from the other highlights.
+
+    Signals:
+        tokens_requested(int): the user asked to see a turn's prompt as tokens.
     """
+
+    tokens_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -136,8 +141,11 @@ class ReviewView(ConversationView):
         self.ensureCursorVisible()
 
     def _on_anchor_clicked(self, url: QUrl) -> None:
-        if url.scheme() == "image":  # the only action left: look at an attached image
+        # Nothing that changes the record: look at an attached image, or at a prompt's tokens.
+        if url.scheme() == "image":
             self.image_activated.emit(url.path())
+        elif url.scheme() == "tokens" and url.path().isdigit():
+            self.tokens_requested.emit(int(url.path()))
 
 
 def _background(colour: str) -> QTextCharFormat:
@@ -159,7 +167,12 @@ def _model_html(turn: Turn) -> str:
     colour = STATUS_COLOURS[turn.status]
     details = [f'<span style="color:{colour}">{turn.status}</span>']
     if turn.completion_tokens:
-        details.append(f"{turn.completion_tokens} tokens")
+        split = ""
+        if turn.reasoning_tokens is not None and turn.answer_tokens is not None:
+            split = f" ({turn.reasoning_tokens} reasoning · {turn.answer_tokens} answer)"
+        details.append(f"{turn.completion_tokens} tokens{split}")
+    if turn.prompt_token_blob is not None:
+        details.append(f'<a href="tokens:{turn.id}">Prompt as tokens</a>')
     identity = "<br>".join(shown_html(line) for line in model_identity_lines(turn))
     return f'<p class="who">MODEL · {" · ".join(details)}</p><p class="meta">{identity}</p>'
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractTableModel,
     QDate,
@@ -21,7 +23,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
-    QThreadPool,
     QTimer,
     Signal,
 )
@@ -55,6 +56,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
 from app.core.report import remote_model_words
 from app.core.text import visible
@@ -70,7 +72,10 @@ from app.core.types import (
 )
 from app.render.html import label_text, plain_to_html
 from app.services.record import Store
+from app.services.token_view import PromptTokenView, prompt_token_view
 from app.ui.attachments import ImageViewer
+from app.ui.background import Background
+from app.ui.prompt_tokens_dialog import PromptTokensDialog
 from app.ui.review_view import ReviewView
 
 DEBOUNCE_MS = 200
@@ -298,47 +303,33 @@ class Results:
     seconds: float
 
 
-class _Runner(QObject):
-    """Runs store queries on a pool thread, one at a time; results come back as a queued signal."""
-
-    done = Signal(object)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-
-    def start(self, work: Callable[[], object]) -> None:
-        def run() -> None:
-            try:
-                result = work()
-            except Exception as error:  # handed to the GUI thread: a known error or a bug
-                result = error
-            self.done.emit(result)
-
-        self._pool.start(run)
-
-    def wait(self) -> None:
-        self._pool.waitForDone()
-
-
 class SessionBrowser(QDialog):
     """Filter bar, search box, results table, hit list and a read-only review of the opened conversation.
 
-    Searches run on a pool thread, debounced while typing; a result that arrives after a newer
-    request was made is dropped.
+    Searches run in the background, one at a time, debounced while typing; a result that
+    arrives after a newer request was made is dropped.
 
     Signals:
         export_requested(list, str): conversation ids to export and a description of their scope.
         results_shown(): a search's results are on screen.
         conversation_opened(int): the review view now shows this conversation.
+        prompt_tokens_opened(object): a ``PromptTokensDialog`` opened for a turn's prompt.
     """
 
     export_requested = Signal(list, str)
     results_shown = Signal()
     conversation_opened = Signal(int)
+    prompt_tokens_opened = Signal(object)
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        parent: QWidget | None = None,
+        *,
+        prompt_tokens: Callable[[int], Future[PromptTokenView]] | None = None,
+    ) -> None:
+        """``prompt_tokens``: a turn's prompt as tokens, spelled out by the model in use (the
+        session's); without it, the recorded ids alone."""
         super().__init__(parent)
         self.setObjectName("SessionBrowser")
         self.setWindowTitle("Sessions")
@@ -348,8 +339,10 @@ class SessionBrowser(QDialog):
         self.shown: Results | None = None
         self._every: list[ConversationSummary] | None = None
         self._generation = 0
-        self._runner = _Runner(self)
-        self._runner.done.connect(self._on_runner_done)
+        self._background = Background("search", self)
+        self._prompt_tokens = prompt_tokens
+        # Apart from searches: the session reads tokens only after a running turn ends.
+        self._token_reads = Background("prompt tokens", self)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -414,6 +407,7 @@ class SessionBrowser(QDialog):
         self.review = ReviewView()
         self.review.image_source = self.store.image_data
         self.review.image_activated.connect(self._on_review_image_activated)
+        self.review.tokens_requested.connect(self.show_prompt_tokens)
 
         self.export_selected = QPushButton("Export selected…")
         self.export_results = QPushButton("Export results…")
@@ -479,7 +473,7 @@ class SessionBrowser(QDialog):
         self.run_search()
 
     def run_search(self, *_: object) -> None:
-        """Search now, on the pool thread.
+        """Search now, in the background.
 
         The summaries of all conversations are loaded once (``refresh``) and filtered here;
         each search then only asks the index which conversations match and for the hits.
@@ -488,7 +482,7 @@ class SessionBrowser(QDialog):
         self._generation += 1
         generation, chosen, store, every = self._generation, self.session_filter(), self.store, self._every
 
-        def work() -> Results:
+        def work(_cancel: CancelToken) -> Results:
             started = time.perf_counter()
             loaded = store.browse() if every is None else every
             conversations = [summary for summary in loaded if chosen.accepts(summary)]
@@ -501,11 +495,11 @@ class SessionBrowser(QDialog):
             return Results(generation, chosen, conversations, hits, loaded, time.perf_counter() - started)
 
         self.summary.setText("Searching…")
-        self._runner.start(work)
+        self._background.start(work, self._on_search_done, self.summary.setText, doing="Searching")
 
     def wait(self) -> None:
         """Let a search still running finish (before closing)."""
-        self._runner.wait()
+        self._background.wait()
 
     def _on_query_text_edited(self, _text: str) -> None:
         self._debounce.start()
@@ -514,13 +508,7 @@ class SessionBrowser(QDialog):
         if self.use_from.isChecked() or self.use_to.isChecked():
             self.run_search()
 
-    def _on_runner_done(self, result: object) -> None:
-        if isinstance(result, VeritraceError):
-            self.summary.setText(str(result))
-            return
-        if isinstance(result, BaseException):
-            raise result  # a bug: to the crash dialog and the log, with its traceback
-        assert isinstance(result, Results)
+    def _on_search_done(self, result: Results) -> None:
         if result.generation != self._generation:
             return  # a newer search is on its way
         if result.every is not self._every:
@@ -586,6 +574,30 @@ class SessionBrowser(QDialog):
         summary = self.table_model.rows[index.row()]
         if self.review.shown_conversation_id != summary.id:
             self.open_conversation(summary.id)
+
+    def show_prompt_tokens(self, turn_id: int) -> PromptTokensDialog:
+        """Open a turn's prompt as tokens; they are read in the background."""
+        dialog = PromptTokensDialog(turn_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        source, store = self._prompt_tokens, self.store
+
+        def read(_cancel: CancelToken) -> PromptTokenView:
+            if source is not None:
+                return source(turn_id).result()
+            return prompt_token_view(store.turn(turn_id), None, None)
+
+        def done(view: PromptTokenView) -> None:
+            if shiboken6.isValid(dialog):  # not closed meanwhile
+                dialog.set_view(view)
+
+        def failed(words: str) -> None:
+            if shiboken6.isValid(dialog):
+                dialog.set_failure(words)
+
+        self._token_reads.start(read, done, failed, doing="Reading the prompt's tokens")
+        dialog.show()
+        self.prompt_tokens_opened.emit(dialog)
+        return dialog
 
     def _on_review_image_activated(self, sha256: str) -> None:
         try:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from app.services.anchoring import Authority, pending, send_queued
 from app.services.record import Store
+from app.ui.background import Background
 
 
 class TimestampSender(QObject):
-    """Sends what is queued for the timestamp authority on the thread pool, one batch at a time.
+    """Sends what is queued for the timestamp authority in the background, one batch at a time.
 
     Signals:
         finished(str): what happened, in words (timestamped, refused, or still queued offline).
@@ -20,15 +21,18 @@ class TimestampSender(QObject):
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # one batch at a time: a checkpoint is never sent twice at once
+        # One job at a time: a checkpoint is never sent twice at once.
+        self._background = Background("timestamps", self)
 
     def send(self, authority: Authority) -> None:
-        self._pool.start(lambda: self._run(authority))
+        self._background.start(lambda _cancel: self._send(authority), self._on_sent, doing="Timestamping")
 
     def wait(self) -> None:
-        self._pool.waitForDone()
+        self._background.wait()
 
-    def _run(self, authority: Authority) -> None:
-        if pending(self._store):
-            self.finished.emit(send_queued(self._store, authority).describe())  # queued to the GUI thread
+    def _send(self, authority: Authority) -> str | None:
+        return send_queued(self._store, authority).describe() if pending(self._store) else None
+
+    def _on_sent(self, words: str | None) -> None:
+        if words is not None:
+            self.finished.emit(words)
