@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from app import __version__
+from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
 from app.core.files import check_folder
 from app.core.images import read_image_file
@@ -126,6 +127,7 @@ _seed = _whole_number(
 )
 _max_tokens = _whole_number(1, MAX_TOKENS_MAX, "token limits")
 _positive = _whole_number(1, ID_MAX, "limits")
+_threads = _whole_number(1, 1024, "thread counts")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -270,6 +272,23 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="show one conversation with every recorded field")
     show.add_argument("id", type=_record_id, metavar="ID")
     show.add_argument("--json", action="store_true")
+
+    reproducing = commands.add_parser(
+        "reproduce",
+        help="run a recorded turn again from its recorded token ids and compare the output tokens",
+    )
+    reproducing.add_argument("turn", type=_record_id, metavar="TURN_ID")
+    reproducing.add_argument(
+        "--model", type=Path, metavar="PATH", help="the model file, if it moved (its SHA-256 must match)"
+    )
+    reproducing.add_argument("--mmproj", type=Path, metavar="PATH", help="the vision projector, if it moved")
+    reproducing.add_argument(
+        "--threads", type=_threads, metavar="N", help="run with N threads instead (reported as a change)"
+    )
+    reproducing.add_argument(
+        "--run-again", action="store_true", help="a server's turn: send its recorded request again"
+    )
+    reproducing.add_argument("--json", action="store_true", help="print the result as JSON")
 
     # -- the model library -----------------------------------------------------------------
     models = commands.add_parser("models", help="list the model library with each file's GGUF metadata")
@@ -730,6 +749,39 @@ def _signoff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reproduce(args: argparse.Namespace) -> int:
+    from app.services.reproduce import Outcome, Overrides, reproduce
+
+    overrides = Overrides(
+        model=args.model, projector=args.mmproj, threads=args.threads, run_again=args.run_again
+    )
+    with _writing() as store:
+        cancel = CancelToken()
+        previous = signal.signal(signal.SIGINT, lambda *_: cancel.set())
+        try:
+            result = reproduce(
+                store,
+                args.turn,
+                overrides,
+                cancel=cancel,
+                on_status=lambda text: _say(f"veritrace: {text}", file=sys.stderr, one_line=True),
+            )
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        store.checkpoint(installation_key(), f"reproduction of turn {args.turn}")
+    if args.json:
+        _dump(result.to_json())
+    else:
+        _say(f"Turn {result.turn_id}: {result.summary}")
+        differs = result.now_text and result.now_text != result.recorded_text
+        if result.outcome is Outcome.DIVERGES or differs:
+            _say(f"\nRecorded:\n{result.recorded_text}\n\nNow:\n{result.now_text}")
+    if result.outcome is Outcome.STOPPED:
+        return INTERRUPTED
+    # A divergence, or a model file that is not the recorded one, is a problem found (recorded).
+    return 0 if result.outcome in (Outcome.IDENTICAL, Outcome.NOT_EXACT) and result.diverges_at is None else 1
+
+
 def _checkpoint(args: argparse.Namespace) -> int:
     authority = _authority(args.tsa, args.tsa_root) if args.tsa else None
     with _writing(authority) as store:
@@ -1021,6 +1073,7 @@ _COMMANDS = {
     "list": _list,
     "search": _search,
     "show": _show,
+    "reproduce": _reproduce,
     "verify": _verify,
     "annotate": _annotate,
     "signoff": _signoff,

@@ -199,6 +199,8 @@ BASE: dict[str, dict[str, Any]] = {
     "models": {"--no-hash": FLAG},
     "inspect": {"path": Place("valid gguf")},
     "download": {"name": "magistral", "--to": Place("out", "/models")},
+    # The record's turns were written without token ids: each is refused, nothing recorded.
+    "reproduce": {"turn": "4"},
 }
 WRITERS = {"ask", "checkpoint", "key rotate", "key replace", "restore", "annotate", "signoff", "export"}
 POSITIONALS = {"prompt", "query", "turn", "conversation", "ids", "id", "path", "name", "backup"}
@@ -302,6 +304,8 @@ NUMBER_SLOTS: dict[tuple[str, str], tuple[int, int, dict[int, int] | None]] = {
     ("ask", "--seed"): (0, SEED_MAX, None),  # None: every value in range runs
     ("ask", "--max-tokens"): (1, MAX_TOKENS_MAX, None),
     ("search", "--limit"): (1, ID_MAX, None),
+    ("reproduce", "turn"): (1, ID_MAX, {}),  # no turn here holds token ids: each is refused
+    ("reproduce", "--threads"): (1, 1024, {}),
 }
 
 
@@ -385,12 +389,16 @@ FLAGS = [
     ("download", "--mmproj"),
     ("ask", "--require-reasoning"),
     ("ask", "--no-require-reasoning"),
+    ("reproduce", "--json"),
+    ("reproduce", "--run-again"),
 ]
+# Commands whose base run is refused (see BASE): a flag given as meant is refused with it.
+REFUSED_BASE = {"reproduce"}
 
 
 def flag_cases() -> Iterator[Case]:
     for command, target in FLAGS:
-        yield case(command, target, "given", FLAG, OK)
+        yield case(command, target, "given", FLAG, REFUSED if command in REFUSED_BASE else OK)
         yield case(command, target, "given a value", "yes", REFUSED)
     both = {"--require-reasoning": FLAG, "--no-require-reasoning": FLAG}
     yield case("ask", "--require-reasoning", "and --no-require-reasoning", both, REFUSED)
@@ -444,13 +452,15 @@ INPUTS = {
     ("verify", "--since"): "report",
     ("verify", "--tsa-root"): "pem",
     ("checkpoint", "--tsa-root"): "pem",
+    ("reproduce", "--model"): "gguf",
+    ("reproduce", "--mmproj"): "mmproj",
 }
 
 
 def input_outcome(command: str, target: str, kind: str) -> dict[str, Any]:
     """A file the user named that cannot be used is bad input (2); a valid one works."""
     if kind == "valid":
-        return {"status": OK}
+        return {"status": REFUSED if command in REFUSED_BASE else OK}
     if kind == "unreadable":
         return {"status": ENVIRONMENT}  # permission denied
     return {"status": REFUSED}
@@ -982,6 +992,7 @@ def check_record(corpus: Corpus, case: Case) -> None:
     assert corpus.user_files_kept(), f"{case.id} changed the user's own files"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", params(APP_CASES))
 def test_the_command_line_meets_hostile_input(corpus: Corpus, case: Case) -> None:
     status, out, err = run_in_process(cli.main, [corpus.resolve(argument) for argument in case.argv])
@@ -1080,6 +1091,7 @@ def listing(path: Path) -> list[tuple[str, int, int]]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", params(VERIFIER_CASES))
 def test_the_bundle_verifier_meets_hostile_input(corpus: Corpus, case: Case) -> None:
     prepare_bundle(corpus, case)
@@ -1110,6 +1122,7 @@ CHEAP_TEXT_SLOTS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("command", "target"), [pytest.param(*s, id=" ".join(s)) for s in CHEAP_TEXT_SLOTS])
 def test_any_text_in_any_text_option_is_kept_or_refused_in_one_line(
     corpus: Corpus, command: str, target: str
@@ -1130,6 +1143,7 @@ def test_any_text_in_any_text_option_is_kept_or_refused_in_one_line(
     check()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("command", "target"), [pytest.param(*s, id=" ".join(s)) for s in NUMBER_SLOTS])
 def test_any_number_outside_the_range_is_refused_by_the_parser(
     corpus: Corpus, command: str, target: str

@@ -187,6 +187,12 @@ def _turn(report: Report, turn: Turn, images_dir: str, files: dict[str, bytes]) 
                 f"{inline(annotation.comment)}"
             )
         lines.append("")
+    reproduced = report.reproductions.get(turn.id, ())
+    if reproduced:
+        lines += ["**Run again**", ""]
+        for reproduction in reproduced:
+            lines.append(f"- {inline(reproduction.at)}: {inline(reproduction.summary)}")
+        lines.append("")
     return lines
 
 

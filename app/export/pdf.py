@@ -283,6 +283,23 @@ def _turn(report: Report, turn: Turn, thumbnails: dict[str, tuple[int, int]]) ->
                 ],
             )
         )
+    reproduced = report.reproductions.get(turn.id, ())
+    if reproduced:
+        parts.append('<p class="label">RUN AGAIN</p>')
+        parts.append(
+            _grid(
+                ["At", "Outcome", "What it gave"],
+                [
+                    [
+                        _e(again.at),
+                        f'<span class="{"ok" if again.outcome == "identical" else "bad"}">'
+                        f"{_e(again.outcome)}</span>",
+                        plain_to_html(again.summary),
+                    ]
+                    for again in reproduced
+                ],
+            )
+        )
     return "".join(parts)
 
 

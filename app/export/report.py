@@ -15,6 +15,7 @@ from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from app.core.report import remote_model_words
+from app.core.reproduction import Reproduction
 from app.core.signing import SignedHead
 from app.core.types import Checkpoint, Conversation, Flag, SamplingParams, Turn
 
@@ -60,6 +61,8 @@ class Report:
     images: Mapping[str, bytes] = field(default_factory=dict, repr=False)  # sha256 → original bytes
     # sha256 → what the record says about that model file (its model.loaded event)
     model_details: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
+    # turn id → each time it was run again (``turn.reproduced`` events), oldest first
+    reproductions: Mapping[int, tuple[Reproduction, ...]] = field(default_factory=dict, repr=False)
 
     @property
     def signed_head(self) -> SignedHead:

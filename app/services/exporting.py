@@ -29,6 +29,7 @@ from app.export.report import Report
 from app.services.anchoring import Authority
 from app.services.destination import check_writable
 from app.services.record import check_record
+from app.services.reproduce import reproductions
 from app.storage.repository import Store
 
 Progress = Callable[[int, int], None]
@@ -102,6 +103,12 @@ def build_report(
                 if turn.model.sha256 and not turn.model.is_remote
             }
         ),
+        reproductions={
+            turn_id: tuple(found)
+            for turn_id, found in reproductions(
+                store, {turn.id for c in conversations for turn in c.turns}
+            ).items()
+        },
     )
 
 

@@ -30,6 +30,7 @@ from app.core.errors import VeritraceError
 from app.core.images import CheckedImage
 from app.core.models import context_warning
 from app.core.remote import RemoteEndpoint
+from app.core.reproduction import Reproduction
 from app.core.signing import KeyPair
 from app.core.types import Checkpoint, Flag, Meaning, RunSettings, SignOff, Turn
 from app.runtime.backend import Backend as Backend  # what a session runs turns on
@@ -51,7 +52,9 @@ from app.services.models import describe
 from app.services.phases import IllegalMove, Phase, PhaseMachine, Runner
 from app.services.record import anchor_with
 from app.services.remote import configured_endpoint, remote_settings, with_remote
+from app.services.reproduce import Overrides, reproduce, reproductions
 from app.services.signing import installation_key
+from app.services.token_view import PromptTokenView, prompt_token_view
 from app.storage.repository import Store
 
 _log = logging.getLogger(__name__)
@@ -152,11 +155,14 @@ Event = (
 
 
 class OutputBuffer:
-    """Streamed pieces handed from the session's thread to whoever shows them.
+    """Streamed pieces handed from the session's thread to whoever shows them: the one place
+    streamed text is batched.
 
     One event per piece would flood a window when a model streams thousands a second. Pieces
     are appended under a lock, and ``notify`` is called only when the buffer turns non-empty;
-    the reader takes everything there is. Nothing waits for a later piece to be delivered.
+    the reader takes what there is, when it is ready to show it. A reader that takes only part
+    (``limit``) comes back for the rest: no notice comes while pieces wait. Nothing waits for a
+    later piece to be delivered.
     """
 
     def __init__(self, notify: Callable[[], None]) -> None:
@@ -174,10 +180,30 @@ class OutputBuffer:
         if first:
             self._notify()
 
-    def take(self) -> list[tuple[str, str]]:
+    def take(self, limit: int | None = None) -> list[tuple[str, str]]:
+        """(kind, text) pieces in order: all of them, or the first ``limit`` characters."""
+        if limit is None:
+            with self._lock:
+                items, self._items = self._items, []
+            return [(kind, "".join(parts)) for kind, parts in items]
+        taken: list[tuple[str, str]] = []
         with self._lock:
-            items, self._items = self._items, []
-        return [(kind, "".join(parts)) for kind, parts in items]
+            while self._items and limit > 0:
+                kind, parts = self._items[0]
+                text = "".join(parts)
+                if len(text) > limit:
+                    self._items[0] = (kind, [text[limit:]])
+                    text = text[:limit]
+                else:
+                    del self._items[0]
+                taken.append((kind, text))
+                limit -= len(text)
+        return taken
+
+    def waiting(self) -> bool:
+        """Whether pieces wait to be taken."""
+        with self._lock:
+            return bool(self._items)
 
 
 class _EventSink:
@@ -609,6 +635,34 @@ class Session:
 
     def checkpoint(self, why: str = "on demand") -> Checkpoint:
         return self.store.checkpoint(self.signing_key(), why)
+
+    def reproduce(
+        self,
+        turn_id: int,
+        overrides: Overrides | None = None,
+        cancel: CancelToken | None = None,
+        on_status: Callable[[str], None] = lambda text: None,
+    ) -> Reproduction:
+        """Run a recorded turn again on a model of its own and record the result, signed.
+
+        Blocks (call it off the GUI thread); the session's own model and turns are untouched.
+        """
+        result = reproduce(self.store, turn_id, overrides, cancel=cancel, on_status=on_status)
+        self.store.checkpoint(self.signing_key(), f"reproduction of turn {turn_id}")
+        return result
+
+    def reproductions(self, turn_ids: set[int] | None = None) -> dict[int, list[Reproduction]]:
+        """The recorded reproductions, by turn."""
+        return reproductions(self.store, turn_ids)
+
+    def prompt_tokens(self, turn_id: int) -> Future[PromptTokenView]:
+        """A turn's recorded prompt ids, with each token's text if the model in use ran the turn.
+
+        Read on the session's thread, which owns the model: after a running turn ends.
+        """
+        return self._submit(
+            lambda: prompt_token_view(self.store.turn(turn_id), self.chat.model, self.chat.backend)
+        )
 
     # -- ending --------------------------------------------------------------------------------
 

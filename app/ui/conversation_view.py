@@ -31,7 +31,6 @@ from app.core.types import Conversation, Turn, TurnStatus
 from app.render.fonts import css_font_stack, with_fallbacks
 from app.render.html import ESCAPE_BACKGROUND, ESCAPE_COLOUR, markdown_to_html, plain_to_html
 from app.ui.attachments import has_images, thumbnail
-from app.ui.throttle import TextThrottle
 
 THUMBNAIL_HEIGHT = 72
 
@@ -70,7 +69,8 @@ _RULE = (
 
 
 class ConversationView(QTextBrowser):
-    """Renders a conversation; streams the live answer by appending at the end.
+    """Renders a conversation; streams the live answer by appending at the end (text comes
+    batched: the controller's repaint takes it from the session's output buffer).
 
     Model output is untrusted: links are never opened, no resource is ever loaded. The
     only images shown are the turns' own attachments, registered with the document by hash.
@@ -78,12 +78,14 @@ class ConversationView(QTextBrowser):
     Signals:
         turn_selected(int): the user asked for a turn's reasoning.
         annotate_requested(int): the user wants to annotate a turn.
+        reproduce_requested(int): the user wants a turn run again and compared.
         image_activated(str): the user clicked an attached image (its SHA-256).
         images_dropped(object): a QMimeData with images was dropped on the conversation.
     """
 
     turn_selected = Signal(int)
     annotate_requested = Signal(int)
+    reproduce_requested = Signal(int)
     image_activated = Signal(str)
     images_dropped = Signal(object)
 
@@ -100,7 +102,6 @@ class ConversationView(QTextBrowser):
         )
         self.document().setDocumentMargin(16)
         self.anchorClicked.connect(self._on_anchor_clicked)
-        self._throttle = TextThrottle(self._append_now, self)
         self.live_turn_id: int | None = None
         self.selected_turn_id: int | None = None
         self.shown_conversation_id: int | None = None
@@ -115,7 +116,6 @@ class ConversationView(QTextBrowser):
     def show_conversation(
         self, conversation: Conversation | None, selected_turn_id: int | None = None
     ) -> None:
-        self._throttle.discard()
         self.live_turn_id = None
         self.selected_turn_id = selected_turn_id
         self.shown_conversation_id = conversation.id if conversation else None
@@ -171,7 +171,6 @@ class ConversationView(QTextBrowser):
         """Show finished turns rendered, then the live turn with its answer as plain text."""
         earlier = [t for t in conversation.turns if t.id != turn.id] if conversation else []
         self._register([*earlier, turn])
-        self._throttle.discard()
         self.setHtml("".join(_turn_html(t, False) for t in earlier) + _live_html(turn))
         self._go_live(turn, answer_so_far)
 
@@ -184,7 +183,6 @@ class ConversationView(QTextBrowser):
         shown = self.shown_conversation_id == turn.conversation_id and self.live_turn_id is None
         if not (shown or (turn.index == 0 and self.shown_conversation_id is None)):
             return False
-        self._throttle.discard()
         self._register([turn])
         if turn.index == 0:
             self.setHtml(_live_html(turn))
@@ -209,10 +207,7 @@ class ConversationView(QTextBrowser):
 
     def append_answer(self, text: str) -> None:
         if self.live_turn_id is not None:
-            self._throttle.push(text)
-
-    def flush(self) -> None:
-        self._throttle.flush_all()
+            self._append_now(text)
 
     def _append_now(self, text: str) -> None:
         bar = self.verticalScrollBar()
@@ -228,6 +223,8 @@ class ConversationView(QTextBrowser):
             self.turn_selected.emit(int(url.path()))
         elif url.scheme() == "annotate" and url.path().isdigit():
             self.annotate_requested.emit(int(url.path()))
+        elif url.scheme() == "reproduce" and url.path().isdigit():
+            self.reproduce_requested.emit(int(url.path()))
         elif url.scheme() == "image":
             self.image_activated.emit(url.path())
 
@@ -391,6 +388,8 @@ def _turn_html(turn: Turn, selected: bool, locked: bool = False) -> str:
     link = f'<a href="turn:{turn.id}">{"<b>" + label + "</b>" if selected else label}</a>'
     if not locked and turn.status != TurnStatus.RUNNING:
         link += f' · <a href="annotate:{turn.id}">Annotate</a>'
+    if turn.status != TurnStatus.RUNNING:  # a signed conversation can be reproduced too
+        link += f' · <a href="reproduce:{turn.id}">Reproduce</a>'
     error = f'<p class="error">{shown_html(turn.error)}</p>' if turn.error else ""
     return (
         _prompt_html(turn)

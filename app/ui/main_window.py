@@ -20,6 +20,7 @@ from app.services.exporting import scope_label
 from app.services.models import cached_info
 from app.services.record import Store
 from app.services.remote import api_key, save_api_key
+from app.services.reproduce import Overrides
 from app.services.session import Backend
 from app.ui.attachments import ImageViewer
 from app.ui.composer import Composer
@@ -31,6 +32,7 @@ from app.ui.export_dialog import ExportDialog
 from app.ui.models_dialog import ModelsDialog
 from app.ui.reasoning_pane import ReasoningPane
 from app.ui.remote_dialog import RemoteDialog
+from app.ui.reproduce_dialog import ReproduceDialog
 from app.ui.review_dialogs import AnnotateDialog, NameDialog, SignOffDialog, TimestampAuthorityDialog
 from app.ui.session_browser import SessionBrowser
 from app.ui.settings_dialog import SettingsDialog
@@ -85,10 +87,12 @@ class MainWindow(QMainWindow):
         )
         self._modal_errors = modal_errors
         self.session_browser: SessionBrowser | None = None
+        self.reproduce_dialog: ReproduceDialog | None = None  # the latest one opened
         self.controller.error_occurred.connect(self._on_controller_error_occurred)
         self.controller.record_changed.connect(self._on_controller_record_changed)
         self.controller.image_requested.connect(self._on_controller_image_requested)
         self.view.annotate_requested.connect(self._on_view_annotate_requested)
+        self.view.reproduce_requested.connect(self._on_view_reproduce_requested)
         self._build_menus()
         self._restore_geometry()
 
@@ -215,6 +219,32 @@ class MainWindow(QMainWindow):
             flag, comment = dialog.values()
             self.controller.annotate(turn_id, flag, comment)
 
+    def _on_view_reproduce_requested(self, turn_id: int) -> None:
+        session = self.controller.session
+        turn = self.controller.store.turn(turn_id)
+        overrides = Overrides()
+        if turn.ran_remotely:
+            asked = QMessageBox.question(
+                self,
+                "Reproduce turn",
+                f"Turn {turn_id} ran on a server ({turn.endpoint}). A server's run cannot be reproduced "
+                "bit for bit: its build, hardware and batching are not known.\n\nSend its recorded "
+                "request again and compare the text?",
+            )
+            if asked != QMessageBox.StandardButton.Yes:
+                return
+            overrides = Overrides(run_again=True)
+        dialog = ReproduceDialog(
+            turn_id,
+            lambda turn, asked, cancel, status: session.reproduce(turn, asked, cancel, status),
+            overrides,
+            self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _code: self.controller.refresh_conversations())
+        self.reproduce_dialog = dialog
+        dialog.show()
+
     def _on_sign_off_triggered(self) -> None:
         conversation_id = self.controller.conversation_id
         if conversation_id is None:
@@ -271,7 +301,9 @@ class MainWindow(QMainWindow):
     def open_session_browser(self) -> SessionBrowser:
         """The Sessions window (one per main window), brought up to date and to the front."""
         if self.session_browser is None:
-            self.session_browser = SessionBrowser(self.controller.store, self)
+            self.session_browser = SessionBrowser(
+                self.controller.store, self, prompt_tokens=self.controller.session.prompt_tokens
+            )
             self.session_browser.export_requested.connect(self._on_session_browser_export_requested)
         self.session_browser.refresh()
         if self.session_browser.isVisible():
