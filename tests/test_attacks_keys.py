@@ -74,6 +74,7 @@ def bundle_script(bundle: Path, *options: str) -> subprocess.CompletedProcess[st
 # -- 4. a bundle with a conversation removed, re-signed ---------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_bundle_cut_and_resigned_with_another_key_passes_alone_but_fails_pinned_and_since(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -110,6 +111,7 @@ def test_a_bundle_cut_and_resigned_with_another_key_passes_alone_but_fails_pinne
     assert cli(capsys, "verify").status == 0, "the record itself was not touched"
 
 
+@pytest.mark.slow
 def test_a_bundle_cut_and_resigned_with_the_stolen_key_passes_pinned_but_fails_since(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -144,6 +146,7 @@ def test_a_second_key_enrolled_without_a_rotation_is_named(capsys: pytest.Captur
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("forged", ["old signature", "old key", "record"])
 def test_a_rotation_the_retired_key_did_not_sign_is_named(
     capsys: pytest.CaptureFixture[str], forged: str
@@ -170,6 +173,7 @@ def test_a_rotation_the_retired_key_did_not_sign_is_named(
     assert found.status == 1 and found.err.startswith(f"Record broken at entry {seq}: {problem}."), found.err
 
 
+@pytest.mark.slow
 def test_a_checkpoint_signed_by_a_key_retired_by_rotation_is_named(
     capsys: pytest.CaptureFixture[str], veritrace_home: Path, tmp_path: Path
 ) -> None:
@@ -356,6 +360,7 @@ def _key_folder_files(folder: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in folder.iterdir() if "signing-key" in path.name}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("action", ["rotate", "replace"])
 def test_a_key_change_the_record_could_not_take_leaves_the_key_file_as_it_was(
     capsys: pytest.CaptureFixture[str], veritrace_home: Path, action: str
@@ -393,6 +398,7 @@ def test_a_key_change_the_record_could_not_take_leaves_the_key_file_as_it_was(
         store.close()
 
 
+@pytest.mark.slow
 def test_a_rotation_refused_by_the_record_leaves_the_forged_key_file_as_it_was(
     capsys: pytest.CaptureFixture[str], veritrace_home: Path
 ) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from app.core.cancel import CancelToken
 from app.core.clock import utc_now
 from app.core.errors import ModelError, VeritraceError
 from app.core.identity import file_identity
@@ -121,7 +122,7 @@ class HoldingSink(RecordingSink):
     without depending on how fast the tiny model is.
     """
 
-    def __init__(self, cancel: threading.Event) -> None:
+    def __init__(self, cancel: CancelToken) -> None:
         super().__init__()
         self.cancel = cancel
         self.first_text = threading.Event()
@@ -137,7 +138,7 @@ class HoldingSink(RecordingSink):
 def ask(
     service: ChatService, sink: RecordingSink | None = None, images: list[CheckedImage] | None = None
 ) -> Turn:
-    return service.run_turn(None, PROMPT, SETTINGS, sink or RecordingSink(), threading.Event(), images or [])
+    return service.run_turn(None, PROMPT, SETTINGS, sink or RecordingSink(), CancelToken(), images or [])
 
 
 def opened(service: ChatService, role: Role = Role.MODEL) -> OpenedFile:
@@ -231,6 +232,7 @@ def _changed_between_loads(service: ChatService, store: Store, path: Path, where
     assert store.verify().intact
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("where", "how", "size"),
     [
@@ -248,6 +250,7 @@ def test_a_byte_changed_in_place_with_its_mtime_put_back_is_hashed_anew(
     _changed_between_loads(service, store, model, where, how)
 
 
+@pytest.mark.slow
 def test_a_same_size_copy_renamed_over_the_model_with_its_times_put_back_is_hashed_anew(
     service: ChatService, store: Store, model: Path
 ) -> None:
@@ -260,6 +263,7 @@ def test_a_same_size_copy_renamed_over_the_model_with_its_times_put_back_is_hash
 # -- 3. the model replaced or written while it is loaded ---------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("how", "said"),
     [
@@ -301,7 +305,9 @@ def test_a_model_changed_while_loaded_and_idle_refuses_every_later_turn_until_re
     assert store.verify().intact
 
 
-@pytest.mark.parametrize("hashed", ["before the turn", "during the turn"])
+@pytest.mark.parametrize(
+    "hashed", ["before the turn", pytest.param("during the turn", marks=pytest.mark.slow)]
+)
 def test_a_model_replaced_during_generation_stops_the_turn_which_keeps_the_hash_of_what_loaded(
     service: ChatService,
     store: Store,
@@ -320,7 +326,7 @@ def test_a_model_replaced_during_generation_stops_the_turn_which_keeps_the_hash_
         replacement = Path(shutil.copyfile(model, tmp_path / "other.gguf"))
     other, loaded_size = sha256_of(replacement), path.stat().st_size
     service.load_model(path, SETTINGS)
-    cancel = threading.Event()
+    cancel = CancelToken()
     sink = HoldingSink(cancel)
 
     hashed_when_replaced: list[bool] = []
@@ -370,6 +376,7 @@ def test_a_model_replaced_during_generation_stops_the_turn_which_keeps_the_hash_
 # -- 4. the projector changed --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_projector_changed_in_place_with_its_mtime_put_back_is_refused_then_hashed_anew(
     service: ChatService, store: Store, model: Path, tiny_models: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -410,6 +417,7 @@ def test_a_projector_changed_in_place_with_its_mtime_put_back_is_refused_then_ha
 # -- 5. a forged cache entry for the file's exact identity -----------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_forged_cache_for_a_small_model_refuses_the_load_naming_both_hashes(
     service: ChatService, store: Store, model: Path
 ) -> None:
@@ -440,6 +448,7 @@ def test_a_forged_cache_for_a_small_model_refuses_the_load_naming_both_hashes(
     assert store.verify().intact
 
 
+@pytest.mark.slow
 def test_a_hash_known_to_disagree_with_the_cache_is_never_named_as_the_files(
     service: ChatService, store: Store, model: Path, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
@@ -463,6 +472,7 @@ def test_a_hash_known_to_disagree_with_the_cache_is_never_named_as_the_files(
     assert service.model.file.sha256 in ("", padded.sha256), "the loaded model is shown with the forged hash"
 
 
+@pytest.mark.slow
 def test_a_forged_cache_for_a_large_model_is_found_after_a_turn_that_finished_first(
     service: ChatService, store: Store, padded_3gib: Padded, tmp_path: Path
 ) -> None:
@@ -505,6 +515,7 @@ def test_a_forged_cache_for_a_large_model_is_found_after_a_turn_that_finished_fi
     assert store.verify().intact
 
 
+@pytest.mark.slow
 def test_a_forged_cache_for_a_large_model_stops_the_turn_still_generating(
     service: ChatService, store: Store, padded_3gib: Padded, tmp_path: Path
 ) -> None:
@@ -512,7 +523,7 @@ def test_a_forged_cache_for_a_large_model_stops_the_turn_still_generating(
     true = padded_3gib.sha256
     forge_cache(store, path)
     service.load_model(path, SETTINGS)
-    cancel = threading.Event()
+    cancel = CancelToken()
     sink = HoldingSink(cancel)
     turn = service.run_turn(None, PROMPT, LONG, sink, cancel)
     assert sink.stopped_by_service, "the service stopped the generation when the hash disagreed"
@@ -592,6 +603,7 @@ def _shown_model(capsys: pytest.CaptureFixture[str], conversation: int) -> dict[
     return dict(turn["model"])
 
 
+@pytest.mark.slow
 def test_cli_records_the_new_hash_after_an_edit_with_the_mtime_put_back(
     capsys: pytest.CaptureFixture[str], model: Path
 ) -> None:
@@ -621,6 +633,7 @@ def test_cli_records_the_new_hash_after_an_edit_with_the_mtime_put_back(
         store.close()
 
 
+@pytest.mark.slow
 def test_cli_with_a_forged_cache_for_a_large_model_exits_1_naming_both_hashes(
     capsys: pytest.CaptureFixture[str], padded_3gib: Padded, tmp_path: Path
 ) -> None:
@@ -649,6 +662,7 @@ def test_cli_with_a_forged_cache_for_a_large_model_exits_1_naming_both_hashes(
         store.close()
 
 
+@pytest.mark.slow
 def test_cli_with_a_forged_cache_for_a_small_model_refuses_to_run_naming_both_hashes(
     capsys: pytest.CaptureFixture[str], model: Path
 ) -> None:
@@ -682,6 +696,7 @@ def test_cli_with_a_forged_cache_for_a_small_model_refuses_to_run_naming_both_ha
 # -- 8. a cache row from before identities -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("changed_since", [False, True], ids=["unchanged", "changed-mtime-put-back"])
 def test_a_cache_row_from_before_identities_is_never_trusted(
     service: ChatService, store: Store, model: Path, tmp_path: Path, changed_since: bool

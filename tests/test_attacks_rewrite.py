@@ -129,6 +129,7 @@ def test_an_edit_rebuilt_with_a_fresh_key_is_consistent_in_every_row_and_signatu
     assert result.checkpoints == 2 and answer_of(record, 1).endswith(FORGED)
 
 
+@pytest.mark.slow
 def test_a_deleted_conversation_rebuilt_leaves_a_gapless_chain_and_no_trace(record: Path) -> None:
     before = head(record)[0]
     deleted = delete_conversation(record, 1)
@@ -157,6 +158,7 @@ def test_dropping_every_checkpoint_and_key_event_leaves_the_sign_off_unsigned(re
 # -- 1a. an approved answer edited, re-signed with a fresh key ------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_an_approved_answer_edited_and_resigned_with_a_fresh_key_is_caught(
     capsys: pytest.CaptureFixture[str], demo_gguf: Path, tmp_path: Path
@@ -190,6 +192,7 @@ def test_an_approved_answer_edited_and_resigned_with_a_fresh_key_is_caught(
     ) in earlier.err
 
 
+@pytest.mark.slow
 def test_a_fresh_key_forgery_names_the_witness_key_missing_from_the_key_history(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -206,6 +209,7 @@ def test_a_fresh_key_forgery_names_the_witness_key_missing_from_the_key_history(
 # -- 1b. every checkpoint and key event dropped ---------------------------------------------------
 
 
+@pytest.mark.slow
 def test_dropping_the_signatures_fails_on_the_sign_off_the_witness_and_the_installation_key(
     capsys: pytest.CaptureFixture[str], veritrace_home: Path
 ) -> None:
@@ -250,6 +254,7 @@ def test_dropping_the_signatures_fails_on_the_sign_off_the_witness_and_the_insta
 # -- 1c. the stolen installation key re-signs everything ------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_a_forgery_resigned_with_the_stolen_key_is_caught_by_the_witness_and_every_earlier_report(
     qapp: object, capsys: pytest.CaptureFixture[str], demo_gguf: Path, tmp_path: Path
@@ -301,6 +306,7 @@ def test_a_forgery_resigned_with_the_stolen_key_is_caught_by_the_witness_and_eve
     assert f"FAILED: No entry of the record has hash {head_hash}: the record was rewritten" in bare.err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("imprint_too", [False, True], ids=["token-left-alone", "recorded-imprint-rewritten"])
 def test_a_forgery_resigned_with_the_stolen_key_breaks_its_timestamp_token(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, imprint_too: bool
@@ -341,6 +347,7 @@ def test_a_forgery_resigned_with_the_stolen_key_breaks_its_timestamp_token(
         assert "the checkpoint it names is no longer the one it timestamped." in found.err
 
 
+@pytest.mark.slow
 def test_a_forger_who_also_deletes_the_recorded_tokens_is_caught_only_by_what_was_kept_elsewhere(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -385,6 +392,7 @@ def test_with_no_witness_report_or_token_left_the_stolen_key_forgery_verifies_wi
     assert answer_of(db, 1).endswith(FORGED)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("forger", ["stolen key", "fresh key"])
 def test_a_forgery_with_its_witness_rewritten_passes_only_with_the_stolen_key(
     capsys: pytest.CaptureFixture[str], forger: str
@@ -419,6 +427,7 @@ def test_a_forgery_with_its_witness_rewritten_passes_only_with_the_stolen_key(
     )
 
 
+@pytest.mark.slow
 def test_restoring_a_rewritten_record_says_it_forked_in_the_record_and_in_every_verify(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -446,6 +455,7 @@ def test_restoring_a_rewritten_record_says_it_forked_in_the_record_and_in_every_
 # -- 2. a signed-off conversation deleted, the chain repaired with the real key -------------------
 
 
+@pytest.mark.slow
 def test_a_signed_off_conversation_deleted_with_the_chain_repaired_is_caught_by_witness_and_report(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -42,6 +42,8 @@ from tests.fixtures.forgery import (
 from tests.fixtures.keyrings import MemoryKeyring
 from tests.fixtures.records import long_conversation
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 BEHIND = "veritrace: The record is behind its witness: it ends at entry "
 

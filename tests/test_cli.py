@@ -19,6 +19,7 @@ from tests.fixtures.ledger import fill, tamper
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_ask_then_show_records_everything(veritrace_home: Path, demo_gguf: Path) -> None:
     asked = veritrace(
@@ -89,6 +90,7 @@ def test_ask_then_show_records_everything(veritrace_home: Path, demo_gguf: Path)
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -107,6 +109,7 @@ def test_errors_are_one_clear_line(veritrace_home: Path, args: list[str], messag
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_not_a_gguf_is_refused(veritrace_home: Path, tmp_path: Path) -> None:
     fake = tmp_path / "notes.gguf"
     fake.write_text("these are my notes, not a model" * 10)
@@ -115,6 +118,7 @@ def test_not_a_gguf_is_refused(veritrace_home: Path, tmp_path: Path) -> None:
     assert "notes.gguf is not a GGUF model file" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_killed_mid_generation_keeps_prompt_and_partial_trace(veritrace_home: Path, demo_gguf: Path) -> None:
     env = {**os.environ, "VERITRACE_HOME": str(veritrace_home)}
@@ -166,6 +170,7 @@ def test_killed_mid_generation_keeps_prompt_and_partial_trace(veritrace_home: Pa
     assert turn["raw_output"].startswith("[THINK]") and turn["reasoning"]
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_ask_with_images_through_a_vision_projector(
     veritrace_home: Path, tiny_models: tuple[Path, Path], tmp_path: Path
@@ -230,6 +235,7 @@ def test_ask_with_an_image_but_no_projector_says_so(
     assert turn["images"][0]["sent_to_model"] is False and turn["images"][0]["sent_sha256"] is None
 
 
+@pytest.mark.slow
 def test_a_bad_image_is_refused_before_anything_runs(veritrace_home: Path, tmp_path: Path) -> None:
     fake = tmp_path / "evidence.png"
     fake.write_text("not really a picture")
@@ -241,6 +247,7 @@ def test_a_bad_image_is_refused_before_anything_runs(veritrace_home: Path, tmp_p
     )
 
 
+@pytest.mark.slow
 def test_verify_reports_an_intact_record_and_locates_tampering(veritrace_home: Path) -> None:
     from app.storage.repository import Store
 
@@ -256,6 +263,7 @@ def test_verify_reports_an_intact_record_and_locates_tampering(veritrace_home: P
     assert "turn_chunk 2 differs from what it recorded" in broken.stderr
 
 
+@pytest.mark.slow
 def test_annotate_and_signoff_from_the_command_line(veritrace_home: Path) -> None:
     from app.storage.repository import Store
 
@@ -304,6 +312,7 @@ def test_annotate_and_signoff_from_the_command_line(veritrace_home: Path) -> Non
     assert "Witness outside the file: the record contains its signed head at entry" in verified
 
 
+@pytest.mark.slow
 def test_export_pdf_markdown_and_refusals(veritrace_home: Path, tmp_path: Path) -> None:
     from app.storage.repository import Store
 

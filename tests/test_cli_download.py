@@ -16,6 +16,8 @@ import pytest
 from app.core.catalogue import MAGISTRAL_SMALL_1_2
 from tests.fixtures.hub_server import HubFile, HubServer, serve
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = MAGISTRAL_SMALL_1_2.quantization("Q4_K_M").file
 PROJECTOR = MAGISTRAL_SMALL_1_2.projector

@@ -69,6 +69,7 @@ def record(veritrace_home: Path) -> Path:
 # -- the data folder and its files ------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="Windows names a path under a file as not found")
 @pytest.mark.parametrize(("where", "command"), [("a file", "checkpoint"), ("under a file", "list")])
 def test_a_data_folder_that_is_not_a_folder_is_one_line(tmp_path: Path, where: str, command: str) -> None:
@@ -82,6 +83,7 @@ def test_a_data_folder_that_is_not_a_folder_is_one_line(tmp_path: Path, where: s
     assert blocker.read_text() == "my notes"
 
 
+@pytest.mark.slow
 def test_a_signing_key_that_is_a_folder_is_one_line_and_records_nothing(
     record: Path, veritrace_home: Path
 ) -> None:
@@ -95,6 +97,7 @@ def test_a_signing_key_that_is_a_folder_is_one_line_and_records_nothing(
     assert ledger_head(record) == before
 
 
+@pytest.mark.slow
 def test_a_lock_file_that_is_a_folder_is_one_line(record: Path, veritrace_home: Path) -> None:
     (veritrace_home / "veritrace.writers.lock").mkdir()
     result = run_cli("annotate", "1", "--flag", "ok", "--comment", "seen")
@@ -104,6 +107,7 @@ def test_a_lock_file_that_is_a_folder_is_one_line(record: Path, veritrace_home: 
     assert ledger_head(record) is not None and turn_statuses(record) == {1: "completed", 2: "completed"}
 
 
+@pytest.mark.slow
 def test_the_window_says_in_one_dialog_line_why_it_cannot_start(veritrace_home: Path) -> None:
     (veritrace_home / "veritrace.lock").mkdir()
     result = run_python(WINDOW_START)
@@ -152,6 +156,7 @@ def test_the_window_shows_what_the_system_refused_in_one_line_not_as_a_bug(
 NAMES = ["report.pdf", "report.md", "bundle.zip", "bundle"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_an_export_to_a_read_only_folder_is_refused_before_anything_is_recorded(
     record: Path, tmp_path: Path, name: str
@@ -168,6 +173,7 @@ def test_an_export_to_a_read_only_folder_is_refused_before_anything_is_recorded(
     assert ledger_head(record) == before, "no export.made, no checkpoint, no export.failed"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="Linux's /sys")
 @pytest.mark.parametrize("name", NAMES)
 def test_an_export_into_sys_is_refused_before_anything_is_recorded(record: Path, name: str) -> None:
@@ -214,6 +220,7 @@ def full_disk(tmp_path: Path, veritrace_home: Path, monkeypatch: pytest.MonkeyPa
         yield FullDisk(disk)
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_a_full_disk_fails_every_write_in_one_line_and_records_nothing(
     full_disk: FullDisk, tmp_path: Path, demo_gguf: Path
@@ -246,6 +253,7 @@ def test_a_full_disk_fails_every_write_in_one_line_and_records_nothing(
     assert run_cli("annotate", "1", "--flag", "ok", "--comment", "space again").returncode == 0
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_a_disk_that_fills_while_a_turn_streams_ends_it_in_one_line_of_its_own(
     full_disk: FullDisk, demo_gguf: Path
@@ -272,6 +280,7 @@ def test_a_disk_that_fills_while_a_turn_streams_ends_it_in_one_line_of_its_own(
     assert verified.returncode == 0 and verified.stdout.startswith("Record intact"), verified.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_reading_a_sound_record_on_a_full_disk_never_calls_it_damaged(full_disk: FullDisk) -> None:
     if full_disk.folder is None:
@@ -289,6 +298,7 @@ def test_reading_a_sound_record_on_a_full_disk_never_calls_it_damaged(full_disk:
     assert verified.returncode == 0 and verified.stdout.startswith("Record intact"), verified.stderr
 
 
+@pytest.mark.slow
 def test_a_full_disk_on_a_fresh_data_folder_is_one_line_and_a_retry_works(
     full_disk: FullDisk, tmp_path: Path
 ) -> None:
@@ -558,6 +568,7 @@ def test_the_log_keeps_the_traceback_the_terminal_never_sees(
     assert capfd.readouterr().err == ""
 
 
+@pytest.mark.slow
 def test_an_unusable_settings_file_is_said_once_and_left_as_it_is(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

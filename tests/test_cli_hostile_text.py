@@ -108,6 +108,7 @@ def record(veritrace_home: Path) -> Path:
 # -- records, shown --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "argv",
     [["show", "1"], ["list"], ["search", "retitle"], ["search", "PWNED"], ["search", ""]],
@@ -200,6 +201,7 @@ def test_printable_shows_no_control_and_reads_back_exactly(text: str, keep_newli
     assert unescape(shown) == text
 
 
+@pytest.mark.slow
 @given(TRICKY, st.lists(st.integers(0, 200), max_size=6))
 def test_printable_in_pieces_reads_back_exactly(text: str, cuts: list[int]) -> None:
     points = sorted({min(cut, len(text)) for cut in cuts})
@@ -224,6 +226,7 @@ def test_ordinary_text_is_shown_as_it_is(text: str) -> None:
 JSON_TEXT = TRICKY.filter(lambda text: not re.search("[\ud800-\udbff][\udc00-\udfff]", text))
 
 
+@pytest.mark.slow
 @given(st.recursive(st.none() | st.booleans() | st.integers() | JSON_TEXT, lambda inner: st.lists(inner)))
 def test_printable_json_is_exact_json_without_raw_controls(data: object) -> None:
     dumped = printable_json({"value": data})
@@ -302,6 +305,7 @@ def test_a_seed_in_settings_is_bounded_like_the_command_line() -> None:
     assert SamplingParams.from_dict({"seed": 2**64}).seed == 2**64
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_the_largest_seed_is_used_as_recorded(
     veritrace_home: Path, capsys: pytest.CaptureFixture[str]
@@ -359,6 +363,7 @@ ARGV_TEXT = st.text(
 HYPOTHESIS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 def test_any_text_as_an_id_is_refused_in_one_line(record: Path, capsys: pytest.CaptureFixture[str]) -> None:
     @HYPOTHESIS
     @given(ARGV_TEXT)
@@ -372,6 +377,7 @@ def test_any_text_as_an_id_is_refused_in_one_line(record: Path, capsys: pytest.C
     check()
 
 
+@pytest.mark.slow
 def test_any_text_as_a_search_is_answered_or_refused_in_one_line(
     record: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -390,6 +396,7 @@ def test_any_text_as_a_search_is_answered_or_refused_in_one_line(
     check()
 
 
+@pytest.mark.slow
 def test_any_text_as_a_note_is_recorded_exactly_or_refused(
     record: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

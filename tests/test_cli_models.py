@@ -6,7 +6,11 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.fixtures.cli_runs import veritrace
+
+pytestmark = pytest.mark.slow
 
 
 def test_inspect_prints_the_metadata_as_json(veritrace_home: Path, tiny_models: tuple[Path, Path]) -> None:

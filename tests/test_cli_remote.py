@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.fixtures.cli_runs import veritrace
 from tests.fixtures.remote_servers import Reply, ScriptedServer, content_chunks
+
+pytestmark = pytest.mark.slow
 
 
 def test_ask_runs_on_a_remote_server_and_records_it(
@@ -25,6 +29,9 @@ def test_ask_runs_on_a_remote_server_and_records_it(
     [turn] = shown["turns"]
     assert turn["backend"] == "remote"
     assert turn["remote"] == {"endpoint": scripted_server.url, "model": "scripted-model"}
+    # A server says its text, not the ids it read or sampled: none are recorded.
+    assert turn["prompt_token_ids"] is None and turn["output_token_ids"] is None
+    assert turn["answer_tokens"] is None
 
 
 def test_ask_names_what_is_missing(veritrace_home: Path) -> None:

@@ -13,6 +13,8 @@ from tests.fixtures.cli_runs import veritrace
 from tests.fixtures.keys import TEST_KEY
 from tests.fixtures.search_records import QWEN, run_turn
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def record(veritrace_home: Path) -> dict[str, int]:

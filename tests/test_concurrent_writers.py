@@ -191,6 +191,7 @@ def test_eight_writers_share_the_record_while_a_long_ask_runs(
     assert verified.returncode == 0 and verified.stdout.startswith("Record intact"), verified.stderr
 
 
+@pytest.mark.slow
 def test_eight_first_uses_at_once_make_one_key_and_a_record_that_verifies(veritrace_home: Path) -> None:
     with ThreadPoolExecutor(WORKERS) as pool:
         results = list(pool.map(lambda _: run_cli("checkpoint"), range(WORKERS)))
@@ -232,6 +233,7 @@ def window_with_a_running_turn(veritrace_home: Path) -> Iterator[int]:
         window.release()
 
 
+@pytest.mark.slow
 def test_commands_write_beside_the_window_but_a_second_window_is_refused(
     window_with_a_running_turn: int, veritrace_home: Path
 ) -> None:
@@ -263,6 +265,7 @@ def test_commands_write_beside_the_window_but_a_second_window_is_refused(
     assert ledger_head(database) == head
 
 
+@pytest.mark.slow
 def test_a_turn_is_marked_interrupted_once_its_process_is_gone(veritrace_home: Path) -> None:
     store = open_record(database_path())
     long_conversation(store, turns=1, sign=False)

@@ -98,6 +98,7 @@ def test_a_bounded_read_stops_one_byte_past_its_limit(tmp_path: Path) -> None:
         read_bounded(tmp_path / "missing", 10)
 
 
+@pytest.mark.slow
 @POSIX_ONLY
 @pytest.mark.parametrize("name", ["/dev/zero", "pipe", "sparse"])
 def test_ask_with_a_hostile_image_says_one_line_and_records_nothing(
@@ -256,6 +257,7 @@ def test_a_record_that_is_a_pipe_is_refused_without_being_opened(tmp_path: Path)
     assert path.is_fifo() and beside(path) == []
 
 
+@pytest.mark.slow
 @POSIX_ONLY
 @pytest.mark.parametrize("case", ["emptied", "foreign", "folder", "pipe"])
 def test_the_command_line_says_one_line_for_each_record_that_is_not_one(
@@ -351,6 +353,7 @@ def test_good_settings_say_nothing(veritrace_home: Path, reported: list[str]) ->
     assert reported == []
 
 
+@pytest.mark.slow
 def test_the_command_line_keeps_a_garbage_settings_file_and_logs_why(veritrace_home: Path) -> None:
     path = config_path()
     path.write_bytes(b"{garbage")

@@ -16,7 +16,6 @@ import logging
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -101,7 +100,7 @@ class Session:
         settings: RunSettings = API,
         conversation: int | None = None,
         images: tuple = (),
-        cancel: threading.Event | None = None,
+        cancel: CancelToken | None = None,
     ) -> Turn:
         return self.service.run_turn(
             conversation, prompt, settings, RecordingSink(), cancel or CancelToken(), images
@@ -151,6 +150,7 @@ def test_thinking_split_across_events_is_the_trace_and_text_the_answer(mistral: 
     assert generation.unhandled == [] and generation.attempts == 1
 
 
+@pytest.mark.slow
 def test_the_stream_reads_the_same_however_the_network_cuts_it(mistral: MistralServer) -> None:
     """The same answer in two pieces: cut inside each "×" (UTF-8), between each event's two
     newlines, and at every 29th byte besides."""
@@ -387,6 +387,7 @@ def test_earlier_reasoning_is_sent_back_only_when_asked(session: Session, mistra
     assert second.messages[1].reasoning == first.reasoning, "the record's messages say it was sent"
 
 
+@pytest.mark.slow
 def test_other_servers_are_sent_earlier_reasoning_inline_in_the_family_s_tags(
     scripted_server: ScriptedServer,
 ) -> None:
@@ -433,6 +434,7 @@ MODEL_NOT_FOUND = (
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("answer", "says"),
     [
@@ -537,6 +539,7 @@ def test_a_stream_that_goes_silent_mid_turn_is_dropped_with_what_arrived(
     assert pieces == ["Half an "] and raised.value.finish_reason == "stream_dropped"
 
 
+@pytest.mark.slow
 def test_a_rate_limit_is_waited_out_with_a_countdown(session: Session, mistral: MistralServer) -> None:
     mistral.answers += [
         Answer.json("error_429.json", 429, headers={"Retry-After": "1"}),
@@ -605,6 +608,7 @@ def test_retry_after_is_read_as_seconds_or_as_an_http_date() -> None:
 # -- the key, nowhere but in the keyring -----------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_key_is_in_no_record_log_or_export(
     qapp: object, mistral: MistralServer, memory_keyring: MemoryKeyring, tmp_path: Path
 ) -> None:
@@ -709,6 +713,7 @@ def test_mistral_s_api_is_known_by_its_address_and_offers_its_magistral_models()
     ]
 
 
+@pytest.mark.slow
 def test_ask_runs_magistral_on_mistral_s_api_with_its_preset(
     mistral: MistralServer, memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
 ) -> None:

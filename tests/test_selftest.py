@@ -31,6 +31,7 @@ def _run_self_test(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[
     )
 
 
+@pytest.mark.slow
 def test_self_test_passes_on_the_demo_model_and_leaves_no_trace(tmp_path: Path, veritrace_home: Path) -> None:
     done = _run_self_test(tmp_path)
 
@@ -49,6 +50,7 @@ def test_self_test_passes_on_the_demo_model_and_leaves_no_trace(tmp_path: Path, 
     assert list((tmp_path / "tmp").iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_broken_demo_model_fails_naming_the_step(tmp_path: Path, veritrace_home: Path) -> None:
     broken = tmp_path / "broken.gguf"
     broken.write_bytes(b"not a model at all, just some bytes" * 4)
@@ -64,6 +66,7 @@ def test_a_broken_demo_model_fails_naming_the_step(tmp_path: Path, veritrace_hom
     assert list(veritrace_home.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_missing_demo_model_falls_back_to_the_scripted_model_and_says_so(
     qapp: object, monkeypatch: pytest.MonkeyPatch, veritrace_home: Path
 ) -> None:

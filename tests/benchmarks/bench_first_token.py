@@ -35,7 +35,6 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -157,6 +156,7 @@ def app_run(model: Path, tiny: Path, kind: str, cached: dict[str, Any]) -> dict[
 
     ``cached``: the file's identity and hash, taken by the parent, for ``unhashed`` to find.
     """
+    from app.core.cancel import CancelToken
     from app.core.hashing import sha256_file
     from app.core.identity import FileIdentity, file_identity
     from app.runtime.llama_backend import LlamaBackend
@@ -194,7 +194,7 @@ def app_run(model: Path, tiny: Path, kind: str, cached: dict[str, Any]) -> dict[
         hashed_first = time.perf_counter()
         service.load_model(model, settings)
         loaded = time.perf_counter()
-        turn = service.run_turn(None, PROMPT, settings, sink, threading.Event())
+        turn = service.run_turn(None, PROMPT, settings, sink, CancelToken())
     assert sink.first is not None, "the turn streamed no text"
     service.settle(wait=None)
     check = str(store.turn(turn.id).model_check)

@@ -49,6 +49,7 @@ def test_allowed_formats_are_accepted(fmt: str, media_type: str) -> None:
     assert Image.open(io.BytesIO(sent.data)).mode == "RGB"
 
 
+@pytest.mark.slow
 def test_model_copy_is_deterministic_and_downscaled() -> None:
     checked = check_image(encode(gradient((3000, 1000)), "PNG"), "wide.png")
     first, second = model_copy(checked), model_copy(checked)

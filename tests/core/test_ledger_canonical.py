@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,12 +20,14 @@ objects = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(objects)
 def test_fast_path_matches_rfc8785(value: dict) -> None:
     assert canonical(value) == rfc8785.dumps(value)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(keys, st.floats(allow_nan=False, allow_infinity=False) | st.booleans(), min_size=1))
 def test_floats_and_booleans_take_the_rfc8785_path(value: dict) -> None:

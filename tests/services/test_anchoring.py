@@ -59,6 +59,7 @@ def closed_port() -> str:
     return f"http://127.0.0.1:{port}/"  # nothing listens there once the probe is closed
 
 
+@pytest.mark.slow
 def test_a_checkpoint_is_timestamped_and_only_its_hash_leaves_the_machine(
     record: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -85,6 +86,7 @@ def test_a_checkpoint_is_timestamped_and_only_its_hash_leaves_the_machine(
     assert f"checkpoint {made.id} over entry {made.entry_count}, existed by {token['gen_time']}" in out
 
 
+@pytest.mark.slow
 def test_offline_requests_wait_in_the_record_and_are_sent_later(
     record: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -106,6 +108,7 @@ def test_offline_requests_wait_in_the_record_and_are_sent_later(
         store.close()
 
 
+@pytest.mark.slow
 def test_a_refusing_authority_is_recorded_and_not_asked_again(
     record: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -126,6 +129,7 @@ def test_a_refusing_authority_is_recorded_and_not_asked_again(
         assert len(tsa.requests) == 1
 
 
+@pytest.mark.slow
 def test_a_token_from_an_untrusted_authority_is_refused_when_it_arrives(
     record: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -135,6 +139,7 @@ def test_a_token_from_an_untrusted_authority_is_refused_when_it_arrives(
     assert not events(RECEIVED)
 
 
+@pytest.mark.slow
 def test_verify_checks_tokens_against_the_root_it_is_given(
     record: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -163,6 +168,7 @@ def test_a_misnamed_authority_is_refused_in_one_line(
     assert run(capsys, "verify")[0] == 0, "nothing was recorded by a refused command"
 
 
+@pytest.mark.slow
 def test_a_bundle_carries_its_checkpoints_token_and_the_verifier_checks_it(
     record: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -205,6 +211,7 @@ def test_a_bundle_carries_its_checkpoints_token_and_the_verifier_checks_it(
     assert problem(files) is None, "relisting alone changes nothing"
 
 
+@pytest.mark.slow
 def test_a_bundle_without_a_token_says_the_signature_does_not_date_it(
     record: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

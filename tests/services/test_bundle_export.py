@@ -154,6 +154,7 @@ def test_a_subset_of_conversations_verifies_and_carries_only_its_records(
     assert len(lines) == result.checkpoint.entry_count < len(ledger_rows(record))
 
 
+@pytest.mark.slow
 def test_rows_recorded_while_the_export_is_recorded_stay_out_of_its_scope(
     record: Store, key: KeyPair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -179,6 +180,7 @@ def test_rows_recorded_while_the_export_is_recorded_stay_out_of_its_scope(
 # -- never over anything, never half-written ------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["out", "out.zip"])
 def test_an_existing_destination_is_refused_before_anything_is_recorded(
     record: Store, key: KeyPair, tmp_path: Path, name: str

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.cancel import CancelToken
 from app.core.presets import MAGISTRAL_SYSTEM_PROMPT, preset
 from app.core.types import TurnStatus
 from app.runtime.fake_backend import FakeBackend
@@ -39,7 +40,7 @@ def test_turn_is_streamed_split_and_recorded(
 ) -> None:
     backend.enqueue(["[TH", "INK]Clause 4", " caps liability", "[/THI", "NK]It is", " enforceable."])
     sink = RecordingSink()
-    turn = service.run_turn(None, "Is clause 4 enforceable?", preset("magistral"), sink, threading.Event())
+    turn = service.run_turn(None, "Is clause 4 enforceable?", preset("magistral"), sink, CancelToken())
     assert "".join(sink.reasoning_parts) == "Clause 4 caps liability"
     assert "".join(sink.answer_parts) == "It is enforceable."
     assert turn.status == TurnStatus.COMPLETED and turn.finish_reason == "stop"
@@ -59,7 +60,7 @@ def test_prompt_is_committed_before_generation_starts(
 ) -> None:
     script = backend.enqueue(["[THINK]a", "b", "c"], hold_after=1)
     sink = RecordingSink()
-    cancel = threading.Event()
+    cancel = CancelToken()
     worker = threading.Thread(target=service.run_turn, args=(None, "p", preset("magistral"), sink, cancel))
     worker.start()
     deadline = time.monotonic() + 10
@@ -75,7 +76,7 @@ def test_prompt_is_committed_before_generation_starts(
 
 def test_stop_keeps_partial_trace_as_cancelled(service: ChatService, backend: FakeBackend) -> None:
     backend.enqueue(["[THINK]first thought", " second", "[/THINK]never"], hold_after=2)
-    cancel = threading.Event()
+    cancel = CancelToken()
 
     class StopAfterTwo(RecordingSink):
         def reasoning(self, text: str) -> None:
@@ -90,10 +91,10 @@ def test_stop_keeps_partial_trace_as_cancelled(service: ChatService, backend: Fa
 
 def test_follow_up_sends_answers_not_reasoning(service: ChatService, backend: FakeBackend) -> None:
     backend.enqueue(["[THINK]secret scratch[/THINK]Four."])
-    first = service.run_turn(None, "2+2?", preset("magistral"), RecordingSink(), threading.Event())
+    first = service.run_turn(None, "2+2?", preset("magistral"), RecordingSink(), CancelToken())
     backend.enqueue(["[THINK]x[/THINK]Eight."])
     second = service.run_turn(
-        first.conversation_id, "4+4?", preset("magistral"), RecordingSink(), threading.Event()
+        first.conversation_id, "4+4?", preset("magistral"), RecordingSink(), CancelToken()
     )
     sent = backend.prompts[-1]
     assert [m.role for m in sent.messages] == ["system", "user", "assistant", "user"]
@@ -107,7 +108,7 @@ def test_context_overflow_is_recorded_as_failed_not_raised(
 ) -> None:
     settings = preset("magistral")
     tiny = replace(settings, params=replace(settings.params, n_ctx=8))
-    turn = service.run_turn(None, "word " * 50, tiny, RecordingSink(), threading.Event())
+    turn = service.run_turn(None, "word " * 50, tiny, RecordingSink(), CancelToken())
     assert turn.status == TurnStatus.FAILED and turn.finish_reason == "context_overflow"
     assert "context window is 8 tokens" in (turn.error or "")
     assert backend.load_count == 2, "a new context size reloads the model"
@@ -117,7 +118,7 @@ def test_runtime_failure_mid_stream_keeps_output_and_reason(
     service: ChatService, backend: FakeBackend
 ) -> None:
     backend.enqueue(["[THINK]a", "b", "c", "d"], fail_with=RuntimeError("llama_decode returned -1"))
-    turn = service.run_turn(None, "p", preset("magistral"), RecordingSink(), threading.Event())
+    turn = service.run_turn(None, "p", preset("magistral"), RecordingSink(), CancelToken())
     assert turn.status == TurnStatus.FAILED
     assert turn.reasoning == "ab" and "llama_decode returned -1" in (turn.error or "")
 
@@ -126,7 +127,7 @@ def test_max_tokens_finishes_with_length(service: ChatService, backend: FakeBack
     backend.enqueue(["[THINK]", "a", "b", "c", "d"])
     settings = preset("magistral")
     short = replace(settings, params=replace(settings.params, max_tokens=3, seed=7))
-    turn = service.run_turn(None, "p", short, RecordingSink(), threading.Event())
+    turn = service.run_turn(None, "p", short, RecordingSink(), CancelToken())
     assert turn.status == TurnStatus.COMPLETED and turn.finish_reason == "length"
     assert turn.reasoning == "ab" and turn.params.seed == 7
 
@@ -169,7 +170,7 @@ def test_output_is_saved_in_appended_chunks_as_it_streams(
         chat.load_model(model_file, preset("magistral"))
         backend.enqueue(["[THINK]a", "b", "c[/THINK]", "d", "e"])
         sink = _SavedSoFar(path)
-        turn = chat.run_turn(None, "p", preset("magistral"), sink, threading.Event())
+        turn = chat.run_turn(None, "p", preset("magistral"), sink, CancelToken())
         # What another reader (a crash, the reviewer's window) finds while the turn still streams.
         assert sink.seen == saved_when_the_answer_begins
         assert (turn.reasoning, turn.answer, turn.os_user) == ("abc", "de", "bob")
@@ -211,9 +212,7 @@ def test_images_are_recorded_but_not_sent_without_a_projector(
 
     picture = check_image(image_bytes((200, 10, 10)), "contract-page.png")
     backend.enqueue(["[THINK]no image seen[/THINK]ok"])
-    turn = service.run_turn(
-        None, "Read this", preset("magistral"), RecordingSink(), threading.Event(), [picture]
-    )
+    turn = service.run_turn(None, "Read this", preset("magistral"), RecordingSink(), CancelToken(), [picture])
     assert backend.prompts[-1].image_data == () and backend.prompts[-1].messages[-1].images == ()
     [image] = turn.images
     assert (image.filename, image.sha256, image.width, image.height) == (
@@ -239,7 +238,7 @@ def test_images_go_to_a_vision_model_and_stay_in_the_history(
     assert active.loaded.has_vision and active.projector is not None
     picture = check_image(image_bytes((10, 200, 10)), "diagram.png")
     backend.enqueue(["[THINK]a green box[/THINK]Green."])
-    first = chat.run_turn(None, "Colour?", preset("magistral"), RecordingSink(), threading.Event(), [picture])
+    first = chat.run_turn(None, "Colour?", preset("magistral"), RecordingSink(), CancelToken(), [picture])
     [image] = first.images
     expected = model_copy(picture)
     assert image.sent_to_model and image.sent_sha256 == expected.sha256
@@ -249,7 +248,7 @@ def test_images_go_to_a_vision_model_and_stay_in_the_history(
     assert first.to_json()["images"][0]["sent_sha256"] == expected.sha256
 
     backend.enqueue(["[THINK]still green[/THINK]Yes."])
-    chat.run_turn(first.conversation_id, "Sure?", preset("magistral"), RecordingSink(), threading.Event())
+    chat.run_turn(first.conversation_id, "Sure?", preset("magistral"), RecordingSink(), CancelToken())
     sent = backend.prompts[-1]
     assert sent.messages[1].images == (expected.sha256,), "the earlier image is part of the history"
     assert sent.image_data == (expected.data,)
@@ -261,7 +260,7 @@ def test_image_only_turn_gets_a_title(service: ChatService, backend: FakeBackend
 
     backend.enqueue(["[THINK]x[/THINK]y"])
     picture = check_image(image_bytes((1, 2, 3)), "a.png")
-    turn = service.run_turn(None, "", preset("magistral"), RecordingSink(), threading.Event(), [picture])
+    turn = service.run_turn(None, "", preset("magistral"), RecordingSink(), CancelToken(), [picture])
     assert service.store.conversation(turn.conversation_id).title == "Image"
 
 

@@ -76,6 +76,7 @@ def range_start(header: str | None) -> int | None:
     return int(header[len("bytes=") : -1])
 
 
+@pytest.mark.slow
 def test_metadata_comes_from_the_hub_api_through_hf_endpoint(hub: HubServer, model_bytes: bytes) -> None:
     info = fetch_info(MODEL)
     assert info.size == len(model_bytes)
@@ -85,6 +86,7 @@ def test_metadata_comes_from_the_hub_api_through_hf_endpoint(hub: HubServer, mod
     assert hub.body_requests() == []  # no byte of the file was fetched for the metadata
 
 
+@pytest.mark.slow
 def test_full_download_verifies_and_lands(hub: HubServer, tmp_path: Path, model_bytes: bytes) -> None:
     seen: list[Progress] = []
     result = job(tmp_path / "models").run(seen.append)
@@ -102,6 +104,7 @@ def test_full_download_verifies_and_lands(hub: HubServer, tmp_path: Path, model_
     assert [p.done for p in seen] == sorted(p.done for p in seen)
 
 
+@pytest.mark.slow
 def test_a_dropped_connection_resumes_from_the_partial_file(
     hub: HubServer, tmp_path: Path, model_bytes: bytes
 ) -> None:
@@ -116,6 +119,7 @@ def test_a_dropped_connection_resumes_from_the_partial_file(
     assert starts == [None, cut]  # the second request asked only for the missing bytes
 
 
+@pytest.mark.slow
 def test_an_interrupted_download_is_continued_by_the_next_run(
     hub: HubServer, tmp_path: Path, model_bytes: bytes
 ) -> None:
@@ -145,6 +149,7 @@ def test_a_corrupted_file_is_caught_by_its_checksum_and_deleted(hub: HubServer, 
     assert list((tmp_path / "dl").iterdir()) == []
 
 
+@pytest.mark.slow
 def test_pause_keeps_the_partial_and_resume_continues_it(
     hub: HubServer, tmp_path: Path, model_bytes: bytes
 ) -> None:
@@ -196,6 +201,7 @@ def test_cancelling_a_paused_download_discards_it(hub: HubServer, tmp_path: Path
     assert list((tmp_path / "dl").iterdir()) == []
 
 
+@pytest.mark.slow
 def test_too_little_disk_space_is_refused_before_any_byte(
     hub: HubServer, tmp_path: Path, model_bytes: bytes
 ) -> None:
@@ -218,6 +224,7 @@ def test_too_little_disk_space_is_refused_before_any_byte(
     assert result.outcome is Outcome.COMPLETED
 
 
+@pytest.mark.slow
 def test_a_resumed_download_only_needs_space_for_the_rest(
     hub: HubServer, tmp_path: Path, model_bytes: bytes
 ) -> None:
@@ -302,6 +309,7 @@ def test_a_server_that_ignores_range_restarts_cleanly(
     assert [range_start(entry.range) for entry in hub.body_requests()] == [None, 1024 * 1024]
 
 
+@pytest.mark.slow
 def test_progress_reports_speed_and_time_left(hub: HubServer, tmp_path: Path) -> None:
     hub.switches.delay = 0.004
     seen: list[Progress] = []
@@ -312,6 +320,7 @@ def test_progress_reports_speed_and_time_left(hub: HubServer, tmp_path: Path) ->
     assert all(p.filename == MODEL.filename and p.total == seen[0].total for p in seen)
 
 
+@pytest.mark.slow
 def test_a_small_git_file_is_checked_by_its_git_object_id(hub: HubServer, tmp_path: Path) -> None:
     result = job(tmp_path / "dl", SMALL).run()
     assert result.path.read_bytes() == b"a small file kept in git\n"
@@ -321,6 +330,7 @@ def test_a_small_git_file_is_checked_by_its_git_object_id(hub: HubServer, tmp_pa
         job(tmp_path / "dl", SMALL).run()
 
 
+@pytest.mark.slow
 def test_projector_downloads_beside_the_model_and_both_are_remembered(hub: HubServer, tmp_path: Path) -> None:
     model = job(tmp_path / "dl").run()
     projector = job(tmp_path / "dl", PROJECTOR).run()

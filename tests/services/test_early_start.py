@@ -39,6 +39,9 @@ class _Observed:
     def completion_tokens(self) -> int:
         return int(self._inner.completion_tokens)
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
     def __iter__(self) -> Iterator[str]:
         self._started.set()
         self._before_first()

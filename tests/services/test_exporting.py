@@ -177,12 +177,12 @@ def test_cancel_is_heard_while_the_record_is_being_verified(
     assert not list(tmp_path.glob("*r.pdf*"))
 
 
+@pytest.mark.slow
 @pytest.mark.e2e
 def test_reports_name_the_quantization_the_gguf_declares(
     qapp: object, tiny_models: tuple[Path, Path], key: KeyPair, tmp_path: Path
 ) -> None:
     import shutil
-    import threading
 
     from app.core.presets import preset, with_params
     from app.export.markdown import inline
@@ -200,7 +200,7 @@ def test_reports_name_the_quantization_the_gguf_declares(
         service = ChatService(store, backend)
         settings = with_params(preset("magistral"), max_tokens=8, seed=1, n_ctx=512)
         service.load_model(model, settings)
-        turn = service.run_turn(None, "Hello", settings, SilentSink(), threading.Event())
+        turn = service.run_turn(None, "Hello", settings, SilentSink(), CancelToken())
     finally:
         backend.close()
     (loaded,) = events(store, "model.loaded")

@@ -43,6 +43,7 @@ def test_a_second_instance_is_refused_until_the_first_exits(tmp_path: Path) -> N
         assert lock.held
 
 
+@pytest.mark.slow
 def test_a_record_locked_by_another_program_gives_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "record.db"
     store = Store(path)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
 from app.core.signing import KEY_ENROLLED, fingerprint
 from app.services.paths import backups_dir, database_path
@@ -30,6 +31,7 @@ def actions(path: Path) -> list[str]:
         store.close()
 
 
+@pytest.mark.slow
 def test_a_new_record_begins_with_its_key_and_is_witnessed_outside_the_file(veritrace_home: Path) -> None:
     store = open_record(database_path())
     try:
@@ -63,6 +65,7 @@ def test_reading_enrols_nothing_and_asks_for_no_key(
     assert newest_witness(database_path()) is None
 
 
+@pytest.mark.slow
 def test_the_witness_follows_every_checkpoint_and_never_moves_back(veritrace_home: Path) -> None:
     store = open_record(database_path())
     try:
@@ -103,6 +106,7 @@ def test_the_keyring_keeps_a_second_witness(veritrace_home: Path, memory_keyring
         open_record(database_path())
 
 
+@pytest.mark.slow
 def test_a_record_behind_its_witness_is_refused_until_restored_on_purpose(veritrace_home: Path) -> None:
     store = open_record(database_path(), backups=backups_dir())
     try:
@@ -137,6 +141,7 @@ def test_a_record_behind_its_witness_is_refused_until_restored_on_purpose(veritr
         store.close()
 
 
+@pytest.mark.slow
 def test_restoring_a_backup_keeps_the_replaced_file_and_lists_what_it_held_beyond(
     veritrace_home: Path,
 ) -> None:
@@ -161,6 +166,7 @@ def test_restoring_a_backup_keeps_the_replaced_file_and_lists_what_it_held_beyon
         store.close()
 
 
+@pytest.mark.slow
 def test_a_witness_of_another_record_names_the_replaced_file(veritrace_home: Path) -> None:
     open_record(database_path()).close()
     database_path().unlink()
@@ -179,6 +185,7 @@ def test_a_witness_of_another_record_names_the_replaced_file(veritrace_home: Pat
         open_record(database_path())
 
 
+@pytest.mark.slow
 def test_an_installation_key_without_enrolment_in_the_record_fails_verify(veritrace_home: Path) -> None:
     installation_key()  # the installation has signed before: its key exists
     store = Store(database_path())
@@ -191,6 +198,7 @@ def test_an_installation_key_without_enrolment_in_the_record_fails_verify(veritr
         store.close()
 
 
+@pytest.mark.slow
 def test_checkpoints_refuse_an_empty_record_and_a_key_that_is_not_the_records(veritrace_home: Path) -> None:
     store = Store(database_path())
     try:
@@ -207,8 +215,6 @@ def test_checkpoints_refuse_an_empty_record_and_a_key_that_is_not_the_records(ve
 
 
 def test_a_turn_is_signed_when_it_ends(veritrace_home: Path, model_file: Path) -> None:
-    import threading
-
     from app.core.presets import preset
     from app.runtime.fake_backend import FakeBackend
     from app.services.chat import ChatService, SilentSink
@@ -219,7 +225,7 @@ def test_a_turn_is_signed_when_it_ends(veritrace_home: Path, model_file: Path) -
     try:
         service = ChatService(store, backend, signer=installation_key())
         service.load_model(model_file, preset("demo"))
-        turn = service.run_turn(None, "q", preset("demo"), SilentSink(), threading.Event())
+        turn = service.run_turn(None, "q", preset("demo"), SilentSink(), CancelToken())
         witness = newest_witness(database_path())
         assert witness is not None and witness.entry_count == store.head()[0] - 1
         assert store.checkpoints()[-1].reason == f"turn {turn.id}"

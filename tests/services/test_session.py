@@ -19,6 +19,7 @@ from app.services.session import (
     Event,
     ModelFailed,
     ModelReady,
+    OutputBuffer,
     OutputWaiting,
     PhaseChanged,
     Session,
@@ -220,3 +221,22 @@ def test_closing_during_a_turn_stops_it_waits_and_records_it_cancelled(
     with pytest.raises(IllegalMove, match="the session is closed"):
         session.load(ModelChoice(model_file, is_demo=False))
     assert [e for e in heard.events if isinstance(e, TurnEnded)]
+
+
+def test_output_taken_in_parts_keeps_its_order_and_notifies_only_when_it_was_empty() -> None:
+    notices: list[None] = []
+    output = OutputBuffer(lambda: notices.append(None))
+    for piece in ("ab", "cd", "ef"):
+        output.push(REASONING, piece)
+    output.push(ANSWER, "XYZ")
+    assert len(notices) == 1, "one notice while pieces wait, however many arrive"
+
+    assert output.take(3) == [(REASONING, "abc")]
+    assert output.waiting()
+    output.push(ANSWER, "!")  # the reader is still taking: no notice
+    assert output.take(4) == [(REASONING, "def"), (ANSWER, "X")]
+    assert output.take(10) == [(ANSWER, "YZ!")]
+    assert not output.waiting() and len(notices) == 1
+
+    output.push(ANSWER, "next")
+    assert len(notices) == 2 and output.take() == [(ANSWER, "next")]

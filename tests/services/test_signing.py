@@ -299,6 +299,7 @@ DAMAGE: dict[str, tuple[Callable[[bytes], bytes], str]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_a_damaged_key_names_the_repair_and_replacing_it_keeps_it_aside(
     veritrace_home: Path, damage: str
@@ -325,6 +326,7 @@ def test_a_damaged_key_names_the_repair_and_replacing_it_keeps_it_aside(
     assert installation_key().public_hex == fresh.public_hex
 
 
+@pytest.mark.slow
 def test_replacing_a_good_key_keeps_it_openable_aside(
     veritrace_home: Path, tmp_path: Path, protection: str
 ) -> None:
@@ -392,6 +394,7 @@ class _FullDiskFile:
         self.handle.close()
 
 
+@pytest.mark.slow
 def test_a_full_disk_on_first_creation_writes_nothing_and_a_retry_works(
     veritrace_home: Path, monkeypatch: pytest.MonkeyPatch, protection: str
 ) -> None:
@@ -530,6 +533,7 @@ def _public(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout.split()[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("scenario", "with_keyring"),
     [("create", True), ("create", False), ("upgrade", True), ("replace", True)],

@@ -17,6 +17,8 @@ from app.services.since import read_claim
 from tests.fixtures.keys import TEST_KEY
 from tests.fixtures.ledger import fill
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def record(veritrace_home: Path) -> Path:

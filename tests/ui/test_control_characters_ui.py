@@ -30,6 +30,7 @@ from tests.fixtures.injection import HOSTILE as HOSTILE_CORPUS
 from tests.fixtures.injection import Hostile, markup_problems
 from tests.fixtures.languages import LANGUAGES
 from tests.fixtures.records import png
+from tests.fixtures.window import reasoning_document, send
 
 # Every character the window must never pass on raw (tab, line breaks and CR are text).
 RAW = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -49,11 +50,6 @@ ORDINARY = (
 ANSWER = f"**Answer** {HOSTILE}.\n\nTyped, not a control: `{TYPED}`."
 NOTE = f"Note {HOSTILE}"
 AUTHOR, AUTHOR_SHOWN = "Dr. \x1b[31mRed\u202e", r"Dr. \x1b[31mRed\u202e"
-
-
-def send(qtbot: QtBot, window: MainWindow, text: str) -> None:
-    window.composer.editor.setPlainText(text)
-    qtbot.mouseClick(window.composer.send_button, Qt.MouseButton.LeftButton)
 
 
 def answered(qtbot: QtBot, window: MainWindow, backend: FakeBackend) -> int:
@@ -83,6 +79,7 @@ def escape_fragments(document: QTextDocument) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_controls_are_escapes_in_the_conversation_reasoning_and_list_and_kept_in_the_record(
     qtbot: QtBot, window: MainWindow, backend: FakeBackend, store: Store
 ) -> None:
@@ -97,7 +94,7 @@ def test_controls_are_escapes_in_the_conversation_reasoning_and_list_and_kept_in
     assert TYPED not in "".join(styled), "only real control characters are styled as escapes"
 
     assert window.reasoning.text() == f"Reasoning {SHOWN}."
-    assert escape_fragments(window.reasoning._text.document()).count(r"\u2066") == 1
+    assert escape_fragments(reasoning_document(window)).count(r"\u2066") == 1
 
     [title] = [window.conversations.list.item(row).text() for row in range(window.conversations.list.count())]
     assert not RAW.search(title) and title.startswith(r"Prompt retitle \x1b]0;PWNED\x07 clear"), title
@@ -113,6 +110,7 @@ def test_controls_are_escapes_in_the_conversation_reasoning_and_list_and_kept_in
     assert store.turn(turn_id).annotations[-1].author == AUTHOR
 
 
+@pytest.mark.slow
 def test_screenshot_of_a_turn_with_controls(
     qtbot: QtBot, window: MainWindow, backend: FakeBackend, tmp_path: Path
 ) -> None:
@@ -125,6 +123,7 @@ def test_screenshot_of_a_turn_with_controls(
     assert not picture.isNull() and picture.save(str(tmp_path / "control-characters.png"))
 
 
+@pytest.mark.slow
 def test_controls_are_escapes_while_the_turn_streams(
     qtbot: QtBot, window: MainWindow, backend: FakeBackend
 ) -> None:
@@ -140,12 +139,13 @@ def test_controls_are_escapes_while_the_turn_streams(
     assert not RAW.search(live), RAW.findall(live)
     assert f"Prompt {SHOWN}" in live
     assert r"\u202e" in escape_fragments(window.view.document()), "the live answer styles its escapes"
-    assert escape_fragments(window.reasoning._text.document()), "the live trace styles its escapes"
+    assert escape_fragments(reasoning_document(window)), "the live trace styles its escapes"
     with qtbot.waitSignal(window.controller.turn_finished, timeout=5000):
         script.release.set()
     assert_escaped(window.view.toPlainText(), "the finished conversation")
 
 
+@pytest.mark.slow
 def test_controls_are_escapes_in_the_session_browser_and_review(
     qtbot: QtBot, window: MainWindow, backend: FakeBackend, store: Store
 ) -> None:
@@ -187,6 +187,7 @@ def _blocks(document: QTextDocument) -> dict[str, QTextBlock]:
     return found
 
 
+@pytest.mark.slow
 def test_arabic_stays_right_to_left_and_an_escape_in_it_reads_left_to_right(
     qtbot: QtBot, window: MainWindow, backend: FakeBackend, tmp_path: Path
 ) -> None:
@@ -195,7 +196,7 @@ def test_arabic_stays_right_to_left_and_an_escape_in_it_reads_left_to_right(
     backend.enqueue([f"[THINK]{ARABIC} \u202e{ARABIC}[/THINK]", f"{ARABIC}\n\n{ARABIC} \u202e{ARABIC}"])
     with qtbot.waitSignal(window.controller.turn_finished, timeout=5000):
         send(qtbot, window, ARABIC)
-    for document in (window.view.document(), window.reasoning._text.document()):
+    for document in (window.view.document(), reasoning_document(window)):
         blocks = _blocks(document)
         if document is window.view.document():
             assert blocks[ARABIC].textDirection() == Qt.LayoutDirection.RightToLeft
@@ -218,6 +219,7 @@ def test_ordinary_text_renders_as_before(qapp: object, text: str) -> None:
     assert plain_to_html(text, escapes=True) == plain_to_html(text)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", HOSTILE_CORPUS, ids=lambda entry: entry.name)
 def test_the_injection_corpus_is_as_inert_in_the_window_renderer(qapp: object, entry: Hostile) -> None:
     rendered = markdown_to_html(entry.text, escapes=True)

@@ -44,6 +44,7 @@ def dialog(qtbot: QtBot, tmp_path: Path) -> Iterator[DownloadDialog]:
     made.job.wait()
 
 
+@pytest.mark.slow
 def test_downloads_model_and_projector_then_offers_to_use_it(
     qtbot: QtBot, dialog: DownloadDialog, hub: HubServer, tiny_models: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -68,6 +69,7 @@ def test_downloads_model_and_projector_then_offers_to_use_it(
     assert used.args == [model, projector]
 
 
+@pytest.mark.slow
 def test_pause_then_resume_continues_from_the_partial_file(
     qtbot: QtBot, dialog: DownloadDialog, hub: HubServer, tiny_models: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -92,6 +94,7 @@ def test_pause_then_resume_continues_from_the_partial_file(
     assert ranges == [None, f"bytes={kept}-"]
 
 
+@pytest.mark.slow
 def test_cancel_deletes_the_partial_file(
     qtbot: QtBot, dialog: DownloadDialog, hub: HubServer, tmp_path: Path
 ) -> None:
@@ -105,6 +108,7 @@ def test_cancel_deletes_the_partial_file(
     assert "Cancelled" in dialog.status.text() and dialog.download_button.isEnabled()
 
 
+@pytest.mark.slow
 def test_cancel_while_paused_deletes_the_partial_file(
     qtbot: QtBot, dialog: DownloadDialog, hub: HubServer, tmp_path: Path
 ) -> None:
@@ -142,6 +146,7 @@ def test_server_down_is_one_clear_sentence(
     assert failed.args[0] == "Cannot reach 127.0.0.1:9: the connection was refused (is the server up?)."
 
 
+@pytest.mark.slow
 def test_main_window_downloads_into_the_library_and_uses_the_model(
     qtbot: QtBot, window: MainWindow, hub: HubServer, tmp_path: Path
 ) -> None:

@@ -2,14 +2,15 @@
 
 Every hostile text is a prompt, a reasoning trace, an answer and the conversation's title at
 once. What Qt built from it is checked in its own terms: no link but the app's own
-(``turn:``, ``annotate:``, ``image:``), no image but its own thumbnails, nothing fetched, and
-the hostile text still readable as text.
+(``turn:``, ``annotate:``, ``tokens:``, ``reproduce:``, ``image:``), no image but its own
+thumbnails, nothing fetched, and the hostile text still readable as text.
 """
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QTextDocument
 from pytestqt.qtbot import QtBot
@@ -21,7 +22,9 @@ from app.ui.session_browser import SessionBrowser, hit_html
 from tests.fixtures.injection import HOSTILE, HUGE_LINE_CHARS
 from tests.fixtures.records import long_conversation
 
-INTERNAL_LINK = re.compile(r"(turn|annotate):\d+|image:[0-9a-f]{64}")
+pytestmark = pytest.mark.slow
+
+INTERNAL_LINK = re.compile(r"(turn|annotate|tokens|reproduce):\d+|image:[0-9a-f]{64}")
 INTERNAL_IMAGE = re.compile(r"thumb:[0-9a-f]{64}")
 
 
@@ -80,7 +83,6 @@ def test_hostile_output_is_inert_in_the_conversation_view(qtbot: QtBot, store: S
     # The live path (plain text appended while streaming) is as inert as the rendered one.
     live = conversation.turns[-1]
     view.begin_live(conversation, live, live.answer)
-    view.flush()
     assert document_problems(view.document()) == [] and view.asked == []
 
 

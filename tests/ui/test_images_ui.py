@@ -66,6 +66,7 @@ def names(window: MainWindow) -> list[str]:
     return [image.filename for image in window.composer.attachments.images()]
 
 
+@pytest.mark.slow
 def test_drop_files_on_the_composer(window: MainWindow, pictures: dict[str, Path]) -> None:
     window.composer.editor.setPlainText("Compare these pages")
     assert drop(window.composer, file_urls(pictures["page1.png"], pictures["page2.jpg"]))
@@ -81,6 +82,7 @@ def test_drop_onto_the_editor_and_the_conversation(window: MainWindow, pictures:
     assert window.composer.editor.toPlainText() == "", "no file path was typed into the prompt"
 
 
+@pytest.mark.slow
 def test_bad_files_are_refused_by_name_and_lose_nothing(
     window: MainWindow, pictures: dict[str, Path]
 ) -> None:
@@ -95,6 +97,7 @@ def test_bad_files_are_refused_by_name_and_lose_nothing(
     assert window.composer.text() == "Keep this text"
 
 
+@pytest.mark.slow
 def test_remote_urls_are_never_fetched(window: MainWindow) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl("https://example.com/chart.png")])
@@ -103,6 +106,7 @@ def test_remote_urls_are_never_fetched(window: MainWindow) -> None:
     assert "Veritrace never downloads" in window.composer.problems.text()
 
 
+@pytest.mark.slow
 def test_paste_raw_image_data(qtbot: QtBot, window: MainWindow) -> None:
     image = QImage(40, 30, QImage.Format.Format_RGB32)
     image.fill(Qt.GlobalColor.darkBlue)
@@ -123,6 +127,7 @@ def test_remove_an_attachment(qtbot: QtBot, window: MainWindow, pictures: dict[s
     assert names(window) == ["page2.jpg"]
 
 
+@pytest.mark.slow
 def test_send_without_vision_records_and_says_so(
     qtbot: QtBot, window: MainWindow, backend: FakeBackend, store: Store, pictures: dict[str, Path]
 ) -> None:
@@ -142,6 +147,7 @@ def test_send_without_vision_records_and_says_so(
     assert data == pictures["page1.png"].read_bytes() and "did not see this image" in caption
 
 
+@pytest.mark.slow
 def test_with_a_projector_the_model_sees_the_images(
     qtbot: QtBot,
     window: MainWindow,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QTextBlock, QTextDocument
 from pytestqt.qtbot import QtBot
@@ -14,6 +15,7 @@ from app.runtime.fake_backend import FakeBackend
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow
 from tests.fixtures.languages import LANGUAGES
+from tests.fixtures.window import reasoning_document
 
 MATH = (
     "The mean is $\\bar{x} = \\frac{1}{n}\\sum_{i=1}^{n} x_i$, so\n"
@@ -41,6 +43,7 @@ def _answer(qtbot: QtBot, window: MainWindow, backend: FakeBackend) -> None:
         qtbot.mouseClick(window.composer.send_button, Qt.MouseButton.LeftButton)
 
 
+@pytest.mark.slow
 def test_every_language_is_recorded_and_shown(
     qtbot: QtBot, window: MainWindow, backend: FakeBackend, store: Store
 ) -> None:
@@ -58,7 +61,7 @@ def test_arabic_and_farsi_paragraphs_run_right_to_left(
     qtbot: QtBot, window: MainWindow, backend: FakeBackend
 ) -> None:
     _answer(qtbot, window, backend)
-    for document in (window.view.document(), window.reasoning._text.document()):
+    for document in (window.view.document(), reasoning_document(window)):
         blocks = _blocks(document)
         for language in LANGUAGES:
             block = blocks[language.sentence]
@@ -70,6 +73,7 @@ def test_arabic_and_farsi_paragraphs_run_right_to_left(
             assert block.textDirection() == expected, f"{language.name} in {document}"
 
 
+@pytest.mark.slow
 def test_every_language_is_drawn_without_missing_glyphs(
     qtbot: QtBot, window: MainWindow, backend: FakeBackend
 ) -> None:
@@ -90,6 +94,7 @@ def test_every_language_is_drawn_without_missing_glyphs(
             )
 
 
+@pytest.mark.slow
 def test_math_in_an_answer_is_rendered_and_prices_are_not(
     qtbot: QtBot, window: MainWindow, backend: FakeBackend
 ) -> None:

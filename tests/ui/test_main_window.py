@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 from app.core.types import TurnStatus
 from app.runtime.fake_backend import FakeBackend
 from app.storage.repository import Store
+from app.ui.conversation_view import text_fragments
 from app.ui.main_window import MainWindow
 from tests.fixtures.ledger import tamper
 from tests.fixtures.window import send
@@ -114,9 +115,13 @@ def test_selecting_a_turn_restyles_its_label_without_re_rendering(
     window.controller.select_conversation(turns[0].conversation_id)
 
     def weight(turn_id: int) -> int:
-        cursor = window.view._anchor_cursor(f"turn:{turn_id}")
-        assert cursor is not None
-        return cursor.charFormat().fontWeight()
+        """The weight of the turn's label, the link to it in the conversation."""
+        label = next(
+            fragment
+            for fragment in text_fragments(window.view.document())
+            if fragment.charFormat().anchorHref() == f"turn:{turn_id}"
+        )
+        return label.charFormat().fontWeight()
 
     assert weight(turns[2].id) > weight(turns[0].id), "the latest turn is selected at first"
     renders: list[object] = []

@@ -17,6 +17,8 @@ from app.services.config import AppConfig, load_config
 from app.ui.models_dialog import COLUMNS, ModelsDialog
 from app.ui.settings_dialog import SettingsDialog
 
+pytestmark = pytest.mark.slow
+
 
 def _open(qtbot: QtBot, config: AppConfig) -> ModelsDialog:
     dialog = ModelsDialog(config)
@@ -143,7 +145,7 @@ def test_closing_the_dialog_stops_a_long_hash_at_once(
     import os
     import threading
 
-    from app.core.cancel import Cancelled
+    from app.core.cancel import Cancelled, CancelToken
     from app.services import models
 
     # A real model file of 3 GiB (sparse: the tiny model, then zeros): hashing it takes seconds.
@@ -154,7 +156,7 @@ def test_closing_the_dialog_stops_a_long_hash_at_once(
     outcomes: list[str] = []
     real_hash = models.sha256_file
 
-    def noted(path: Path, cancel: threading.Event | None = None) -> str:
+    def noted(path: Path, cancel: CancelToken | None = None) -> str:
         if path != big.resolve():
             return real_hash(path, cancel)
         hashing.set()
@@ -175,8 +177,7 @@ def test_closing_the_dialog_stops_a_long_hash_at_once(
 
     dialog.done(0)  # returns once the hash has stopped, within one chunk
 
-    assert dialog.job._pool.activeThreadCount() == 0
-    assert outcomes == ["cancelled"], "the hash ran to the end"
+    assert outcomes == ["cancelled"], "the hash ran on after the dialog closed, or to the end"
     QCoreApplication.processEvents()  # deliver any queued signal: there must be none
     assert listed == []
     assert (

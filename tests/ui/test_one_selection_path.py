@@ -17,7 +17,7 @@ from app.services.paths import database_path
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 # What a recorded turn says of how it ran, as opposed to what it said or when.
 HOW = ("system_prompt", "template", "preset", "require_reasoning", "params", "messages")

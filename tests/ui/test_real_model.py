@@ -15,6 +15,7 @@ from app.runtime.llama_backend import LlamaBackend
 from app.services.config import AppConfig, load_config
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow
+from tests.fixtures.window import send
 
 pytestmark = pytest.mark.e2e
 
@@ -35,11 +36,7 @@ def longest_word(text: str) -> str:
     return max(("".join(c for c in word if c.isalpha()) for word in text.split()), key=len)
 
 
-def send(qtbot: QtBot, window: MainWindow, text: str) -> None:
-    window.composer.editor.setPlainText(text)
-    qtbot.mouseClick(window.composer.send_button, Qt.MouseButton.LeftButton)
-
-
+@pytest.mark.slow
 def test_grammar_forced_reasoning_lands_in_the_pane_and_the_record(
     qtbot: QtBot, real_window: MainWindow, store: Store
 ) -> None:
@@ -60,6 +57,7 @@ def test_grammar_forced_reasoning_lands_in_the_pane_and_the_record(
     assert recorded.require_reasoning and recorded.tokens_per_second
 
 
+@pytest.mark.slow
 def test_stop_mid_stream_keeps_the_partial_trace(qtbot: QtBot, real_window: MainWindow, store: Store) -> None:
     send(qtbot, real_window, "Explain, step by step, how a court interprets an ambiguous contract.")
     qtbot.waitUntil(lambda: len(real_window.reasoning.text()) > 20, timeout=60_000)
@@ -71,6 +69,7 @@ def test_stop_mid_stream_keeps_the_partial_trace(qtbot: QtBot, real_window: Main
     assert real_window.reasoning.text() == recorded.reasoning
 
 
+@pytest.mark.slow
 def test_a_bad_model_file_is_refused_and_the_model_in_use_stays(
     qtbot: QtBot, real_window: MainWindow, tmp_path: Path
 ) -> None:

@@ -62,6 +62,7 @@ def test_the_dialog_offers_magistral_on_mistral_s_api(qtbot: QtBot) -> None:
     assert declined.model.currentText() == MAGISTRAL
 
 
+@pytest.mark.slow
 def test_magistral_runs_through_the_window_with_its_preset_and_a_rate_limit_countdown(
     qtbot: QtBot, window: MainWindow, store: Store, mistral: MistralServer, memory_keyring: MemoryKeyring
 ) -> None:

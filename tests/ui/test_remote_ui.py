@@ -19,6 +19,8 @@ from app.ui.main_window import MainWindow
 from tests.fixtures.keyrings import MemoryKeyring
 from tests.fixtures.remote_servers import LlamaServer, Reply, ScriptedServer, content_chunks
 
+pytestmark = pytest.mark.slow
+
 SECRET = "sk-ui-test-key-fedcba9876543210"
 
 
