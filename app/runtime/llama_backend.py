@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import ctypes
+import functools
 import importlib.metadata
 import logging
 import sys
@@ -103,7 +104,7 @@ class LlamaBackend:
 
     @property
     def runtime_version(self) -> str:
-        return "llama-cpp-python " + importlib.metadata.version("llama-cpp-python")
+        return _runtime_version()
 
     @property
     def runtime_info(self) -> dict[str, object]:
@@ -183,6 +184,11 @@ class LlamaBackend:
         )
         self._grammar = _checked_grammar(llm, reasoning_grammar(self._think_tokens))
         self._abort.attach(llm)
+        # What every prompt needs, read now rather than before the first turn's prefill: the
+        # vocabulary's control tokens, and the model's own chat template compiled.
+        self._special_tokens()
+        if metadata.get("tokenizer.chat_template"):
+            self._formatter(metadata["tokenizer.chat_template"])
         return self._loaded
 
     def prepare(
@@ -573,6 +579,12 @@ def _native_flag_reader(flag: Any) -> Any:
     aborts = reader(data) is True
     flag.value = b""
     return reader if keeps_going and aborts else None
+
+
+@functools.cache
+def _runtime_version() -> str:
+    """The installed llama-cpp-python (reading package metadata takes milliseconds: once)."""
+    return "llama-cpp-python " + importlib.metadata.version("llama-cpp-python")
 
 
 def _from_empty(llm: Any, ids: list[int]) -> list[int]:

@@ -22,7 +22,7 @@ from app.core.tokens import OutputTokens
 from app.core.types import ModelFile, PreparedPrompt, RunSettings, Turn, TurnStatus
 from app.runtime.backend import Backend, Generation, LoadedModel, LoadOptions
 from app.runtime.model_files import check_model_file
-from app.services.early_start import EarlyStart
+from app.services.early_start import HeldStart, commit_beside
 from app.services.model_check import LoadCheck, OpenedFile, Role, State
 from app.storage.repository import Store
 
@@ -35,7 +35,11 @@ PROGRESS_INTERVAL_S = 0.25
 
 
 class TurnSink(Protocol):
-    """Receives a turn as it happens (the GUI worker turns these into signals)."""
+    """Receives a turn as it happens (the GUI worker turns these into signals).
+
+    ``turn_started`` may come from another thread than the pieces (the one that committed the
+    prompt), always before them.
+    """
 
     def turn_started(self, turn: Turn) -> None: ...
 
@@ -388,14 +392,10 @@ class ChatService:
         # A server's context is its own (n_ctx 0).
         overflow = bool(model.loaded.n_ctx) and prepared.token_count >= model.loaded.n_ctx
         check = model.check
-        early: EarlyStart | None = None
-        if not (overflow or model.loaded.is_remote or (check is not None and check.problem())):
-            # The prefill runs while the prompt is committed; its output waits for the commit.
-            # Nothing is sent off the machine before the commit: a server's turn starts after it.
-            self._running = cancel
-            early = EarlyStart(self.backend.generate(prepared, settings, cancel), cancel)
-        try:
-            turn = self._begin_turn(
+        early: HeldStart | None = None
+
+        def begin() -> Turn:
+            began = self._begin_turn(
                 conversation_id,
                 prompt,
                 settings,
@@ -405,11 +405,26 @@ class ChatService:
                 (projector_file, projector_check),
                 attached,
             )
-        except BaseException:
-            if early is not None:
+            # Said at once, so a window can show the turn while its prompt is evaluated; always
+            # before any of its output, which is read only once this has returned.
+            sink.turn_started(began)
+            return began
+
+        if overflow or model.loaded.is_remote or (check is not None and check.problem()):
+            # Nothing is sent off the machine before the commit: a server's turn starts after it.
+            turn = begin()
+        else:
+            # The prefill runs while the prompt is committed; its output waits for the commit.
+            self._running = cancel
+            committed = commit_beside(begin, on_failure=cancel.set)
+            early = HeldStart(self.backend.generate(prepared, settings, cancel))
+            early.compute_first()
+            try:
+                turn = committed.result()
+            except BaseException:
                 early.abandon()
                 self._running = None
-            raise
+                raise
         pending = {
             role: recorded.sha256
             for role, recorded, check in (
@@ -420,7 +435,6 @@ class ChatService:
         }
         if pending:
             self._unsettled.append((turn.id, pending))
-        sink.turn_started(turn)
         if overflow:
             self.store.finish_turn(
                 turn.id,

@@ -1,69 +1,83 @@
-"""Start a local generation while its prompt is being committed, and hold its output back.
+"""Evaluate a local prompt while it is being committed, and hold its output back until then.
 
 A prompt must be on disk before any of its output is shown or recorded. Committing it
 (an fsync'd SQLite transaction) and evaluating it (llama.cpp's prefill, which runs in C
-without the GIL) do not depend on each other, so the prefill starts on a thread of its own
-and computes at most the first piece of output; nothing reads that piece until the caller
-has the prompt committed and asks for it. If the commit fails the generation is stopped and
-dropped: the first piece is never seen.
+without the GIL) do not depend on each other. So the commit runs on a thread of its own
+(``commit_beside``) while the caller's thread, the one that always runs llama.cpp, computes
+the first piece of output (``HeldStart``); nothing reads that piece until the caller has the
+commit's result. A commit that fails stops the prefill at once (its cancel is set) and the
+piece is dropped unseen.
+
+The prefill stays on the caller's thread because llama.cpp's CPU threads (an OpenMP team)
+belong to the thread that calls it: a second calling thread would bring a second team, and
+the two compete for the cores.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, TypeVar
 
-from app.core.cancel import CancelToken
 from app.runtime.backend import Generation
 
+T = TypeVar("T")
 _END = object()
 
 
-class EarlyStart:
-    """A ``Generation`` whose first piece is computed ahead, on its own thread.
+def commit_beside(work: Callable[[], T], on_failure: Callable[[], None]) -> Future[T]:
+    """Run ``work`` on a thread of its own; if it raises, call ``on_failure`` first."""
+    done: Future[T] = Future()
 
-    ``started`` is when the generation began and ``first_at`` when its first piece was
-    ready (both ``time.monotonic()``), so the time to first token counts from the real start.
-    Every other attribute (``finish_reason``, ``completion_tokens``, what a server reported)
-    is the generation's own.
+    def run() -> None:
+        try:
+            result = work()
+        except BaseException as error:  # handed to whoever waits for the result
+            on_failure()
+            done.set_exception(error)
+        else:
+            done.set_result(result)
+
+    threading.Thread(target=run, name="commit", daemon=True).start()
+    return done
+
+
+class HeldStart:
+    """A ``Generation`` whose first piece is computed ahead (``compute_first``) and held back.
+
+    ``started`` is when the generation began (``time.monotonic()``), so the time to first
+    token counts from the real start. An error computing the first piece is raised where the
+    output is read, as if it happened there. Every other attribute is the generation's own.
     """
 
-    def __init__(self, generation: Generation, cancel: CancelToken) -> None:
+    def __init__(self, generation: Generation) -> None:
         self._generation = generation
-        self._cancel = cancel
         self._pieces = iter(generation)
-        self._first: Future[object] = Future()
+        self._first: object = _END
+        self._error: Exception | None = None
         self.started = time.monotonic()
-        self.first_at: float | None = None
-        self._thread = threading.Thread(target=self._pull_first, name="prefill", daemon=True)
-        self._thread.start()
 
-    def _pull_first(self) -> None:
+    def compute_first(self) -> None:
         try:
-            piece: object = next(self._pieces)
+            self._first = next(self._pieces)
         except StopIteration:
-            piece = _END
-        except BaseException as error:  # raised where the output is read, as if read there
-            self._first.set_exception(error)
-            return
-        self.first_at = time.monotonic()
-        self._first.set_result(piece)
+            self._first = _END
+        except Exception as error:  # read where the output is read
+            self._error = error
 
     def __iter__(self) -> Iterator[str]:
-        first = self._first.result()
-        if first is _END:
+        if self._error is not None:
+            raise self._error
+        if self._first is _END:
             return
-        assert isinstance(first, str)
-        yield first
+        assert isinstance(self._first, str)
+        yield self._first
         yield from self._pieces
 
     def abandon(self) -> None:
-        """The prompt could not be committed: stop the generation and let go of it unread."""
-        self._cancel.set()
-        self._thread.join()
+        """Let go of the generation unread (its prompt could not be committed)."""
         close = getattr(self._pieces, "close", None)
         if close is not None:
             close()

@@ -9,8 +9,9 @@ raw or app, is a process of its own, and the two alternate.
 
 ``--document`` puts a pasted contract of about that many words before the question, as users
 of a long-context model do: prefill then dominates the time to first token. The app's time to
-first token is also split into what happens before llama.cpp starts (rendering the template,
-committing the prompt and settings to the record) and the prefill itself.
+first token is also split into what happens before llama.cpp starts (rendering the template;
+the prompt and settings are committed to the record beside the prefill), the prefill itself, and
+the first token's way to the window (which waits for that commit if it is the slower).
 """
 
 from __future__ import annotations
@@ -226,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
                 ),
                 ("raw time to first token", [r["ttft_ms"] for r in raw], "ms"),
                 ("app time to first token", [r["ttft_ms"] for r in app], "ms"),
-                ("  … before prefill (template, record)", [r["before_prefill_ms"] for r in app], "ms"),
+                ("  … before prefill (template)", [r["before_prefill_ms"] for r in app], "ms"),
                 ("  … prefill to first token (llama.cpp)", [r["prefill_to_first_ms"] for r in app], "ms"),
                 ("  … first token reaching the window", [r["to_window_ms"] for r in app], "ms"),
                 ("app: window thread's CPU while generating", [r["gui_cpu_percent"] for r in app], "%"),
@@ -245,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nratio app/raw tokens/s (median): {speed:.3f}   (goal >= 0.97)")
     print(f"  … paired runs: median {paired[0]:.3f}, min {paired[1]:.3f}, max {paired[2]:.3f}")
     paired_ttft = summary([a["ttft_ms"] / r["ttft_ms"] for a, r in zip(app, raw, strict=True)])
-    print(f"ratio app/raw time to first token (median): {ttft:.3f}   (goal <= 1.05)")
+    print(f"ratio app/raw time to first token (median): {ttft:.3f}   (goal <= 1.02)")
     print(f"  … paired runs: median {paired_ttft[0]:.3f}, min {paired_ttft[1]:.3f}, max {paired_ttft[2]:.3f}")
     print(f"  … the app's prefill alone vs raw: {prefill:.3f}")
     return 0

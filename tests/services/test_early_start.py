@@ -154,7 +154,7 @@ def test_a_prompt_that_cannot_be_committed_stops_its_prefill_and_leaves_nothing(
     assert cancel.is_set(), "the prefill is stopped"
     assert made[0].closed, "the generation is let go of"
     assert sink.pieces == [] and sink.started == [] and store.list_conversations() == []
-    assert not [thread for thread in threading.enumerate() if thread.name == "prefill"]
+    assert not [thread for thread in threading.enumerate() if thread.name == "commit"]
     assert store.verify().intact
 
 

@@ -50,12 +50,17 @@ class Heard:
     def __init__(self) -> None:
         self.events: list[Event] = []
         self.threads: set[str] = set()
+        self.by_thread: list[tuple[str, Event]] = []
         self._lock = threading.Lock()
 
     def __call__(self, event: Event) -> None:
         with self._lock:
             self.events.append(event)
             self.threads.add(threading.current_thread().name)
+            self.by_thread.append((threading.current_thread().name, event))
+
+    def from_thread(self, name: str) -> list[Event]:
+        return [event for thread, event in self.by_thread if thread == name]
 
     def phases(self) -> list[tuple[Phase, Phase]]:
         return [(e.before, e.phase) for e in self.events if isinstance(e, PhaseChanged)]
@@ -104,7 +109,9 @@ def test_a_turn_from_load_to_ledger_in_the_callers_thread(store: Store, model_fi
         < kinds.index(OutputWaiting)
         < kinds.index(TurnEnded)
     )
-    assert heard.threads == {threading.current_thread().name}
+    # The caller's thread, and the one that committed the prompt while the caller's evaluated it.
+    assert heard.threads == {threading.current_thread().name, "commit"}
+    assert {type(event) for event in heard.from_thread("commit")} == {TurnStarted}
     session.close()
     assert session.phase is Phase.CLOSED
 
@@ -129,8 +136,14 @@ def test_in_the_background_a_load_or_a_second_prompt_during_a_turn_is_refused_an
         turn = running.result(30)
         assert turn.status is TurnStatus.CANCELLED and not script.release.is_set()
         assert session.phase is Phase.READY and session.stop() is False, "nothing left to stop"
-        # From the session's thread, the caller's, and the hash thread (its progress).
-        assert heard.threads == {"generation", threading.current_thread().name, "veritrace-model-hash"}
+        # From the session's thread, the caller's, the hash thread (its progress) and the one that
+        # committed the prompt (that the turn began).
+        assert heard.threads == {
+            "generation",
+            threading.current_thread().name,
+            "veritrace-model-hash",
+            "commit",
+        }
     finally:
         session.close(30)
 
