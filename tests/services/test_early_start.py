@@ -52,18 +52,6 @@ class _Observed:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    opened = Store(tmp_path / "record.db")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def backend() -> FakeBackend:
-    return FakeBackend()
-
-
-@pytest.fixture
 def service(store: Store, backend: FakeBackend, model_file: Path) -> ChatService:
     chat = ChatService(store, backend, save_interval=0.0, user="alice")
     chat.load_model(model_file, SETTINGS)

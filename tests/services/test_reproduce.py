@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +35,6 @@ def demo_copy(tmp_path: Path, demo_gguf: Path) -> Path:
     copy.parent.mkdir()
     shutil.copyfile(demo_gguf, copy)
     return copy
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(tmp_path / "record.db")
-    yield opened
-    opened.close()
 
 
 def _service(store: Store, model: Path, projector: Path | None = None) -> ChatService:

@@ -19,13 +19,6 @@ from tests.fixtures.ledger import prepared
 from tests.fixtures.tiny_models import END_THINK_ID, THINK_ID
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    opened = Store(tmp_path / "record.db")
-    yield opened
-    opened.close()
-
-
 def recorded(
     store: Store, sha256: str, segments: tuple[tuple[int, ...], ...] = ((THINK_ID, 504, END_THINK_ID),)
 ) -> Turn:

@@ -39,13 +39,6 @@ def thinking(max_tokens: int = 1000) -> RunSettings:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    opened = Store(tmp_path / "record.db")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
 def service(store: Store, tiny_models: tuple[Path, Path]):
     chat = ChatService(store, LlamaBackend(), save_interval=0.0, user="alice")
     chat.load_model(tiny_models[0], thinking(), projector=tiny_models[1])

@@ -49,3 +49,28 @@ def window_factory(qtbot: QtBot, store: Store, backend: FakeBackend, model_file:
 @pytest.fixture
 def window(window_factory) -> MainWindow:
     return window_factory()
+
+
+@pytest.fixture
+def real_window_factory(qtbot: QtBot, store: Store, demo_gguf: Path):
+    """The window on the real demo model and llama-cpp-python, seed 11, loaded and ready."""
+    from dataclasses import replace
+
+    from app.core.presets import preset
+    from app.runtime.llama_backend import LlamaBackend
+
+    windows: list[MainWindow] = []
+
+    def make(**params: object) -> MainWindow:
+        demo = preset("demo")
+        seeded = replace(demo, params=replace(demo.params, seed=11, **params))  # type: ignore[arg-type]
+        window = MainWindow(store, LlamaBackend(), AppConfig(settings=seeded), modal_errors=False)
+        qtbot.addWidget(window)
+        windows.append(window)
+        with qtbot.waitSignal(window.controller.model_changed, timeout=60_000):
+            window.controller.start()
+        return window
+
+    yield make
+    for window in windows:
+        window.controller.shutdown()

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QUrl
 from pytestqt.qtbot import QtBot
 
-from app.core.presets import preset
 from app.core.types import ModelFile, RunSettings
-from app.runtime.llama_backend import LlamaBackend
-from app.services.config import AppConfig
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow
 from app.ui.prompt_tokens_dialog import CONTROL_STYLE, PromptTokensDialog, tokens_html
@@ -22,15 +19,8 @@ from tests.fixtures.window import send
 
 
 @pytest.fixture
-def real_window(qtbot: QtBot, store: Store, demo_gguf: Path):
-    demo = preset("demo")
-    seeded = replace(demo, params=replace(demo.params, seed=11, max_tokens=80))
-    window = MainWindow(store, LlamaBackend(), AppConfig(settings=seeded), modal_errors=False)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.controller.model_changed, timeout=60_000):
-        window.controller.start()
-    yield window
-    window.controller.shutdown()
+def real_window(real_window_factory: Callable[..., MainWindow]) -> MainWindow:
+    return real_window_factory(max_tokens=80)
 
 
 def open_tokens(qtbot: QtBot, browser: SessionBrowser, turn_id: int) -> PromptTokensDialog:

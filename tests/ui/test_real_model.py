@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.core.presets import preset
 from app.core.types import TurnStatus
-from app.runtime.llama_backend import LlamaBackend
-from app.services.config import AppConfig, load_config
+from app.services.config import load_config
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow
 from tests.fixtures.window import send
@@ -21,15 +19,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def real_window(qtbot: QtBot, store: Store, demo_gguf: Path):
-    demo = preset("demo")
-    seeded = replace(demo, params=replace(demo.params, seed=11))  # one fixed, recorded run
-    window = MainWindow(store, LlamaBackend(), AppConfig(settings=seeded), modal_errors=False)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.controller.model_changed, timeout=60_000):
-        window.controller.start()
-    yield window
-    window.controller.shutdown()
+def real_window(real_window_factory: Callable[..., MainWindow]) -> MainWindow:
+    return real_window_factory()
 
 
 def longest_word(text: str) -> str:

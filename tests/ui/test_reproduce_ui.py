@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QUrl
 from pytestqt.qtbot import QtBot
 
-from app.core.presets import preset
 from app.core.reproduction import Outcome
-from app.runtime.llama_backend import LlamaBackend
-from app.services.config import AppConfig
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow
 from tests.fixtures.window import send
@@ -21,15 +17,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture
-def real_window(qtbot: QtBot, store: Store, demo_gguf: Path):
-    demo = preset("demo")
-    seeded = replace(demo, params=replace(demo.params, seed=11, max_tokens=60))
-    window = MainWindow(store, LlamaBackend(), AppConfig(settings=seeded), modal_errors=False)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.controller.model_changed, timeout=60_000):
-        window.controller.start()
-    yield window
-    window.controller.shutdown()
+def real_window(real_window_factory: Callable[..., MainWindow]) -> MainWindow:
+    return real_window_factory(max_tokens=60)
 
 
 def test_reproduce_runs_the_turn_again_and_shows_both_outputs(
