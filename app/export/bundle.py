@@ -136,7 +136,8 @@ def conversation_documents(scope: BundleScope, report_id: str) -> dict[int, dict
     Besides the records, a turn carries its parsed settings, the ``reasoning`` and ``answer``
     joined from its output chunks, and its ``prompt_token_ids`` and ``output_token_ids`` as
     lists (each image of the prompt as 4294967295; null where none were recorded): derived for
-    convenience, and checked by the verifier against the records they come from.
+    convenience, and checked by the verifier against the records they come from. Each time a
+    turn was run again is one of its ``reproductions``: the ``turn.reproduced`` event recorded.
     """
     tables: dict[str, list[ScopeRecord]] = defaultdict(list)
     for record in scope.records:
@@ -148,6 +149,9 @@ def conversation_documents(scope: BundleScope, report_id: str) -> dict[int, dict
     chunks = _grouped(tables["turn_chunks"], "turn_id", ("seq", "id"))
     images = _grouped(tables["turn_images"], "turn_id", ("position",))
     notes = _grouped(tables["annotations"], "turn_id", ("id",))
+    reproduced: defaultdict[int, list[ScopeRecord]] = defaultdict(list)  # turn.reproduced events
+    for event in sorted(tables["events"], key=lambda item: item.payload["id"]):
+        reproduced[json.loads(event.payload["detail_json"])["turn_id"]].append(event)
     checks = _grouped(tables["model_checks"], "turn_id", ("id",))
     signoffs = _grouped(tables["signoffs"], "conversation_id", ("id",))
     outcomes = {record.payload["turn_id"]: record for record in tables["turn_outcomes"]}
@@ -191,6 +195,7 @@ def conversation_documents(scope: BundleScope, report_id: str) -> dict[int, dict
             "chunks": [_item(chunk) for chunk in output],
             "outcome": _item(outcome) if outcome else None,
             "annotations": [_item(note) for note in notes[payload["id"]]],
+            "reproductions": [_item(event) for event in reproduced[payload["id"]]],
             "reasoning": "".join(chunk.payload.get("reasoning", "") for chunk in output),
             "answer": "".join(chunk.payload.get("answer", "") for chunk in output),
             "prompt_token_ids": token_ids("turns", "prompt_token_ids", record),

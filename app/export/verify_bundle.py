@@ -18,9 +18,10 @@ can read what it does before trusting its answer. It checks, in order:
 4. payloads   - each record the ledger carries matches its entry's payload SHA-256 (RFC 8785);
 5. export     - the export event in the ledger names this report, scope and manifest;
 6. scope      - the records carried are exactly those the export recorded (a digest);
-7. records    - every record in conversations/*.json is its ledger entry, the derived
-                reasoning and answer texts are the recorded output, and the token ids
-                listed are those whose SHA-256 the records hold (little-endian uint32);
+7. records    - every record in conversations/*.json is its ledger entry (each time a turn
+                was run again included), the derived reasoning and answer texts are the
+                recorded output, and the token ids listed are those whose SHA-256 the
+                records hold (little-endian uint32);
 8. images     - every image file matches its SHA-256; every image referenced is present;
 9. readme     - README.txt is the one written for this report.
 
@@ -1801,6 +1802,7 @@ class Bundle:
         self.referenced: set[int] = set()
         self.image_files: dict[str, dict[str, Any]] = {}
         self.token_lists = 0  # lists of token ids checked
+        self.reproductions = 0  # turn.reproduced events checked
 
     # manifest.json and the file list ------------------------------------------------------
 
@@ -2012,7 +2014,8 @@ class Bundle:
         return (
             f"{len(self.referenced)} records in {len(ids)} conversation files match the ledger; "
             f"reasoning and answer of {turns} turns match their recorded output; "
-            f"{self.token_lists} lists of token ids match their recorded SHA-256"
+            f"{self.token_lists} lists of token ids match their recorded SHA-256; "
+            f"{self.reproductions} reproductions of turns match their recorded events"
         )
 
     def check_images(self) -> str:
@@ -2066,12 +2069,12 @@ class Bundle:
     def _turn(self, item: Any, conversation: int, where: str) -> dict[str, Any]:
         keys = ("ledger_seq", "record", "settings", "model_files", "images", "chunks", "outcome")
         # model_checks: written by versions that hash the model in full at every load; the
-        # token ids, by versions that record them.
+        # token ids, by versions that record them; reproductions, by versions that carry them.
         turn_item = _object(
             item,
             (*keys, "annotations", "reasoning", "answer"),
             where,
-            ("model_checks", "prompt_token_ids", "output_token_ids"),
+            ("model_checks", "prompt_token_ids", "output_token_ids", "reproductions"),
         )
         turn = self._record(turn_item, "turns", where)
         _belongs(turn, "conversation_id", conversation, where)
@@ -2116,7 +2119,24 @@ class Bundle:
         for index, note in enumerate(notes):
             _belongs(note, "turn_id", turn_id, f"{where} annotation {index}")
         _ascending(notes, ("id",), f"{where} annotations")
+        runs = [
+            self._reproduction(run, turn_id, f"{where} reproduction {index}")
+            for index, run in enumerate(_list(turn_item.get("reproductions", []), f"{where} reproductions"))
+        ]
+        _ascending(runs, ("id",), f"{where} reproductions")
         return turn
+
+    def _reproduction(self, item: Any, turn_id: Any, where: str) -> dict[str, Any]:
+        """A time the turn was run again: its ``turn.reproduced`` event, naming this turn."""
+        event = self._record(item, "events", where)
+        if event.get("kind") != "turn.reproduced" or not isinstance(event.get("detail_json"), str):
+            raise Invalid(f"{where}: not a reproduction of a turn")
+        detail = _parse(event["detail_json"].encode("utf-8"), f"{where} detail_json")
+        if not isinstance(detail, dict):
+            raise Invalid(f"{where}: its detail is not an object")
+        _belongs(detail, "turn_id", turn_id, where)
+        self.reproductions += 1
+        return event
 
     def _token_ids(self, item: dict[str, Any], field: str, record: dict[str, Any], where: str) -> None:
         """A turn's token ids, listed in the bundle, against the SHA-256 its record holds."""

@@ -16,12 +16,14 @@ from sqlalchemy import Connection, Select, func, select, union
 
 from app.core.errors import NotFoundError, StorageError
 from app.core.report import BundleScope, LedgerLine, ScopeRecord, scope_digest
+from app.core.reproduction import EVENT as REPRODUCED
 from app.storage.ledger import TABLES, row_payload
 from app.storage.models import (
     AnnotationRow,
     BlobRow,
     ConversationLinkRow,
     ConversationRow,
+    EventRow,
     LedgerRow,
     ModelCheckRow,
     ModelFileRow,
@@ -48,6 +50,9 @@ def _in_scope(ids: tuple[int, ...]) -> dict[str, Select[Any]]:
         "turn_outcomes": stored(TurnOutcomeRow).where(TurnOutcomeRow.turn_id.in_(turns)),
         "turn_images": stored(TurnImageRow).where(TurnImageRow.turn_id.in_(turns)),
         "annotations": stored(AnnotationRow).where(AnnotationRow.turn_id.in_(turns)),
+        # Every reproduction: the turn it ran again is named in its detail, which
+        # ``_rows_in_scope`` reads, so no engine's JSON functions are needed.
+        "events": stored(EventRow).where(EventRow.kind == REPRODUCED),
         "model_checks": stored(ModelCheckRow).where(ModelCheckRow.turn_id.in_(turns)),
         "signoffs": stored(SignOffRow).where(among(SignOffRow.conversation_id, ids)),
         "blobs": stored(BlobRow).where(
@@ -172,19 +177,35 @@ def _rows_in_scope(
     """(table, ledger object key, payload) of every row in scope; token id blobs go to ``token_blobs``.
 
     Payloads are made as rows arrive, so image bytes are hashed and dropped one at a time.
+    Events are read after turns: one is kept when the turn its detail names is in scope.
     """
     rows: list[tuple[str, tuple[str, str], dict[str, Any]]] = []
+    turn_ids: set[int] = set()
     for table, query in _in_scope(ids).items():
         object_type, _, key = TABLES[table]
         result = connection.execute(query)
         names = list(result.keys())
         for values in result:
             row = dict(zip(names, values, strict=True))
+            if table == "turns":
+                turn_ids.add(int(row["id"]))
+            elif table == "events" and _turn_named(row["detail_json"]) not in turn_ids:
+                continue
             for column in _TOKEN_COLUMNS.get(table, ()):
                 if row.get(column) is not None:
                     token_blobs[(table, column, int(row["id"]))] = bytes(row[column])
             rows.append((table, (object_type, str(row[key])), row_payload(table, row)))
     return rows
+
+
+def _turn_named(detail_json: Any) -> int | None:
+    """The turn an event's detail names (``turn_id``), or None."""
+    try:
+        detail = json.loads(detail_json)
+    except (TypeError, ValueError):
+        return None  # a detail this version cannot read names no turn
+    turn_id = detail.get("turn_id") if isinstance(detail, dict) else None
+    return turn_id if isinstance(turn_id, int) and not isinstance(turn_id, bool) else None
 
 
 def _entries_of(keys: list[tuple[str, str]], headers: Sequence[Any]) -> list[int]:
