@@ -106,9 +106,11 @@ class DownloadJob(QObject):
 
     def cancel(self) -> None:
         """Stop a running download and delete its partial file (a paused one is deleted too)."""
-        if self._background.busy():
-            self._background.cancel()
-        else:
+        # A job starting or running stops and deletes its own partial file. The job that paused
+        # may still be ending on its thread when its pause is heard, so whether one is running
+        # is told by the download in hand, not by the job: with none, the partial files go now.
+        self._background.cancel()
+        if self._current is None:
             self._discard_all()
 
     def _discard_all(self) -> None:
