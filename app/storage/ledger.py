@@ -226,7 +226,8 @@ class Verification:
         return f"{text}; key history: {history}."
 
 
-_ENTRIES: Select = select(
+# An entry's header: what it describes, then how it is chained (its payload goes between).
+ENTRY_SUBJECT = (
     LedgerRow.seq,
     LedgerRow.at,
     LedgerRow.os_user,
@@ -234,10 +235,12 @@ _ENTRIES: Select = select(
     LedgerRow.action,
     LedgerRow.object_type,
     LedgerRow.object_id,
+)
+ENTRY_CHAIN = (LedgerRow.payload_sha256, LedgerRow.prev_hash, LedgerRow.entry_hash)
+_ENTRIES: Select = select(
+    *ENTRY_SUBJECT,
     column("payload"),  # untyped: a tampered cell is read as it is
-    LedgerRow.payload_sha256,
-    LedgerRow.prev_hash,
-    LedgerRow.entry_hash,
+    *ENTRY_CHAIN,
 ).order_by(LedgerRow.seq)
 
 

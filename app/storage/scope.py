@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Select, func, select, union
 from app.core.errors import NotFoundError, StorageError
 from app.core.report import BundleScope, LedgerLine, ScopeRecord, scope_digest
 from app.core.reproduction import EVENT as REPRODUCED
-from app.storage.ledger import TABLES, row_payload
+from app.storage.ledger import ENTRY_CHAIN, ENTRY_SUBJECT, TABLES, row_payload
 from app.storage.models import (
     AnnotationRow,
     BlobRow,
@@ -78,18 +78,7 @@ def _in_scope(ids: tuple[int, ...]) -> dict[str, Select[Any]]:
 
 # The token id blobs a bundle carries as lists (their rows' payloads hold only their SHA-256).
 _TOKEN_COLUMNS = {"turns": ("prompt_token_ids",), "turn_outcomes": ("output_token_ids",)}
-_HEADERS = select(
-    LedgerRow.seq,
-    LedgerRow.at,
-    LedgerRow.os_user,
-    LedgerRow.actor,
-    LedgerRow.action,
-    LedgerRow.object_type,
-    LedgerRow.object_id,
-    LedgerRow.payload_sha256,
-    LedgerRow.prev_hash,
-    LedgerRow.entry_hash,
-).order_by(LedgerRow.seq)
+_HEADERS = select(*ENTRY_SUBJECT, *ENTRY_CHAIN).order_by(LedgerRow.seq)
 
 
 def read_scope(

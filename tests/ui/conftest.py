@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,18 +11,6 @@ from app.runtime.fake_backend import FakeBackend
 from app.services.config import AppConfig
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def backend() -> FakeBackend:
-    return FakeBackend()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(tmp_path / "record.db")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
