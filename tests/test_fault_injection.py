@@ -4,7 +4,7 @@ The writer is the real command line (``veritrace ask`` on the demo model, and th
 commands). Before each kill, the committed ledger head is read from a separate read-only
 connection: that is what has been acknowledged. After the kill, the next start must find
 that exact entry still in place, mark any half-done turn interrupted, and verify the whole
-record. ``VERITRACE_KILLS`` sets the number of kills (200 by default).
+record. ``VERITRACE_KILLS`` sets the number of kills (100 by default; a release run uses 1000).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-KILLS = int(os.environ.get("VERITRACE_KILLS", "200"))
+KILLS = int(os.environ.get("VERITRACE_KILLS", "100"))
 
 
 def committed_head(database: Path) -> tuple[int, str] | None:

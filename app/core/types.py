@@ -62,6 +62,19 @@ class SignOff:
     os_user: str
     signed_at: str
     ledger_head: str
+    # A personal signature (app.core.signoff); empty on sign-offs recorded before identities.
+    role: str = ""
+    statement: str = ""
+    fingerprint: str = ""
+    public_key: str = ""
+    signed_at_local: str = ""
+    content_sha256: str = ""
+    signature: str = ""
+
+    @property
+    def personal(self) -> bool:
+        """Signed with the signer's own key (rather than typed with the installation's)."""
+        return bool(self.signature)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +85,45 @@ class SignOff:
             "os_user": self.os_user,
             "signed_at": self.signed_at,
             "ledger_head": self.ledger_head,
+            "role": self.role,
+            "statement": self.statement,
+            "fingerprint": self.fingerprint,
+            "public_key": self.public_key,
+            "signed_at_local": self.signed_at_local,
+            "content_sha256": self.content_sha256,
+            "signature": self.signature,
+        }
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A person who signs: their own Ed25519 key, created in the app and recorded in the ledger."""
+
+    id: int
+    name: str
+    role: str
+    os_user: str
+    public_key: str
+    fingerprint: str
+    created_at: str
+    revoked_at: str = ""
+    revoked_reason: str = ""
+
+    @property
+    def revoked(self) -> bool:
+        return bool(self.revoked_at)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "role": self.role,
+            "os_user": self.os_user,
+            "public_key": self.public_key,
+            "fingerprint": self.fingerprint,
+            "created_at": self.created_at,
+            "revoked_at": self.revoked_at or None,
+            "revoked_reason": self.revoked_reason or None,
         }
 
 
