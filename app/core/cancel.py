@@ -31,13 +31,35 @@ class CancelToken(threading.Event):
         super().__init__()
         self._hooks: list[Callable[[], None]] = []
         self._hooks_lock = threading.Lock()
+        self._reason: str | None = None
 
-    def set(self) -> None:
+    def set(self, reason: str | None = None) -> None:
+        """Ask the work to stop; ``reason`` says who or what asked (None: the user, plainly).
+
+        The first request is the one that counts: a later one (the window closing after Stop
+        was pressed) neither changes the reason nor runs the hooks again.
+        """
         with self._hooks_lock:
+            # The Event's own flag, not ``self.is_set()``: a subclass may observe is_set (tests
+            # count looks), and calling it here, under the lock, would re-enter ``set``.
+            if threading.Event.is_set(self):
+                return
+            self._reason = reason
             super().set()
             hooks = list(self._hooks)
         for hook in hooks:
             hook()
+
+    def clear(self) -> None:
+        with self._hooks_lock:
+            super().clear()
+            self._reason = None
+
+    @property
+    def reason(self) -> str | None:
+        """Why the stop was asked for, as given to ``set`` (None if not set, or set without one)."""
+        with self._hooks_lock:
+            return self._reason if threading.Event.is_set(self) else None
 
     def subscribe(self, hook: Callable[[], None]) -> Callable[[], None]:
         """Call ``hook`` when set (at once if already set); returns the unsubscribe function."""

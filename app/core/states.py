@@ -25,6 +25,7 @@ class State(enum.StrEnum):
     WINDOW_CLOSED = "window_closed"
     INTERRUPTED = "interrupted"
     FAILED = "failed"
+    ENDED_BY_SERVER = "ended_by_server"
 
 
 _WORDS = {
@@ -35,11 +36,24 @@ _WORDS = {
     State.WINDOW_CLOSED: "window closed during generation",
     State.INTERRUPTED: "interrupted (the app stopped)",
     State.FAILED: "failed",
+    State.ENDED_BY_SERVER: "ended by the server",
 }
+
+# How a model or server says it ended a whole answer, and how it says it ran out of room
+# (OpenAI-style servers say "length"; Mistral's API says "model_length" when the context is full).
+WHOLE_ENDINGS = frozenset({"stop", "eos", "end_turn"})
+LIMIT_ENDINGS = frozenset({"length", "model_length"})
 
 # States a signer must see called out before signing: the answer is not a whole, normal one.
 NOT_WHOLE = frozenset(
-    {State.TOKEN_LIMIT, State.STOPPED, State.WINDOW_CLOSED, State.INTERRUPTED, State.FAILED}
+    {
+        State.TOKEN_LIMIT,
+        State.STOPPED,
+        State.WINDOW_CLOSED,
+        State.INTERRUPTED,
+        State.FAILED,
+        State.ENDED_BY_SERVER,
+    }
 )
 
 
@@ -65,8 +79,14 @@ def turn_state(turn: Turn) -> TurnState:
 def state_of(status: TurnStatus | str, finish_reason: str | None, error: str | None) -> TurnState:
     state = _state(TurnStatus(status), finish_reason)
     if state is State.FAILED:
-        reason = (error or finish_reason or "no reason was recorded").strip()
+        # A blank error is no reason: the finish reason, else a plain "none recorded", never "()".
+        reason = (error or "").strip() or (finish_reason or "").strip() or "no reason was recorded"
         return TurnState(state, f"failed ({reason})", reason)
+    if state is State.ENDED_BY_SERVER:
+        # Any other ending (a content filter, tool calls, an error sent as a finish reason) is
+        # named as the server gave it: a filtered answer must not look whole.
+        reason = (finish_reason or "").strip()
+        return TurnState(state, f"ended by the server ({reason})", reason)
     return TurnState(state, _WORDS[state])
 
 
@@ -79,6 +99,8 @@ def _state(status: TurnStatus, finish_reason: str | None) -> State:
         return State.FAILED
     if status is TurnStatus.CANCELLED:
         return State.WINDOW_CLOSED if finish_reason == WINDOW_CLOSED else State.STOPPED
-    if finish_reason == "length":
+    if finish_reason in LIMIT_ENDINGS:
         return State.TOKEN_LIMIT
-    return State.COMPLETED
+    if finish_reason is None or not finish_reason.strip() or finish_reason in WHOLE_ENDINGS:
+        return State.COMPLETED
+    return State.ENDED_BY_SERVER

@@ -660,6 +660,9 @@ class ConversationSummary:
     has_images: bool = False
     models: tuple[ModelFile, ...] = ()  # distinct by SHA-256, in order of first use
     last_activity: str = ""  # the latest time anything was recorded in it
+    # How the last turn ended, beside ``last_status`` (``app.core.states.state_of`` reads the three).
+    last_finish_reason: str | None = None
+    last_error: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from app import __version__
+from app.core import states
 from app.core.cancel import CancelToken
 from app.core.clock import os_user
 from app.core.errors import ModelError, VeritraceError
@@ -598,10 +599,14 @@ class _Stream:
         reason = generation.finish_reason
         status = TurnStatus.CANCELLED if reason == "cancelled" or cancel.is_set() else TurnStatus.COMPLETED
         stopped = stopped_by() if stopped_by is not None and status is TurnStatus.CANCELLED else ""
+        if stopped:
+            reason = "model_changed"
+        elif status is TurnStatus.CANCELLED and cancel.reason == states.WINDOW_CLOSED:
+            reason = states.WINDOW_CLOSED  # not the reviewer's Stop: the window closed under the turn
         store.finish_turn(
             self.turn.id,
             TurnStatus.FAILED if stopped else status,
-            finish_reason="model_changed" if stopped else reason,
+            finish_reason=reason,
             error=stopped or None,
             completion_tokens=count,
             tokens_per_second=_rate(count, first_token, ended) if first_token else None,

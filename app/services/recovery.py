@@ -1,4 +1,5 @@
-"""What to do with a damaged record: keep it aside untouched, restore a verified backup."""
+"""What to do with a damaged record (keep it aside untouched, restore a verified backup), and
+what to tell of the turns the app's last stop cut off."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.core.errors import VeritraceError
 from app.storage.backup import BACKUP_PREFIX, newest_backup_age_hours
 from app.storage.repository import Store
 from app.storage.sqlite_dialect import quick_check
 from app.storage.sqlite_errors import DriverError
 
 DAILY_HOURS = 24.0
+NAMED_TURNS = 3  # the interrupted turns named one by one; the rest are counted
+TITLE_CHARACTERS = 60
 
 
 def set_aside(database: Path, label: str = "damaged") -> Path:
@@ -68,3 +72,44 @@ def daily_backup(store: Store, folder: Path) -> Path | None:
     if age is not None and age < DAILY_HOURS:
         return None
     return store.backup(folder, "daily")
+
+
+def interrupted_message(store: Store, turn_ids: list[int]) -> str:
+    """One line naming the turns ``Store.mark_interrupted`` just closed ("" if none).
+
+    "The app stopped during 2 turns last time: turn 5 of “Title” and turn 9 of “Other”; their
+    output up to then is kept and marked interrupted." Turns are numbered as the conversation
+    shows them (its first is turn 1).
+    """
+    if not turn_ids:
+        return ""
+    named: list[str] = []
+    titles: dict[int, str] = {}
+    for turn_id in turn_ids[:NAMED_TURNS]:
+        try:
+            turn = store.turn(turn_id)
+            if turn.conversation_id not in titles:
+                titles[turn.conversation_id] = store.conversation(turn.conversation_id).title
+        except VeritraceError:  # gone or unreadable since: named by its id alone
+            named.append(f"turn {turn_id}")
+            continue
+        named.append(f"turn {turn.index + 1} of “{_short(titles[turn.conversation_id])}”")
+    more = len(turn_ids) - len(named)
+    if more:
+        named.append(f"{more} more")
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    if len(turn_ids) == 1:
+        return (
+            f"The app stopped during a turn last time: {listed}; its output up to then is kept "
+            "and marked interrupted."
+        )
+    return (
+        f"The app stopped during {len(turn_ids)} turns last time: {listed}; their output up to then "
+        "is kept and marked interrupted."
+    )
+
+
+def _short(title: str) -> str:
+    """A title cut to a length one line can show (its characters as recorded: each front end
+    shows controls and line breaks as escapes)."""
+    return title if len(title) <= TITLE_CHARACTERS else title[: TITLE_CHARACTERS - 1] + "…"

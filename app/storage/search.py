@@ -361,7 +361,9 @@ def summaries(connection: Connection, only: Collection[int] | None = None) -> li
         .where(*_among(ConversationRow.id, only))
         .order_by(ConversationRow.id.desc())
     ):
-        count, last_started, status, finished_at = turns.get(conversation_id, (0, None, None, None))
+        count, last_started, status, finished_at, finish_reason, error = turns.get(
+            conversation_id, (0, None, None, None, None, None)
+        )
         state = (
             ReviewState.SIGNED
             if conversation_id in signed
@@ -388,6 +390,8 @@ def summaries(connection: Connection, only: Collection[int] | None = None) -> li
                 has_images=conversation_id in with_images,
                 models=tuple(model for _, model in sorted(models.get(conversation_id, []))),
                 last_activity=max(moment for moment in moments if moment),
+                last_finish_reason=finish_reason,
+                last_error=error,
             )
         )
     return result
@@ -399,7 +403,8 @@ def _among(column: Any, only: Collection[int] | None) -> list[ColumnElement[bool
 
 
 def _turn_totals(only: Collection[int] | None) -> Select:
-    """(conversation, turns, latest start, the last turn's status and end) per conversation."""
+    """(conversation, turns, latest start, the last turn's status, end, finish reason and error)
+    per conversation."""
     per_conversation = (
         select(
             TurnRow.conversation_id,
@@ -417,6 +422,8 @@ def _turn_totals(only: Collection[int] | None) -> Select:
         per_conversation.c.last_started,
         TurnOutcomeRow.status,
         TurnOutcomeRow.finished_at,
+        TurnOutcomeRow.finish_reason,
+        TurnOutcomeRow.error,
     ).outerjoin_from(per_conversation, TurnOutcomeRow, TurnOutcomeRow.turn_id == per_conversation.c.last_id)
 
 

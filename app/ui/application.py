@@ -226,6 +226,7 @@ def run_gui(launched: float | None = None) -> int:
     for line in unusable_settings:
         window.controller.error_occurred.emit("Settings not used", line)
     window.controller.start()
+    window.controller.tell_interrupted(interrupted)  # in view until the next turn starts
     try:
         return app.exec()
     finally:

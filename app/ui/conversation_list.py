@@ -5,14 +5,22 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
+from app.core.states import State, TurnState, state_of
 from app.core.text import visible
-from app.core.types import ConversationSummary, ReviewState, TurnStatus
+from app.core.types import ConversationSummary, ReviewState
+from app.render.html import label_text
 
+# How the last turn ended: a mark on the date line (none for a whole, normal answer), spelled
+# out in the tooltip in the words every view uses.
 _MARKS = {
-    TurnStatus.RUNNING: "●",
-    TurnStatus.CANCELLED: "■",
-    TurnStatus.FAILED: "✕",
-    TurnStatus.INTERRUPTED: "✕",
+    State.RUNNING: "●",
+    State.COMPLETED: "",
+    State.TOKEN_LIMIT: "✂",
+    State.STOPPED: "■",
+    State.WINDOW_CLOSED: "□",
+    State.INTERRUPTED: "⚠",
+    State.FAILED: "✕",
+    State.ENDED_BY_SERVER: "✂",
 }
 # Review state: a quiet mark on the date line, spelled out in the tooltip.
 _REVIEW = {
@@ -58,7 +66,8 @@ class ConversationList(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for summary in conversations:
-            mark = _MARKS.get(summary.last_status, "") if summary.last_status else ""
+            last = last_state(summary)
+            mark = _MARKS[last.state] if last else ""
             date = summary.created_at[:16].replace("T", " ")
             plural = "turn" if summary.turn_count == 1 else "turns"
             review, said = _REVIEW[summary.review_state]
@@ -68,7 +77,9 @@ class ConversationList(QWidget):
             item = QListWidgetItem(f"{visible(summary.title)}\n{' '.join(line.split())}")
             item.setData(Qt.ItemDataRole.UserRole, summary.id)
             flagged = " · a turn is flagged (concern or error)" if summary.flagged else ""
-            item.setToolTip(f"Conversation {summary.id} · {said}{flagged}")
+            ended = f" · last turn {last.words}" if last else ""
+            # A failure's reason may hold markup or controls: shown as text.
+            item.setToolTip(label_text(f"Conversation {summary.id}{ended} · {said}{flagged}"))
             self.list.addItem(item)
             if summary.id == selected:
                 item.setSelected(True)
@@ -88,3 +99,10 @@ class ConversationList(QWidget):
 
     def _on_list_item_clicked(self, item: QListWidgetItem) -> None:
         self.conversation_selected.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+
+def last_state(summary: ConversationSummary) -> TurnState | None:
+    """How the conversation's last turn ended (None: it has no turn)."""
+    if summary.last_status is None:
+        return None
+    return state_of(summary.last_status, summary.last_finish_reason, summary.last_error)

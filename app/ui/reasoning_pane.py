@@ -9,7 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from app.core.types import Turn, TurnStatus
+from app.core.states import State, turn_state
+from app.core.text import visible
+from app.core.types import Turn
 from app.render.fonts import with_fallbacks
 from app.ui.conversation_view import insert_shown
 
@@ -30,6 +32,7 @@ class ReasoningPane(QWidget):
         self._title.setObjectName("paneTitle")
         self._caption = QLabel(_EMPTY)
         self._caption.setObjectName("paneCaption")
+        self._caption.setTextFormat(Qt.TextFormat.PlainText)  # a failure's reason is text, never markup
         self._caption.setWordWrap(True)
         self._text = QPlainTextEdit()
         self._text.setObjectName("reasoningText")
@@ -102,5 +105,6 @@ class ReasoningPane(QWidget):
 def _caption(turn: Turn) -> str:
     words = len(turn.reasoning.split())
     detail = f"{words:,} words" if turn.reasoning else "no reasoning recorded"
-    status = "" if turn.status == TurnStatus.COMPLETED else f" · {turn.status}"
+    ended = turn_state(turn)  # a trace cut off by the token limit or a stop is said to be
+    status = "" if ended.state is State.COMPLETED else f" · {visible(ended.words)}"
     return f"Turn {turn.index + 1} · {detail}{status}"

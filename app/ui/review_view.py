@@ -10,13 +10,14 @@ from app.core.report import model_identity_lines
 from app.core.types import Conversation, SearchField, Turn, TurnStatus
 from app.ui.conversation_view import (
     _RULE,
-    STATUS_COLOURS,
     ConversationView,
     _annotations_html,
     _prompt_html,
     _signoffs_html,
     answer_html,
+    error_html,
     shown_html,
+    state_html,
 )
 
 MATCH_COLOUR = "#ffe08a"
@@ -164,8 +165,7 @@ def _header_html(conversation: Conversation) -> str:
 
 
 def _model_html(turn: Turn) -> str:
-    colour = STATUS_COLOURS[turn.status]
-    details = [f'<span style="color:{colour}">{turn.status}</span>']
+    details = [state_html(turn)]
     if turn.completion_tokens:
         split = ""
         if turn.reasoning_tokens is not None and turn.answer_tokens is not None:
@@ -186,10 +186,9 @@ def _reasoning_html(turn: Turn) -> str:
 
 
 def _answer_html(turn: Turn) -> str:
-    error = f'<p class="error">{shown_html(turn.error)}</p>' if turn.error else ""
     running = (
         '<p class="meta"><i>Still running when this view was opened.</i></p>'
         if turn.status == TurnStatus.RUNNING
         else ""
     )
-    return answer_html(turn.answer) + error + running
+    return answer_html(turn.answer) + error_html(turn) + running

@@ -28,6 +28,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
+    QColor,
     QKeySequence,
     QPainter,
     QPalette,
@@ -75,6 +76,8 @@ from app.services.record import Store
 from app.services.token_view import PromptTokenView, prompt_token_view
 from app.ui.attachments import ImageViewer
 from app.ui.background import Background
+from app.ui.conversation_list import last_state
+from app.ui.conversation_view import STATE_COLOURS
 from app.ui.prompt_tokens_dialog import PromptTokensDialog
 from app.ui.review_view import ReviewView
 
@@ -208,6 +211,9 @@ class SessionTable(QAbstractTableModel):
             return _tooltip(summary, column)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column == 4:
+            last = last_state(summary)
+            return QColor(STATE_COLOURS[last.state]) if last and not last.whole else None
         return None
 
 
@@ -220,8 +226,9 @@ def _display(summary: ConversationSummary, column: int) -> str:
         return model_names(summary.models)
     if column == 3:
         return str(summary.turn_count)
-    if column == 4:
-        return str(summary.last_status or "empty")
+    if column == 4:  # how the last turn ended, in the words every view uses
+        last = last_state(summary)
+        return _one_line(visible(last.words)) if last else "empty"
     if column == 5:
         return REVIEW_LABELS[summary.review_state] + (" ⚑" if summary.flagged else "")
     return "yes" if summary.has_images else ""
@@ -244,6 +251,9 @@ def _sort_key(summary: ConversationSummary, column: int) -> Any:
 def _tooltip(summary: ConversationSummary, column: int) -> str:
     if column == 2:
         return model_tooltip(*summary.models)
+    if column == 4 and summary.last_status is not None:
+        last = last_state(summary)
+        return label_text(f"Last turn: {last.words}") if last else ""
     if column == 5 and summary.flagged:
         return "A turn's latest note is a concern or an error."
     return f"Conversation {summary.id} · last activity {summary.last_activity[:16].replace('T', ' ')} UTC"

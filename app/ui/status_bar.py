@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 from app.core.models import DEMO_MODEL_NAME
 from app.core.remote import host_of
 from app.core.report import remote_model_words
+from app.core.states import State, turn_state
 from app.core.text import visible
 from app.core.types import ModelFile, Turn
 from app.render.html import label_text
@@ -24,6 +26,14 @@ class AppStatusBar(QStatusBar):
         super().__init__(parent)
         self.state = QLabel("Starting…")
         self.state.setObjectName("stateLabel")
+        self.state.setTextFormat(Qt.TextFormat.PlainText)  # it quotes errors: never markup
+        # What the start-up found (turns the app's last stop cut off): stays until a turn starts.
+        self.notice = QLabel("")
+        self.notice.setObjectName("noticeLabel")
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        # A long notice is cut by the window's width rather than widening the window.
+        self.notice.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.notice.hide()
         self.speed = QLabel("")
         self.speed.setObjectName("speedLabel")
         self.model = QLabel("No model")
@@ -33,13 +43,37 @@ class AppStatusBar(QStatusBar):
         self.hash = QLabel("")
         self.hash.setObjectName("hashLabel")
         self.addWidget(self.state, 1)
+        self.addWidget(self.notice, 3)
         self.addPermanentWidget(self.integrity)
         self.addPermanentWidget(self.hash)
         self.addPermanentWidget(self.speed)
         self.addPermanentWidget(self.model)
 
-    def set_state(self, text: str) -> None:
+    def set_state(self, text: str, *, whole: bool = True) -> None:
+        """What the app is doing; ``whole`` False sets apart the end of a turn that is not a
+        whole, normal answer."""
         self.state.setText(text)
+        if self.state.property("whole") != whole:
+            self.state.setProperty("whole", whole)
+            self._repolish(self.state)
+
+    def set_turn_state(self, turn: Turn) -> None:
+        """How the turn just ended, in the words every view uses (``app.core.states``)."""
+        ended = turn_state(turn)
+        if ended.state is State.COMPLETED:
+            self.set_state("Ready")
+            return
+        words = ended.words[:1].upper() + ended.words[1:]
+        if ended.state is not State.FAILED:
+            words += " — output up to then kept"
+        self.set_state(_one_line(visible(words)), whole=ended.whole)
+
+    def set_notice(self, text: str) -> None:
+        """A line to keep in view beside the state ("" hides it); its full text is its tooltip."""
+        shown = _one_line(visible(text))
+        self.notice.setText(shown)
+        self.notice.setToolTip(shown)
+        self.notice.setVisible(bool(text))
 
     def set_verifying(self) -> None:
         self.integrity.setText("Verifying record…")
@@ -129,6 +163,10 @@ class AppStatusBar(QStatusBar):
             backend = runtime_text(model.runtime_info)
             self.model.setToolTip(label_text(f"{identity_text(model)}{projector}{load_text(model)}{backend}"))
         self._repolish(self.model)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
 
 
 def identity_text(model: ActiveModel) -> str:

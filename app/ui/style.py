@@ -25,6 +25,10 @@ QPushButton#sendButton {
 QPushButton#sendButton:disabled { background: #a9b8c8; }
 QPushButton#stopButton { padding: 6px 14px; }
 QLabel#modelLabel { padding: 0 8px; }
+QLabel#stateLabel[whole="false"] { color: #8a5300; font-weight: 600; }
+QLabel#noticeLabel {
+    background: #fff4ce; color: #6b4f00; border: 1px solid #e6cf7a; border-radius: 3px; padding: 0 6px;
+}
 QLabel#integrityLabel { padding: 0 8px; color: #5f6b7a; }
 QLabel#integrityLabel[state="ok"] { color: #2e7d32; }
 QLabel#integrityLabel[state="broken"] { color: white; background: #c62828; border-radius: 3px; }
