@@ -20,11 +20,13 @@ from app.core.files import check_folder
 from app.core.images import read_image_file
 from app.core.report import model_identity_lines
 from app.core.signing import fingerprint
+from app.core.states import TurnState, state_of, turn_state
 from app.core.text import printable, printable_json
 from app.core.types import (
     MATCH_END,
     MATCH_START,
     SEED_MAX,
+    Conversation,
     ConversationSummary,
     Flag,
     Meaning,
@@ -32,6 +34,7 @@ from app.core.types import (
     RunSettings,
     SearchHit,
     SessionFilter,
+    SignOff,
     Turn,
     TurnStatus,
 )
@@ -42,7 +45,14 @@ from app.services.config import (
     resolve_model,
     set_settings_reporter,
 )
-from app.services.failures import EXIT_STATUS_HELP, HANDLED, INTERRUPTED, REFUSED, describe_failure
+from app.services.failures import (
+    EXIT_STATUS_HELP,
+    HANDLED,
+    INTERRUPTED,
+    PROBLEM_FOUND,
+    REFUSED,
+    describe_failure,
+)
 from app.services.instance import WriterLock, first_use
 from app.services.logs import configure_logging, log_failure
 from app.services.paths import backups_dir, data_dir, database_path
@@ -248,11 +258,45 @@ def build_parser() -> argparse.ArgumentParser:
     annotate.add_argument("--comment", required=True)
     annotate.add_argument("--name", help="reviewer name (default: the operating-system user)")
 
-    signoff = commands.add_parser("signoff", help="sign off a conversation; it is locked afterwards")
+    signoff = commands.add_parser(
+        "signoff",
+        help="sign off a conversation with your own identity's key (it is locked afterwards); "
+        "exit status 1 if the signature is refused",
+        description="Prints what the signature covers, asks you to type 'sign' (unless --yes), then the "
+        "identity's passphrase (three tries when typed). Exit status 0: signed; 1: refused, nothing signed.",
+    )
     signoff.add_argument("conversation", type=_record_id, metavar="CONVERSATION_ID")
+    signoff.add_argument(
+        "--identity",
+        required=True,
+        metavar="FINGERPRINT",
+        help="your identity's fingerprint, or enough of its start (see `identity list`)",
+    )
     signoff.add_argument("--meaning", required=True, choices=[str(meaning) for meaning in Meaning])
-    signoff.add_argument("--name", required=True, help="the signer's printed name")
-    signoff.add_argument("--reason", required=True)
+    signoff.add_argument("--reason", required=True, help="what was checked, or why (recorded and signed)")
+    _passphrase_options(signoff)
+    signoff.add_argument(
+        "--yes",
+        action="store_true",
+        help="acknowledge the printed summary without typing 'sign' (what a script must pass)",
+    )
+
+    identity = commands.add_parser("identity", help="personal signing identities: create, list, revoke")
+    identity_commands = identity.add_subparsers(dest="identity_command", metavar="ACTION", required=True)
+    creating = identity_commands.add_parser(
+        "create",
+        help="make your own signing key, kept encrypted with a passphrase only you know, and record it",
+    )
+    creating.add_argument("--name", required=True, help="your printed name, as signatures show it")
+    creating.add_argument("--role", required=True, help="your role, as signatures show it")
+    _passphrase_options(creating)
+    listing_identities = identity_commands.add_parser("list", help="every identity, revoked ones marked")
+    listing_identities.add_argument("--json", action="store_true")
+    revoking = identity_commands.add_parser(
+        "revoke", help="withdraw an identity: it signs nothing from now on (what it signed stays valid)"
+    )
+    revoking.add_argument("fingerprint", metavar="FINGERPRINT")
+    revoking.add_argument("--reason", required=True, help="why (recorded)")
 
     export = commands.add_parser(
         "export", help="export conversations as an audit report: PDF, Markdown or a verifiable JSON bundle"
@@ -330,7 +374,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return REFUSED
-    doing = " ".join(part for part in (args.command, getattr(args, "key_command", None)) if part)
+    doing = " ".join(
+        part
+        for part in (
+            args.command,
+            getattr(args, "key_command", None),
+            getattr(args, "identity_command", None),
+        )
+        if part
+    )
     # A settings file that cannot be used is said once, in one line; its defaults apply.
     set_settings_reporter(lambda line: print(f"veritrace: {printable(line, False)}", file=sys.stderr))
     try:
@@ -379,11 +431,20 @@ def _open_store() -> Store:
     """Open the record to read; if no other process is writing, close turns a dead process left running."""
     store = open_record(database_path(), key=None)
     try:
-        WriterLock(data_dir()).when_alone(store.mark_interrupted)
+        _tell_interrupted(store, WriterLock(data_dir()).when_alone(store.mark_interrupted))
     except BaseException:
         store.close()
         raise
     return store
+
+
+def _tell_interrupted(store: Store, turn_ids: list[int] | None) -> None:
+    """Say on stderr which turns the app's last stop cut off (just marked interrupted), if any."""
+    from app.services.recovery import interrupted_message
+
+    words = interrupted_message(store, turn_ids or [])
+    if words:
+        _say(f"veritrace: {words}", file=sys.stderr, one_line=True)
 
 
 def _say(text: str, *, file: TextIO | None = None, one_line: bool = False) -> None:
@@ -484,7 +545,7 @@ def _ask(args: argparse.Namespace) -> int:
         with first_use(data_dir()):
             store = open_record(database_path(), backups=backups_dir(), authority=authority)
         # Only with no other writer alive: a turn another process is generating is not orphaned.
-        writers.when_alone(store.mark_interrupted)
+        _tell_interrupted(store, writers.when_alone(store.mark_interrupted))
         session: Session | None = None
 
         def told(event: object) -> None:
@@ -534,9 +595,9 @@ def _ask(args: argparse.Namespace) -> int:
     sys.stdout.write("\n")
     if turn.reasoning and not turn.reasoning.endswith("\n"):
         sys.stderr.write("\n")
+    ended = printable(turn_state(turn).words, keep_newlines=False)
     print(
-        f"[turn {turn.id} in conversation {turn.conversation_id}: {turn.status}, "
-        f"{turn.completion_tokens} tokens]",
+        f"[turn {turn.id} in conversation {turn.conversation_id}: {ended}, {turn.completion_tokens} tokens]",
         file=sys.stderr,
     )
     if turn.status == TurnStatus.FAILED:
@@ -586,13 +647,16 @@ def _list(args: argparse.Namespace) -> int:
                     "created_at": c.created_at,
                     "turn_count": c.turn_count,
                     "last_status": str(c.last_status) if c.last_status else None,
+                    "last_state": _last_state_json(c),
                 }
                 for c in conversations
             ]
         )
     else:
         for c in conversations:
-            _say(f"{c.id:>6}  {c.created_at}  {c.turn_count:>3} turns  {c.title}", one_line=True)
+            last = _last_state(c)
+            ended = f"  [last turn {last.words}]" if last else ""
+            _say(f"{c.id:>6}  {c.created_at}  {c.turn_count:>3} turns  {c.title}{ended}", one_line=True)
     return 0
 
 
@@ -650,6 +714,18 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _last_state(c: ConversationSummary) -> TurnState | None:
+    """How the conversation's last turn ended (None: it has none)."""
+    if c.last_status is None:
+        return None
+    return state_of(c.last_status, c.last_finish_reason, c.last_error)
+
+
+def _last_state_json(c: ConversationSummary) -> dict[str, str] | None:
+    last = _last_state(c)
+    return last.to_json() if last else None
+
+
 def _summary_json(c: ConversationSummary) -> dict[str, Any]:
     return {
         "id": c.id,
@@ -657,6 +733,7 @@ def _summary_json(c: ConversationSummary) -> dict[str, Any]:
         "created_at": c.created_at,
         "turn_count": c.turn_count,
         "last_status": str(c.last_status) if c.last_status else None,
+        "last_state": _last_state_json(c),
         "review_state": str(c.review_state),
         "flagged": c.flagged,
         "has_images": c.has_images,
@@ -681,14 +758,16 @@ def _show(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
-        _dump(conversation.to_json())
+        _dump(_with_states(conversation))
         return 0
     _say(
         f"# {conversation.title}  (conversation {conversation.id}, {conversation.created_at})",
         one_line=True,
     )
     for turn in conversation.turns:
-        _say(f"\n## Turn {turn.index + 1} [{turn.status}] {turn.started_at}")
+        print()
+        # A failure's reason may hold line breaks: the heading stays one line.
+        _say(f"## Turn {turn.index + 1} [{turn_state(turn).words}] {turn.started_at}", one_line=True)
         for line in model_identity_lines(turn):
             _say(line, one_line=True)
         _say(f"Prompt: {turn.prompt}")
@@ -696,6 +775,25 @@ def _show(args: argparse.Namespace) -> int:
             _say(f"Reasoning: {turn.reasoning}")
         _say(f"Answer: {turn.answer}")
     return 0
+
+
+def _with_states(conversation: Conversation) -> dict[str, Any]:
+    """The conversation as JSON, each turn's state in words right after its status and finish
+    reason (``app.core.states``: how the window and every report say it ended)."""
+    data = conversation.to_json()
+    data["turns"] = [
+        _with_state(shown, turn) for shown, turn in zip(data["turns"], conversation.turns, strict=True)
+    ]
+    return data
+
+
+def _with_state(shown: dict[str, Any], turn: Turn) -> dict[str, Any]:
+    placed: dict[str, Any] = {}
+    for key, value in shown.items():
+        placed[key] = value
+        if key == "finish_reason":
+            placed["state"] = turn_state(turn).to_json()
+    return placed
 
 
 def _authority(url: str | None = None, root: str | None = None) -> Authority | None:
@@ -737,16 +835,188 @@ def _annotate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _signoff(args: argparse.Namespace) -> int:
-    with _writing() as store:
-        signed = store.sign_off(
-            args.conversation, Meaning(args.meaning), args.name, args.reason, installation_key()
+# -- personal signatures -------------------------------------------------------------------
+
+MAX_PASSPHRASE_BYTES = 4096
+
+
+def _passphrase_options(parser: argparse.ArgumentParser) -> None:
+    given = parser.add_mutually_exclusive_group()
+    given.add_argument(
+        "--passphrase-file",
+        type=Path,
+        metavar="PATH",
+        help="read the passphrase from this file (its first line); default: asked on the terminal",
+    )
+    given.add_argument(
+        "--passphrase-stdin", action="store_true", help="read the passphrase from standard input (one line)"
+    )
+
+
+def _passphrase_given(args: argparse.Namespace) -> str | None:
+    """The passphrase from --passphrase-file or --passphrase-stdin; None if it is to be typed."""
+    if args.passphrase_file is not None:
+        data = _read_bounded_text(args.passphrase_file)
+    elif args.passphrase_stdin:
+        try:
+            data = sys.stdin.readline(MAX_PASSPHRASE_BYTES + 1)
+        except (OSError, ValueError) as error:  # closed, or not readable here
+            raise VeritraceError(f"The passphrase could not be read from standard input ({error}).") from None
+    else:
+        return None
+    if len(data) > MAX_PASSPHRASE_BYTES:
+        raise VeritraceError(f"A passphrase has at most {MAX_PASSPHRASE_BYTES} characters.")
+    phrase = data.splitlines()[0] if data.splitlines() else ""
+    if not phrase:
+        raise VeritraceError("The passphrase given is empty.")
+    return phrase
+
+
+def _read_bounded_text(path: Path) -> str:
+    from app.core.files import NotAFileError, TooLargeError, read_bounded
+
+    try:
+        return read_bounded(path.expanduser(), MAX_PASSPHRASE_BYTES).decode("utf-8")
+    except NotAFileError as error:
+        raise VeritraceError(f"{path} is {error.kind}, not a file holding a passphrase.") from None
+    except TooLargeError:
+        raise VeritraceError(f"{path} is far larger than a passphrase.") from None
+    except UnicodeDecodeError:
+        raise VeritraceError(f"{path} is not UTF-8 text.") from None
+
+
+def _typed(prompt: str) -> str:
+    """What the user types at ``prompt``, not shown; refused without a terminal to type on."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        raise VeritraceError(
+            "There is no terminal to type the passphrase on: give --passphrase-file PATH or "
+            "--passphrase-stdin."
         )
+    return getpass.getpass(prompt)
+
+
+def _identity(args: argparse.Namespace) -> int:
+    from app.services.identities import (
+        check_passphrase,
+        create_identity,
+        identities,
+        key_path,
+        revoke_identity,
+    )
+
+    if args.identity_command == "list":
+        store = _open_store()
+        try:
+            found = identities(store)
+        finally:
+            store.close()
+        if args.json:
+            _dump([identity.to_json() for identity in found])
+            return 0
+        if not found:
+            print("No signing identity yet: `veritrace identity create --name NAME --role ROLE` makes yours.")
+        for identity in found:
+            revoked = (
+                f"  REVOKED {identity.revoked_at}: {identity.revoked_reason}" if identity.revoked else ""
+            )
+            _say(
+                f"{identity.fingerprint}  {identity.name} ({identity.role or 'no role'})  "
+                f"OS user {identity.os_user}  created {identity.created_at}{revoked}",
+                one_line=True,
+            )
+        return 0
+    if args.identity_command == "revoke":
+        with _writing() as store:
+            gone = revoke_identity(store, args.fingerprint, args.reason)
+        _say(
+            f"Identity {gone.fingerprint} ({gone.name}) revoked at {gone.revoked_at}: it can no "
+            "longer sign; what it signed stays valid.",
+            one_line=True,
+        )
+        return 0
+    passphrase = _passphrase_given(args)
+    if passphrase is None:
+        passphrase = _typed("Choose a passphrase for your new signing key: ")
+        check_passphrase(passphrase)
+        if _typed("Type it again: ") != passphrase:
+            raise VeritraceError("The two passphrases differ; nothing was recorded.")
+    check_passphrase(passphrase)
+    with _writing() as store:
+        made = create_identity(store, args.name, args.role, passphrase)
     _say(
-        f"Conversation {signed.conversation_id} {signed.meaning} by {signed.printed_name} "
-        f"at {signed.signed_at} over ledger head {signed.ledger_head}; it is now locked."
+        f"Identity {made.fingerprint} created for {made.name} ({made.role or 'no role'}); its key is kept "
+        f"encrypted in {key_path(made)}. Keep the passphrase: nobody can recover it.",
+        one_line=True,
     )
     return 0
+
+
+def _signoff(args: argparse.Namespace) -> int:
+    """Sign as one's own identity: 0 signed; a refused signature is one line on stderr and 1.
+
+    A record that cannot be used, or a passphrase file that cannot be read, is said as any
+    command says it (2, or 3 where the system refused).
+    """
+    given = _passphrase_given(args)
+    with _writing() as store:
+        try:
+            signed = _sign(store, args, given)
+        except VeritraceError as error:
+            failure = describe_failure(error, "signoff")
+            if failure.status != REFUSED:
+                raise  # the system refused (a full disk): said as any other command says it
+            log_failure("signoff refused", error)
+            print(f"veritrace: {failure.message}", file=sys.stderr)
+            return PROBLEM_FOUND
+    _say(
+        f"Conversation {signed.conversation_id} {signed.meaning} by {signed.printed_name} "
+        f"({signed.role or 'no role'}, key {signed.fingerprint}) at {signed.signed_at} over ledger head "
+        f"{signed.ledger_head}; it is now locked."
+    )
+    return 0
+
+
+def _sign(store: Store, args: argparse.Namespace, given: str | None) -> SignOff:
+    """The summary printed, acknowledged, then the passphrase (typed: up to three tries)."""
+    from app.services.signing import WrongPassphraseError
+    from app.services.signoff import SigningAttempt, signoff_summary
+
+    if not args.reason.strip():
+        raise VeritraceError("A signature needs a reason: say what was checked, or why. Nothing was signed.")
+    summary = signoff_summary(store, args.conversation)
+    attempt = SigningAttempt(
+        store,
+        args.conversation,
+        fingerprint=args.identity,
+        meaning=args.meaning,
+        reason=args.reason,
+        acknowledged=summary,
+    )
+    identity = attempt.check()
+    for line in summary.lines():
+        _say(line)
+    _say(
+        f"You sign as {identity.name} ({identity.role or 'no role'}), key {identity.fingerprint}: "
+        f"{attempt.meaning}, stating “{attempt.statement}” Reason: {args.reason.strip()}"
+    )
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise VeritraceError("Not signed: without a terminal, pass --yes to acknowledge the summary.")
+        if input("Type 'sign' to sign: ").strip() != "sign":
+            raise VeritraceError("Not signed: 'sign' was not typed.")
+    while True:  # the attempt ends itself: its last wrong passphrase raises TooManyTries
+        phrase = given if given is not None else _typed(f"Passphrase of {identity.fingerprint}: ")
+        try:
+            return attempt.sign(phrase)
+        except WrongPassphraseError as error:
+            if given is not None:
+                raise VeritraceError(
+                    f"The passphrase given does not open the key of identity {identity.fingerprint}; "
+                    "nothing was signed."
+                ) from error
+            _say(f"veritrace: {error}", file=sys.stderr, one_line=True)
 
 
 def _reproduce(args: argparse.Namespace) -> int:
@@ -1077,6 +1347,7 @@ _COMMANDS = {
     "verify": _verify,
     "annotate": _annotate,
     "signoff": _signoff,
+    "identity": _identity,
     "checkpoint": _checkpoint,
     "key": _key,
     "restore": _restore,

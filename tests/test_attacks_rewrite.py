@@ -2,8 +2,10 @@
 
 The attacker is the person at the keyboard: the same operating-system user as the app, able
 to write the SQLite file, read the key file (knowing its passphrase) and write the witness
-file. Each attack drops the append-only triggers, edits or deletes rows, and rebuilds the
-chain into a perfectly consistent forgery (``tests.fixtures.forgery``); what still catches it
+file; here they hold the signers' own keys too (``stolen_signers``), so that what is left to
+catch them is what these tests are about (what a personal signature catches without its key is
+in test_attacks_signoff.py). Each attack drops the append-only triggers, edits or deletes rows,
+and rebuilds the chain into a perfectly consistent forgery (``tests.fixtures.forgery``); what still catches it
 is a signature, the witness outside the file, an earlier report or a timestamp token, and
 ``veritrace verify`` must name what it found. Where the README's threat model says nothing
 local can tell (the witness, the reports and the tokens all gone too), the tests assert
@@ -43,6 +45,7 @@ from tests.fixtures.forgery import (
     rewrite_witness,
     signed_record,
     stolen_key,
+    stolen_signers,
 )
 from tests.fixtures.keyrings import MemoryKeyring
 from tests.fixtures.keys import TEST_KEY
@@ -122,11 +125,12 @@ def test_an_edit_rebuilt_with_a_fresh_key_is_consistent_in_every_row_and_signatu
     chunk, _ = last_answer_chunk(record, 1)
     edit_cell(record, "turn_chunks", chunk, "answer", FORGED)
     fresh = fresh_key()
-    rebuild_chain(record, key=fresh)
+    rebuild_chain(record, key=fresh, signers=stolen_signers())
     result = verified(record)
     assert result.intact, result.describe()
     assert [key.public_key for key in result.keys] == [fresh.public_hex], "the history names the forger's key"
-    assert result.checkpoints == 2 and answer_of(record, 1).endswith(FORGED)
+    # After the signer's identity, after the sign-off, and at the end.
+    assert result.checkpoints == 3 and answer_of(record, 1).endswith(FORGED)
 
 
 @pytest.mark.slow
@@ -144,11 +148,18 @@ def test_a_deleted_conversation_rebuilt_leaves_a_gapless_chain_and_no_trace(reco
     assert seqs == list(range(1, len(seqs) + 1)) and found == (0,)
 
 
-def test_dropping_every_checkpoint_and_key_event_leaves_the_sign_off_unsigned(record: Path) -> None:
+def test_dropping_every_checkpoint_and_key_event_leaves_the_identity_and_sign_off_unsigned(
+    record: Path,
+) -> None:
     rebuild_chain(record, key=None, drop_checkpoints=True)
     result = verified(record)
     assert not result.intact and result.problem is not None
-    assert result.problem.reason == "sign-off 1 has no valid signed checkpoint after it"
+    assert result.problem.reason == "identity 1 comes before any key was enrolled"
+    delete_rows(record, "identities", "1")
+    rebuild_chain(record, key=None, drop_checkpoints=True)
+    result = verified(record)
+    assert result.problem is not None
+    assert result.problem.reason == "sign-off 1 names identity 1, which no earlier entry records"
     delete_rows(record, "signoffs", "1")
     rebuild_chain(record, key=None, drop_checkpoints=True)
     result = verified(record)
@@ -172,7 +183,7 @@ def test_an_approved_answer_edited_and_resigned_with_a_fresh_key_is_caught(
     chunk, _ = last_answer_chunk(db, 1)
     edit_cell(db, "turn_chunks", chunk, "answer", FORGED)
     fresh = fresh_key()
-    rebuild_chain(db, key=fresh)
+    rebuild_chain(db, key=fresh, signers=stolen_signers())
     assert verified(db).intact and answer_of(db, 1).endswith(FORGED), (
         "a consistent forgery, as the app reads it"
     )
@@ -200,7 +211,7 @@ def test_a_fresh_key_forgery_names_the_witness_key_missing_from_the_key_history(
     real = installation_key()
     chunk, _ = last_answer_chunk(db, 1)
     edit_cell(db, "turn_chunks", chunk, "answer", FORGED)
-    rebuild_chain(db, key=fresh_key())
+    rebuild_chain(db, key=fresh_key(), signers=stolen_signers())
     found = cli(capsys, "verify")
     assert found.status == 1 and "forked from its witness" in found.err
     assert fingerprint(real.public_hex) in found.err
@@ -221,10 +232,11 @@ def test_dropping_the_signatures_fails_on_the_sign_off_the_witness_and_the_insta
     rebuild_chain(db, key=None, drop_checkpoints=True)
     unsigned = cli(capsys, "verify")
     assert unsigned.status == 1
-    assert "sign-off 1 has no valid signed checkpoint after it." in unsigned.err
+    assert "identity 1 comes before any key was enrolled." in unsigned.err
 
-    # The forger removes the sign-off too: the record alone is now consistent, and keyless.
+    # The forger removes the sign-off and its signer too: the record alone is now consistent, and keyless.
     delete_rows(db, "signoffs", "1")
+    delete_rows(db, "identities", "1")
     rebuild_chain(db, key=None, drop_checkpoints=True)
     keyless = cli(capsys, "verify")
     assert keyless.status == 1 and keyless.err.startswith(NOT_VERIFIED)
@@ -274,7 +286,7 @@ def test_a_forgery_resigned_with_the_stolen_key_is_caught_by_the_witness_and_eve
 
     chunk, chunk_seq = last_answer_chunk(db, 1)
     edit_cell(db, "turn_chunks", chunk, "answer", FORGED)
-    rebuild_chain(db, key=stolen_key())
+    rebuild_chain(db, key=stolen_key(), signers=stolen_signers())
     assert verified(db).intact and answer_of(db, 1).endswith(FORGED)
     witnessed = newest_witness(db)
     assert witnessed is not None
@@ -324,7 +336,7 @@ def test_a_forgery_resigned_with_the_stolen_key_breaks_its_timestamp_token(
     chunk, _ = last_answer_chunk(db, 1)
     edit_cell(db, "turn_chunks", chunk, "answer", FORGED)
     key = stolen_key()
-    rebuild_chain(db, key=key)
+    rebuild_chain(db, key=key, signers=stolen_signers())
     if imprint_too:  # the forger also records the new checkpoint's imprint beside the old token
         store = Store(db)
         made = next(made for made in store.checkpoints() if made.id == number)
@@ -332,7 +344,7 @@ def test_a_forgery_resigned_with_the_stolen_key_breaks_its_timestamp_token(
         store.close()
         stamped_hash, forged_hash = detail["imprint"], imprint(made)
         edit_cell(db, "events", event, "detail_json", json.dumps({**detail, "imprint": forged_hash}))
-        rebuild_chain(db, key=key)
+        rebuild_chain(db, key=key, signers=stolen_signers())
     erase_witness(db)
     assert verified(db).intact, "the record alone is consistent"
 
@@ -362,7 +374,7 @@ def test_a_forger_who_also_deletes_the_recorded_tokens_is_caught_only_by_what_wa
     chunk, _ = last_answer_chunk(db, 1)
     edit_cell(db, "turn_chunks", chunk, "answer", FORGED)
     delete_rows(db, "events", "kind LIKE 'timestamp.%'")
-    rebuild_chain(db, key=stolen_key())
+    rebuild_chain(db, key=stolen_key(), signers=stolen_signers())
     erase_witness(db)
     passed = cli(capsys, "verify", "--tsa-root", str(root))
     assert passed.status == 0 and NO_WITNESS in passed.out and "Timestamps:" not in passed.out
@@ -380,7 +392,7 @@ def test_with_no_witness_report_or_token_left_the_stolen_key_forgery_verifies_wi
     )
     chunk, _ = last_answer_chunk(db, 1)
     edit_cell(db, "turn_chunks", chunk, "answer", FORGED)
-    rebuild_chain(db, key=stolen_key())
+    rebuild_chain(db, key=stolen_key(), signers=stolen_signers())
     witness_file(db).unlink()
     by_keyring = cli(capsys, "verify")
     assert by_keyring.status == 1 and "The record has forked from its witness" in by_keyring.err
@@ -405,7 +417,7 @@ def test_a_forgery_with_its_witness_rewritten_passes_only_with_the_stolen_key(
     chunk, _ = last_answer_chunk(db, 1)
     edit_cell(db, "turn_chunks", chunk, "answer", FORGED)
     key = stolen_key() if forger == "stolen key" else fresh_key()
-    rebuild_chain(db, key=key)
+    rebuild_chain(db, key=key, signers=stolen_signers())
     rewrite_witness(db)
     found = cli(capsys, "verify")
     if forger == "stolen key":
@@ -436,7 +448,7 @@ def test_restoring_a_rewritten_record_says_it_forked_in_the_record_and_in_every_
     assert witnessed is not None
     chunk, _ = last_answer_chunk(db, 1)
     edit_cell(db, "turn_chunks", chunk, "answer", FORGED)
-    rebuild_chain(db, key=stolen_key())
+    rebuild_chain(db, key=stolen_key(), signers=stolen_signers())
     restored = cli(capsys, "restore", "--reason", "Routine maintenance.")
     assert restored.status == 0 and "The record had FORKED from its witness" in restored.out
     store = Store(db)
@@ -468,7 +480,7 @@ def test_a_signed_off_conversation_deleted_with_the_chain_repaired_is_caught_by_
 
     deleted = delete_conversation(db, 1)
     assert deleted["signoffs"] == 1
-    rebuild_chain(db, key=stolen_key())
+    rebuild_chain(db, key=stolen_key(), signers=stolen_signers())
     assert verified(db).intact
     count, _ = head(db)
     assert count < claim.entry_count <= witnessed.entry_count

@@ -41,6 +41,7 @@ from tests.fixtures.forgery import (
 )
 from tests.fixtures.keyrings import MemoryKeyring
 from tests.fixtures.records import long_conversation
+from tests.fixtures.signers import signoff_argv
 
 pytestmark = pytest.mark.slow
 
@@ -81,6 +82,8 @@ def test_an_older_copy_put_back_is_behind_its_witness_and_refused_until_restored
     capsys: pytest.CaptureFixture[str], tmp_path: Path, copy: Callable[[Path, Path], Path]
 ) -> None:
     db = signed_record()
+    rejecting = signoff_argv(capsys, "2", "rejected", "Clause 9.", folder=tmp_path)
+    approving = signoff_argv(capsys, "2", "approved", "Fine.", folder=tmp_path)
     old = copy(db, tmp_path / "last-week.db")
     kept_count, kept_hash = head(old)
     assert (kept_count, kept_hash) == head(db)
@@ -90,9 +93,7 @@ def test_an_older_copy_put_back_is_behind_its_witness_and_refused_until_restored
     )
     assert noted.status == 0, noted.err
     note = int(re.match(r"Annotation (\d+) on turn 3", noted.out).group(1))  # type: ignore[union-attr]
-    rejected = cli(
-        capsys, "signoff", "2", "--meaning", "rejected", "--name", "Dr. R", "--reason", "Clause 9."
-    )
+    rejected = cli(capsys, *rejecting)
     assert rejected.status == 0, rejected.err
     report = tmp_path / "rejected.md"
     assert cli(capsys, "export", "2", "-o", str(report)).status == 0
@@ -113,7 +114,7 @@ def test_an_older_copy_put_back_is_behind_its_witness_and_refused_until_restored
 
     for argv in (
         ["annotate", "3", "--flag", "ok", "--comment", "Fine."],
-        ["signoff", "2", "--meaning", "approved", "--name", "Dr. R", "--reason", "Fine."],
+        approving,
         ["checkpoint"],
         ["export", "2", "-o", str(tmp_path / "again.md")],
         ["key", "rotate"],
@@ -217,9 +218,7 @@ def test_restoring_a_named_backup_records_what_the_replaced_file_held_beyond_it(
     old = copy_by_backup(db, tmp_path / "last-week.db")
     count, _ = head(old)
     assert cli(capsys, "annotate", "3", "--flag", "concern", "--comment", "Clause 9 is void.").status == 0
-    assert (
-        cli(capsys, "signoff", "2", "--meaning", "rejected", "--name", "Dr. R", "--reason", "No.").status == 0
-    )
+    assert cli(capsys, *signoff_argv(capsys, "2", "rejected", "No.", folder=tmp_path)).status == 0
     restored = cli(capsys, "restore", str(old), "--reason", "Undo yesterday's review.")
     assert restored.status == 0, restored.err
     [(_, _, detail)] = events(db, "record.restored")

@@ -15,6 +15,7 @@ import pytest
 
 from tests.fixtures.cli_runs import veritrace
 from tests.fixtures.ledger import fill, tamper
+from tests.fixtures.signers import passphrase_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,9 +73,12 @@ def test_ask_then_show_records_everything(veritrace_home: Path, demo_gguf: Path)
         "200",
         home=veritrace_home,
     )
-    assert "[turn 2 in conversation 1: completed" in again.stderr
     shown = json.loads(veritrace("show", "1", "--json", home=veritrace_home).stdout)
     follow = shown["turns"][1]
+    # Said as it was recorded: 200 tokens may end the answer before the model does.
+    ended = {"stop": "completed", "length": "stopped at the token limit"}[follow["finish_reason"]]
+    assert follow["status"] == "completed" and follow["state"]["words"] == ended
+    assert f"[turn 2 in conversation 1: {ended}, " in again.stderr
     assert [m["role"] for m in follow["messages"]] == ["system", "user", "assistant", "user"]
     assert turn["reasoning"].strip() not in follow["rendered_prompt"], "earlier reasoning is not sent again"
 
@@ -86,6 +90,7 @@ def test_ask_then_show_records_everything(veritrace_home: Path, demo_gguf: Path)
             "created_at": shown["created_at"],
             "turn_count": 2,
             "last_status": "completed",
+            "last_state": follow["state"],
         }
     ]
 
@@ -264,7 +269,7 @@ def test_verify_reports_an_intact_record_and_locates_tampering(veritrace_home: P
 
 
 @pytest.mark.slow
-def test_annotate_and_signoff_from_the_command_line(veritrace_home: Path) -> None:
+def test_annotate_and_signoff_from_the_command_line(veritrace_home: Path, tmp_path: Path) -> None:
     from app.storage.repository import Store
 
     store = Store(veritrace_home / "veritrace.db")
@@ -282,13 +287,40 @@ def test_annotate_and_signoff_from_the_command_line(veritrace_home: Path) -> Non
         home=veritrace_home,
     )
     assert noted.stdout.startswith("Annotation 1 on turn 1: concern by Dr. R at ")
-    signed = veritrace(
-        "signoff", "1", "--meaning", "approved", "--name", "Dr. R", "--reason", "Sound.", home=veritrace_home
+    secret = passphrase_file(tmp_path)
+    veritrace(
+        "identity",
+        "create",
+        "--name",
+        "Dr. R",
+        "--role",
+        "Counsel",
+        "--passphrase-file",
+        str(secret),
+        home=veritrace_home,
     )
-    assert "Conversation 1 approved by Dr. R" in signed.stdout and "now locked" in signed.stdout
+    (identity,) = json.loads(veritrace("identity", "list", "--json", home=veritrace_home).stdout)
+    signed = veritrace(
+        "signoff",
+        "1",
+        "--identity",
+        identity["fingerprint"][:9],
+        "--meaning",
+        "approved",
+        "--reason",
+        "Sound.",
+        "--passphrase-file",
+        str(secret),
+        "--yes",
+        home=veritrace_home,
+    )
+    assert "Conversation 1 approved by Dr. R (Counsel" in signed.stdout and "now locked" in signed.stdout
+    assert "Content SHA-256 (what the signature covers): " in signed.stdout
     shown = json.loads(veritrace("show", "1", "--json", home=veritrace_home).stdout)
     assert shown["locked"] is True and shown["signoffs"][0]["meaning"] == "approved"
     assert shown["signoffs"][0]["reason"] == "Sound." and len(shown["signoffs"][0]["ledger_head"]) == 64
+    assert shown["signoffs"][0]["fingerprint"] == identity["fingerprint"]
+    assert shown["signoffs"][0]["role"] == "Counsel" and len(shown["signoffs"][0]["signature"]) == 128
     assert shown["turns"][0]["annotations"][0] == {
         **shown["turns"][0]["annotations"][0],
         "flag": "concern",
@@ -300,15 +332,25 @@ def test_annotate_and_signoff_from_the_command_line(veritrace_home: Path) -> Non
     )
     assert refused.returncode == 2 and "was signed off (approved by Dr. R" in refused.stderr
     bad = veritrace(
-        "signoff", "1", "--meaning", "maybe", "--name", "X", "--reason", "y", home=veritrace_home, check=False
+        "signoff",
+        "1",
+        "--identity",
+        "ab",
+        "--meaning",
+        "maybe",
+        "--reason",
+        "y",
+        home=veritrace_home,
+        check=False,
     )
     assert bad.returncode == 2 and "invalid choice: 'maybe'" in bad.stderr
     made = veritrace("checkpoint", home=veritrace_home)
-    assert made.stdout.startswith("Checkpoint 4: ") and " by key " in made.stdout, (
-        "enrolling the key made checkpoint 1, the note checkpoint 2, the sign-off checkpoint 3"
+    assert made.stdout.startswith("Checkpoint 5: ") and " by key " in made.stdout, (
+        "enrolling the key made checkpoint 1, the note checkpoint 2, the identity checkpoint 3, "
+        "the sign-off checkpoint 4"
     )
     verified = veritrace("verify", home=veritrace_home).stdout
-    assert verified.startswith("Record intact") and "4 signed checkpoint(s) valid" in verified
+    assert verified.startswith("Record intact") and "5 signed checkpoint(s) valid" in verified
     assert "Witness outside the file: the record contains its signed head at entry" in verified
 
 

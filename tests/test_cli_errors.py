@@ -32,6 +32,7 @@ from app.services.failures import (
     REFUSED,
     describe_failure,
 )
+from app.services.identities import key_path
 from app.services.instance import RecordBusyError
 from app.services.logs import LOG_NAME, configure_logging, log_failure
 from app.services.paths import database_path
@@ -48,6 +49,7 @@ from tests.fixtures.cli_runs import (
 )
 from tests.fixtures.disks import can_mount, fill, free, no_file_may_grow, read_only_folder, tmpfs
 from tests.fixtures.records import long_conversation
+from tests.fixtures.signers import passphrase_file, signer
 
 
 def make_record() -> Path:
@@ -226,16 +228,25 @@ def test_a_full_disk_fails_every_write_in_one_line_and_records_nothing(
     full_disk: FullDisk, tmp_path: Path, demo_gguf: Path
 ) -> None:
     record = make_record()
+    store = open_record(record)
+    try:
+        identity = signer(store, key=installation_key())
+    finally:
+        store.close()
+    secret = str(passphrase_file(tmp_path))
     before = ledger_head(record)
     outside = tmp_path / "reports"
     outside.mkdir()
     beside = full_disk.folder or outside
+    sign = ("--meaning", "approved", "--reason", "Fine.", "--passphrase-file", secret, "--yes")
     commands = [
         ("ask", "Continue, please.", "--conversation", "1", "--max-tokens", "8"),
         ("ask", "A new question.", "--max-tokens", "8"),
         ("annotate", "1", "--flag", "concern", "--comment", "checked on a full disk"),
         ("checkpoint",),
-        ("signoff", "1", "--meaning", "approved", "--name", "Dana", "--reason", "Fine."),
+        ("identity", "create", "--name", "Eve Clerk", "--role", "Clerk", "--passphrase-file", secret),
+        ("signoff", "1", "--identity", identity.fingerprint, *sign),
+        ("identity", "revoke", identity.fingerprint, "--reason", "Tried on a full disk."),
         ("export", "1", "-o", str(beside / "report.md")),
         ("export", "1", "-o", str(outside / "report.pdf")),
         ("export", "1", "-o", str(outside / "bundle.zip")),
@@ -246,6 +257,9 @@ def test_a_full_disk_fails_every_write_in_one_line_and_records_nothing(
         one_line_failure(result)
         assert ledger_head(record) == before, f"{command[0]} recorded something on a full disk"
     assert sorted(path.name for path in outside.iterdir()) == []
+    assert [path.name for path in key_path(identity).parent.iterdir()] == [key_path(identity).name], (
+        "no key file of an identity that was not recorded"
+    )
     assert turn_statuses(record) == {1: "completed", 2: "completed"}
     verified = run_cli("verify")
     assert verified.returncode == 0 and verified.stdout.startswith("Record intact"), verified.stderr

@@ -10,8 +10,8 @@ import pytest
 
 from app.core.types import Flag, Meaning
 from tests.fixtures.cli_runs import veritrace
-from tests.fixtures.keys import TEST_KEY
 from tests.fixtures.search_records import QWEN, run_turn
+from tests.fixtures.signers import sign
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +25,7 @@ def record(veritrace_home: Path) -> dict[str, int]:
     signed = run_turn(
         store, None, "Is the liability cap valid?", "Caps bind", "Yes, the cap binds.", title="Cap"
     )
-    store.sign_off(signed.conversation_id, Meaning.APPROVED, "Dr. R", "Sound.", TEST_KEY)
+    sign(store, signed.conversation_id, Meaning.APPROVED, "Sound.", name="Dr. R")
     flagged = run_turn(
         store,
         None,

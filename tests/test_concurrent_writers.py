@@ -7,6 +7,7 @@ at most has a record open, and that a restore or key change has the record to it
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -41,6 +42,7 @@ from tests.fixtures.cli_runs import (
     turn_statuses,
 )
 from tests.fixtures.records import MODEL, long_conversation
+from tests.fixtures.signers import passphrase_file
 
 WORKERS = 8
 MIXED_FOR_S = float(os.environ.get("VERITRACE_MIX_SECONDS", "30"))  # longer in a release run
@@ -55,8 +57,11 @@ class Mix:
 
     KINDS = ("annotate", "checkpoint", "ask", "export", "list", "ask+signoff", "show")
 
-    def __init__(self, folder: Path, long_ask: subprocess.Popen[str], model: Path) -> None:
+    def __init__(
+        self, folder: Path, long_ask: subprocess.Popen[str], model: Path, signer: tuple[str, ...]
+    ) -> None:
         self.folder = folder
+        self.signer = signer  # --identity FINGERPRINT --passphrase-file PATH --yes
         self.long_ask = long_ask
         self.model = str(model)  # tiny: loaded and hashed at once, so the asks are quick
         self.results: list[tuple[str, subprocess.CompletedProcess[str], bool]] = []
@@ -98,10 +103,9 @@ class Mix:
                     signed = (
                         "signoff",
                         found.group(1),
+                        *self.signer,
                         "--meaning",
                         "reviewed",
-                        "--name",
-                        "R",
                         "--reason",
                         "ok",
                     )
@@ -130,6 +134,11 @@ def test_eight_writers_share_the_record_while_a_long_ask_runs(
 ) -> None:
     setup = run_cli("ask", "Setup: name a colour.", "--max-tokens", "8", "--seed", "1")
     assert setup.returncode == 0, setup.stderr
+    secret = str(passphrase_file(tmp_path))
+    made = run_cli("identity", "create", "--name", "R", "--role", "Reviewer", "--passphrase-file", secret)
+    assert made.returncode == 0, made.stderr
+    (identity,) = json.loads(run_cli("identity", "list", "--json").stdout)
+    signer = ("--identity", identity["fingerprint"], "--passphrase-file", secret, "--yes")
     database = veritrace_home / "veritrace.db"
     # The real window, open on the same record the whole time (offscreen; a dialog would be printed).
     window = subprocess.Popen(
@@ -153,7 +162,7 @@ def test_eight_writers_share_the_record_while_a_long_ask_runs(
             assert time.monotonic() < deadline, "the long ask never started its turn"
             time.sleep(0.1)
         [long_turn] = _running_turns(database)
-        mix = Mix(tmp_path, long_ask, tiny_models[0])
+        mix = Mix(tmp_path, long_ask, tiny_models[0], signer)
         until = time.monotonic() + MIXED_FOR_S
         with ThreadPoolExecutor(WORKERS) as pool:
             list(pool.map(lambda worker: mix.work(worker, until), range(WORKERS)))

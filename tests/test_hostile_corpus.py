@@ -61,6 +61,7 @@ from tests.fixtures.disks import read_only_folder
 from tests.fixtures.hostile_files import GiB, Member, bomb_zip, deflated_zeros, run_capped, stored
 from tests.fixtures.hub_server import HubFile, HubServer, serve
 from tests.fixtures.records import long_conversation, png
+from tests.fixtures.signers import PASSPHRASE as SIGNER_PASSPHRASE
 
 pytestmark = [
     pytest.mark.skipif(sys.platform != "linux", reason="named pipes, /dev, /sys, /proc and RLIMIT_AS"),
@@ -193,7 +194,22 @@ BASE: dict[str, dict[str, Any]] = {
     "key replace": {"--reason": "The old key was lost with a laptop."},
     "restore": {"--reason": "Accepted as it is."},
     "annotate": {"turn": "4", "--flag": "concern", "--comment": "Checked."},
-    "signoff": {"conversation": "2", "--meaning": "approved", "--name": "Dana", "--reason": "Fine."},
+    # Conversation 1 is signed by Dana's identity already; she signs conversation 2 here.
+    "signoff": {
+        "conversation": "2",
+        "--identity": Place("dana's fingerprint"),
+        "--meaning": "approved",
+        "--reason": "Fine.",
+        "--passphrase-file": Place("valid passphrase"),
+        "--yes": FLAG,
+    },
+    "identity create": {
+        "--name": "Eve Auditor",
+        "--role": "Auditor",
+        "--passphrase-file": Place("valid passphrase"),
+    },
+    "identity list": {},
+    "identity revoke": {"fingerprint": Place("dana's fingerprint"), "--reason": "Left the firm."},
     "export": {"ids": "2", "--output": Place("out", "/report.md")},
     "show": {"id": "1"},
     "models": {"--no-hash": FLAG},
@@ -202,8 +218,32 @@ BASE: dict[str, dict[str, Any]] = {
     # The record's turns were written without token ids: each is refused, nothing recorded.
     "reproduce": {"turn": "4"},
 }
-WRITERS = {"ask", "checkpoint", "key rotate", "key replace", "restore", "annotate", "signoff", "export"}
-POSITIONALS = {"prompt", "query", "turn", "conversation", "ids", "id", "path", "name", "backup"}
+WRITERS = {
+    "ask",
+    "checkpoint",
+    "key rotate",
+    "key replace",
+    "restore",
+    "annotate",
+    "signoff",
+    "export",
+    "identity create",
+    "identity revoke",
+}
+# Their exit status 1 is a refusal that recorded nothing (a signature refused), not a problem found.
+REFUSED_AS_PROBLEM = {"signoff"}
+POSITIONALS = {
+    "prompt",
+    "query",
+    "turn",
+    "conversation",
+    "ids",
+    "id",
+    "path",
+    "name",
+    "backup",
+    "fingerprint",
+}
 
 
 def argv_of(command: str, changes: dict[str, Any]) -> tuple[Arg, ...]:
@@ -228,7 +268,8 @@ def argv_of(command: str, changes: dict[str, Any]) -> tuple[Arg, ...]:
 def case(command: str, target: str, kind: str, value: Any, status: int, **extra: Any) -> Case:
     """``command`` with ``target`` given ``value`` (or several changes, as a dict)."""
     changes = value if isinstance(value, dict) else {target: value}
-    extra.setdefault("writes", status in (OK, PROBLEM_FOUND) and command in WRITERS)
+    wrote = status == OK or (status == PROBLEM_FOUND and command not in REFUSED_AS_PROBLEM)
+    extra.setdefault("writes", wrote and command in WRITERS)
     return Case(command, target, kind, argv_of(command, changes), status, **extra)
 
 
@@ -243,8 +284,12 @@ TEXT_SLOTS = [
     ("search", "--model"),
     ("annotate", "--comment"),
     ("annotate", "--name"),
-    ("signoff", "--name"),
+    ("signoff", "--identity"),
     ("signoff", "--reason"),
+    ("identity create", "--name"),
+    ("identity create", "--role"),
+    ("identity revoke", "fingerprint"),
+    ("identity revoke", "--reason"),
     ("key replace", "--reason"),
     ("restore", "--reason"),
     ("export", "--scope"),
@@ -257,8 +302,15 @@ ASK_KINDS = {
     ("ask", "prompt"): ["ESC+OSC", "bidi overrides", "C1 controls", "empty", "100k chars", *NOT_UTF8],
     ("ask", "--system"): ["ESC+OSC", "100k chars", *NOT_UTF8],
 }
-# Blank text these refuse: a reason recorded for a key or a restore, a signer's name.
-BLANK_REFUSED = {("signoff", "--name"), ("key replace", "--reason"), ("restore", "--reason")}
+# Blank text these refuse: a reason recorded for a key, a restore or a revocation, a signer's name.
+BLANK_REFUSED = {
+    ("key replace", "--reason"),
+    ("restore", "--reason"),
+    ("identity create", "--name"),
+    ("identity revoke", "--reason"),
+}
+# What a signer's name or role may not hold: line breaks, controls, reordering, 200+ characters.
+NOT_A_NAME = {"C0 controls", "C1 controls", "ESC+OSC", "bidi overrides", "line breaks", "100k chars"}
 
 
 def text_outcome(command: str, target: str, kind: str) -> dict[str, Any]:
@@ -277,6 +329,13 @@ def text_outcome(command: str, target: str, kind: str) -> dict[str, Any]:
         # Recorded as asked, and failed: 100,000 tokens do not fit a 2,048-token context.
         return {"status": PROBLEM_FOUND}
     if value.strip() == "" and (command, target) in BLANK_REFUSED:
+        return {"status": REFUSED}
+    if command == "signoff":
+        # No identity has that fingerprint; a reason is needed: refused, the signature (1).
+        return {"status": PROBLEM_FOUND if target == "--identity" or not value.strip() else OK}
+    if (command, target) == ("identity revoke", "fingerprint"):
+        return {"status": REFUSED}  # no identity has that fingerprint
+    if command == "identity create" and kind in NOT_A_NAME:
         return {"status": REFUSED}
     return {"status": OK}
 
@@ -298,7 +357,8 @@ def text_cases() -> Iterator[Case]:
 NUMBER_SLOTS: dict[tuple[str, str], tuple[int, int, dict[int, int] | None]] = {
     ("show", "id"): (1, ID_MAX, {1: OK}),
     ("annotate", "turn"): (1, ID_MAX, {1: REFUSED}),  # turn 1 is in a signed-off conversation
-    ("signoff", "conversation"): (1, ID_MAX, {1: OK}),  # a second sign-off is allowed
+    # Dana signed conversation 1 already: once is all; a conversation that is not there is refused (1).
+    ("signoff", "conversation"): (1, ID_MAX, {1: PROBLEM_FOUND}),
     ("export", "ids"): (1, ID_MAX, {1: OK}),
     ("ask", "--conversation"): (1, ID_MAX, {1: REFUSED}),  # signed off, so locked
     ("ask", "--seed"): (0, SEED_MAX, None),  # None: every value in range runs
@@ -321,7 +381,8 @@ def number_outcome(command: str, target: str, text: str) -> dict[str, Any]:
         return {"status": REFUSED}  # by the parser
     if known is None:
         return {"status": OK}
-    status = known.get(int(text), REFUSED)  # else there is no such turn or conversation
+    nothing = PROBLEM_FOUND if command in REFUSED_AS_PROBLEM else REFUSED
+    status = known.get(int(text), nothing)  # else there is no such turn or conversation
     return {"status": status}
 
 
@@ -391,6 +452,8 @@ FLAGS = [
     ("ask", "--no-require-reasoning"),
     ("reproduce", "--json"),
     ("reproduce", "--run-again"),
+    ("signoff", "--yes"),
+    ("identity list", "--json"),
 ]
 # Commands whose base run is refused (see BASE): a flag given as meant is refused with it.
 REFUSED_BASE = {"reproduce"}
@@ -404,6 +467,15 @@ def flag_cases() -> Iterator[Case]:
     yield case("ask", "--require-reasoning", "and --no-require-reasoning", both, REFUSED)
     # Hashing the demo model caches its hash in the record: models writes then.
     yield case("models", "--no-hash", "left out", None, OK, writes=True)
+    # Without --yes and without a terminal to type 'sign' on, nothing is signed.
+    yield case("signoff", "--yes", "left out", None, PROBLEM_FOUND)
+    for command in ("signoff", "identity create"):
+        # One passphrase at a time; stdin read here is no passphrase at all.
+        both = {"--passphrase-stdin": FLAG}
+        yield case(command, "--passphrase-stdin", "and --passphrase-file", both, REFUSED)
+        yield case(command, "--passphrase-stdin", "given a value", {"--passphrase-stdin": "yes"}, REFUSED)
+        alone = {"--passphrase-stdin": FLAG, "--passphrase-file": None}
+        yield case(command, "--passphrase-stdin", "nothing on stdin", alone, REFUSED)
 
 
 def usage_cases() -> Iterator[Case]:
@@ -419,6 +491,9 @@ def usage_cases() -> Iterator[Case]:
     yield Case("key", "--help", "help", ("key", "--help"), OK)
     yield Case("key", "ACTION", "ESC+OSC", ("key", TEXT["ESC+OSC"]), REFUSED)
     yield Case("key", "ACTION", "missing", ("key",), REFUSED)
+    yield Case("identity", "--help", "help", ("identity", "--help"), OK)
+    yield Case("identity", "ACTION", "ESC+OSC", ("identity", TEXT["ESC+OSC"]), REFUSED)
+    yield Case("identity", "ACTION", "missing", ("identity",), REFUSED)
     required = [
         ("show", "id"),
         ("annotate", "turn"),
@@ -427,6 +502,11 @@ def usage_cases() -> Iterator[Case]:
         ("annotate", "--flag"),
         ("annotate", "--comment"),
         ("signoff", "--meaning"),
+        ("signoff", "--identity"),
+        ("identity create", "--name"),
+        ("identity create", "--role"),
+        ("identity revoke", "--reason"),
+        ("identity revoke", "fingerprint"),
         ("key replace", "--reason"),
         ("restore", "--reason"),
         ("export", "--output"),
@@ -454,6 +534,8 @@ INPUTS = {
     ("checkpoint", "--tsa-root"): "pem",
     ("reproduce", "--model"): "gguf",
     ("reproduce", "--mmproj"): "mmproj",
+    ("signoff", "--passphrase-file"): "passphrase",
+    ("identity create", "--passphrase-file"): "passphrase",
 }
 
 
@@ -463,7 +545,9 @@ def input_outcome(command: str, target: str, kind: str) -> dict[str, Any]:
         return {"status": REFUSED if command in REFUSED_BASE else OK}
     if kind == "unreadable":
         return {"status": ENVIRONMENT}  # permission denied
-    return {"status": REFUSED}
+    if command == "signoff" and kind == "truncated":
+        return {"status": PROBLEM_FOUND}  # a passphrase cut short is the wrong one: not signed
+    return {"status": REFUSED}  # for identity create, one cut short is too short
 
 
 def input_cases() -> Iterator[Case]:
@@ -586,6 +670,9 @@ def verifier_cases() -> Iterator[Case]:
             yield Case(VERIFY, option, kind, given, status)
         given = (Place(f"{option} of the key", prefix=f"{option}="), Place("valid bundle"))
         yield Case(VERIFY, option, "the signing key's", given, OK)
+    for kind, text in TEXT.items():  # the bundle's sign-off is by an identity of another fingerprint
+        status = OK if text.strip() == "" else PROBLEM_FOUND  # blank pins nothing
+        yield Case(VERIFY, "--signer", kind, (f"--signer={text}", Place("valid bundle")), status)
     both = ("--fingerprint=ab", "--key=cd", Place("valid bundle"))
     yield Case(VERIFY, "--key", "with --fingerprint", both, REFUSED)
     for kind in FILE_KINDS:
@@ -757,6 +844,7 @@ def master(tmp_path_factory: pytest.TempPathFactory, tiny_models: tuple[Path, Pa
             long_conversation(store, turns=2, image_every=2, annotate_every=0, sign=False, title="Second")
             title = f"Title {HOSTILE}\nline two"
             long_conversation(store, turns=1, sentences=(HOSTILE,), sign=False, title=title)
+            [dana] = [identity.fingerprint for identity in store.identities()]
         finally:
             store.close()
         with redirect_stdout(io.StringIO()):
@@ -773,6 +861,8 @@ def master(tmp_path_factory: pytest.TempPathFactory, tiny_models: tuple[Path, Pa
     assert head is not None and witness.is_file()
     image, pem, report = png((10, 90, 160)), certificate_pem(), (files / "report.md").read_bytes()
     made = {
+        "valid passphrase": f"{SIGNER_PASSPHRASE}\n".encode(),
+        "truncated passphrase": SIGNER_PASSPHRASE[:5].encode(),  # too short to be one, and not Dana's
         "valid png": image,
         "truncated png": image[: len(image) // 2],
         "truncated gguf": text.read_bytes()[:4096],
@@ -812,6 +902,7 @@ def master(tmp_path_factory: pytest.TempPathFactory, tiny_models: tuple[Path, Pa
         "/proc": "/proc",
         "head": f"{head[0]}:{head[1]}",
         "--fingerprint of the key": fingerprint(key.public_hex),
+        "dana's fingerprint": dana,
         "--key of the key": key.public_hex,
     }
     for name in ("folder", "named pipe", "symlink loop", "2 GiB sparse", "unreadable"):
@@ -965,9 +1056,13 @@ def check_output(case: Case, status: int, out: str, err: str) -> None:
             assert verdict[-1].startswith("BUNDLE VERIFIED: "), said
     elif status == PROBLEM_FOUND and case.command == "verify":
         assert lines[-1].startswith("FAILED: "), said  # its report, ending in what failed
+    elif status == PROBLEM_FOUND and case.command in REFUSED_AS_PROBLEM:
+        # A signature refused: its one line; the summary may have been printed before it.
+        assert len(lines) == 1 and lines[0].startswith("veritrace: "), said
+        assert "now locked" not in out, said
     elif status == PROBLEM_FOUND and case.command == "ask":
         # The turn streamed, its summary, then the one line saying why it failed.
-        assert lines[-2].startswith("[turn ") and ": failed, " in lines[-2], said
+        assert lines[-2].startswith("[turn ") and ": failed (" in lines[-2], said
         assert (
             lines[-1].startswith("veritrace: ") and sum(line.startswith("veritrace") for line in lines) == 1
         )
@@ -1135,7 +1230,8 @@ def test_any_text_in_any_text_option_is_kept_or_refused_in_one_line(
             cli.main, [corpus.resolve(a) for a in argv_of(command, {target: text})]
         )
         not_utf8 = any("\ud800" <= character <= "\udfff" for character in text)
-        expected = REFUSED if not_utf8 else status if status in (OK, REFUSED) else -1
+        refusal = status == PROBLEM_FOUND and command in REFUSED_AS_PROBLEM
+        expected = REFUSED if not_utf8 else status if status in (OK, REFUSED) or refusal else -1
         kept = Case(command, target, repr(text), (), expected, writes=status == OK and command in WRITERS)
         check_output(kept, status, out, err)
         check_record(corpus, kept)

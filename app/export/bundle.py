@@ -27,7 +27,7 @@ from typing import Any
 from app.core.cancel import CancelToken
 from app.core.ledger import canonical
 from app.core.report import BundleScope, ScopeRecord
-from app.core.signing import fingerprint
+from app.core.signing import KEY_ENROLLED, fingerprint
 from app.core.tokens import unpack_ids
 from app.core.types import Checkpoint
 from app.export.files import (
@@ -138,6 +138,12 @@ def conversation_documents(scope: BundleScope, report_id: str) -> dict[int, dict
     lists (each image of the prompt as 4294967295; null where none were recorded): derived for
     convenience, and checked by the verifier against the records they come from. Each time a
     turn was run again is one of its ``reproductions``: the ``turn.reproduced`` event recorded.
+
+    A sign-off made with a personal signature carries what it takes to check it: its
+    ``identity`` (the signer's public key and the key's proof), the identity's ``revocation``
+    (null if it was never revoked), and the ``enrolment``, the record's first key event, which
+    names the record every signature signs for. A sign-off from before personal signatures
+    carries none of them.
     """
     tables: dict[str, list[ScopeRecord]] = defaultdict(list)
     for record in scope.records:
@@ -150,13 +156,37 @@ def conversation_documents(scope: BundleScope, report_id: str) -> dict[int, dict
     images = _grouped(tables["turn_images"], "turn_id", ("position",))
     notes = _grouped(tables["annotations"], "turn_id", ("id",))
     reproduced: defaultdict[int, list[ScopeRecord]] = defaultdict(list)  # turn.reproduced events
+    enrolment: ScopeRecord | None = None  # the record's key enrolment, when a personal signature needs it
     for event in sorted(tables["events"], key=lambda item: item.payload["id"]):
-        reproduced[json.loads(event.payload["detail_json"])["turn_id"]].append(event)
+        if event.payload["kind"] == KEY_ENROLLED:
+            enrolment = enrolment or event
+        else:
+            reproduced[json.loads(event.payload["detail_json"])["turn_id"]].append(event)
+    identities = {record.payload["id"]: record for record in tables["identities"]}
+    revocations = {record.payload["identity_id"]: record for record in tables["identity_revocations"]}
     checks = _grouped(tables["model_checks"], "turn_id", ("id",))
     signoffs = _grouped(tables["signoffs"], "conversation_id", ("id",))
     outcomes = {record.payload["turn_id"]: record for record in tables["turn_outcomes"]}
     links = {record.payload["conversation_id"]: record for record in tables["conversation_links"]}
     conversations = {record.payload["id"]: record for record in tables["conversations"]}
+
+    def signoff(record: ScopeRecord) -> dict[str, Any]:
+        signer = record.payload.get("identity_id")
+        if signer is None:  # typed with a name, before personal signatures
+            return _item(record)
+        if enrolment is None or signer not in identities:
+            raise ExportError(
+                f"Sign-off {record.payload['id']} is signed personally, but the record lacks its "
+                f"identity {signer} or the key enrolment naming the record: the record is damaged. "
+                "Run Verify to locate the problem before exporting."
+            )
+        revocation = revocations.get(signer)
+        return {
+            **_item(record),
+            "identity": _item(identities[signer]),
+            "revocation": _item(revocation) if revocation else None,
+            "enrolment": _item(enrolment),
+        }
 
     def blob(sha256: str) -> dict[str, Any]:
         return {**_item(blobs[sha256]), "file": files[sha256]}
@@ -211,7 +241,7 @@ def conversation_documents(scope: BundleScope, report_id: str) -> dict[int, dict
             "conversation": _item(conversations[number]),
             "continues": _item(link) if link else None,
             "turns": [turn(record) for record in turns[number]],
-            "signoffs": [_item(record) for record in signoffs[number]],
+            "signoffs": [signoff(record) for record in signoffs[number]],
         }
     return documents
 

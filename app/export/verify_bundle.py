@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check a Veritrace JSON audit bundle with nothing but Python's standard library.
 
-    python3 verify_bundle.py BUNDLE [--fingerprint FP | --key HEX] [--tsa-root PEM]
+    python3 verify_bundle.py BUNDLE [--fingerprint FP | --key HEX] [--tsa-root PEM] [--signer FP ...]
                                            (the bundle folder, or its .zip file)
 
 Needs Python 3.8 or newer and nothing else: no Veritrace, no third-party package, so anyone
@@ -22,11 +22,45 @@ can read what it does before trusting its answer. It checks, in order:
                 was run again included), the derived reasoning and answer texts are the
                 recorded output, and the token ids listed are those whose SHA-256 the
                 records hold (little-endian uint32);
-8. images     - every image file matches its SHA-256; every image referenced is present;
-9. readme     - README.txt is the one written for this report.
+8. signoffs   - every sign-off, each named on a line of its own (signer, role, meaning, reason,
+                key fingerprint, valid or why not). A personal signature must be by the key of
+                the identity it names: that identity is carried and recorded before it, with
+                its key's proof (its signature over the identity and the record's id, which the
+                record's first key enrolment, carried too, names); it was not revoked before the
+                sign-off; the sign-off names the hash of the entry just before its own; and its
+                Ed25519 signature holds over the fields it records, the record's id, the
+                identity's fingerprint and the digest of the conversation's content, recomputed
+                here from the records carried (see "Personal signatures" below). With --signer,
+                every personal signature must be by one of the identities named. A sign-off with
+                no signature is a name typed before personal signatures existed, and is refused
+                once any identity was recorded before it;
+9. images     - every image file matches its SHA-256; every image referenced is present;
+10. readme    - README.txt is the one written for this report.
 
-It prints one line per check and ends with "BUNDLE VERIFIED ..." (exit status 0) or
-"BUNDLE INVALID: <first problem>" (exit status 1); a usage error exits with 2.
+It prints one line per check (a sign-off's own line beneath it) and ends with "BUNDLE VERIFIED
+..." (exit status 0) or "BUNDLE INVALID: <first problem>" (exit status 1); a usage error exits
+with 2.
+
+Personal signatures. A conversation file lists its sign-offs under "signoffs", each as
+{"ledger_seq", "record"}. One signed with a personal key also carries "identity" (the signer's
+identity record: name, role, os_user, public_key, fingerprint, created_at, proof), "revocation"
+(its revocation record, or null) and "enrolment" (the record's first key.enrolled event, whose
+detail names the record_id), each as {"ledger_seq", "record"} and checked against its entry like
+every record. Its record adds identity_id, role, statement, signed_at_local, content_sha256 and
+signature to the columns of a typed sign-off. The signature is Ed25519 over the RFC 8785 bytes of
+{"scheme": "veritrace-signoff-v1", and the fields SIGNED_FIELDS lists}; the proof, over
+{"scheme": "veritrace-identity-v1", and the fields IDENTITY_FIELDS lists}. content_sha256 is
+SHA-256 of the RFC 8785 bytes of {"scheme": "veritrace-signoff-v1", "rows": [[table, key,
+payload_sha256], ...]}: one row for the conversation's own record and every record of
+CONTENT_TABLES belonging to it whose (first) ledger entry comes before the sign-off's, named by
+its table, its key (the entry's object_id) and the entry's payload_sha256, sorted by table, then
+by key as a number. The bundle carries every such record in full (output chunks included), so
+the digest is recomputed from them alone.
+
+What a personal signature cannot prove from the bundle alone: that the identity's key is the
+signer's. Whoever holds the installation key can rewrite the record with an identity of a key of
+their own, re-sign everything and sign a new checkpoint; such a bundle verifies, but shows that
+key's fingerprint. Compare each fingerprint shown with the one its signer holds (--signer).
 
 Limits. A bundle may come from anyone, so nothing in it is read without a bound: each file's
 size is checked before it is read (for a zip, the size its header declares, before anything is
@@ -70,6 +104,9 @@ GENESIS = "0" * 64
 MAX_SAFE_INTEGER = 2**53 - 1
 SCOPE_SCHEME = "veritrace-scope-v1"
 CHECKPOINT_SCHEME = "veritrace-checkpoint-v1"
+SIGNOFF_SCHEME = "veritrace-signoff-v1"
+IDENTITY_SCHEME = "veritrace-identity-v1"
+KEY_ENROLLED = "key.enrolled"
 SEAL_SCHEME = "veritrace-zip-seal-v1"
 _SEAL = re.compile(SEAL_SCHEME + r" sha256=([0-9a-f]{64}) signature=([0-9a-f]{128})")
 _END_RECORD = b"PK\x05\x06"
@@ -203,6 +240,74 @@ def checkpoint_message(count: int, head: str, at: str) -> bytes:
 def seal_message(sha256_hex: str) -> bytes:
     """What the installation key signs to seal a zip bundle: the scheme and the file's SHA-256."""
     return f"{SEAL_SCHEME}\n{sha256_hex}".encode("ascii")
+
+
+# -- personal signatures, as the app signs them ------------------------------------------------
+
+# The tables whose records make up a conversation's signed content.
+CONTENT_TABLES = (
+    "conversations",
+    "turns",
+    "turn_images",
+    "turn_chunks",
+    "turn_outcomes",
+    "annotations",
+    "model_checks",
+)
+# What a personal signature covers, besides its scheme.
+SIGNED_FIELDS = (
+    "record_id",
+    "conversation_id",
+    "content_sha256",
+    "meaning",
+    "statement",
+    "reason",
+    "printed_name",
+    "role",
+    "fingerprint",
+    "signed_at",
+    "signed_at_local",
+    "ledger_head",
+)
+IDENTITY_FIELDS = ("record_id", "name", "role", "os_user", "public_key", "created_at")
+# Each table a bundle carries records of: the ledger object type its entries name, and its key.
+OBJECTS = {
+    "conversations": ("conversation", "id"),
+    "model_files": ("model_file", "id"),
+    "turns": ("turn", "id"),
+    "blobs": ("blob", "sha256"),
+    "turn_images": ("turn_image", "id"),
+    "turn_chunks": ("turn_chunk", "id"),
+    "turn_outcomes": ("turn_outcome", "id"),
+    "annotations": ("annotation", "id"),
+    "signoffs": ("signoff", "id"),
+    "conversation_links": ("conversation_link", "id"),
+    "events": ("event", "id"),
+    "model_checks": ("model_check", "id"),
+    "identities": ("identity", "id"),
+    "identity_revocations": ("identity_revocation", "id"),
+}
+
+
+def content_digest(rows: Any) -> str:
+    """SHA-256 naming a conversation's content: (table, key, payload SHA-256) of each of its records,
+    sorted by table, then key as a number."""
+
+    def order(row: tuple[str, str, str]) -> tuple[str, int, str]:
+        return (row[0], int(row[1]) if row[1].isdigit() else -1, row[1])
+
+    listed = [list(row) for row in sorted(rows, key=order)]
+    return hashlib.sha256(canonical({"scheme": SIGNOFF_SCHEME, "rows": listed})).hexdigest()
+
+
+def signoff_message(fields: dict[str, Any]) -> bytes:
+    """The bytes a personal signature covers (``fields`` as ``SIGNED_FIELDS`` lists them)."""
+    return canonical({"scheme": SIGNOFF_SCHEME, **{name: fields[name] for name in SIGNED_FIELDS}})
+
+
+def identity_message(fields: dict[str, Any]) -> bytes:
+    """What a new identity's key signs to prove its creator held it (the identity's ``proof``)."""
+    return canonical({"scheme": IDENTITY_SCHEME, **{name: fields[name] for name in IDENTITY_FIELDS}})
 
 
 def zip_sealed_part(path: str) -> tuple[str, bytes]:
@@ -1766,6 +1871,9 @@ WHAT A PASS MEANS
       {key_fingerprint}
 
   signed this chain head.
+- Each sign-off made with a personal signature was signed by the key of the identity it
+  names (the fingerprint printed beside it), over the conversation exactly as recorded before
+  it, and that identity had not been revoked when it signed.
 
 WHAT A PASS DOES NOT MEAN
 
@@ -1773,6 +1881,9 @@ WHAT A PASS DOES NOT MEAN
   of their own, and the holder of a key can sign anything, a rewritten record included. Pin
   the key with --fingerprint, taking the fingerprint from the installation or from a report
   you received earlier, not from this bundle alone.
+- Likewise for a personal signature: the holder of the installation key could have recorded an
+  identity of their own key under the signer's name. Ask the signer for their fingerprint and
+  pin it with --signer FP.
 - It proves what the record held when this export was signed, not when each entry was
   written. What bounds that: an earlier report of the same record (on the record,
   `veritrace verify --since EARLIER-REPORT` proves it still holds that report's head), the
@@ -1780,6 +1891,24 @@ WHAT A PASS DOES NOT MEAN
   authority.
 - It says nothing about whether the model's reasoning or answers are right.
 """
+
+
+@dataclass
+class _SignOff:
+    """A sign-off read from a conversation file: its entry, its record, and for a personal
+    signature the (entry, record) of its identity, of the identity's revocation and of the
+    record's key enrolment."""
+
+    conversation: int
+    seq: int
+    record: dict[str, Any]
+    identity: tuple[int, dict[str, Any]] | None = None
+    revocation: tuple[int, dict[str, Any]] | None = None
+    enrolment: tuple[int, dict[str, Any]] | None = None
+
+    @property
+    def label(self) -> str:
+        return f"sign-off {self.record.get('id')} of conversation {self.conversation}"
 
 
 class Bundle:
@@ -1791,10 +1920,12 @@ class Bundle:
         fingerprint: str | None = None,
         key: str | None = None,
         tsa_roots: list[bytes] | None = None,
+        signers: list[str] | None = None,
     ) -> None:
         self.source = source
         self.wanted_fingerprint, self.wanted_key = fingerprint, key  # the signer required, if any
         self.tsa_roots = tsa_roots  # the timestamp authority roots trusted; None: the bundle's own
+        self.wanted_signers = signers  # the identities' fingerprints a personal signature must be by
         self.manifest: dict[str, Any] = {}
         self.digests: dict[str, tuple[str, int]] = {}
         self.entries: list[dict[str, Any]] = []
@@ -1803,6 +1934,11 @@ class Bundle:
         self.image_files: dict[str, dict[str, Any]] = {}
         self.token_lists = 0  # lists of token ids checked
         self.reproductions = 0  # turn.reproduced events checked
+        # Each conversation's content as its records' entries name it: (table, key) -> (seq, SHA-256).
+        self.content: dict[int, dict[tuple[str, str], tuple[int, str]]] = {}
+        self.reading: int | None = None  # the conversation whose file is being read
+        self.signoffs: list[_SignOff] = []
+        self.notes: list[str] = []  # lines a check reports beneath its own (one per sign-off)
 
     # manifest.json and the file list ------------------------------------------------------
 
@@ -2040,12 +2176,130 @@ class Bundle:
             raise Invalid("README.txt is not the one written for this report")
         return "README.txt is the one written for this report; verify_bundle.py is the one recorded"
 
+    # personal signatures ----------------------------------------------------------------------
+
+    def check_signoffs(self) -> str:
+        """Every sign-off, named in a line of its own: a personal signature checked in full, or a
+        name typed before personal signatures existed."""
+        first = next((entry["seq"] for entry in self.entries if entry["object_type"] == "identity"), None)
+        problems, personal = [], 0
+        for signoff in sorted(self.signoffs, key=lambda found: found.seq):
+            shown = _signer_words(signoff)
+            try:
+                verdict = self._check_signoff(signoff, first)
+            except Invalid as invalid:
+                problems.append(f"{signoff.label} ({_signer_short(signoff)}): {invalid}")
+                self.notes.append(f"{signoff.label}: {shown}: NOT VALID, {invalid}")
+                continue
+            personal += "signature" in signoff.record
+            self.notes.append(f"{signoff.label}: {shown}: {verdict}")
+        if problems:
+            raise Invalid(problems[0])
+        if not self.signoffs:
+            return "none: no conversation in the bundle is signed off"
+        typed = len(self.signoffs) - personal
+        return (
+            f"{personal} personal signature(s) valid, each by its identity's key over the conversation as "
+            f"recorded before it; {typed} typed name(s) (before personal signatures)"
+        )
+
+    def _check_signoff(self, signoff: _SignOff, first_identity: int | None) -> str:
+        """Check one sign-off (Invalid says why it fails); what it is, in words, if it holds."""
+        record, seq = signoff.record, signoff.seq
+        if "signature" not in record:
+            if "identity_id" in record:
+                raise Invalid("it names an identity but carries no personal signature")
+            if first_identity is not None and first_identity < seq:
+                raise Invalid(
+                    f"it carries no personal signature, though identities sign from entry {first_identity} on"
+                )
+            return "typed name (before personal signatures)"
+        assert signoff.identity is not None and signoff.enrolment is not None  # read with the sign-off
+        (identity_seq, identity), (enrolled_seq, enrolment) = signoff.identity, signoff.enrolment
+        if identity.get("id") != record.get("identity_id"):
+            raise Invalid(
+                f"it names identity {record.get('identity_id')!r}, "
+                f"but carries identity {identity.get('id')!r}"
+            )
+        if identity_seq >= seq:
+            raise Invalid(
+                f"its identity is recorded at entry {identity_seq}, after the sign-off (entry {seq})"
+            )
+        for name in ("name", "role", "os_user", "public_key", "fingerprint", "created_at", "proof"):
+            _typed(identity.get(name), str, f"identity {identity.get('id')!r} {name}")
+        _hex(identity["public_key"], 64, f"identity {identity['id']} public key")
+        if fingerprint(identity["public_key"]) != identity["fingerprint"]:
+            raise Invalid(
+                f"its identity names fingerprint {identity['fingerprint']}, but its key's is "
+                f"{fingerprint(identity['public_key'])}"
+            )
+        first_key = next((entry["seq"] for entry in self.entries if entry["action"] == KEY_ENROLLED), None)
+        detail = _parse(str(enrolment.get("detail_json", "")).encode("utf-8"), f"{signoff.label} enrolment")
+        if enrolment.get("kind") != KEY_ENROLLED or enrolled_seq != first_key or not isinstance(detail, dict):
+            raise Invalid("the enrolment it carries is not the record's first key enrolment")
+        if enrolled_seq >= identity_seq:
+            raise Invalid(f"its identity (entry {identity_seq}) comes before the record's key was enrolled")
+        record_id = detail.get("record_id")
+        _typed(record_id, str, f"{signoff.label} enrolment record_id")
+        key = bytes.fromhex(identity["public_key"])
+        proof = identity["proof"]
+        _hex(proof, 128, f"identity {identity['id']} proof")
+        if not ed25519_valid(
+            key, identity_message({**identity, "record_id": record_id}), bytes.fromhex(proof)
+        ):
+            raise Invalid(
+                f"its identity's proof is not a valid signature by the identity's own key "
+                f"{identity['fingerprint']}"
+            )
+        later = ""
+        if signoff.revocation is not None:
+            revoked_seq, revocation = signoff.revocation
+            _belongs(revocation, "identity_id", identity["id"], f"{signoff.label} revocation")
+            reason = _quoted(revocation.get("reason"))
+            when = f"entry {revoked_seq} ({revocation.get('revoked_at')}, reason {reason})"
+            if revoked_seq < seq:
+                raise Invalid(f"its identity was revoked at {when}, before it signed (entry {seq})")
+            later = f"; the identity was revoked later, at {when}"
+        rows = self.content.get(signoff.conversation, {})
+        digest = content_digest((table, name, sha) for (table, name), (at, sha) in rows.items() if at < seq)
+        if record.get("content_sha256") != digest:
+            raise Invalid(
+                f"it signed content {record.get('content_sha256')}, but the conversation's records before it "
+                f"come to {digest}: the signed content was changed"
+            )
+        previous = self.entries[seq - 1]["prev_hash"]
+        if record.get("ledger_head") != previous:
+            raise Invalid(
+                f"it names ledger head {record.get('ledger_head')}, but the entry before it is {previous}"
+            )
+        if record.get("printed_name") != identity["name"] or record.get("role") != identity["role"]:
+            raise Invalid(
+                f"it names {record.get('printed_name')!r} ({record.get('role')!r}) as its signer, but its "
+                f"identity is {identity['name']!r} ({identity['role']!r})"
+            )
+        fields = {name: record.get(name) for name in SIGNED_FIELDS}
+        fields.update(record_id=record_id, fingerprint=identity["fingerprint"])
+        signature = record["signature"]
+        _hex(signature, 128, f"{signoff.label} signature")
+        if not ed25519_valid(key, signoff_message(fields), bytes.fromhex(signature)):
+            raise Invalid(
+                f"its signature by key {identity['fingerprint']} is not valid over what it records (its "
+                "meaning, statement, reason, signer, times, content, ledger head or record changed)"
+            )
+        if self.wanted_signers is not None and identity["fingerprint"] not in self.wanted_signers:
+            raise Invalid(
+                f"signed by the identity with fingerprint {identity['fingerprint']}, not by a signer "
+                "required (--signer)"
+            )
+        return f"personal signature valid{later}"
+
     def _conversation(self, number: int, document: Any, name: str) -> int:
         top = _object(
             document, ("format", "report_id", "conversation", "continues", "turns", "signoffs"), name
         )
         if top["format"] != FORMAT or top["report_id"] != self.manifest["report_id"]:
             raise Invalid(f"{name}: not part of report {self.manifest['report_id']}")
+        self.reading = number
         conversation = self._record(top["conversation"], "conversations", f"{name} conversation")
         if conversation.get("id") != number:
             raise Invalid(f"{name}: holds conversation {conversation.get('id')!r}, not {number}")
@@ -2058,13 +2312,31 @@ class Bundle:
         ]
         _ascending(turns, ("turn_index",), f"{name} turns")
         signoffs = [
-            self._record(item, "signoffs", f"{name} signoff {index}")
+            self._signoff(item, number, f"{name} signoff {index}")
             for index, item in enumerate(_list(top["signoffs"], f"{name} signoffs"))
         ]
-        for index, signoff in enumerate(signoffs):
-            _belongs(signoff, "conversation_id", number, f"{name} signoff {index}")
         _ascending(signoffs, ("id",), f"{name} signoffs")
+        self.reading = None
         return len(turns)
+
+    def _signoff(self, item: Any, conversation: int, where: str) -> dict[str, Any]:
+        """A sign-off, with (if it is signed personally) its identity, revocation and the enrolment."""
+        signoff = self._record(item, "signoffs", where)
+        _belongs(signoff, "conversation_id", conversation, where)
+        personal = "identity_id" in signoff or "signature" in signoff
+        signer = ("identity", "revocation", "enrolment") if personal else ()
+        _object(item, ("ledger_seq", "record", *signer), where)
+        found = _SignOff(conversation, item["ledger_seq"], signoff)
+        if personal:
+            identity = self._record(item["identity"], "identities", f"{where} identity")
+            found.identity = (item["identity"]["ledger_seq"], identity)
+            if item["revocation"] is not None:
+                revocation = self._record(item["revocation"], "identity_revocations", f"{where} revocation")
+                found.revocation = (item["revocation"]["ledger_seq"], revocation)
+            enrolment = self._record(item["enrolment"], "events", f"{where} enrolment")
+            found.enrolment = (item["enrolment"]["ledger_seq"], enrolment)
+        self.signoffs.append(found)
+        return signoff
 
     def _turn(self, item: Any, conversation: int, where: str) -> dict[str, Any]:
         keys = ("ledger_seq", "record", "settings", "model_files", "images", "chunks", "outcome")
@@ -2193,8 +2465,43 @@ class Bundle:
             raise Invalid(f"{where}: not a record of {table}")
         if canonical(record) != canonical(payload):
             raise Invalid(f"{where}: differs from ledger entry {seq}")
+        entry = self.entries[seq - 1]
+        object_type, key = OBJECTS[table]
+        if entry["object_type"] != object_type or entry["object_id"] != str(record.get(key)):
+            raise Invalid(
+                f"{where}: ledger entry {seq} describes {entry['object_type']} {entry['object_id']}, "
+                f"not this {object_type}"
+            )
+        if table in CONTENT_TABLES and self.reading is not None:
+            # A record is named by the first entry describing it, as the app names it when signing.
+            content = self.content.setdefault(self.reading, {})
+            earlier = content.get((table, entry["object_id"]))
+            if earlier is None or seq < earlier[0]:
+                content[(table, entry["object_id"])] = (seq, entry["payload_sha256"])
         self.referenced.add(seq)
         return record
+
+
+def _signer_words(signoff: _SignOff) -> str:
+    """Who signed, as what, meaning what and why, with which key and when: for the report."""
+    record = signoff.record
+    name, meaning, reason = record.get("printed_name"), record.get("meaning"), _quoted(record.get("reason"))
+    if signoff.identity is None:
+        return f"{name}, {meaning}, reason {reason}, signed {record.get('signed_at')}"
+    return (
+        f"{name} ({record.get('role')}), key {signoff.identity[1].get('fingerprint')}, {meaning} "
+        f"({_quoted(record.get('statement'))}), reason {reason}, signed {record.get('signed_at')} "
+        f"(local {record.get('signed_at_local')})"
+    )
+
+
+def _signer_short(signoff: _SignOff) -> str:
+    name = signoff.record.get("printed_name")
+    return f"{name}, key {signoff.identity[1].get('fingerprint')}" if signoff.identity else f"{name}"
+
+
+def _quoted(text: Any) -> str:
+    return json.dumps(str(text), ensure_ascii=False)
 
 
 def _manifest(value: Any) -> dict[str, Any]:
@@ -2371,6 +2678,7 @@ CHECKS: tuple[tuple[str, Callable[[Bundle], str]], ...] = (
     ("export", Bundle.check_export),
     ("scope", Bundle.check_scope),
     ("records", Bundle.check_records),
+    ("signoffs", Bundle.check_signoffs),
     ("images", Bundle.check_images),
     ("readme", Bundle.check_readme),
 )
@@ -2382,24 +2690,35 @@ def verify(
     fingerprint: str | None = None,
     key: str | None = None,
     tsa_roots: list[bytes] | None = None,
+    signers: list[str] | None = None,
 ) -> tuple[str | None, dict[str, Any]]:
     """Run every check, reporting each through ``out``: (the first problem or None, the manifest).
 
     ``fingerprint`` or ``key``: the signing key required (else any key's signature is reported).
     ``tsa_roots``: the timestamp authority roots to require (else the root the bundle carries).
+    ``signers``: the identities' fingerprints every personal signature must be by (else any).
+    A check's own lines (one per sign-off) follow its verdict, indented.
     """
-    bundle = Bundle(source, fingerprint, key, tsa_roots)
+    bundle = Bundle(source, fingerprint, key, tsa_roots, signers)
     for name, check in CHECKS:
         try:
             summary = check(bundle)
         except Invalid as invalid:
             out(f"  FAIL  {name}")
+            _report_notes(bundle, out)
             return str(invalid), bundle.manifest
         except Exception as error:  # any malformed input the checks above did not foresee
             out(f"  FAIL  {name}")
             return f"the {name} check could not read the bundle ({type(error).__name__}: {error})", {}
         out(_shown(f"  ok    {name:<9} {summary}"))
+        _report_notes(bundle, out)
     return None, bundle.manifest
+
+
+def _report_notes(bundle: Bundle, out: Callable[[str], None]) -> None:
+    for note in bundle.notes:
+        out(_shown(f"          {note}"))
+    bundle.notes.clear()
 
 
 WHAT_IT_PROVES = (
@@ -2407,7 +2726,9 @@ WHAT_IT_PROVES = (
     "nothing recorded for these conversations was left out; the holder of the key above signed it.\n"
     "What it cannot prove: whose key that is (a key holder can sign anything, including a rewritten\n"
     "record), or when it was signed. Pin the key you trust with --fingerprint; an earlier report of\n"
-    "the same record, or a timestamp from a timestamp authority, bounds when."
+    "the same record, or a timestamp from a timestamp authority, bounds when. Each personal signature\n"
+    "listed was made by the key whose fingerprint it shows, over the conversation as recorded; whose\n"
+    "key that is, its signer can say: pin it with --signer."
 )
 
 
@@ -2439,6 +2760,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     pinned.add_argument(
         "--key", metavar="HEX", help="fail unless the signing key is this public key (64 hexadecimal digits)"
+    )
+    parser.add_argument(
+        "--signer",
+        metavar="FP",
+        action="append",
+        help="fail unless every personal signature is by the identity with this fingerprint (repeat for "
+        "several signers; take it from the signer, not from this bundle)",
     )
     parser.add_argument(
         "--tsa-root",
@@ -2484,7 +2812,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     wanted = args.fingerprint.strip().lower() if args.fingerprint else None
     key = args.key.strip().lower() if args.key else None
-    problem, manifest = verify(source, fingerprint=wanted, key=key, tsa_roots=roots)
+    signers = [
+        signer.strip().lower() for signer in args.signer or () if signer.strip()
+    ] or None  # blank pins none
+    problem, manifest = verify(source, fingerprint=wanted, key=key, tsa_roots=roots, signers=signers)
     if problem is not None:
         print(f"BUNDLE INVALID: {_shown(problem)}")
         return 1

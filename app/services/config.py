@@ -16,12 +16,19 @@ from app.core.errors import ModelError, VeritraceError
 from app.core.files import NotAFileError, TooLargeError, kind_of, read_bounded
 from app.core.models import ModelInfo, family_for
 from app.core.presets import preset, with_params
-from app.core.types import RunSettings
+from app.core.types import Meaning, RunSettings
 from app.runtime.model_files import demo_model_path
 from app.services.paths import config_path
 
 _log = logging.getLogger(__name__)
 MAX_SETTINGS_BYTES = 1024 * 1024  # a settings file is a few kilobytes; anything this large is not one
+# What each meaning of a signature signifies, as a signer reads it before signing (and as the
+# signature then covers it); Settings may word each one as the organisation's procedures do.
+DEFAULT_STATEMENTS: dict[Meaning, str] = {
+    Meaning.REVIEWED: "I have reviewed this conversation's prompts, reasoning and answers as recorded.",
+    Meaning.APPROVED: "I approve this conversation's answers for the purpose stated in the reason.",
+    Meaning.REJECTED: "I reject this conversation's answers; they must not be relied on.",
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,14 @@ class AppConfig:
     # every checkpoint's hash is sent there to be timestamped (nothing else leaves the machine).
     tsa_url: str = ""
     tsa_root: str = ""
+    # The statement of what each meaning signifies (meaning -> text); a meaning left out, or
+    # left blank, has its default (DEFAULT_STATEMENTS).
+    signoff_statements: dict[str, str] = field(default_factory=dict)
+
+    def statement(self, meaning: Meaning | str) -> str:
+        """What a signature of ``meaning`` signifies, in the words the settings give it."""
+        chosen = Meaning(meaning)
+        return self.signoff_statements.get(str(chosen), "").strip() or DEFAULT_STATEMENTS[chosen]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +69,7 @@ class AppConfig:
             "use_remote": self.use_remote,
             "tsa_url": self.tsa_url,
             "tsa_root": self.tsa_root,
+            "signoff_statements": dict(self.signoff_statements),
         }
 
     @classmethod
@@ -61,6 +77,7 @@ class AppConfig:
         settings = data.get("settings")
         projectors = data.get("projectors")
         models = data.get("models")
+        statements = data.get("signoff_statements")
         return cls(
             model_path=data.get("model_path") or None,
             settings=RunSettings.from_dict(settings) if isinstance(settings, dict) else preset("demo"),
@@ -74,7 +91,21 @@ class AppConfig:
             use_remote=bool(data.get("use_remote", False)),
             tsa_url=str(data.get("tsa_url") or ""),
             tsa_root=str(data.get("tsa_root") or ""),
+            signoff_statements={
+                str(meaning): text
+                for meaning, text in (statements.items() if isinstance(statements, dict) else ())
+                if meaning in set(Meaning) and isinstance(text, str) and text.strip()
+            },
         )
+
+
+def with_statement(config: AppConfig, meaning: Meaning | str, text: str) -> AppConfig:
+    """``config`` with ``text`` as the statement of ``meaning`` (blank: back to the default)."""
+    statements = dict(config.signoff_statements)
+    statements.pop(str(Meaning(meaning)), None)
+    if text.strip():
+        statements[str(Meaning(meaning))] = text.strip()
+    return replace(config, signoff_statements=statements)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 EXIT_STATUS_HELP = f"""\
 exit status:
   {OK:<4} done
-  {PROBLEM_FOUND:<4} the command ran and found a problem (verify failed, a turn failed)
+  {PROBLEM_FOUND:<4} the command ran and found a problem (verify failed, a turn failed, a signature refused)
   {REFUSED:<4} refused: usage, bad input, or a record that cannot be used as it is
   {ENVIRONMENT:<4} the system refused: disk full, read-only, permission denied, not a folder,
        out of memory (the message names the file; free space or fix it, then run it again)

@@ -19,7 +19,7 @@ import contextlib
 import gc
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,7 +32,7 @@ from app.core.models import context_warning
 from app.core.remote import RemoteEndpoint
 from app.core.reproduction import Reproduction
 from app.core.signing import KeyPair
-from app.core.types import Checkpoint, Flag, Meaning, RunSettings, SignOff, Turn
+from app.core.types import Checkpoint, Flag, Identity, Meaning, RunSettings, SignOff, Turn
 from app.runtime.backend import Backend as Backend  # what a session runs turns on
 from app.runtime.remote_backend import RemoteBackend
 from app.services.anchoring import Authority, configured_authority
@@ -46,14 +46,17 @@ from app.services.config import (
     settings_for,
     with_model,
     with_projector,
+    with_statement,
 )
 from app.services.downloads import remember_download
+from app.services.identities import create_identity, identities, revoke_identity
 from app.services.models import describe
 from app.services.phases import IllegalMove, Phase, PhaseMachine, Runner
 from app.services.record import anchor_with
 from app.services.remote import configured_endpoint, remote_settings, with_remote
 from app.services.reproduce import Overrides, reproduce, reproductions
 from app.services.signing import installation_key
+from app.services.signoff import SigningAttempt, SignOffSummary, meaning_statement, signoff_summary
 from app.services.token_view import PromptTokenView, prompt_token_view
 from app.storage.repository import Store
 
@@ -525,13 +528,17 @@ class Session:
             self._model = model
         self.phases.move(Phase.READY)
 
-    def stop(self) -> bool:
-        """Ask the running turn to stop (from any thread); False if none is running."""
+    def stop(self, reason: str | None = None) -> bool:
+        """Ask the running turn to stop (from any thread); False if none is running.
+
+        ``reason`` is recorded as the turn's finish reason (``app.core.states``): None for the
+        user's Stop, ``states.WINDOW_CLOSED`` when the window closes under it.
+        """
         try:
             self.phases.move(Phase.STOPPING)
         except IllegalMove:
             return False
-        self._cancel.set()
+        self._cancel.set(reason)
         return True
 
     @property
@@ -626,8 +633,64 @@ class Session:
         self.store.checkpoint(self.signing_key(), f"annotation {note.id}")
         return self.store.turn(turn_id)
 
-    def sign_off(self, conversation_id: int, printed_name: str, meaning: Meaning, reason: str) -> SignOff:
-        return self.store.sign_off(conversation_id, meaning, printed_name, reason, self.signing_key())
+    def identities(self) -> list[Identity]:
+        """Every signing identity of the record, revoked ones included (and marked)."""
+        return identities(self.store)
+
+    def create_identity(self, name: str, role: str, passphrase: str) -> Identity:
+        """A new signing identity: its own key, kept encrypted with ``passphrase``, recorded."""
+        return create_identity(self.store, name, role, passphrase, key=self.signing_key())
+
+    def revoke_identity(self, fingerprint: str, reason: str) -> Identity:
+        """Withdraw an identity: it signs nothing from now on; what it signed stays valid."""
+        return revoke_identity(self.store, fingerprint, reason, key=self.signing_key())
+
+    def meaning_statement(self, meaning: Meaning) -> str:
+        """What a signature of ``meaning`` states, as the settings word it."""
+        return meaning_statement(meaning, self.config)
+
+    def set_signoff_statements(self, statements: Mapping[Meaning, str]) -> None:
+        """What each meaning of a signature states from now on (blank: its default), recorded."""
+        config = self.config
+        for meaning, text in statements.items():
+            config = with_statement(config, meaning, text)
+        if config == self.config:
+            return
+        self._change_config(config)
+        chosen = {str(meaning): config.statement(meaning) for meaning in Meaning}
+        self.store.log_event("signoff.statements_changed", chosen)
+
+    def signoff_summary(self, conversation_id: int) -> SignOffSummary:
+        """What signing the conversation means, for the signer to read (``VeritraceError`` if it
+        cannot be signed: no turns, a turn still running, no such conversation)."""
+        return signoff_summary(self.store, conversation_id)
+
+    def signing_attempt(
+        self,
+        conversation_id: int,
+        *,
+        fingerprint: str,
+        meaning: Meaning,
+        reason: str,
+        acknowledged: SignOffSummary,
+    ) -> SigningAttempt:
+        """An attempt by identity ``fingerprint`` to sign the conversation ``acknowledged`` shows;
+        give it to ``sign_off`` with the passphrase (again, after a wrong one)."""
+        return SigningAttempt(
+            self.store,
+            conversation_id,
+            fingerprint=fingerprint,
+            meaning=meaning,
+            reason=reason,
+            acknowledged=acknowledged,
+            key=self.signing_key(),
+            config=self.config,
+        )
+
+    def sign_off(self, attempt: SigningAttempt, passphrase: str) -> SignOff:
+        """Sign with the attempt's identity, its key opened by ``passphrase``; the conversation is
+        then locked. ``WrongPassphraseError`` (with ``tries_left``), then ``TooManyTries``."""
+        return attempt.sign(passphrase)
 
     def continue_conversation(self, conversation_id: int) -> int:
         """Open a new conversation linked to the (signed) one given; its id."""
@@ -666,12 +729,13 @@ class Session:
 
     # -- ending --------------------------------------------------------------------------------
 
-    def close(self, timeout: float | None = None) -> None:
-        """Stop a running turn, wait for it and any load to end, free the model. Safe twice."""
+    def close(self, timeout: float | None = None, *, reason: str | None = None) -> None:
+        """Stop a running turn (for ``reason``, as ``stop``), wait for it and any load to end,
+        free the model. Safe twice."""
         if self._runner is None:
             timeout = 0.0  # nothing runs on another thread: nothing to wait for
         while self.phase is not Phase.CLOSED:
-            self.stop()
+            self.stop(reason)
             self.phases.wait_for(frozenset({Phase.IDLE, Phase.READY, Phase.CLOSED}), timeout)
             try:
                 self.phases.move(Phase.CLOSED)

@@ -64,9 +64,13 @@ class KeyProtectionError(StorageError):
 class KeyDamagedError(StorageError):
     """The signing key file exists but cannot be used; the message names the repair command."""
 
+    problem = ""  # what is wrong with the file, in words ("is cut short")
+
 
 class WrongPassphraseError(KeyDamagedError):
     """The passphrase given for a passphrase-protected key does not open it."""
+
+    tries_left: int | None = None  # where tries are counted (a personal signature): how many remain
 
 
 PassphrasePrompt = Callable[[str], str | None]
@@ -205,6 +209,45 @@ def new_installation_key(folder: Path | None = None, *, passphrase: str | None =
     finally:
         if not new.installed:
             new.discard()
+
+
+# -- key files protected by a passphrase alone (a person's own key) ---------------------------
+
+
+def write_passphrase_key(path: Path, key: Ed25519PrivateKey, passphrase: str) -> None:
+    """Write ``key`` to ``path`` encrypted with ``passphrase``, stretched as an installation key's is.
+
+    Never through the keyring, the environment variable or a prompt: the passphrase is the owner's.
+    """
+    if not passphrase:
+        raise KeyProtectionError(f"The key file {path} needs a passphrase to protect it; none was given.")
+    _store(path, key, passphrase, "")
+
+
+def read_passphrase_key(path: Path, passphrase: str) -> Ed25519PrivateKey:
+    """Open a key file written by ``write_passphrase_key`` with ``passphrase`` alone.
+
+    Raises ``WrongPassphraseError`` if it does not open the file, ``KeyDamagedError`` (whose
+    ``problem`` says what is wrong) if the file is not such a key file. Nothing is written.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise _damaged(path, f"cannot be read ({error.strerror or error})") from error
+    parsed = _parse(path, data)
+    if not parsed.encrypted or parsed.fields.get("protection") != _PASSPHRASE:
+        raise _damaged(path, "is not protected by a passphrase")
+    wrong = WrongPassphraseError(f"The passphrase does not open the key file {path}.")
+    return _private_key(path, parsed.pem, _stretched(path, parsed.fields, passphrase), wrong=wrong)
+
+
+def key_file_public_key(path: Path) -> str | None:
+    """The public key (hex) a key file names in the clear, read without unlocking it; None if none."""
+    try:
+        found = _parse(path, path.read_bytes()).fields.get("public-key", "")
+    except (OSError, StorageError):
+        return None
+    return found if len(found) == 64 and all(c in "0123456789abcdef" for c in found) else None
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -504,8 +547,10 @@ def _keyring() -> Any | None:
 
 
 def _damaged(path: Path, problem: str) -> KeyDamagedError:
-    return KeyDamagedError(
+    error = KeyDamagedError(
         f"The signing key {path} {problem}, so new checkpoints cannot be signed. Signatures already in "
         f"the record stay valid and checkable; `{REPAIR_COMMAND}` records a new key in the ledger, "
         "marked as a replacement not signed by the old one."
     )
+    error.problem = problem
+    return error

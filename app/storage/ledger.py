@@ -8,14 +8,16 @@ and located even when the attacker leaves the ledger alone.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Select, column, insert, inspect, select
+from sqlalchemy import Connection, Select, Table, Text, cast, column, insert, inspect, select
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from app.core.cancel import CancelToken, stop_if_set
@@ -31,9 +33,17 @@ from app.core.signing import (
     key_event_message,
     signature_valid,
 )
-from app.storage.models import EventRow, LedgerRow
+from app.core.signoff import (
+    CONTENT_TABLES,
+    SIGNED_FIELDS,
+    ContentRow,
+    content_digest,
+    identity_message,
+    signoff_message,
+)
+from app.storage.models import Base, EventRow, LedgerRow, TurnRow
 from app.storage.rows import stored
-from app.storage.sqlite_dialect import read_only
+from app.storage.sqlite_dialect import among, read_only
 
 _HEAD = select(LedgerRow.seq, LedgerRow.entry_hash).order_by(LedgerRow.seq.desc()).limit(1)
 
@@ -52,6 +62,8 @@ TABLES: dict[str, tuple[str, str, str]] = {
     "checkpoints": ("checkpoint", "checkpoint.signed", "id"),
     "events": ("event", "event", "id"),
     "model_checks": ("model_check", "model.checked", "id"),
+    "identities": ("identity", "identity.created", "id"),
+    "identity_revocations": ("identity_revocation", "identity.revoked", "id"),
 }
 MAX_SAFE_INTEGER = 2**53 - 1
 APPEND_ONLY_TABLES = (*TABLES, "ledger", "schema_migrations")
@@ -303,7 +315,69 @@ def verify(connection: Connection, cancel: CancelToken | None = None) -> Verific
     if described:
         (object_type, object_id), (seq, _) = min(described.items(), key=lambda item: item[1][0])
         return Verification(count, head, Break(seq, f"{object_type} {object_id} it records is missing"))
-    return _check_signatures(signed, count, head)
+    # Every row now matches the entry describing it, so the rows tell which entries are whose.
+    return _check_signatures(signed, count, head, lambda ids: content_entries(connection, ids))
+
+
+# -- what a personal sign-off covers --------------------------------------------------------
+#
+# A conversation's content is its own row and every row of CONTENT_TABLES that belongs to it (its
+# turns, and each row about one of its turns), each named by its table, its key and the
+# payload_sha256 of the ledger entry that describes it: the digest a signer signs can then be
+# recomputed from the ledger alone, as it stood before the sign-off's entry.
+
+
+def content_entries(
+    connection: Connection, conversation_ids: Collection[int]
+) -> dict[int, list[tuple[int, ContentRow]]]:
+    """For each conversation, (ledger seq, row) of every row of its content, in no set order.
+
+    A row is named by the first entry that describes it (verification finds any other). The rows
+    are found first (through their tables' keys), then the entries of each table's rows in one
+    pass over the ledger.
+    """
+    ids = sorted({int(number) for number in conversation_ids})
+    found: dict[int, dict[tuple[str, str], tuple[int, ContentRow]]] = defaultdict(dict)
+    if not ids:
+        return {}
+    turns: Table = TurnRow.__table__  # type: ignore[assignment]
+    for name in CONTENT_TABLES:
+        rows: Table = Base.metadata.tables[name]
+        object_type, _, key = TABLES[name]
+        if name == "conversations":
+            owner = rows.c.id
+        elif "conversation_id" in rows.c:
+            owner = rows.c.conversation_id
+        else:
+            owner = turns.c.conversation_id
+        members = select(cast(rows.c[key], Text).label("object_id"), owner.label("owner")).where(
+            among(owner, ids)
+        )
+        if name not in ("conversations", "turns"):
+            members = members.select_from(rows).join(turns, turns.c.id == rows.c.turn_id)
+        whose = {str(object_id): int(conversation) for object_id, conversation in connection.execute(members)}
+        if not whose:
+            continue
+        entries = select(LedgerRow.seq, LedgerRow.object_id, LedgerRow.payload_sha256).where(
+            LedgerRow.object_type == object_type,
+            LedgerRow.object_id.in_(select(members.subquery().c.object_id)),
+        )
+        for seq, object_id, payload_sha256 in connection.execute(entries):
+            kept = found[whose[str(object_id)]]
+            earlier = kept.get((name, str(object_id)))
+            if earlier is None or int(seq) < earlier[0]:
+                kept[(name, str(object_id))] = (
+                    int(seq),
+                    ContentRow(name, str(object_id), str(payload_sha256)),
+                )
+    return {conversation: list(rows.values()) for conversation, rows in found.items()}
+
+
+def conversation_content(connection: Connection, conversation_id: int) -> tuple[tuple[ContentRow, ...], str]:
+    """The rows of a conversation's content as recorded now, and their digest."""
+    entries = content_entries(connection, [conversation_id]).get(conversation_id, [])
+    rows = tuple(row for _, row in sorted(entries, key=lambda item: item[0]))
+    return rows, content_digest(rows)
 
 
 def _changes(table: str, row: dict[str, Any], payload: bytes) -> str:
@@ -318,7 +392,8 @@ def _changes(table: str, row: dict[str, Any], payload: bytes) -> str:
     return f"{turn}: {', '.join(changed)} changed" if changed else turn
 
 
-_SIGNATURE_OBJECTS = frozenset({"checkpoint", "signoff", "event"})
+_SIGNATURE_OBJECTS = frozenset({"checkpoint", "signoff", "event", "identity", "identity_revocation"})
+Contents = Callable[[set[int]], dict[int, list[tuple[int, ContentRow]]]]
 
 
 class _Untrusted(Exception):
@@ -329,8 +404,9 @@ class _Untrusted(Exception):
         self.seq, self.reason = seq, reason
 
 
-def _check_signatures(signed: list[Entry], count: int, head: str) -> Verification:
-    """The key history, every checkpoint against it, and a checkpoint after every sign-off.
+def _check_signatures(signed: list[Entry], count: int, head: str, contents: Contents) -> Verification:
+    """The key history, every checkpoint against it, every identity and personal sign-off, and a
+    checkpoint after every sign-off.
 
     The chain alone proves nothing against someone who rebuilds it: only signatures by a key
     the record itself trusts do. The first key is enrolled once; each later key is brought in
@@ -338,17 +414,29 @@ def _check_signatures(signed: list[Entry], count: int, head: str) -> Verificatio
     description names in capitals). A checkpoint counts only if the key current at its entry
     signed it; checkpoints written before the first enrolment (records from before keys were
     enrolled) must be signed by the first enrolled key.
+
+    A personal sign-off counts only if its identity was recorded (with a valid proof of its key)
+    by an earlier entry and not revoked by one, and its signature by that identity's key holds
+    over the message rebuilt from the sign-off, the identity, the conversation's content as the
+    entries before the sign-off describe it, and the entry just before it (``PersonalSignOffs``).
+    ``contents`` gives those entries for a set of conversations.
     """
     keys: list[KeyRecord] = []
     record_id: str | None = None
     early: list[tuple[Entry, dict[str, Any]]] = []  # checkpoints before any enrolment
     signoffs: list[tuple[int, str]] = []
     signed_through = checked = 0
+    personal = PersonalSignOffs(signed, contents)
     try:
         for entry in signed:
             payload = json.loads(entry.payload)
             if entry.object_type == "signoff":
                 signoffs.append((entry.seq, str(payload.get("id"))))
+                personal.check_signoff(entry, payload, record_id)
+            elif entry.object_type == "identity":
+                personal.add_identity(entry, payload, record_id)
+            elif entry.object_type == "identity_revocation":
+                personal.revoke(entry, payload)
             elif entry.object_type == "checkpoint":
                 if not keys:
                     early.append((entry, payload))
@@ -377,6 +465,130 @@ def _check_signatures(signed: list[Entry], count: int, head: str) -> Verificatio
     except (KeyError, TypeError, ValueError) as error:  # a payload that is not what the app writes
         return Verification(count, head, Break(count, f"a signature record is malformed ({error})"))
     return Verification(count, head, None, checked, tuple(keys), record_id, signed_through, unenrolled)
+
+
+class PersonalSignOffs:
+    """The identities recorded so far, and the checks on each identity and personal sign-off.
+
+    What no check here can catch, said plainly: whoever holds the installation key can rebuild
+    the whole chain, and so can replace an identity by one of their own key (with a proof and
+    sign-offs signed by it) and re-sign every checkpoint. The record alone then verifies. What
+    still tells is outside it: the fingerprint printed in every report and known to its owner,
+    and the checkpoints already witnessed or timestamped over the identity's creation, which the
+    rebuilt chain no longer contains (``verify --since``, the witness, a timestamp token).
+    """
+
+    def __init__(self, signed: list[Entry], contents: Contents) -> None:
+        self._identities: dict[str, tuple[int, dict[str, Any]]] = {}  # id -> (seq, payload)
+        self._revoked: dict[str, int] = {}  # identity id -> the entry that revoked it
+        self._first_identity: int | None = None
+        self._contents: dict[int, list[tuple[int, ContentRow]]] | None = None
+        self._signed = signed
+        self._load_contents = contents
+
+    def add_identity(self, entry: Entry, payload: dict[str, Any], record_id: str | None) -> None:
+        number, key = payload["id"], str(payload["public_key"])
+        if record_id is None:
+            raise _Untrusted(entry.seq, f"identity {number} comes before any key was enrolled")
+        if fingerprint(key) != payload["fingerprint"]:
+            raise _Untrusted(
+                entry.seq,
+                f"identity {number} names fingerprint {payload['fingerprint']}, but its key's is "
+                f"{fingerprint(key)}",
+            )
+        message = identity_message({**payload, "record_id": record_id})
+        if not signature_valid(key, message, str(payload["proof"])):
+            raise _Untrusted(
+                entry.seq, f"identity {number} ({fingerprint(key)}) has no valid proof that its key signed it"
+            )
+        self._identities[str(number)] = (entry.seq, payload)
+        if self._first_identity is None:
+            self._first_identity = entry.seq
+
+    def revoke(self, entry: Entry, payload: dict[str, Any]) -> None:
+        who = str(payload["identity_id"])
+        if who not in self._identities:
+            raise _Untrusted(
+                entry.seq, f"revocation {payload['id']} names identity {who}, which no earlier entry records"
+            )
+        self._revoked[who] = entry.seq
+
+    def check_signoff(self, entry: Entry, payload: dict[str, Any], record_id: str | None) -> None:
+        number = payload["id"]
+        if "signature" not in payload:
+            if "identity_id" in payload or self._first_identity is not None:
+                # Stripping the signature would leave a sign-off only the installation key covers.
+                raise _Untrusted(
+                    entry.seq,
+                    f"sign-off {number} carries no personal signature, though identities sign from entry "
+                    f"{self._first_identity or entry.seq} on",
+                )
+            return  # recorded before identities: checked as it always was (a checkpoint after it)
+        who = str(payload.get("identity_id"))
+        found = self._identities.get(who)
+        if found is None:
+            raise _Untrusted(
+                entry.seq, f"sign-off {number} names identity {who}, which no earlier entry records"
+            )
+        identity = found[1]
+        signer = f"{identity['fingerprint']} ({identity['name']})"
+        if who in self._revoked:
+            raise _Untrusted(
+                entry.seq,
+                f"sign-off {number} is signed by identity {signer}, revoked at entry {self._revoked[who]}",
+            )
+        if payload["ledger_head"] != entry.prev_hash:
+            raise _Untrusted(
+                entry.seq,
+                f"sign-off {number} names ledger head {payload['ledger_head']}, but the entry before it "
+                f"is {entry.prev_hash}",
+            )
+        if payload["printed_name"] != identity["name"] or payload.get("role", "") != identity["role"]:
+            raise _Untrusted(
+                entry.seq,
+                f"sign-off {number} names {payload['printed_name']!r} ({payload.get('role', '')!r}) as its "
+                f"signer, but identity {signer} is {identity['name']!r} ({identity['role']!r})",
+            )
+        conversation = int(payload["conversation_id"])
+        rows = [row for seq, row in self._conversation(conversation) if seq < entry.seq]
+        digest = content_digest(rows)
+        if payload.get("content_sha256") != digest:
+            raise _Untrusted(
+                entry.seq,
+                f"sign-off {number} signed content {payload.get('content_sha256')}, but conversation "
+                f"{conversation} as recorded before it has content {digest}: the signed content was changed",
+            )
+        if record_id is None:
+            raise _Untrusted(entry.seq, f"sign-off {number} comes before any key was enrolled")
+        fields = {
+            **{name: payload.get(name, "") for name in SIGNED_FIELDS},
+            "record_id": record_id,
+            "content_sha256": digest,
+            "printed_name": identity["name"],
+            "role": identity["role"],
+            "fingerprint": identity["fingerprint"],
+            "ledger_head": entry.prev_hash,
+        }
+        if not signature_valid(
+            str(identity["public_key"]), signoff_message(fields), str(payload["signature"])
+        ):
+            raise _Untrusted(
+                entry.seq,
+                f"sign-off {number}'s personal signature by identity {signer} is not valid over what it "
+                "records (its meaning, statement, reason, time or record was changed)",
+            )
+
+    def _conversation(self, conversation: int) -> list[tuple[int, ContentRow]]:
+        if self._contents is None:  # read once, for every conversation a personal sign-off names
+            wanted = set()
+            for entry in self._signed:
+                if entry.object_type == "signoff":
+                    with contextlib.suppress(ValueError, TypeError, KeyError):
+                        payload = json.loads(entry.payload)
+                        if "signature" in payload:
+                            wanted.add(int(payload["conversation_id"]))
+            self._contents = self._load_contents(wanted)
+        return self._contents.get(conversation, [])
 
 
 def _key_event(seq: int, payload: dict[str, Any], keys: list[KeyRecord], record_id: str | None) -> str:

@@ -348,6 +348,46 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE turn_outcomes ADD COLUMN answer_tokens INTEGER",
         ),
     ),
+    Migration(
+        "0012_identities",
+        (
+            # A person who signs: their own Ed25519 public key, its fingerprint, and the key's
+            # signature over who they are (app.core.signoff.identity_message).
+            """CREATE TABLE identities (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                os_user TEXT NOT NULL,
+                public_key TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                proof TEXT NOT NULL,
+                UNIQUE (public_key),
+                UNIQUE (fingerprint)
+            )""",
+            """CREATE TABLE identity_revocations (
+                id INTEGER PRIMARY KEY,
+                identity_id INTEGER NOT NULL UNIQUE REFERENCES identities (id),
+                revoked_at TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                os_user TEXT NOT NULL
+            )""",
+            # Nullable, so sign-offs recorded before keep their ledger payloads: a personal
+            # signature by the signer's identity, over the fields app.core.signoff lists.
+            "ALTER TABLE signoffs ADD COLUMN identity_id INTEGER REFERENCES identities (id)",
+            "ALTER TABLE signoffs ADD COLUMN role TEXT",
+            "ALTER TABLE signoffs ADD COLUMN statement TEXT",
+            "ALTER TABLE signoffs ADD COLUMN signed_at_local TEXT",
+            "ALTER TABLE signoffs ADD COLUMN content_sha256 TEXT",
+            "ALTER TABLE signoffs ADD COLUMN signature TEXT",
+            "CREATE UNIQUE INDEX ix_signoffs_signer ON signoffs (conversation_id, identity_id)",
+            *(
+                statement
+                for table in ("identities", "identity_revocations")
+                for statement in _append_only(table)
+            ),
+        ),
+    ),
 )
 
 _LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -218,6 +218,8 @@ class SignOffRow(Base):
     __table_args__ = (
         CheckConstraint("meaning IN ('reviewed', 'approved', 'rejected')"),
         Index("ix_signoffs_conversation", "conversation_id", "id"),
+        # One signature per person per conversation (NULLs, sign-offs from before identities, differ).
+        Index("ix_signoffs_signer", "conversation_id", "identity_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -228,6 +230,41 @@ class SignOffRow(Base):
     os_user: Mapped[str]
     signed_at: Mapped[str]
     ledger_head: Mapped[str]
+    # A personal signature (app.core.signoff), by the signer's own key: NULL in sign-offs recorded
+    # before identities, whose ledger payloads stay as they were.
+    identity_id: Mapped[int | None] = mapped_column(ForeignKey("identities.id"))
+    role: Mapped[str | None]
+    statement: Mapped[str | None]  # what the meaning signifies, in words, as the signer saw it
+    signed_at_local: Mapped[str | None]  # the signer's local time, with its UTC offset
+    content_sha256: Mapped[str | None]  # app.core.signoff.content_digest of the conversation
+    signature: Mapped[str | None]  # Ed25519, hex, over app.core.signoff.signoff_message
+
+
+class IdentityRow(Base):
+    """A person who signs: the public half of their own Ed25519 key, and proof they held the key."""
+
+    __tablename__ = "identities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    role: Mapped[str]
+    os_user: Mapped[str]
+    public_key: Mapped[str] = mapped_column(unique=True)
+    fingerprint: Mapped[str] = mapped_column(unique=True)  # app.core.signing.fingerprint
+    created_at: Mapped[str]
+    proof: Mapped[str]  # the key's signature over app.core.signoff.identity_message
+
+
+class IdentityRevocationRow(Base):
+    """An identity withdrawn: it signs nothing from then on (what it signed before stays valid)."""
+
+    __tablename__ = "identity_revocations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id"), unique=True)
+    revoked_at: Mapped[str]
+    reason: Mapped[str]
+    os_user: Mapped[str]
 
 
 class ConversationLinkRow(Base):

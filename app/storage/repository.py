@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.core.cancel import CancelToken
-from app.core.clock import os_user, utc_now
+from app.core.clock import local_time, os_user, utc_now
 from app.core.errors import LockedError, NotFoundError, StorageError, VeritraceError
 from app.core.identity import FileIdentity
 from app.core.images import CheckedImage, ModelImage
@@ -30,6 +30,7 @@ from app.core.signing import (
     fingerprint,
     key_event_message,
 )
+from app.core.signoff import ContentRow, identity_message, signoff_message
 from app.core.tokens import OutputTokens, pack_ids, pack_segments
 from app.core.types import (
     Annotation,
@@ -39,6 +40,7 @@ from app.core.types import (
     ConversationSummary,
     Flag,
     HashCheck,
+    Identity,
     Meaning,
     ModelFile,
     PreparedPrompt,
@@ -62,6 +64,8 @@ from app.storage.models import (
     ConversationLinkRow,
     ConversationRow,
     EventRow,
+    IdentityRevocationRow,
+    IdentityRow,
     LedgerRow,
     ModelCheckRow,
     ModelFileRow,
@@ -450,48 +454,175 @@ class Store:
         row = EventRow(at=at, kind=kind, detail_json=json.dumps(detail, sort_keys=True, ensure_ascii=False))
         self._record(session, row, kind)
 
+    # -- identities and personal sign-offs ----------------------------------------------------
+
+    def _record_id(self, session: Session, key: KeyPair) -> str:
+        """The record's id; the installation key is enrolled first if none is (as a first checkpoint
+        would), and refused if it is not the current key (its checkpoint would not verify)."""
+        events = self._key_events(session)
+        if not events:
+            record_id = str(uuid.uuid4())
+            self._key_event(session, KEY_ENROLLED, record_id, None, key, None, "")
+            return record_id
+        current = str(events[-1]["public_key"])
+        if current != key.public_hex:
+            raise VeritraceError(
+                f"The signing key {fingerprint(key.public_hex)} is not this record's current key "
+                f"({fingerprint(current)}): nothing it signs would verify. If the key file was replaced, "
+                "record the change with `veritrace key replace --reason TEXT`."
+            )
+        return str(events[0]["record_id"])
+
+    def create_identity(self, name: str, role: str, signer: KeyPair, key: KeyPair) -> Identity:
+        """Record a person's own key (``signer``), which proves it by signing who they are; the
+        installation ``key`` then signs the head, so the identity is covered from its creation."""
+        name, role = name.strip(), role.strip()
+        if not name:
+            raise VeritraceError("An identity needs the signer's name.")
+        with self._guard(), self._sessions.begin() as session:
+            public = signer.public_hex
+            if session.scalar(select(IdentityRow.id).where(IdentityRow.public_key == public)) is not None:
+                raise VeritraceError(f"The key {fingerprint(public)} is already an identity in this record.")
+            record_id = self._record_id(session, key)
+            fields = {
+                "name": name,
+                "role": role,
+                "os_user": self.os_user,
+                "public_key": public,
+                "created_at": utc_now(),
+            }
+            proof = signer.sign(identity_message({**fields, "record_id": record_id}))
+            row = IdentityRow(**fields, fingerprint=fingerprint(public), proof=proof)
+            self._record(session, row)
+            made = self._checkpoint(session, key, f"identity {row.id} created ({row.fingerprint})")
+        self._checkpointed(made)
+        return _identity(row, None)
+
+    def identities(self) -> list[Identity]:
+        """Every identity, oldest first, each with its revocation if it was revoked."""
+        with self._reads() as session:
+            return _identities(session)
+
+    def revoke_identity(self, identity_id: int, reason: str, key: KeyPair) -> Identity:
+        """Withdraw an identity: it signs nothing from now on (what it signed stays valid)."""
+        if not reason.strip():
+            raise VeritraceError("Revoking an identity needs a reason (it is recorded).")
+        with self._guard(), self._sessions.begin() as session:
+            row = session.get(IdentityRow, identity_id)
+            if row is None:
+                raise NotFoundError(f"No identity with id {identity_id}.")
+            if session.scalar(
+                select(IdentityRevocationRow.id).where(IdentityRevocationRow.identity_id == identity_id)
+            ):
+                raise VeritraceError(f"Identity {row.fingerprint} ({row.name}) is already revoked.")
+            self._record_id(session, key)
+            revocation = IdentityRevocationRow(
+                identity_id=identity_id, revoked_at=utc_now(), reason=reason.strip(), os_user=self.os_user
+            )
+            self._record(session, revocation)
+            made = self._checkpoint(session, key, f"identity {identity_id} revoked ({row.fingerprint})")
+        self._checkpointed(made)
+        return _identity(row, revocation)
+
+    def conversation_content(self, conversation_id: int) -> tuple[tuple[ContentRow, ...], str]:
+        """The rows a personal sign-off of the conversation covers now, and their digest."""
+        with self._reader.connect() as connection:
+            return ledger.conversation_content(connection, conversation_id)
+
     def sign_off(
         self,
         conversation_id: int,
+        *,
+        identity_id: int,
+        signer: KeyPair,
         meaning: Meaning,
-        printed_name: str,
+        statement: str,
         reason: str,
+        content_sha256: str,
         key: KeyPair,
     ) -> SignOff:
-        """Sign a conversation (name, meaning, reason, time) over the ledger head; it is then locked."""
-        if not printed_name.strip():
-            raise VeritraceError("A signature needs the signer's printed name.")
+        """Sign a conversation with the signer's own key; it is then locked.
+
+        ``signer`` is identity ``identity_id``'s key, unlocked by its owner; it signs the fields
+        ``app.core.signoff`` lists, over the conversation's content, which must still be the
+        ``content_sha256`` the signer was shown. The sign-off and the installation ``key``'s
+        checkpoint over it commit together: verify fails a sign-off that no checkpoint follows.
+        """
+        reason, statement = reason.strip(), statement.strip()
+        if not reason:
+            raise VeritraceError("A signature needs a reason: say what was checked, or why.")
+        if not statement:
+            raise VeritraceError("A signature needs the statement of what its meaning signifies.")
         with self._guard(), self._sessions.begin() as session:
+            identity = session.get(IdentityRow, identity_id)
+            if identity is None:
+                raise NotFoundError(
+                    f"No identity with id {identity_id}: sign with an identity of this record."
+                )
+            who = f"{identity.fingerprint} ({identity.name})"
+            if identity.public_key != signer.public_hex:
+                raise VeritraceError(
+                    f"The key given ({fingerprint(signer.public_hex)}) is not the key of identity {who}."
+                )
+            revoked = session.scalar(
+                select(IdentityRevocationRow.revoked_at).where(
+                    IdentityRevocationRow.identity_id == identity_id
+                )
+            )
+            if revoked is not None:
+                raise VeritraceError(f"Identity {who} was revoked at {revoked} and can no longer sign.")
             if session.get(ConversationRow, conversation_id) is None:
                 raise NotFoundError(f"No conversation with id {conversation_id}.")
-            turns = session.scalars(
-                select(TurnRow.id).where(TurnRow.conversation_id == conversation_id)
-            ).all()
-            if not turns:
-                raise VeritraceError(f"Conversation {conversation_id} has no turns to sign off.")
-            finished = set(
-                session.scalars(select(TurnOutcomeRow.turn_id).where(TurnOutcomeRow.turn_id.in_(turns)))
-            )
-            if set(turns) - finished:
+            if session.scalar(
+                select(SignOffRow.id).where(
+                    SignOffRow.conversation_id == conversation_id, SignOffRow.identity_id == identity_id
+                )
+            ):
+                raise VeritraceError(f"Identity {who} has already signed conversation {conversation_id}.")
+            _refuse_unless_finished(session, conversation_id)
+            record_id = self._record_id(session, key)
+            _, content = ledger.conversation_content(session.connection(), conversation_id)
+            if content != content_sha256:
                 raise VeritraceError(
-                    f"Conversation {conversation_id} has a turn still running; sign off once it ends."
+                    f"Conversation {conversation_id} changed after its summary was shown; review the summary "
+                    "again."
                 )
             _, head_hash = ledger.head(session.connection())
+            signed_at = utc_now()
+            signed_at_local = local_time(signed_at)
+            fields = {
+                "record_id": record_id,
+                "conversation_id": conversation_id,
+                "content_sha256": content,
+                "meaning": str(Meaning(meaning)),
+                "statement": statement,
+                "reason": reason,
+                "printed_name": identity.name,
+                "role": identity.role,
+                "fingerprint": identity.fingerprint,
+                "signed_at": signed_at,
+                "signed_at_local": signed_at_local,
+                "ledger_head": head_hash,
+            }
             row = SignOffRow(
                 conversation_id=conversation_id,
-                meaning=str(Meaning(meaning)),
-                printed_name=printed_name.strip(),
+                meaning=fields["meaning"],
+                printed_name=identity.name,
                 reason=reason,
                 os_user=self.os_user,
-                signed_at=utc_now(),
+                signed_at=signed_at,
                 ledger_head=head_hash,
+                identity_id=identity_id,
+                role=identity.role,
+                statement=statement,
+                signed_at_local=signed_at_local,
+                content_sha256=content,
+                signature=signer.sign(signoff_message(fields)),
             )
             self._record(session, row)
-            # The sign-off and the signed head it produces commit together: verify fails a
-            # sign-off that no checkpoint follows.
             made = self._checkpoint(session, key, f"sign-off {row.id} of conversation {conversation_id}")
         self._checkpointed(made)
-        return _signoff(row)
+        return _signoff(row, identity)
 
     def continue_conversation(self, conversation_id: int, user: str) -> int:
         """Start a new conversation linked to a signed one, for discussion after sign-off."""
@@ -698,7 +829,13 @@ class Store:
                 created_at=row.created_at,
                 created_by=row.created_by,
                 turns=tuple(_assemble(session, turns)),
-                signoffs=tuple(_signoff(signoff) for signoff in signoffs),
+                signoffs=tuple(
+                    _signoff(
+                        signoff,
+                        session.get(IdentityRow, signoff.identity_id) if signoff.identity_id else None,
+                    )
+                    for signoff in signoffs
+                ),
                 continues=continues,
             )
 
@@ -828,6 +965,37 @@ def _by_turn(session: Session, row_type: Any, ids: list[int], order: Any) -> dic
     return grouped
 
 
+def _refuse_unless_finished(session: Session, conversation_id: int) -> None:
+    turns = session.scalars(select(TurnRow.id).where(TurnRow.conversation_id == conversation_id)).all()
+    if not turns:
+        raise VeritraceError(f"Conversation {conversation_id} has no turns to sign off.")
+    finished = set(session.scalars(select(TurnOutcomeRow.turn_id).where(TurnOutcomeRow.turn_id.in_(turns))))
+    if set(turns) - finished:
+        raise VeritraceError(
+            f"Conversation {conversation_id} has a turn still running; sign off once it ends."
+        )
+
+
+def _identities(session: Session) -> list[Identity]:
+    revocations = {row.identity_id: row for row in session.scalars(select(IdentityRevocationRow))}
+    rows = session.scalars(select(IdentityRow).order_by(IdentityRow.id))
+    return [_identity(row, revocations.get(row.id)) for row in rows]
+
+
+def _identity(row: IdentityRow, revocation: IdentityRevocationRow | None) -> Identity:
+    return Identity(
+        id=row.id,
+        name=row.name,
+        role=row.role,
+        os_user=row.os_user,
+        public_key=row.public_key,
+        fingerprint=row.fingerprint,
+        created_at=row.created_at,
+        revoked_at=revocation.revoked_at if revocation else "",
+        revoked_reason=revocation.reason if revocation else "",
+    )
+
+
 def _refuse_if_signed(session: Session, conversation_id: int) -> None:
     signoff = session.scalars(
         select(SignOffRow)
@@ -848,7 +1016,7 @@ def _annotation(row: AnnotationRow) -> Annotation:
     )
 
 
-def _signoff(row: SignOffRow) -> SignOff:
+def _signoff(row: SignOffRow, identity: IdentityRow | None = None) -> SignOff:
     return SignOff(
         row.id,
         row.conversation_id,
@@ -858,6 +1026,13 @@ def _signoff(row: SignOffRow) -> SignOff:
         row.os_user,
         row.signed_at,
         row.ledger_head,
+        role=row.role or "",
+        statement=row.statement or "",
+        fingerprint=identity.fingerprint if identity else "",
+        public_key=identity.public_key if identity else "",
+        signed_at_local=row.signed_at_local or "",
+        content_sha256=row.content_sha256 or "",
+        signature=row.signature or "",
     )
 
 

@@ -12,11 +12,12 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select, union
+from sqlalchemy import Connection, Select, func, or_, select, union
 
 from app.core.errors import NotFoundError, StorageError
 from app.core.report import BundleScope, LedgerLine, ScopeRecord, scope_digest
 from app.core.reproduction import EVENT as REPRODUCED
+from app.core.signing import KEY_ENROLLED
 from app.storage.ledger import ENTRY_CHAIN, ENTRY_SUBJECT, TABLES, row_payload
 from app.storage.models import (
     AnnotationRow,
@@ -24,6 +25,8 @@ from app.storage.models import (
     ConversationLinkRow,
     ConversationRow,
     EventRow,
+    IdentityRevocationRow,
+    IdentityRow,
     LedgerRow,
     ModelCheckRow,
     ModelFileRow,
@@ -40,6 +43,12 @@ from app.storage.sqlite_dialect import among
 def _in_scope(ids: tuple[int, ...]) -> dict[str, Select[Any]]:
     """Each recorded table in a bundle's scope, and how its rows are found from the conversation ids."""
     turns = select(TurnRow.id).where(among(TurnRow.conversation_id, ids))
+    # The identities whose keys signed these conversations: each with its revocation, if any, and
+    # the record's key enrolment, which names the record every personal signature signs for.
+    signers = select(SignOffRow.identity_id).where(
+        among(SignOffRow.conversation_id, ids), SignOffRow.identity_id.is_not(None)
+    )
+    enrolment = select(EventRow.id).where(EventRow.kind == KEY_ENROLLED).order_by(EventRow.id).limit(1)
     return {
         "conversations": stored(ConversationRow).where(among(ConversationRow.id, ids)),
         "conversation_links": stored(ConversationLinkRow).where(
@@ -52,9 +61,18 @@ def _in_scope(ids: tuple[int, ...]) -> dict[str, Select[Any]]:
         "annotations": stored(AnnotationRow).where(AnnotationRow.turn_id.in_(turns)),
         # Every reproduction: the turn it ran again is named in its detail, which
         # ``_rows_in_scope`` reads, so no engine's JSON functions are needed.
-        "events": stored(EventRow).where(EventRow.kind == REPRODUCED),
+        "events": stored(EventRow).where(
+            or_(
+                EventRow.kind == REPRODUCED,
+                EventRow.id.in_(enrolment.scalar_subquery()) & signers.exists(),
+            )
+        ),
         "model_checks": stored(ModelCheckRow).where(ModelCheckRow.turn_id.in_(turns)),
         "signoffs": stored(SignOffRow).where(among(SignOffRow.conversation_id, ids)),
+        "identities": stored(IdentityRow).where(IdentityRow.id.in_(signers)),
+        "identity_revocations": stored(IdentityRevocationRow).where(
+            IdentityRevocationRow.identity_id.in_(signers)
+        ),
         "blobs": stored(BlobRow).where(
             BlobRow.sha256.in_(
                 union(
@@ -137,13 +155,15 @@ def _line(header: Any, payload: dict[str, Any] | None) -> LedgerLine:
 
 
 def _referenced(records: list[ScopeRecord]) -> list[ScopeRecord]:
-    """Records in entry order, without images and model files that no kept record refers to.
+    """Records in entry order, without images, model files and signers that no kept record refers to.
 
     An image or model hash recorded before ``as_of`` may first be referred to by a turn
-    recorded after it; it then belongs to a later scope, not to this one.
+    recorded after it; it then belongs to a later scope, not to this one. So may an identity
+    (with its revocation, and the key enrolment) by a sign-off recorded after it.
     """
     images: set[str] = set()
     models: set[str] = set()
+    signers: set[int] = set()
     for record in records:
         if record.table == "turn_images":
             images.update(record.payload.get(key, "") for key in ("sha256", "sent_sha256"))
@@ -151,11 +171,16 @@ def _referenced(records: list[ScopeRecord]) -> list[ScopeRecord]:
             models.update(record.payload.get(key, "") for key in ("model_sha256", "projector_sha256"))
         elif record.table == "model_checks":
             models.add(record.payload["sha256"])
+        elif record.table == "signoffs" and "identity_id" in record.payload:
+            signers.add(int(record.payload["identity_id"]))
     kept = [
         record
         for record in records
         if (record.table != "blobs" or record.payload["sha256"] in images)
         and (record.table != "model_files" or record.payload["sha256"] in models)
+        and (record.table != "identities" or int(record.payload["id"]) in signers)
+        and (record.table != "identity_revocations" or int(record.payload["identity_id"]) in signers)
+        and (record.table != "events" or record.payload["kind"] != KEY_ENROLLED or bool(signers))
     ]
     return sorted(kept, key=lambda record: record.seq)
 
@@ -178,7 +203,11 @@ def _rows_in_scope(
             row = dict(zip(names, values, strict=True))
             if table == "turns":
                 turn_ids.add(int(row["id"]))
-            elif table == "events" and _turn_named(row["detail_json"]) not in turn_ids:
+            elif (
+                table == "events"
+                and row["kind"] == REPRODUCED
+                and _turn_named(row["detail_json"]) not in turn_ids
+            ):
                 continue
             for column in _TOKEN_COLUMNS.get(table, ()):
                 if row.get(column) is not None:

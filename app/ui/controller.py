@@ -9,23 +9,25 @@ thread; nothing here reads state the session's thread is changing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.core import states
 from app.core.errors import VeritraceError
 from app.core.images import CheckedImage, human_size
 from app.core.remote import RemoteEndpoint
 from app.core.signing import KeyPair
-from app.core.types import Flag, Meaning, RunSettings, Turn, TurnStatus
+from app.core.types import Flag, Meaning, RunSettings, SignOff, Turn, TurnStatus
 from app.services.anchoring import Authority
 from app.services.chat import ActiveModel
 from app.services.config import AppConfig
 from app.services.phases import IllegalMove, Phase
 from app.services.record import RecordCheck, Store
+from app.services.recovery import interrupted_message
 from app.services.session import (
     REASONING,
     Backend,
@@ -352,19 +354,18 @@ class ChatController(QObject):
         self.panes.view.show_conversation(self.store.conversation(turn.conversation_id), turn_id)
         self.refresh_conversations()
 
-    def sign_off(self, printed_name: str, meaning: Meaning, reason: str) -> None:
-        if self.conversation_id is None:
-            self.error_occurred.emit("Nothing to sign", "Open a conversation first.")
-            return
-        try:
-            signed = self.session.sign_off(self.conversation_id, printed_name, meaning, reason)
-        except VeritraceError as error:
-            self.error_occurred.emit("Not signed", str(error))
-            return
+    def show_signed(self, signed: SignOff) -> None:
+        """Show a sign-off the services just recorded (the sign-off dialog signs): the conversation,
+        now locked, with its signatures above it."""
         self.send_timestamps()
-        self.select_conversation(self.conversation_id)
+        if self.conversation_id == signed.conversation_id:
+            self.select_conversation(signed.conversation_id)
         self.refresh_conversations()
         self.signed_off.emit(signed)
+
+    def set_statements(self, statements: Mapping[Meaning, str]) -> None:
+        """What each meaning of a signature states from now on (blank: its default)."""
+        self._request("Statements not saved", lambda: self.session.set_signoff_statements(statements))
 
     def continue_conversation(self) -> None:
         """Open a new conversation linked to the (signed) one shown."""
@@ -418,10 +419,14 @@ class ChatController(QObject):
         self.panes.status.showMessage(f"Timestamps: {text}", 15000)
 
     def shutdown(self) -> None:
-        """Stop generation, wait for it, free the model. Safe to call twice."""
+        """Stop generation, wait for it, free the model. Safe to call twice.
+
+        A turn still generating is recorded as stopped because the window closed, not as
+        stopped by the reviewer.
+        """
         self.integrity.wait()
         self.timestamps.wait()
-        self.session.close()
+        self.session.close(reason=states.WINDOW_CLOSED)
 
     # -- session events --------------------------------------------------------------------
 
@@ -481,8 +486,18 @@ class ChatController(QObject):
     def _on_hash_progress(self, event: HashProgress) -> None:
         self.panes.status.set_hash_progress(event.fraction)
 
+    def tell_interrupted(self, turn_ids: list[int]) -> str:
+        """Say, at start-up, which turns the app's last stop cut off (``Store.mark_interrupted``'s
+        ids); the words shown ("" for none)."""
+        words = interrupted_message(self.store, turn_ids)
+        if words:
+            _log.info("%s", words)
+            self.panes.status.set_notice(words)
+        return words
+
     def _on_turn_started(self, event: TurnStarted) -> None:
         turn = event.turn
+        self.panes.status.set_notice("")  # what the last start-up said is past now
         self.live = _LiveTurn(turn)
         self.conversation_id = turn.conversation_id
         self.panes.composer.clear()  # the prompt is in the record now
@@ -546,8 +561,7 @@ class ChatController(QObject):
                 self.panes.reasoning.show_turn(turn)
         self.refresh_conversations()
         self.check_context()  # the conversation just grew
-        words = {TurnStatus.COMPLETED: "Ready", TurnStatus.CANCELLED: "Stopped — partial output kept"}
-        self.panes.status.set_state(words.get(turn.status, f"Turn {turn.status}: {turn.error or ''}"))
+        self.panes.status.set_turn_state(turn)
         if turn.status == TurnStatus.FAILED:
             self.error_occurred.emit("Turn failed", turn.error or "The turn failed.")
         self.turn_finished.emit(turn)

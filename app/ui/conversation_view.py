@@ -26,21 +26,29 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.core.report import model_identity_lines
+from app.core.states import State, turn_state
 from app.core.text import visible_runs
 from app.core.types import Conversation, Turn, TurnStatus
 from app.render.fonts import css_font_stack, with_fallbacks
 from app.render.html import ESCAPE_BACKGROUND, ESCAPE_COLOUR, markdown_to_html, plain_to_html
 from app.ui.attachments import has_images, thumbnail
+from app.ui.signatures import BANNER_BACKGROUND, signatures_html
 
 THUMBNAIL_HEIGHT = 72
 
-STATUS_COLOURS = {
-    TurnStatus.COMPLETED: "#2e7d32",
-    TurnStatus.RUNNING: "#1565c0",
-    TurnStatus.CANCELLED: "#8d6e00",
-    TurnStatus.FAILED: "#c62828",
-    TurnStatus.INTERRUPTED: "#c62828",
+# How a turn ended (``app.core.states``): green only for a whole, normal answer.
+STATE_COLOURS = {
+    State.RUNNING: "#1565c0",
+    State.COMPLETED: "#2e7d32",
+    State.TOKEN_LIMIT: "#b35c00",
+    State.STOPPED: "#8d6e00",
+    State.WINDOW_CLOSED: "#6a4c93",
+    State.INTERRUPTED: "#c62828",
+    State.FAILED: "#c62828",
+    State.ENDED_BY_SERVER: "#b35c00",
 }
+# Before the words of a state that is not a whole, normal answer.
+NOT_WHOLE_MARK = "⚠"
 
 _STYLE = """
 body { font-size: 10.5pt; }
@@ -81,6 +89,8 @@ class ConversationView(QTextBrowser):
         reproduce_requested(int): the user wants a turn run again and compared.
         image_activated(str): the user clicked an attached image (its SHA-256).
         images_dropped(object): a QMimeData with images was dropped on the conversation.
+        conversation_shown(object): the ``Conversation`` now shown (None: a new, empty one); its
+            signatures are shown above the view, not in it.
     """
 
     turn_selected = Signal(int)
@@ -88,6 +98,7 @@ class ConversationView(QTextBrowser):
     reproduce_requested = Signal(int)
     image_activated = Signal(str)
     images_dropped = Signal(object)
+    conversation_shown = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,11 +130,12 @@ class ConversationView(QTextBrowser):
         self.live_turn_id = None
         self.selected_turn_id = selected_turn_id
         self.shown_conversation_id = conversation.id if conversation else None
+        self.conversation_shown.emit(conversation)
         if conversation is None or not conversation.turns:
-            self.setHtml((_signoffs_html(conversation) if conversation else "") + _WELCOME)
+            self.setHtml((_signoffs_html(conversation, signatures=False) if conversation else "") + _WELCOME)
             return
         self._register(conversation.turns)
-        parts = [_signoffs_html(conversation)]
+        parts = [_signoffs_html(conversation, signatures=False)]
         parts += [
             _turn_html(turn, turn.id == selected_turn_id, conversation.locked) for turn in conversation.turns
         ]
@@ -170,6 +182,7 @@ class ConversationView(QTextBrowser):
     def begin_live(self, conversation: Conversation | None, turn: Turn, answer_so_far: str = "") -> None:
         """Show finished turns rendered, then the live turn with its answer as plain text."""
         earlier = [t for t in conversation.turns if t.id != turn.id] if conversation else []
+        self.conversation_shown.emit(conversation)
         self._register([*earlier, turn])
         self.setHtml("".join(_turn_html(t, False) for t in earlier) + _live_html(turn))
         self._go_live(turn, answer_so_far)
@@ -185,6 +198,7 @@ class ConversationView(QTextBrowser):
             return False
         self._register([turn])
         if turn.index == 0:
+            self.conversation_shown.emit(None)  # a new conversation: nothing signed yet
             self.setHtml(_live_html(turn))
         else:
             cursor = QTextCursor(self.document())
@@ -299,8 +313,25 @@ def insert_shown(cursor: QTextCursor, text: str) -> None:
             cursor.insertText(piece, escape if escaped else body)
 
 
+def state_html(turn: Turn) -> str:
+    """How ``turn`` ended, in its state's words and colour; a state that is not a whole, normal
+    answer (the token limit, a stop, a failure with its reason) is marked and set in bold."""
+    ended = turn_state(turn)
+    colour = STATE_COLOURS[ended.state]
+    if ended.whole:
+        return f'<span style="color:{colour}">{shown_html(ended.words)}</span>'
+    return f'<span style="color:{colour}; font-weight:600;">{NOT_WHOLE_MARK} {shown_html(ended.words)}</span>'
+
+
+def error_html(turn: Turn) -> str:
+    """The turn's recorded error, unless its state's words already give it (a failure's reason)."""
+    if not turn.error or turn_state(turn).state is State.FAILED:
+        return ""
+    return f'<p class="error">{shown_html(turn.error)}</p>'
+
+
 def _live_html(turn: Turn) -> str:
-    running = STATUS_COLOURS[TurnStatus.RUNNING]
+    running = STATE_COLOURS[State.RUNNING]
     return (
         _prompt_html(turn)
         + f'<p class="who">MODEL{_where_html(turn)} · <span style="color:{running}">generating…</span></p>'
@@ -340,28 +371,21 @@ def _images_html(turn: Turn) -> str:
 FLAG_COLOURS = {"ok": "#2e7d32", "concern": "#8d6e00", "error": "#c62828"}
 
 
-def _signoffs_html(conversation: Conversation) -> str:
-    if not conversation.signoffs and conversation.continues is None:
+def _signoffs_html(conversation: Conversation, *, signatures: bool = True) -> str:
+    """The link to the signed conversation this one continues, and (with ``signatures``) every
+    signature in full (the window shows those above the view, in its banner)."""
+    signed = signatures_html(conversation) if signatures else ""
+    if not signed and conversation.continues is None:
         return ""
-    lines = []
-    if conversation.continues is not None:
-        lines.append(f"Continues signed conversation {conversation.continues}.")
-    for signoff in conversation.signoffs:
-        lines.append(
-            f"<b>{shown_html(str(signoff.meaning).upper())}</b> by {shown_html(signoff.printed_name)}, "
-            f"{shown_html(_readable_time(signoff.signed_at))} — {shown_html(signoff.reason)}"
-        )
-    if conversation.locked:
-        lines.append("<i>Signed conversations are locked: nothing in them can change.</i>")
-    return (
-        '<table width="100%" cellpadding="8" cellspacing="0" style="background-color:#e8f1e8;">'
-        f"<tr><td>{'<br>'.join(lines)}</td></tr></table><p></p>"
+    continues = (
+        f'<p style="margin:0 0 6px 0;">Continues signed conversation {conversation.continues}.</p>'
+        if conversation.continues is not None
+        else ""
     )
-
-
-def _readable_time(stamp: str) -> str:
-    """2026-11-23T17:39:01.098Z -> 2026-11-23 17:39:01 UTC."""
-    return stamp[:19].replace("T", " ") + " UTC" if len(stamp) >= 19 else stamp
+    return (
+        f'<table width="100%" cellpadding="8" cellspacing="0" style="background-color:{BANNER_BACKGROUND};">'
+        f"<tr><td>{continues}{signed}</td></tr></table><p></p>"
+    )
 
 
 def _annotations_html(turn: Turn) -> str:
@@ -374,8 +398,7 @@ def _annotations_html(turn: Turn) -> str:
 
 
 def _turn_html(turn: Turn, selected: bool, locked: bool = False) -> str:
-    colour = STATUS_COLOURS[turn.status]
-    details = [f'<span style="color:{colour}">{turn.status}</span>']
+    details = [state_html(turn)]
     if turn.ran_remotely:  # in words, fingerprint included: a remote model has no file hash
         details.append(shown_html(model_identity_lines(turn)[0]))
     if turn.completion_tokens:
@@ -390,12 +413,11 @@ def _turn_html(turn: Turn, selected: bool, locked: bool = False) -> str:
         link += f' · <a href="annotate:{turn.id}">Annotate</a>'
     if turn.status != TurnStatus.RUNNING:  # a signed conversation can be reproduced too
         link += f' · <a href="reproduce:{turn.id}">Reproduce</a>'
-    error = f'<p class="error">{shown_html(turn.error)}</p>' if turn.error else ""
     return (
         _prompt_html(turn)
         + f'<p class="who">MODEL · {" · ".join(details)} · {link}</p>'
         + answer_html(turn.answer)
-        + error
+        + error_html(turn)
         + _annotations_html(turn)
         + _RULE
     )

@@ -7,13 +7,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QSplitter, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from app import __version__
 from app.core.errors import VeritraceError
 from app.core.remote import RemoteEndpoint
 from app.core.signing import fingerprint
 from app.core.text import visible
+from app.core.types import Meaning
 from app.render.html import label_text
 from app.services.config import AppConfig
 from app.services.exporting import scope_label
@@ -29,13 +30,16 @@ from app.ui.conversation_list import ConversationList
 from app.ui.conversation_view import ConversationView
 from app.ui.download_dialog import DownloadDialog
 from app.ui.export_dialog import ExportDialog
+from app.ui.identity_dialogs import IdentitiesDialog
 from app.ui.models_dialog import ModelsDialog
 from app.ui.reasoning_pane import ReasoningPane
 from app.ui.remote_dialog import RemoteDialog
 from app.ui.reproduce_dialog import ReproduceDialog
-from app.ui.review_dialogs import AnnotateDialog, NameDialog, SignOffDialog, TimestampAuthorityDialog
+from app.ui.review_dialogs import AnnotateDialog, NameDialog, TimestampAuthorityDialog
 from app.ui.session_browser import SessionBrowser
 from app.ui.settings_dialog import SettingsDialog
+from app.ui.signatures import SignaturesBanner
+from app.ui.signoff_dialog import SignOffDialog
 from app.ui.status_bar import AppStatusBar
 
 
@@ -60,9 +64,18 @@ class MainWindow(QMainWindow):
         self.composer = Composer()
         self.status = AppStatusBar()
         self.setStatusBar(self.status)
+        # The signatures of the conversation shown stay above it, in full, whatever is scrolled.
+        self.signatures = SignaturesBanner()
+        self.view.conversation_shown.connect(self.signatures.show_conversation)
+        reading = QWidget()
+        reading_layout = QVBoxLayout(reading)
+        reading_layout.setContentsMargins(0, 0, 0, 0)
+        reading_layout.setSpacing(4)
+        reading_layout.addWidget(self.signatures)
+        reading_layout.addWidget(self.view, 1)
 
         centre = QSplitter(Qt.Orientation.Vertical)
-        centre.addWidget(self.view)
+        centre.addWidget(reading)
         centre.addWidget(self.composer)
         centre.setStretchFactor(0, 5)
         centre.setStretchFactor(1, 1)
@@ -88,6 +101,8 @@ class MainWindow(QMainWindow):
         self._modal_errors = modal_errors
         self.session_browser: SessionBrowser | None = None
         self.reproduce_dialog: ReproduceDialog | None = None  # the latest one opened
+        self.signoff_dialog: SignOffDialog | None = None  # the latest one opened
+        self.identities_dialog: IdentitiesDialog | None = None
         self.controller.error_occurred.connect(self._on_controller_error_occurred)
         self.controller.record_changed.connect(self._on_controller_record_changed)
         self.controller.image_requested.connect(self._on_controller_image_requested)
@@ -125,7 +140,8 @@ class MainWindow(QMainWindow):
             review_menu, "&Browse sessions…", self.open_session_browser, QKeySequence("Ctrl+Shift+F")
         )
         review_menu.addSeparator()
-        self._action(review_menu, "&Sign off this conversation…", self._on_sign_off_triggered)
+        self._action(review_menu, "&Sign off this conversation…", self.open_sign_off)
+        self._action(review_menu, "Signing &identities…", self.open_identities)
         self._action(review_menu, "&Continue in a new conversation", self.controller.continue_conversation)
         review_menu.addSeparator()
         self._action(review_menu, "Create a signed &checkpoint", self.controller.checkpoint)
@@ -245,15 +261,34 @@ class MainWindow(QMainWindow):
         self.reproduce_dialog = dialog
         dialog.show()
 
-    def _on_sign_off_triggered(self) -> None:
+    def open_sign_off(self) -> SignOffDialog | None:
+        """Review ▸ Sign off: the sign-off of the conversation shown (window-modal; it signs in the
+        background)."""
         conversation_id = self.controller.conversation_id
         if conversation_id is None:
             QMessageBox.information(self, "Sign off", "Open the conversation to sign off first.")
-            return
-        title = self.controller.store.conversation(conversation_id).title
-        dialog = SignOffDialog(title, self.controller.reviewer_name(), self)
-        if dialog.exec():
-            self.controller.sign_off(*dialog.values())
+            return None
+        dialog = SignOffDialog(
+            self.controller.session,
+            conversation_id,
+            self,
+            default_name=self.controller.reviewer_name(),
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.signed.connect(self.controller.show_signed)
+        dialog.refused.connect(lambda words: self._on_controller_error_occurred("Not signed", words))
+        self.signoff_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def open_identities(self) -> IdentitiesDialog:
+        """Review ▸ Signing identities: list, create and revoke them."""
+        dialog = IdentitiesDialog(self.controller.session, self.controller.reviewer_name(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.identities_dialog = dialog
+        dialog.show()
+        return dialog
 
     def _on_export_triggered(self) -> None:
         conversation_id = self.controller.conversation_id
@@ -332,9 +367,11 @@ class MainWindow(QMainWindow):
             self,
             trained_context=model.loaded.context_length if model else 0,
             info=cached_info(Path(model.file.path)) if model else None,
+            statements={meaning: self.controller.config.statement(meaning) for meaning in Meaning},
         )
         if dialog.exec():
             self.controller.apply_settings(dialog.settings())
+            self.controller.set_statements(dialog.statements())
 
     def _on_timestamp_authority_triggered(self) -> None:
         config = self.controller.config

@@ -1,5 +1,6 @@
-"""Dialogs for review: annotate a turn, sign off a conversation, set the reviewer's name, name the
-timestamp authority."""
+"""Dialogs for review: annotate a turn, set the reviewer's name, name the timestamp authority.
+
+Signing off is a dialog of its own (``app.ui.signoff_dialog``)."""
 
 from __future__ import annotations
 
@@ -18,15 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.types import Flag, Meaning
-from app.render.html import label_text
+from app.core.types import Flag
 
 FLAG_LABELS = {Flag.OK: "OK — sound", Flag.CONCERN: "Concern — needs attention", Flag.ERROR: "Error — wrong"}
-MEANING_LABELS = {
-    Meaning.REVIEWED: "Reviewed — I have read it",
-    Meaning.APPROVED: "Approved — I accept it",
-    Meaning.REJECTED: "Rejected — I do not accept it",
-}
 
 
 def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
@@ -59,42 +54,6 @@ class AnnotateDialog(QDialog):
 
     def values(self) -> tuple[Flag, str]:
         return Flag(self.flag.currentData()), self.comment.toPlainText().strip()
-
-
-class SignOffDialog(QDialog):
-    """Printed name, meaning and reason for a signature (21 CFR 11.50)."""
-
-    def __init__(self, conversation_title: str, printed_name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Sign off conversation")
-        self.printed_name = QLineEdit(printed_name)
-        self.meaning = QComboBox()
-        for meaning, label in MEANING_LABELS.items():
-            self.meaning.addItem(label, str(meaning))
-        self.reason = QPlainTextEdit()
-        self.reason.setPlaceholderText("Why you sign, in a sentence.")
-        form = QFormLayout()
-        form.addRow("Conversation", QLabel(label_text(conversation_title)))
-        form.addRow("Printed name", self.printed_name)
-        form.addRow("Meaning", self.meaning)
-        form.addRow("Reason", self.reason)
-        warning = QLabel(
-            "Your signature, its meaning, the reason and the time are recorded with the current state of the "
-            "record and signed with this installation's key. The conversation is then locked: nothing in it "
-            "can change. Later discussion continues in a new, linked conversation."
-        )
-        warning.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(warning)
-        layout.addWidget(_buttons(self, "Sign"))
-
-    def values(self) -> tuple[str, Meaning, str]:
-        return (
-            self.printed_name.text().strip(),
-            Meaning(self.meaning.currentData()),
-            self.reason.toPlainText().strip(),
-        )
 
 
 class NameDialog(QDialog):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from PySide6.QtWidgets import (
@@ -14,15 +15,17 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.models import ModelInfo, memory_estimate
 from app.core.presets import PRESETS
-from app.core.types import RunSettings, SamplingParams, TemplateChoice
+from app.core.types import Meaning, RunSettings, SamplingParams, TemplateChoice
 
 _PRESET_LABELS = {
     "magistral": "Magistral Small 1.2 (reasoning, [THINK] tags)",
@@ -63,6 +66,7 @@ class SettingsDialog(QDialog):
         *,
         trained_context: int = 0,
         info: ModelInfo | None = None,
+        statements: Mapping[Meaning, str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Run settings")
@@ -123,6 +127,23 @@ class SettingsDialog(QDialog):
         columns = QHBoxLayout()
         columns.addWidget(sampling_box)
         columns.addWidget(runtime_box)
+        # What each meaning of a sign-off states, one line each, as the signer reads it when signing;
+        # on a tab of its own, so that the dialog still fits a small screen.
+        self.statement_fields: dict[Meaning, QLineEdit] = {}
+        statements_page = QWidget()
+        statements_form = QFormLayout(statements_page)
+        statements_note = QLabel(
+            "What a signature of each meaning states, one line each. The signer reads it before "
+            "signing, and the signature covers it word for word. Leave one empty for its default."
+        )
+        statements_note.setWordWrap(True)
+        statements_form.addRow(statements_note)
+        for meaning in Meaning:
+            field = QLineEdit((statements or {}).get(meaning, ""))
+            field.setAccessibleName(f"Statement for {meaning}")
+            field.setCursorPosition(0)
+            self.statement_fields[meaning] = field
+            statements_form.addRow(str(meaning).capitalize(), field)
         note = QLabel("Every value here is recorded with each turn.")
         note.setObjectName("paneCaption")
         buttons = QDialogButtonBox(
@@ -130,10 +151,17 @@ class SettingsDialog(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        run_page = QWidget()
+        run_layout = QVBoxLayout(run_page)
+        run_layout.addWidget(prompt_box)
+        run_layout.addLayout(columns)
+        run_layout.addWidget(note)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(run_page, "Run")
+        if statements is not None:
+            self.tabs.addTab(statements_page, "Sign-off statements")
         layout = QVBoxLayout(self)
-        layout.addWidget(prompt_box)
-        layout.addLayout(columns)
-        layout.addWidget(note)
+        layout.addWidget(self.tabs)
         layout.addWidget(buttons)
         self._show(settings)
         self._on_n_ctx_value_changed(self.n_ctx.value())
@@ -162,6 +190,10 @@ class SettingsDialog(QDialog):
                 n_gpu_layers=self.n_gpu_layers.value(),
             ),
         )
+
+    def statements(self) -> dict[Meaning, str]:
+        """The statement of each meaning, one line each (an empty one means its default)."""
+        return {meaning: " ".join(field.text().split()) for meaning, field in self.statement_fields.items()}
 
     def _show(self, settings: RunSettings) -> None:
         self._shown = settings

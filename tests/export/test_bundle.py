@@ -200,7 +200,9 @@ def test_folder_and_zip_bundles_verify_with_their_own_script(
     for result in (folder, archive):
         run = run_verifier(result.path)
         assert run.returncode == 0, run.stdout + run.stderr
-        lines = run.stdout.splitlines()
+        # A check's own lines (one per sign-off) are indented beneath it.
+        lines = [line for line in run.stdout.splitlines() if not line.startswith("          ")]
+        assert "          sign-off 1 of conversation 1: Dana Reviewer" in run.stdout
         checks = lines[1 : 1 + len(vb.CHECKS)]
         assert [line.split()[1] for line in checks] == [name for name, _ in vb.CHECKS]
         assert all(line.startswith("  ok    ") for line in checks)

@@ -128,7 +128,8 @@ def test_export_records_its_event_then_signs_the_head_that_includes_it(
     assert result.checkpoint.entry_count == event_seq  # the signature covers the event
     assert result.checkpoint.reason == f"export {result.report_id}"
     verification = record.verify()
-    assert verification.intact and verification.checkpoints == 2, verification.describe()
+    # After the signer's identity, after the sign-off, and after the export.
+    assert verification.intact and verification.checkpoints == 3, verification.describe()
     manifest = json.loads((result.path / vb.MANIFEST).read_bytes())
     assert manifest["export_event"] == event_seq and manifest["report_id"] == result.report_id
     assert result.files == len(manifest["files"]) + 1 and result.size == sum(

@@ -12,6 +12,7 @@ from app.core.types import Meaning
 from app.services.signing import KEY_NAME, installation_key
 from app.storage.repository import Store
 from tests.fixtures.ledger import tamper
+from tests.fixtures.signers import person, store_sign
 
 
 @pytest.fixture
@@ -30,14 +31,19 @@ def test_installation_key_is_created_once_and_private(veritrace_home: Path) -> N
 
 def test_signoff_signs_the_head_and_verify_checks_it(store: Store) -> None:
     key = installation_key()
-    store.sign_off(1, Meaning.APPROVED, "Dr. R", "ok", key)
+    identity, own = person(store, "Dr. R", key=key)
+    signed = store_sign(store, 1, identity, own, Meaning.APPROVED, "ok", key=key)
+    after = store.checkpoints()[-1]
+    assert (
+        after.reason == f"sign-off {signed.id} of conversation 1" and after.entry_count == store.head()[0] - 1
+    )
     made = store.checkpoint(key, "on demand")
     assert signature_valid(
         made.public_key, checkpoint_message(made.entry_count, made.head_hash, made.at), made.signature
     )
     result = store.verify()
-    assert result.intact and result.checkpoints == 2
-    assert "2 signed checkpoint(s) valid" in result.describe()
+    assert result.intact and result.checkpoints == 3, "after the identity, after the sign-off, on demand"
+    assert "3 signed checkpoint(s) valid" in result.describe()
 
 
 def test_rewriting_history_consistently_is_caught_by_the_signed_checkpoint(

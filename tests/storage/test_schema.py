@@ -132,6 +132,14 @@ def test_a_record_made_at_any_step_upgrades_to_exactly_the_schema_of_a_new_one(
         result = store.verify()
         assert result.intact, result.describe()
         assert result.entries > len(entries_before) or made_by == MIGRATIONS[-1].name
+        if "0012_identities" in {step.name for step in steps_through(made_by)}:
+            # Written by a version with identities: checked signature by signature, not only stored.
+            assert [(i.name, i.revoked) for i in store.identities()] == [
+                ("Bob Reviewer", False),
+                ("Eve Former", True),
+            ]
+            legacy, personal = store.conversation(1).signoffs
+            assert not legacy.personal and personal.personal and personal.fingerprint
         _record_a_turn(store)
         assert store.verify().intact, "the app writes to the upgraded record as to a new one"
         assert store.conversation(1).turns[0].answer == "Yes."

@@ -30,9 +30,9 @@ from app.core.types import (
 from app.storage import ledger, migrations, search, sqlite_dialect
 from app.storage import repository as repository_module
 from app.storage.repository import Store
-from tests.fixtures.keys import TEST_KEY
 from tests.fixtures.old_records import make_old_record, steps_except, steps_through
 from tests.fixtures.search_records import MAGISTRAL, MODELS, QWEN, SMOL, begin, run_turn
+from tests.fixtures.signers import person, store_sign
 
 
 class Clock:
@@ -84,7 +84,8 @@ def test_each_text_is_indexed_when_it_is_recorded_and_outputs_only_once_ended(st
     store.annotate(turn.id, Flag.CONCERN, "Check the governing-law carve-out", "bob")
     assert where(store.search("carve-out")) == {(turn.conversation_id, turn.id, "annotation")}
 
-    store.sign_off(turn.conversation_id, Meaning.REVIEWED, "Bob Reviewer", "read it all", TEST_KEY)
+    bob, bob_key = person(store, "Bob Reviewer")
+    store_sign(store, turn.conversation_id, bob, bob_key, Meaning.REVIEWED, "read it all")
     continued = store.continue_conversation(turn.conversation_id, "bob")
     assert (continued, None, "title") in where(store.search("Continued: Supply"))
     assert store.verify().intact
@@ -253,6 +254,7 @@ def planned_record(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[S
 
 def _plan(store: Store, clock: Clock) -> list[Planned]:
     made = []
+    bob, bob_key = person(store, "Bob Reviewer")
     for i in range(240):
         clock.day = date(2026, 1, 1) + timedelta(days=i % 90)
         model = MODELS[i % 3]
@@ -281,7 +283,7 @@ def _plan(store: Store, clock: Clock) -> list[Planned]:
                 store.annotate(first.id, Flag.OK, "Resolved after a call", "bob")
                 plan.flagged = False
         if i % 5 == 2:
-            store.sign_off(plan.id, Meaning.APPROVED, "Bob Reviewer", "checked", TEST_KEY)
+            store_sign(store, plan.id, bob, bob_key, Meaning.APPROVED, "checked")
             plan.signed = True
         made.append(plan)
     return made
@@ -536,6 +538,7 @@ def test_any_query_finds_exactly_the_texts_containing_it(
 
 def test_summaries_of_some_conversations_are_those_of_all_narrowed(tmp_path: Path) -> None:
     store = Store(tmp_path / "narrow.db")
+    reviewer, reviewer_key = person(store, "Dr. R")
     for index in range(12):
         turn = run_turn(
             store,
@@ -550,7 +553,7 @@ def test_summaries_of_some_conversations_are_those_of_all_narrowed(tmp_path: Pat
         if index % 5 == 0:
             store.annotate(turn.id, Flag.CONCERN, "check", "Dr. R")
         if index % 6 == 0:
-            store.sign_off(turn.conversation_id, Meaning.APPROVED, "Dr. R", "ok", TEST_KEY)
+            store_sign(store, turn.conversation_id, reviewer, reviewer_key, Meaning.APPROVED, "ok")
     with store.engine.connect() as connection:
         every = search.summaries(connection)
         for some in ({1}, {2, 5, 11}, set(range(1, 13)), set()):

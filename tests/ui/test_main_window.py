@@ -58,7 +58,7 @@ def test_stop_keeps_partial_trace_as_cancelled(
     assert turn.status == TurnStatus.CANCELLED
     assert store.turn(turn.id).reasoning == "partial thought"
     assert "never shown" not in window.view.toPlainText()
-    assert "cancelled" in window.view.toPlainText()
+    assert "stopped by the reviewer" in window.view.toPlainText()
     assert "Stopped" in window.status.state.text()
 
 
@@ -274,7 +274,7 @@ def test_review_annotate_sign_off_lock_and_continue(
 ) -> None:
     from app.core.types import Flag, Meaning
     from app.ui.controller import LOCKED_HINT
-    from app.ui.review_dialogs import AnnotateDialog, SignOffDialog
+    from app.ui.review_dialogs import AnnotateDialog
 
     window.controller.set_display_name("Dr. Ada Reviewer")
     backend.enqueue(["[THINK]check the cap[/THINK]The cap holds."])
@@ -291,15 +291,18 @@ def test_review_annotate_sign_off_lock_and_continue(
     assert "CONCERN" in window.view.toPlainText() and "Check the carve-out." in window.view.toPlainText()
     assert store.turn(turn_id).annotations[0].author == "Dr. Ada Reviewer"
 
-    sign = SignOffDialog("Does the cap hold?", window.controller.reviewer_name(), window)
-    qtbot.addWidget(sign)
-    assert sign.printed_name.text() == "Dr. Ada Reviewer"
-    sign.meaning.setCurrentIndex(sign.meaning.findData("approved"))
+    window.controller.session.create_identity("Dr. Ada Reviewer", "Reviewer", "a passphrase of hers")
+    sign = window.open_sign_off()
+    assert sign is not None
+    qtbot.waitUntil(lambda: sign.summary is not None, timeout=5000)
+    sign.choose_meaning(Meaning.APPROVED)
     sign.reason.setPlainText("Sound after review.")
-    with qtbot.waitSignal(window.controller.signed_off, timeout=5000):
-        window.controller.sign_off(*sign.values())
-    shown = window.view.toPlainText()
-    assert "APPROVED by Dr. Ada Reviewer" in shown and "locked" in shown
+    sign.acknowledge.setChecked(True)
+    sign.passphrase.setText("a passphrase of hers")
+    with qtbot.waitSignal(window.controller.signed_off, timeout=10_000):
+        qtbot.mouseClick(sign.sign_button, Qt.MouseButton.LeftButton)
+    shown = window.signatures.text.toPlainText()
+    assert "APPROVED — signed by Dr. Ada Reviewer" in shown and "locked" in shown
     assert f'href="annotate:{turn_id}"' not in window.view.toHtml(), "nothing left to annotate"
     assert not window.composer.send_button.isEnabled() and window.composer.hint.text() == LOCKED_HINT
     assert store.conversation(finished.args[0].conversation_id).signoffs[0].meaning == Meaning.APPROVED

@@ -27,6 +27,7 @@ from app.ui.main_window import MainWindow
 from app.ui.session_browser import HIGHLIGHT, SessionBrowser, scope_label, snippet_html
 from tests.fixtures.keys import TEST_KEY
 from tests.fixtures.search_records import MAGISTRAL, QWEN, run_turn
+from tests.fixtures.signers import sign
 
 FILLER = "The parties negotiated at length over many weeks. " * 12
 
@@ -48,7 +49,7 @@ def record(store: Store) -> dict[str, object]:
         )
         conversation = turn.conversation_id
         turns.append(turn)
-    store.sign_off(turns[0].conversation_id, Meaning.APPROVED, "Dr. R", "Sound.", TEST_KEY)
+    sign(store, turns[0].conversation_id, Meaning.APPROVED, "Sound.", name="Dr. R", key=TEST_KEY)
     flagged = run_turn(
         store,
         None,
@@ -143,7 +144,7 @@ def test_opening_a_hit_shows_its_turn_read_only_scrolled_to_the_highlighted_matc
     assert review.viewport().rect().contains(cursor_rect.center()), "the match is on screen"
     text = review.toPlainText()
     assert "The indemnity CARVE-OUT survives termination." in text, "reasoning is shown for review"
-    assert "APPROVED by Dr. R" in text and "read-only review" in text
+    assert "APPROVED — signed by Dr. R, Reviewer" in text and "read-only review" in text
     assert f"Model {MAGISTRAL.path}: SHA-256 {MAGISTRAL.sha256} — not verified at load" in text
     assert review.isReadOnly() and "annotate:" not in review.toHtml() and not review.acceptDrops()
 
@@ -343,7 +344,15 @@ def test_the_review_menu_opens_the_browser_and_the_list_shows_review_state(
         qtbot.mouseClick(window.composer.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(rows(sessions)) == 2, timeout=5000)
     assert second.args[0].conversation_id in rows(sessions)
-    window.controller.sign_off("Dr. R", Meaning.APPROVED, "Checked.")
+    # Signed as the sign-off dialog signs (the services), then shown by the window as after it.
+    signed = sign(
+        store,
+        second.args[0].conversation_id,
+        Meaning.APPROVED,
+        "Checked.",
+        key=window.controller.signing_key(),
+    )
+    window.controller.show_signed(signed)
     qtbot.waitUntil(
         lambda: (
             sessions.shown is not None
