@@ -39,7 +39,10 @@ def build_messages(
     return tuple(messages)
 
 
-def title_from_prompt(prompt: str, limit: int = 60) -> str:
-    """A conversation title: the first line of the first prompt, shortened."""
+def title_from_prompt(prompt: str, limit: int = 200) -> str:
+    """A conversation title: the first line of the first prompt, shortened only past ``limit``.
+
+    Lists elide a long title to fit; the record, the reports and the review show it whole.
+    """
     first = next((line.strip() for line in prompt.splitlines() if line.strip()), "Untitled")
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"

@@ -3,8 +3,9 @@
 Model and user text is untrusted here too: a Markdown viewer would happily render raw HTML,
 load remote images or follow ``file:`` links written by a model. So every prompt, trace and
 answer goes in verbatim inside a code fence longer than any backtick run it contains, and
-every short field (titles, names, comments) is escaped character by character. The answer's
-own Markdown therefore shows as source; the PDF renders it.
+every short field (titles, names, comments) has each character escaped that could start
+markup where it stands, and no other: the report still reads as plain text. The answer's own
+Markdown therefore shows as source; the PDF renders it.
 """
 
 from __future__ import annotations
@@ -29,18 +30,80 @@ from app.export.files import (
     temporary_sibling,
     write_synced,
 )
-from app.export.report import WITNESS_NOTE, Report, models_used, parameter_sets, review_state, turn_facts
+from app.export.report import (
+    WITNESS_NOTE,
+    Report,
+    banners,
+    error_note,
+    models_used,
+    parameter_sets,
+    review_state,
+    run_details,
+    run_settings,
+    signoff_rows,
+    signoff_title,
+    turn_facts,
+    utc_and_local,
+)
 
 Progress = Callable[[int, int], None]
 
-_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&$^=:\"'])")
 _BACKTICKS = re.compile(r"`+")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
+# What CommonMark (and GFM's tables and strikethrough) reads as markup wherever it stands.
+_ALWAYS = frozenset("`*[]<|~")
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+# An entity or character reference, which a viewer would turn into the character it names.
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
+# What only starts a block at the beginning of a line: a heading, a quote, a list item (bullet
+# or ordered), a thematic break or a setext underline.
+_BLOCK_START = re.compile(r"#{1,6}(?=\s|$)|>|[-+](?=\s|$)|[-_ ]+$|=+$|\d{1,9}[.)](?=\s|$)")
+_CLOSING_HASHES = re.compile(r"(?<=\s)#+$")
 
 
 def inline(text: str) -> str:
-    """A short field as inert Markdown: one line, every punctuation character escaped."""
-    return _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", text)).strip()
+    """A short field (a title, a name, a comment) as inert Markdown on one line.
+
+    Only what could become markup where it stands is escaped: code, emphasis, links, raw HTML,
+    table cells, strikethrough, entities, a bare address's scheme, and a block marker at the
+    start; ``16:40:11.478Z``, ``VT-2026…``, ``v0.1.0`` and ``snake_case`` stay as written.
+    """
+    text = _LINE_BREAKS.sub(" ", text).strip()
+    shown = []
+    for index, character in enumerate(text):
+        before = text[index - 1] if index else ""
+        after = text[index + 1] if index + 1 < len(text) else ""
+        if character in _ALWAYS:
+            escape = True
+        elif character == "\\":  # an escape only before punctuation, a hard break at the end
+            escape = not after or after in _ASCII_PUNCTUATION
+        elif character == "_":  # emphasis only where it is not between letters or digits
+            escape = not (before.isalnum() and after.isalnum())
+        elif character == "&":
+            escape = _ENTITY.match(text, index) is not None
+        elif character == ":":  # "https://…": no bare address a viewer could make a link of
+            escape = before.isalnum() and text.startswith("//", index + 1)
+        elif character == "@":  # "name@example.org"
+            escape = before.isalnum() and after.isalnum()
+        elif character == ".":  # "www.example.org"
+            escape = (
+                text[max(0, index - 3) : index].lower() == "www" and not text[index - 4 : index - 3].isalnum()
+            )
+        else:
+            escape = False
+        shown.append("\\" + character if escape else character)
+    result = "".join(shown)
+    start = _BLOCK_START.match(result)
+    if start is not None:  # "1. x" stays a line of text with "1\. x", "# x" with "\# x"
+        marker = start.group()
+        cut = len(marker) - 1 if marker[-1] in ".)" else 0
+        result = f"{result[:cut]}\\{result[cut:]}"
+    return _CLOSING_HASHES.sub(lambda match: "\\#" * len(match.group()), result)
+
+
+def cell(text: str) -> str:
+    """A field for a table cell: inert, and never empty."""
+    return inline(text) or "none"
 
 
 def fenced(text: str) -> str:
@@ -69,11 +132,11 @@ def render(report: Report, images_dir: str) -> tuple[str, dict[str, bytes]]:
 def _cover(report: Report) -> list[str]:
     checkpoint = report.checkpoint
     lines = [
-        "| | |",
-        "|---|---|",
         f"| Report | {inline(report.report_id)} |",
+        "|---|---|",
         f"| Scope | {inline(report.scope)} |",
-        f"| Generated | {inline(report.generated_at)} by {inline(report.generated_by)} |",
+        f"| Generated | {inline(utc_and_local(report.generated_at))} |",
+        f"| Generated by | {inline(report.generated_by)} |",
         f"| Application | Veritrace {inline(report.app_version)} |",
         f"| Conversations | {len(report.conversations)} ({report.turn_count} turns) |",
         f"| Record at export | {inline(report.verification)} |",
@@ -108,7 +171,7 @@ def _cover(report: Report) -> list[str]:
             f"{params.min_p:g} | {params.repeat_penalty:g} | {params.max_tokens} | {params.n_ctx} | "
             f"{params.n_gpu_layers} | {count} |"
         )
-    lines += ["", "Seeds are listed with each turn.", ""]
+    lines += ["", "Each turn lists every setting it ran with, its seed included.", ""]
     return lines
 
 
@@ -127,23 +190,35 @@ def _conversation(
         lines += _turn(report, turn, images_dir, files)
     if conversation.signoffs:
         lines += [f"### Sign-offs of conversation {conversation.id}", ""]
-        for signoff in conversation.signoffs:
-            lines.append(
-                f"- **{inline(str(signoff.meaning))}** by {inline(signoff.printed_name)} "
-                f"(account {inline(signoff.os_user)}) at {inline(signoff.signed_at)}: "
-                f"{inline(signoff.reason)}. Bound to ledger head `{signoff.ledger_head}`."
-            )
-        lines.append("")
+        for number, signoff in enumerate(conversation.signoffs, 1):
+            lines += [
+                f"**Sign-off {number}: {inline(signoff_title(signoff))}**",
+                "",
+                "| Field | As recorded |",
+                "|---|---|",
+                *(f"| {name} | {cell(value)} |" for name, value in signoff_rows(signoff)),
+                "",
+            ]
     return lines
 
 
 def _turn(report: Report, turn: Turn, images_dir: str, files: dict[str, bytes]) -> list[str]:
-    status, *rest = turn_facts(turn)
-    facts = [f"status **{inline(status)}**", *(inline(fact) for fact in rest)]
-    lines = [f"### Turn {turn.index + 1} (id {turn.id})", "", " · ".join(facts), ""]
+    state, *rest = turn_facts(turn)
+    lines = [
+        f"### Turn {turn.index + 1} (id {turn.id}): {inline(state)}",
+        "",
+        " · ".join([f"State: **{inline(state)}**", *(inline(fact) for fact in rest)]),
+        "",
+    ]
+    for banner in banners(turn):
+        lines += [f"> **{inline(banner.title)}.** {inline(banner.text)}", ""]
     lines += [f"- {inline(line)}" for line in model_identity_lines(turn)] + [""]
-    if turn.error:
-        lines += [f"Error: {inline(turn.error)}", ""]
+    if error_note(turn):
+        lines += [f"Error: {inline(error_note(turn))}", ""]
+    lines += ["**Run settings**", "", "| Setting | Value |", "|---|---|"]
+    lines += [f"| {name} | {cell(value)} |" for name, value in run_settings(turn) + run_details(turn)]
+    lines += ["", "**System prompt**", ""]
+    lines.append(fenced(turn.system_prompt) if turn.system_prompt else "_No system prompt was sent._\n")
     lines += ["**Prompt**", "", fenced(turn.prompt)]
     if turn.images:
         lines += [
@@ -161,9 +236,13 @@ def _turn(report: Report, turn: Turn, images_dir: str, files: dict[str, bytes]) 
                 picture = f"![image {image.position + 1}](<{images_dir}/{name}>)"
             else:
                 picture = "(not in the record)"
-            seen = f"yes, as `{image.sent_sha256}`" if image.sent_to_model else "no (no vision projector)"
+            seen = (
+                f"yes, as `{image.sent_sha256}` ({image.sent_width}×{image.sent_height})"
+                if image.sent_to_model
+                else "no (no vision projector)"
+            )
             lines.append(
-                f"| {picture} | {inline(image.filename)} ({image.width}×{image.height}, "
+                f"| {picture} | {inline(image.filename) or 'no name'} ({image.width}×{image.height}, "
                 f"{human_size(image.size)}) | `{image.sha256}` | {seen} |"
             )
         lines.append("")
@@ -181,10 +260,11 @@ def _turn(report: Report, turn: Turn, images_dir: str, files: dict[str, bytes]) 
     if turn.annotations:
         lines += ["**Annotations**", ""]
         for annotation in turn.annotations:
+            comment = inline(annotation.comment)
             lines.append(
                 f"- **{inline(str(annotation.flag))}** by {inline(annotation.author)} "
-                f"(account {inline(annotation.os_user)}) at {inline(annotation.created_at)}: "
-                f"{inline(annotation.comment)}"
+                f"(account {inline(annotation.os_user)}) at {inline(annotation.created_at)}"
+                + (f": {comment}" if comment else "")
             )
         lines.append("")
     reproduced = report.reproductions.get(turn.id, ())
@@ -203,8 +283,8 @@ def _verification(report: Report) -> list[str]:
         "",
         f"At export the record was checked end to end: {inline(report.verification)}",
         "",
-        f"The chain head at entry {checkpoint.entry_count} was signed at {inline(checkpoint.at)} with this "
-        "installation's Ed25519 key:",
+        f"The chain head at entry {checkpoint.entry_count} was signed at "
+        f"{inline(utc_and_local(checkpoint.at))} with this installation's Ed25519 key:",
         "",
         f"- head hash: `{checkpoint.head_hash}`",
         f"- public key: `{checkpoint.public_key}` (fingerprint `{fingerprint(checkpoint.public_key)}`)",

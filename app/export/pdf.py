@@ -2,6 +2,10 @@
 fonts) painted page by page so every page carries the report id, page N of M and the signed
 chain checkpoint.
 
+Each line of text is in the file once, on its own page (``settle_pages``): what a reader copies,
+searches or hands to an e-discovery tool is what the page shows, and nothing lies under the
+header or footer.
+
 Only QtGui is used (no widgets), so this also runs from the command line and in a worker
 thread. Nothing in the document is ever fetched: images are the recorded bytes, handed to
 the document as resources, and every other resource request is refused.
@@ -12,8 +16,10 @@ from __future__ import annotations
 import html
 import math
 import os
+import re
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QMarginsF, QPointF, QRectF, QSizeF, Qt, QUrl
@@ -24,13 +30,16 @@ from PySide6.QtGui import (
     QImage,
     QPageLayout,
     QPageSize,
+    QPaintDevice,
     QPainter,
     QPdfWriter,
     QPen,
     QTextBlock,
     QTextCursor,
     QTextDocument,
+    QTextDocumentFragment,
     QTextFormat,
+    QTextTable,
 )
 
 from app.core.cancel import CancelToken
@@ -42,11 +51,18 @@ from app.export.files import ExportError, check_destination, discard, replace_wi
 from app.export.report import (
     WITNESS_NOTE,
     Report,
+    banners,
+    error_note,
     flagged,
     models_used,
     parameter_sets,
     review_state,
+    run_details,
+    run_settings,
+    signoff_rows,
+    signoff_title,
     turn_facts,
+    utc_and_local,
 )
 from app.render.fonts import body_families, css_font_stack, register_fonts
 from app.render.html import markdown_to_html, plain_to_html
@@ -107,7 +123,7 @@ code, pre {{ font-family: {mono}; font-size: 8.5pt; }}
 pre {{ background-color: #f3f5f7; }}
 .subtitle {{ font-size: 11pt; color: #52606d; }}
 .meta {{ color: #52606d; font-size: 8.5pt; }}
-.label {{ font-size: 7.5pt; font-weight: 600; color: #52606d; margin-top: 8pt; margin-bottom: 2pt; }}
+h4 {{ font-size: 7.5pt; font-weight: 600; color: #52606d; margin-top: 8pt; margin-bottom: 2pt; }}
 .hash {{ font-family: {mono}; font-size: 7.5pt; color: #3e4c59; }}
 .prompt {{ margin-left: 0pt; }}
 .note {{ color: #52606d; font-size: 8.5pt; }}
@@ -117,19 +133,94 @@ th {{ background-color: #e9eef3; font-weight: 600; text-align: left; }}
 """
 
 
-def _facts_table(rows: list[tuple[str, str]]) -> str:
+def _facts_table(rows: list[tuple[str, str]], *, small: bool = False) -> str:
+    """Name/value rows; the value column is wide enough for a timestamp or a hash on one line."""
     cells = "".join(
-        f'<tr><td width="24%"><b>{_e(name)}</b></td><td>{value}</td></tr>' for name, value in rows
+        f'<tr><td width="24%"><b>{_e(name)}</b></td><td width="76%">{value}</td></tr>' for name, value in rows
     )
-    return f'<table width="100%" cellspacing="0" cellpadding="3">{cells}</table>'
+    style = ' class="meta"' if small else ""
+    return f'<table width="100%" cellspacing="0" cellpadding="{2 if small else 3}"{style}>{cells}</table>'
 
 
-def _grid(headers: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{_e(header)}</th>" for header in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+def _pairs_table(rows: list[tuple[str, str]]) -> str:
+    """Short name/value pairs, two to a row."""
+    cells = []
+    for start in range(0, len(rows), 2):
+        pair = rows[start : start + 2]
+        row = "".join(
+            f'<td width="20%"><b>{_e(name)}</b></td><td width="30%">{_e(value)}</td>' for name, value in pair
+        )
+        if len(pair) == 1:
+            row += '<td width="20%"></td><td width="30%"></td>'
+        cells.append(f"<tr>{row}</tr>")
+    return f'<table width="100%" cellspacing="0" cellpadding="2" class="meta">{"".join(cells)}</table>'
+
+
+def _grid(headers: list[str], rows: list[list[str]], widths: list[int] | None = None) -> str:
+    """A bordered table; ``widths`` (percent) keep a timestamp's column wide enough for it whole."""
+
+    def width(index: int) -> str:
+        return f' width="{widths[index]}%"' if widths else ""
+
+    head = "".join(f"<th{width(index)}>{_e(header)}</th>" for index, header in enumerate(headers))
+    body = "".join(
+        "<tr>" + "".join(f"<td{width(index)}>{cell}</td>" for index, cell in enumerate(row)) + "</tr>"
+        for row in rows
+    )
     return (
         '<table width="100%" border="1" cellspacing="0" cellpadding="3" style="border-color: #c9d2dc;">'
         f"<tr>{head}</tr>{body}</table>"
+    )
+
+
+def _hash(value: str) -> str:
+    return f'<span class="hash">{_e(value)}</span>'
+
+
+def _hashes_in(text: str) -> str:
+    """``text`` escaped, each hash (64 hexadecimal digits or more) in it set in the hash face."""
+    return re.sub(r"\b[0-9a-f]{64,}\b", lambda match: _hash(match.group()), _e(text))
+
+
+_BANNER_COLOUR = "#fff4e0"
+
+
+def _banner(title: str, text: str) -> str:
+    """A boxed note a reader cannot miss (``settle_pages`` keeps it on one page)."""
+    return (
+        f'<table width="100%" border="1" cellspacing="0" cellpadding="6" bgcolor="{_BANNER_COLOUR}" '
+        'style="border-color: #c77700; border-style: solid; margin-top: 4pt; margin-bottom: 4pt;">'
+        f'<tr><td><b style="color: #8a4b00;">{_e(title)}.</b> {_e(text)}</td></tr></table>'
+    )
+
+
+def _block(text: str, colour: str) -> str:
+    """Recorded text (a prompt, a system prompt) as written, on a tinted ground."""
+    return (
+        f'<table width="100%" cellspacing="0" cellpadding="6" border="0" bgcolor="{colour}">'
+        f"<tr><td>{plain_to_html(text)}</td></tr></table>"
+    )
+
+
+def _models(report: Report) -> str:
+    """Each model, its hash whole on a row of its own (a narrow column would break it)."""
+    rows = []
+    for model in models_used(report.conversations, report.model_details):
+        size = "no file" if model.remote else _e(human_size(model.size))
+        contexts = _e(", ".join(str(size) for size in model.context_sizes))
+        rows.append(
+            f"<tr><td><b>{_e(model.file_name)}</b></td><td>{_e(model.quantization)}</td><td>{contexts}</td>"
+            f"<td>{size}</td><td>{model.turns}</td></tr>"
+        )
+        identity = f"SHA-256 {_hash(model.sha256)}" if model.sha256 else _e(model.hash_words)
+        rows.append(f'<tr><td colspan="5">{identity}</td></tr>')
+    head = "".join(
+        f'<th width="{width}%">{name}</th>'
+        for name, width in (("File", 40), ("Quantization", 27), ("Context", 13), ("Size", 11), ("Turns", 9))
+    )
+    return (
+        '<table width="100%" border="1" cellspacing="0" cellpadding="3" style="border-color: #c9d2dc;">'
+        f"<tr>{head}</tr>{''.join(rows)}</table>"
     )
 
 
@@ -142,36 +233,21 @@ def _cover(report: Report) -> str:
         _facts_table(
             [
                 ("Scope", _e(report.scope)),
-                ("Generated", f"{_e(report.generated_at)} (UTC) by {_e(report.generated_by)}"),
+                ("Generated", _e(utc_and_local(report.generated_at))),
+                ("Generated by", _e(report.generated_by)),
                 ("Application", f"Veritrace {_e(report.app_version)}"),
                 ("Content", f"{len(report.conversations)} conversation(s), {report.turn_count} turn(s)"),
                 ("Record at export", f"{state}. {_e(report.verification)}"),
                 (
                     "Signed checkpoint",
                     f"entry {checkpoint.entry_count}, signed {_e(checkpoint.at)}<br>"
-                    f'<span class="hash">{_e(checkpoint.head_hash)}</span>',
+                    + _hash(checkpoint.head_hash),
                 ),
-                (
-                    "Signing key",
-                    f'Ed25519, fingerprint <span class="hash">{_e(report.key_fingerprint)}</span>',
-                ),
+                ("Signing key", f"Ed25519, fingerprint {_hash(report.key_fingerprint)}"),
             ]
         ),
         "<h2>Models</h2>",
-        _grid(
-            ["File", "SHA-256", "Quantization", "Context", "Size", "Turns"],
-            [
-                [
-                    _e(model.file_name),
-                    f'<span class="hash">{_e(model.sha256)}</span>' if model.sha256 else _e(model.hash_words),
-                    _e(model.quantization),
-                    _e(", ".join(str(size) for size in model.context_sizes)),
-                    "no file" if model.remote else _e(human_size(model.size)),
-                    str(model.turns),
-                ]
-                for model in models_used(report.conversations, report.model_details)
-            ],
-        ),
+        _models(report),
         "<h2>Parameters</h2>",
         _grid(
             [
@@ -202,7 +278,7 @@ def _cover(report: Report) -> str:
                 for preset, params, count in parameter_sets(report.conversations)
             ],
         ),
-        '<p class="note">Each turn lists its own seed.</p>',
+        '<p class="note">Each turn lists every setting it ran with, its seed included.</p>',
         "<h2>Conversations</h2>",
         _grid(
             ["Id", "Title", "Created", "Turns", "Review", "Flagged turns"],
@@ -217,29 +293,38 @@ def _cover(report: Report) -> str:
                 ]
                 for conversation in report.conversations
             ],
+            [5, 38, 27, 7, 12, 11],
         ),
     ]
     return "".join(parts)
 
 
 def _turn(report: Report, turn: Turn, thumbnails: dict[str, tuple[int, int]]) -> str:
-    status, *rest = turn_facts(turn)
-    facts = [f"<b>{_e(status)}</b>", *(_e(fact) for fact in rest)]
+    state, *rest = turn_facts(turn)
     parts = [
         "<hr>" if turn.index else "",
-        f"<h3>Turn {turn.index + 1}</h3>",
-        f'<p class="meta">id {turn.id} · {" · ".join(facts)}</p>',
+        f"<h3>Turn {turn.index + 1}: {_e(state)}</h3>",
+        f'<p class="meta">id {turn.id} · {" · ".join(_e(fact) for fact in rest)}</p>',
     ]
+    parts += [_banner(banner.title, banner.text) for banner in banners(turn)]
     # Lines for the model, then the projector: a hash that failed its check stands out.
     checks = (turn.model_check, turn.projector_check)
-    for line, check in zip(model_identity_lines(turn), checks, strict=False):
+    for line, check in zip(model_identity_lines(turn), (*checks, None, None), strict=False):
         alarming = check in (HashCheck.MISMATCH, HashCheck.UNVERIFIABLE)
-        parts.append(f'<p class="{"bad" if alarming else "meta"}">{_e(line)}</p>')
-    if turn.error:
-        parts.append(f'<p class="bad">Error: {_e(turn.error)}</p>')
-    parts += ['<p class="label">PROMPT</p>', f'<p class="prompt">{plain_to_html(turn.prompt)}</p>']
+        parts.append(f'<p class="{"bad" if alarming else "meta"}">{_hashes_in(line)}</p>')
+    if error_note(turn):
+        parts.append(f'<p class="bad">Error: {_e(error_note(turn))}</p>')
+    parts += ["<h4>RUN SETTINGS</h4>", _pairs_table(run_settings(turn))]
+    parts.append(_facts_table([(name, _hashes_in(value)) for name, value in run_details(turn)], small=True))
+    parts.append("<h4>SYSTEM PROMPT</h4>")
+    parts.append(
+        _block(turn.system_prompt, "#eef2f6")
+        if turn.system_prompt
+        else '<p class="note">No system prompt was sent.</p>'
+    )
+    parts += ["<h4>PROMPT</h4>", _block(turn.prompt, "#f3f5f7")]
     if turn.images:
-        parts.append('<p class="label">IMAGES</p>')
+        parts.append("<h4>IMAGES</h4>")
         rows = []
         for image in turn.images:
             size = thumbnails.get(image.sha256)
@@ -249,26 +334,27 @@ def _turn(report: Report, turn: Turn, thumbnails: dict[str, tuple[int, int]]) ->
                 else "(not in the record)"
             )
             seen = (
-                f'seen by the model as <span class="hash">{_e(image.sent_sha256)}</span>'
+                f"seen by the model as this copy ({image.sent_width}×{image.sent_height}), SHA-256<br>"
+                f"{_hash(image.sent_sha256 or 'not recorded')}"
                 if image.sent_to_model
                 else "not seen by the model (no vision projector)"
             )
             rows.append(
                 f"<tr><td>{picture}</td><td>{_e(image.filename)} · {image.width}×{image.height} · "
-                f'{_e(human_size(image.size))}<br><span class="hash">{_e(image.sha256)}</span><br>'
+                f"{_e(human_size(image.size))}, SHA-256<br>{_hash(image.sha256)}<br>"
                 f'<span class="note">{seen}</span></td></tr>'
             )
         parts.append(f'<table cellspacing="0" cellpadding="3">{"".join(rows)}</table>')
-    parts.append('<p class="label">REASONING TRACE</p>')
+    parts.append("<h4>REASONING TRACE</h4>")
     reasoning = plain_to_html(turn.reasoning) if turn.reasoning else "<i>No reasoning was recorded.</i>"
     parts.append(
         '<table width="100%" cellspacing="0" cellpadding="6" border="0" bgcolor="#f7f3e8">'
         f'<tr><td style="color: #4a4335;">{reasoning}</td></tr></table>'
     )
-    parts.append('<p class="label">ANSWER</p>')
+    parts.append("<h4>ANSWER</h4>")
     parts.append(markdown_to_html(turn.answer) if turn.answer else "<p><i>No answer was recorded.</i></p>")
     if turn.annotations:
-        parts.append('<p class="label">ANNOTATIONS</p>')
+        parts.append("<h4>ANNOTATIONS</h4>")
         parts.append(
             _grid(
                 ["Flag", "By", "At", "Comment"],
@@ -277,15 +363,16 @@ def _turn(report: Report, turn: Turn, thumbnails: dict[str, tuple[int, int]]) ->
                         f'<span class="{"ok" if str(note.flag) == "ok" else "bad"}">{_e(note.flag)}</span>',
                         f"{_e(note.author)} ({_e(note.os_user)})",
                         _e(note.created_at),
-                        plain_to_html(note.comment),
+                        plain_to_html(note.comment) or "<i>no comment</i>",
                     ]
                     for note in turn.annotations
                 ],
+                [10, 22, 27, 41],
             )
         )
     reproduced = report.reproductions.get(turn.id, ())
     if reproduced:
-        parts.append('<p class="label">RUN AGAIN</p>')
+        parts.append("<h4>RUN AGAIN</h4>")
         parts.append(
             _grid(
                 ["At", "Outcome", "What it gave"],
@@ -298,6 +385,7 @@ def _turn(report: Report, turn: Turn, thumbnails: dict[str, tuple[int, int]]) ->
                     ]
                     for again in reproduced
                 ],
+                [27, 15, 58],
             )
         )
     return "".join(parts)
@@ -316,19 +404,11 @@ def _conversation_head(conversation: Conversation) -> str:
 def _signoffs(conversation: Conversation) -> str:
     if not conversation.signoffs:
         return ""
-    return '<p class="label">SIGN-OFFS</p>' + _grid(
-        ["Meaning", "Printed name", "Signed at", "Reason", "Ledger head"],
-        [
-            [
-                f"<b>{_e(signoff.meaning)}</b>",
-                f"{_e(signoff.printed_name)} ({_e(signoff.os_user)})",
-                _e(signoff.signed_at),
-                _e(signoff.reason),
-                f'<span class="hash">{_e(signoff.ledger_head)}</span>',
-            ]
-            for signoff in conversation.signoffs
-        ],
-    )
+    parts = ["<hr><h4>SIGN-OFFS</h4>"]
+    for number, signoff in enumerate(conversation.signoffs, 1):
+        parts.append(f"<p><b>Sign-off {number}: {_e(signoff_title(signoff))}</b></p>")
+        parts.append(_facts_table([(name, _hashes_in(value)) for name, value in signoff_rows(signoff)]))
+    return "".join(parts)
 
 
 def _verification(report: Report) -> str:
@@ -342,12 +422,12 @@ def _verification(report: Report) -> str:
         "Ed25519 key; every page of this report cites it.</p>"
         + _facts_table(
             [
-                ("Signed at", _e(checkpoint.at)),
+                ("Signed at", _e(utc_and_local(checkpoint.at))),
                 ("Entries", str(checkpoint.entry_count)),
-                ("Head hash", f'<span class="hash">{_e(checkpoint.head_hash)}</span>'),
-                ("Public key", f'<span class="hash">{_e(checkpoint.public_key)}</span>'),
-                ("Fingerprint", f'<span class="hash">{_e(fingerprint(checkpoint.public_key))}</span>'),
-                ("Signature", f'<span class="hash">{_e(checkpoint.signature)}</span>'),
+                ("Head hash", _hash(checkpoint.head_hash)),
+                ("Public key", _hash(checkpoint.public_key)),
+                ("Fingerprint", _hash(fingerprint(checkpoint.public_key))),
+                ("Signature", _hash(checkpoint.signature)),
             ]
         )
         + "<p>To check it: <code>veritrace verify</code> on the record re-derives every hash; a JSON bundle "
@@ -380,11 +460,28 @@ def _thumbnail(data: bytes) -> QImage | None:
 
 
 def build_document(
-    report: Report, progress: Progress | None = None, cancel: CancelToken | None = None, steps: int = 0
+    report: Report,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+    steps: int = 0,
+    *,
+    device: QPaintDevice | None = None,
+    body: QSizeF | None = None,
 ) -> _ReportDocument:
-    """Lay out the report (images added as resources) for a page of the given body size."""
+    """The report as one document, images added as resources.
+
+    Given the paint ``device`` and the ``body`` size of a page, the document is laid out in
+    pages as it is built, part by part (the cover, each conversation's heading, each turn …),
+    and each part's pages settled (``settle_pages``) once it is in: a change then only moves
+    what follows it in that part, so settling costs one layout of the report, not one per change.
+    """
     document = _ReportDocument()
     document.setDocumentMargin(0)
+    document.setDefaultStyleSheet(_style())
+    document.setDefaultFont(_no_ligatures(document.defaultFont()))
+    if device is not None and body is not None:
+        document.documentLayout().setPaintDevice(device)
+        document.setPageSize(body)
     thumbnails: dict[str, tuple[int, int]] = {}
     for sha256, data in report.images.items():
         image = _thumbnail(data)
@@ -395,22 +492,44 @@ def build_document(
             # <img> sizes are CSS pixels (1/96 inch); Qt scales them to the device.
             scale = 96 / RESOLUTION
             thumbnails[sha256] = (round(image.width() * scale), round(image.height() * scale))
-    parts = [_cover(report)]
+    cursor = QTextCursor(document)
+    settled_from = 0  # the first block the next part's settling looks at
+
+    def add(part: str) -> None:
+        nonlocal settled_from
+        if not part:
+            return
+        # Parsed on its own, then appended as a new paragraph: inserted HTML would be merged into
+        # the last paragraph, its first block's format (a heading, a page break) lost.
+        parsed = _ReportDocument()
+        parsed.setDefaultStyleSheet(document.defaultStyleSheet())
+        parsed.setDefaultFont(document.defaultFont())
+        parsed.setHtml(f"<html><body>{part}</body></html>")  # the body's style: font, size, colour
+        document.refused += parsed.refused
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        if cursor.block().length() > 1:
+            cursor.insertBlock()
+        first = cursor.block().blockNumber()
+        cursor.insertFragment(QTextDocumentFragment(parsed))
+        QTextCursor(document.findBlockByNumber(first)).setBlockFormat(parsed.begin().blockFormat())
+        if device is not None and body is not None:
+            # From the part before: its last heading is kept with this part's start.
+            settle_pages(document, body.height(), settled_from)
+            settled_from = max(0, first - 1)
+
+    add(_cover(report))
     done = 0
     for conversation in report.conversations:
-        parts.append(_conversation_head(conversation))
+        add(_conversation_head(conversation))
         for turn in conversation.turns:
             if cancel is not None and cancel.is_set():
                 raise ExportError("Export cancelled; nothing was written.")
-            parts.append(_turn(report, turn, thumbnails))
+            add(_turn(report, turn, thumbnails))
             done += 1
             if progress is not None:
                 progress(done, steps)
-        parts.append(_signoffs(conversation))
-    parts.append(_verification(report))
-    document.setDefaultStyleSheet(_style())
-    document.setDefaultFont(_no_ligatures(document.defaultFont()))
-    document.setHtml(f"<html><body>{''.join(parts)}</body></html>")
+        add(_signoffs(conversation))
+    add(_verification(report))
     return document
 
 
@@ -421,38 +540,172 @@ def _no_ligatures(font: QFont) -> QFont:
     return font
 
 
-def straddling_block(document: QTextDocument, page_height: float) -> QTextBlock | None:
-    """The first block whose first line crosses a page boundary, if any.
+# A line may end this far past a page edge (device pixels: Qt lays out in 1/64 pixel units)
+# and still count as on its page; each page is painted through a window this far inside its
+# edges, so a block that only touches a page is not drawn on it.
+_EDGE = 1.0
 
-    Qt's layout moves a line that would cross the bottom of a page to the next one, except,
-    now and then, the first line of a paragraph that follows a table: that line would be cut
-    in two by the page edge.
-    """
+
+@dataclass(frozen=True)
+class _Lines:
+    """Where a block's lines lie: each line's (top, bottom) in the document, in device pixels."""
+
+    block: QTextBlock
+    spans: tuple[tuple[float, float], ...]
+
+    def page(self, index: int, page_height: float) -> int:
+        return math.floor(self.spans[index][0] / page_height)
+
+
+def _lines(document: QTextDocument, block: QTextBlock) -> _Lines:
     layout = document.documentLayout()
-    layout.documentSize()  # the layout is lazy: finish it before reading positions
-    block = document.begin()
-    while block.isValid():
-        lines = block.layout()
-        if lines.lineCount():
-            line = lines.lineAt(0)
-            top = layout.blockBoundingRect(block).top() + line.y()
-            boundary = (math.floor(top / page_height) + 1) * page_height
-            if top + line.height() > boundary + 0.5 and line.height() < page_height:
-                return block
-        block = block.next()
+    top = layout.blockBoundingRect(block).top()
+    lines = block.layout()
+    spans = []
+    for number in range(lines.lineCount()):
+        line = lines.lineAt(number)
+        spans.append((top + line.y(), top + line.y() + line.height()))
+    return _Lines(block, tuple(spans))
+
+
+def _crosses_edge(top: float, bottom: float, page_height: float) -> bool:
+    edge = (math.floor(top / page_height) + 1) * page_height
+    return bottom > edge + _EDGE / 2 and bottom - top < page_height
+
+
+def _next_with_text(block: QTextBlock) -> QTextBlock | None:
+    following = block.next()
+    while following.isValid():
+        if following.layout().lineCount() and following.text().strip():
+            return following
+        following = following.next()
     return None
 
 
-def keep_lines_whole(document: QTextDocument, page_height: float, limit: int = 500) -> int:
-    """Start each paragraph whose first line Qt left across a page edge on the next page."""
-    moved = 0
-    while moved < limit and (block := straddling_block(document, page_height)) is not None:
-        cursor = QTextCursor(block)
-        layout_format = block.blockFormat()
-        layout_format.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-        cursor.setBlockFormat(layout_format)
-        moved += 1
-    return moved
+def settle_pages(document: QTextDocument, page_height: float, first: int = 0, limit: int = 20_000) -> int:
+    """Lay the document out so that each page, painted alone, holds exactly its own lines.
+
+    Qt paints a page by drawing every paragraph that reaches into it, and within a paragraph
+    also the last line before the page (``QTextLayout::draw`` starts one line early); a
+    paragraph that starts exactly on the next page's first pixel is drawn too. Clipped, such
+    text is invisible, yet it is in the PDF: a text extractor reads the last line of a page
+    again at the top of the next, and a heading of the next page under this page's footer. So:
+
+    - a paragraph running over a page edge is split there into two, so no paragraph has lines
+      on two pages (a list item's continuation keeps its indent, without a second bullet);
+    - a paragraph whose first line Qt left across a page edge starts on the next page;
+    - a heading whose content starts on a later page moves to that page, never left alone
+      at the bottom.
+
+    Each page is then painted through a window ``_EDGE`` inside its edges. Blocks before block
+    number ``first`` are left as they are. Returns the number of changes made.
+    """
+    layout = document.documentLayout()
+    changes = 0
+    block = document.findBlockByNumber(first)
+    while block.isValid() and changes < limit:
+        # Finish the layout before reading positions: a change relays out what follows it, and
+        # Qt's lazy layout would leave stale positions behind.
+        layout.documentSize()
+        found = _lines(document, block)
+        banner = _banner_starting(block)
+        if banner is not None and _spans_pages(document, banner, page_height):
+            table_format = banner.format()
+            table_format.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+            banner.setFormat(table_format)
+            changes += 1
+            continue
+        if found.spans:
+            top, bottom = found.spans[0]
+            # A block already starting a page is not moved again (in a table cell Qt may not).
+            moved = bool(
+                block.blockFormat().pageBreakPolicy() & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+            )
+            if not moved and _crosses_edge(top, bottom, page_height):
+                _break_before(block)
+                changes += 1
+                continue
+            heading = block.blockFormat().headingLevel()
+            if heading and not moved and _left_alone(document, found, page_height):
+                _break_before(block)
+                changes += 1
+                continue
+            later = next(
+                (
+                    index
+                    for index in range(1, len(found.spans))
+                    if found.page(index, page_height) != found.page(0, page_height)
+                ),
+                None,
+            )
+            if later is not None:
+                _split(document, block, block.layout().lineAt(later).textStart())
+                changes += 1
+                block = block.next()
+                continue
+        block = block.next()
+    return changes
+
+
+def _banner_starting(block: QTextBlock) -> QTextTable | None:
+    """The banner whose first paragraph ``block`` is, if it is one, and not yet moved."""
+    table = QTextCursor(block).currentTable()
+    if table is None or table.firstPosition() != block.position():
+        return None
+    table_format = table.format()
+    if table_format.background().color().name() != _BANNER_COLOUR:
+        return None
+    moved = table_format.pageBreakPolicy() & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+    return None if moved else table
+
+
+def _spans_pages(document: QTextDocument, table: QTextTable, page_height: float) -> bool:
+    box = document.documentLayout().frameBoundingRect(table)
+    if box.height() >= page_height:
+        return False
+    return math.floor(box.top() / page_height) != math.floor((box.bottom() - _EDGE) / page_height)
+
+
+def _left_alone(document: QTextDocument, heading: _Lines, page_height: float) -> bool:
+    """A heading on a page its content does not start on (and not already at a page's top)."""
+    following = _next_with_text(heading.block)
+    if following is None:
+        return False
+    content = _lines(document, following)
+    if not content.spans:
+        return False
+    page = heading.page(0, page_height)
+    at_top = heading.spans[0][0] - page * page_height < _EDGE * 4
+    return content.page(0, page_height) > page and not at_top
+
+
+def _break_before(block: QTextBlock) -> None:
+    layout_format = block.blockFormat()
+    layout_format.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+    QTextCursor(block).setBlockFormat(layout_format)
+
+
+def _split(document: QTextDocument, block: QTextBlock, offset: int) -> None:
+    """End ``block``'s paragraph before character ``offset`` and go on in a new one that looks
+    the same: no space between the two, no first-line indent, no second list bullet."""
+    cursor = QTextCursor(document)
+    cursor.setPosition(block.position() + offset)
+    if block.text()[offset - 1 : offset] == "\u2028":  # a <br>: the paragraph's end replaces it
+        cursor.deletePreviousChar()
+    cursor.insertBlock()
+    first, rest = block, block.next()
+    head_format = first.blockFormat()
+    head_format.setBottomMargin(0)
+    QTextCursor(first).setBlockFormat(head_format)
+    listed = rest.textList()
+    if listed is not None:  # the item goes on with no bullet of its own (Qt keeps its indent)
+        listed.remove(rest)
+    tail_format = rest.blockFormat()
+    tail_format.clearProperty(QTextFormat.Property.ObjectIndex)
+    tail_format.setTopMargin(0)
+    tail_format.setTextIndent(0)
+    tail_format.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_Auto)
+    QTextCursor(rest).setBlockFormat(tail_format)
 
 
 def write_pdf(
@@ -534,10 +787,9 @@ def paginate(
     )
     turns = report.turn_count
     # Progress: one step per turn laid out, then one per page painted (estimated at 2 per turn).
-    document = build_document(report, progress, cancel, turns + max(1, turns * 2))
-    document.documentLayout().setPaintDevice(writer)
-    document.setPageSize(QSizeF(body.width(), body.height()))
-    keep_lines_whole(document, body.height())
+    document = build_document(
+        report, progress, cancel, turns + max(1, turns * 2), device=writer, body=body.size()
+    )
     return document, page, body
 
 
@@ -568,7 +820,8 @@ def _render(
             _furniture(painter, report, page, body, number + 1, pages)
             painter.save()
             painter.translate(body.left(), body.top() - number * body.height())
-            document.drawContents(painter, QRectF(0, number * body.height(), body.width(), body.height()))
+            top = number * body.height() + _EDGE
+            document.drawContents(painter, QRectF(0, top, body.width(), body.height() - 2 * _EDGE))
             painter.restore()
             if progress is not None:
                 progress(turns + number + 1, total)
@@ -612,10 +865,14 @@ def _furniture(
     painter.drawText(
         footer,
         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-        f"Signed checkpoint: entry {checkpoint.entry_count} · head {checkpoint.head_hash[:16]}… · "
-        f"key {report.key_fingerprint}",
+        f"Signed checkpoint: entry {checkpoint.entry_count} · head {checkpoint.head_hash}",
     )
     painter.drawText(
         footer, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"Page {number} of {pages}"
+    )
+    painter.drawText(
+        footer.translated(0, line_height),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        f"Signed with the installation key {report.key_fingerprint}",
     )
     painter.restore()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The limits live in core: every report says what they forced on a turn.
+from app.core.forcing import ANSWER_MAX_CHARS, THOUGHT_MAX_CHARS
+
 # Brackets are excluded from free text so the literal tags cannot be half-written.
 _FREE_TEXT = r"[^\x5B\x5D]"
-THOUGHT_MAX_CHARS = 1200
-ANSWER_MAX_CHARS = 2400
 
 
 @dataclass(frozen=True)

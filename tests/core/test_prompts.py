@@ -51,8 +51,9 @@ def test_turns_without_an_answer_are_left_out() -> None:
 
 def test_title_is_first_nonblank_line_shortened() -> None:
     assert title_from_prompt("\n\n  Review clause 4.2 \nmore") == "Review clause 4.2"
-    long = title_from_prompt("x" * 100)
-    assert len(long) == 60 and long.endswith("…")
+    assert title_from_prompt("y" * 150) == "y" * 150, "a 150-character first line is kept whole"
+    long = title_from_prompt("x" * 300)
+    assert len(long) == 200 and long.endswith("…")
     assert title_from_prompt("   ") == "Untitled"
 
 

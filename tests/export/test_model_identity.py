@@ -219,7 +219,7 @@ def test_markdown_names_each_model_as_recorded(record: Record, tmp_path: Path) -
     text = write_markdown(report, tmp_path / "report.md").read_text("utf-8")
     header = "| File | SHA-256 | Quantization | Context (n_ctx) | Size | Turns |"
     assert text.count(header) == 1
-    # inline() escapes every punctuation character; the words are what a viewer shows.
+    # inline() escapes what could become markup; the words are what a viewer shows.
     shown = text.replace(header, "").replace("\\", "")
     assert_says_it_plainly(shown, expected_lines(record.store, record.turns))
     assert f"| `{TRUE}` |" in shown, "the models table: the file by its hash"
