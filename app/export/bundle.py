@@ -28,8 +28,9 @@ from app.core.cancel import CancelToken
 from app.core.ledger import canonical
 from app.core.report import BundleScope, ScopeRecord
 from app.core.signing import KEY_ENROLLED, fingerprint
+from app.core.states import state_of
 from app.core.tokens import unpack_ids
-from app.core.types import Checkpoint
+from app.core.types import Checkpoint, TurnStatus
 from app.export.files import (
     ExportError,
     check_destination,
@@ -138,6 +139,8 @@ def conversation_documents(scope: BundleScope, report_id: str) -> dict[int, dict
     lists (each image of the prompt as 4294967295; null where none were recorded): derived for
     convenience, and checked by the verifier against the records they come from. Each time a
     turn was run again is one of its ``reproductions``: the ``turn.reproduced`` event recorded.
+    Its ``state`` says how it ended, as every other view says it (``app.core.states``), from its
+    outcome record ("running" without one): beside the records, which stay as the ledger holds them.
 
     A sign-off made with a personal signature carries what it takes to check it: its
     ``identity`` (the signer's public key and the key's proof), the identity's ``revocation``
@@ -224,6 +227,7 @@ def conversation_documents(scope: BundleScope, report_id: str) -> dict[int, dict
             "images": [image(item) for item in images[payload["id"]]],
             "chunks": [_item(chunk) for chunk in output],
             "outcome": _item(outcome) if outcome else None,
+            "state": _state(outcome),
             "annotations": [_item(note) for note in notes[payload["id"]]],
             "reproductions": [_item(event) for event in reproduced[payload["id"]]],
             "reasoning": "".join(chunk.payload.get("reasoning", "") for chunk in output),
@@ -244,6 +248,14 @@ def conversation_documents(scope: BundleScope, report_id: str) -> dict[int, dict
             "signoffs": [signoff(record) for record in signoffs[number]],
         }
     return documents
+
+
+def _state(outcome: ScopeRecord | None) -> dict[str, str]:
+    """How a turn with ``outcome`` ended, in the app's words."""
+    if outcome is None:
+        return state_of(TurnStatus.RUNNING, None, None).to_json()
+    payload = outcome.payload
+    return state_of(payload["status"], payload.get("finish_reason"), payload.get("error")).to_json()
 
 
 def _item(record: ScopeRecord) -> dict[str, Any]:

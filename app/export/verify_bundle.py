@@ -20,8 +20,10 @@ can read what it does before trusting its answer. It checks, in order:
 6. scope      - the records carried are exactly those the export recorded (a digest);
 7. records    - every record in conversations/*.json is its ledger entry (each time a turn
                 was run again included), the derived reasoning and answer texts are the
-                recorded output, and the token ids listed are those whose SHA-256 the
-                records hold (little-endian uint32);
+                recorded output, the token ids listed are those whose SHA-256 the
+                records hold (little-endian uint32), and each turn's state is the one its
+                outcome record gives (see "Turn states" below), each turn named on a line
+                of its own with how it ended;
 8. signoffs   - every sign-off, each named on a line of its own (signer, role, meaning, reason,
                 key fingerprint, valid or why not). A personal signature must be by the key of
                 the identity it names: that identity is carried and recorded before it, with
@@ -37,9 +39,9 @@ can read what it does before trusting its answer. It checks, in order:
 9. images     - every image file matches its SHA-256; every image referenced is present;
 10. readme    - README.txt is the one written for this report.
 
-It prints one line per check (a sign-off's own line beneath it) and ends with "BUNDLE VERIFIED
-..." (exit status 0) or "BUNDLE INVALID: <first problem>" (exit status 1); a usage error exits
-with 2.
+It prints one line per check (each turn's or sign-off's own line beneath it) and ends with
+"BUNDLE VERIFIED ..." (exit status 0) or "BUNDLE INVALID: <first problem>" (exit status 1); a
+usage error exits with 2.
 
 Personal signatures. A conversation file lists its sign-offs under "signoffs", each as
 {"ledger_seq", "record"}. One signed with a personal key also carries "identity" (the signer's
@@ -56,6 +58,14 @@ CONTENT_TABLES belonging to it whose (first) ledger entry comes before the sign-
 its table, its key (the entry's object_id) and the entry's payload_sha256, sorted by table, then
 by key as a number. The bundle carries every such record in full (output chunks included), so
 the digest is recomputed from them alone.
+
+Turn states. Beside its records, each turn of a conversation file carries "state":
+{"state", "words"}, how it ended: the state and the words the app shows for it everywhere
+("completed", "stopped at the token limit", "failed (reason)", ...). They are derived from the
+status, finish_reason and error of the turn's outcome record ("running" for a turn with none),
+by the rules of state_of below, and recomputed here: a state that does not follow from the
+record fails the bundle, naming the turn. Bundles written before turns carried a state have
+none; their turns' states are recomputed and printed all the same.
 
 What a personal signature cannot prove from the bundle alone: that the identity's key is the
 signer's. Whoever holds the installation key can rewrite the record with an identity of a key of
@@ -308,6 +318,48 @@ def signoff_message(fields: dict[str, Any]) -> bytes:
 def identity_message(fields: dict[str, Any]) -> bytes:
     """What a new identity's key signs to prove its creator held it (the identity's ``proof``)."""
     return canonical({"scheme": IDENTITY_SCHEME, **{name: fields[name] for name in IDENTITY_FIELDS}})
+
+
+# -- how a turn ended, named as the app names it -------------------------------------------------
+
+# The statuses a turn's outcome records (a turn with no outcome is running).
+TURN_STATUSES = ("running", "completed", "cancelled", "failed", "interrupted")
+# The finish reason of a cancelled turn whose window was closed (any other: the reviewer stopped it).
+WINDOW_CLOSED = "window_closed"
+# How a model or server says it ended a whole answer, and how it says it ran out of room.
+WHOLE_ENDINGS = frozenset({"stop", "eos", "end_turn"})
+LIMIT_ENDINGS = frozenset({"length", "model_length"})
+_STATE_WORDS = {
+    "running": "running",
+    "completed": "completed",
+    "token_limit": "stopped at the token limit",
+    "stopped": "stopped by the reviewer",
+    "window_closed": "window closed during generation",
+    "interrupted": "interrupted (the app stopped)",
+}
+
+
+def state_of(status: str, finish_reason: str | None, error: str | None) -> tuple[str, str]:
+    """(state, words) of a turn whose outcome records ``status``, ``finish_reason`` and ``error``,
+    as the app names it; ValueError for a status the app does not record."""
+    if status not in TURN_STATUSES:
+        raise ValueError(f"{status!r} is not a status a turn ends with")
+    if status == "failed":
+        # A blank error is no reason: the finish reason, else a plain "none recorded", never "()".
+        reason = (error or "").strip() or (finish_reason or "").strip() or "no reason was recorded"
+        return "failed", f"failed ({reason})"
+    if status in ("running", "interrupted"):
+        state = status
+    elif status == "cancelled":
+        state = "window_closed" if finish_reason == WINDOW_CLOSED else "stopped"
+    elif finish_reason in LIMIT_ENDINGS:
+        state = "token_limit"
+    elif finish_reason is None or not finish_reason.strip() or finish_reason in WHOLE_ENDINGS:
+        state = "completed"
+    else:
+        # Any other ending (a content filter, tool calls, ...) is named as the server gave it.
+        return "ended_by_server", f"ended by the server ({finish_reason.strip()})"
+    return state, _STATE_WORDS[state]
 
 
 def zip_sealed_part(path: str) -> tuple[str, bytes]:
@@ -1871,6 +1923,8 @@ WHAT A PASS MEANS
       {key_fingerprint}
 
   signed this chain head.
+- How each turn ended (completed, stopped at the token limit, failed and why, ...), as the
+  bundle states it and the verifier prints it, is what the turn's recorded outcome says.
 - Each sign-off made with a personal signature was signed by the key of the identity it
   names (the fingerprint printed beside it), over the conversation exactly as recorded before
   it, and that identity had not been revoked when it signed.
@@ -2151,7 +2205,8 @@ class Bundle:
             f"{len(self.referenced)} records in {len(ids)} conversation files match the ledger; "
             f"reasoning and answer of {turns} turns match their recorded output; "
             f"{self.token_lists} lists of token ids match their recorded SHA-256; "
-            f"{self.reproductions} reproductions of turns match their recorded events"
+            f"{self.reproductions} reproductions of turns match their recorded events; "
+            "how each turn ended (listed below) follows from its recorded outcome"
         )
 
     def check_images(self) -> str:
@@ -2341,12 +2396,12 @@ class Bundle:
     def _turn(self, item: Any, conversation: int, where: str) -> dict[str, Any]:
         keys = ("ledger_seq", "record", "settings", "model_files", "images", "chunks", "outcome")
         # model_checks: written by versions that hash the model in full at every load; the
-        # token ids, by versions that record them; reproductions, by versions that carry them.
+        # token ids, by versions that record them; reproductions and state, by versions that carry them.
         turn_item = _object(
             item,
             (*keys, "annotations", "reasoning", "answer"),
             where,
-            ("model_checks", "prompt_token_ids", "output_token_ids", "reproductions"),
+            ("model_checks", "prompt_token_ids", "output_token_ids", "reproductions", "state"),
         )
         turn = self._record(turn_item, "turns", where)
         _belongs(turn, "conversation_id", conversation, where)
@@ -2384,6 +2439,7 @@ class Bundle:
             outcome = self._record(turn_item["outcome"], "turn_outcomes", f"{where} outcome")
             _belongs(outcome, "turn_id", turn_id, f"{where} outcome")
         self._token_ids(turn_item, "output_token_ids", outcome, where)
+        self._state(turn_item, turn, outcome, conversation, where)
         notes = [
             self._record(note, "annotations", f"{where} annotation {index}")
             for index, note in enumerate(_list(turn_item["annotations"], f"{where} annotations"))
@@ -2397,6 +2453,42 @@ class Bundle:
         ]
         _ascending(runs, ("id",), f"{where} reproductions")
         return turn
+
+    def _state(
+        self,
+        item: dict[str, Any],
+        turn: dict[str, Any],
+        outcome: dict[str, Any],
+        conversation: int,
+        where: str,
+    ) -> None:
+        """How the turn ended, recomputed from its outcome (running without one), against the state
+        the bundle gives it, if any; one line of the report."""
+        index = turn.get("turn_index")
+        number = index + 1 if isinstance(index, int) and not isinstance(index, bool) else index
+        turn_name = f"conversation {conversation} turn {number} (id {turn.get('id')})"
+        status = outcome.get("status") if outcome else "running"
+        finish_reason, error = outcome.get("finish_reason"), outcome.get("error")
+        if not isinstance(status, str) or not all(
+            isinstance(text, (str, type(None))) for text in (finish_reason, error)
+        ):
+            raise Invalid(f"{turn_name}: its outcome's status, finish reason or error is not text")
+        try:
+            state, words = state_of(status, finish_reason, error)
+        except ValueError as unknown:
+            raise Invalid(
+                f"{turn_name}: its outcome's status {status!r} is not one a turn ends with"
+            ) from unknown
+        if "state" in item:
+            stated = _object(item["state"], ("state", "words"), f"{where} state")
+            _typed(stated["state"], str, f"{where} state")
+            _typed(stated["words"], str, f"{where} state words")
+            if stated["state"] != state or stated["words"] != words:
+                raise Invalid(
+                    f"{turn_name}: the bundle says it ended {_quoted(stated['words'])} ({stated['state']}), "
+                    f"but its recorded outcome says {_quoted(words)} ({state})"
+                )
+        self.notes.append(f"{turn_name}: {words}")
 
     def _reproduction(self, item: Any, turn_id: Any, where: str) -> dict[str, Any]:
         """A time the turn was run again: its ``turn.reproduced`` event, naming this turn."""
