@@ -514,6 +514,7 @@ def build_document(
         QTextCursor(document.findBlockByNumber(first)).setBlockFormat(parsed.begin().blockFormat())
         if device is not None and body is not None:
             # From the part before: its last heading is kept with this part's start.
+            _chunk_long_paragraphs(document, first)
             settle_pages(document, body.height(), settled_from)
             settled_from = max(0, first - 1)
 
@@ -683,6 +684,35 @@ def _break_before(block: QTextBlock) -> None:
     layout_format = block.blockFormat()
     layout_format.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
     QTextCursor(block).setBlockFormat(layout_format)
+
+
+_CHUNK_LINES = 40  # fewer than a page of body text holds
+
+
+def _chunk_long_paragraphs(document: QTextDocument, first: int) -> None:
+    """Cut every paragraph from block ``first`` on that is longer than ``_CHUNK_LINES`` lines
+    into paragraphs of that many lines, at its own line starts, so it looks the same.
+
+    Settling splits a paragraph at each page edge, and each split lays out the whole rest of
+    it again: a 100,000-character answer cost minutes. Cut beforehand, in one edit (laid out
+    once), each later split lays out one short paragraph.
+    """
+    document.documentLayout().documentSize()
+    edit = QTextCursor(document)
+    edit.beginEditBlock()
+    try:
+        block = document.findBlockByNumber(first)
+        while block.isValid():
+            layout = block.layout()
+            count = layout.lineCount() if layout is not None else 0
+            starts = [layout.lineAt(line).textStart() for line in range(_CHUNK_LINES, count, _CHUNK_LINES)]
+            for offset in reversed(starts):  # from the end: the earlier offsets stay where they are
+                if 0 < offset < block.length() - 1:
+                    _split(document, block, offset)
+            for _ in range(len(starts) + 1):
+                block = block.next()
+    finally:
+        edit.endEditBlock()
 
 
 def _split(document: QTextDocument, block: QTextBlock, offset: int) -> None:
