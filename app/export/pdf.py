@@ -35,6 +35,7 @@ from PySide6.QtGui import (
     QPdfWriter,
     QPen,
     QTextBlock,
+    QTextBlockFormat,
     QTextCursor,
     QTextDocument,
     QTextDocumentFragment,
@@ -531,6 +532,8 @@ def build_document(
                 progress(done, steps)
         add(_signoffs(conversation))
     add(_verification(report))
+    if device is not None and body is not None:
+        unskip_pages(document, body.height())
     return document
 
 
@@ -596,7 +599,9 @@ def settle_pages(document: QTextDocument, page_height: float, first: int = 0, li
       on two pages (a list item's continuation keeps its indent, without a second bullet);
     - a paragraph whose first line Qt left across a page edge starts on the next page;
     - a heading whose content starts on a later page moves to that page, never left alone
-      at the bottom.
+      at the bottom;
+    - a page break that skipped a page, leaving it blank, is undone and its paragraph starts
+      the skipped page instead (``_unskip``).
 
     Each page is then painted through a window ``_EDGE`` inside its edges. Blocks before block
     number ``first`` are left as they are. Returns the number of changes made.
@@ -622,6 +627,13 @@ def settle_pages(document: QTextDocument, page_height: float, first: int = 0, li
             moved = bool(
                 block.blockFormat().pageBreakPolicy() & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
             )
+            if (
+                moved
+                and _blank_before(document, found, page_height)
+                and _unskip(document, block, page_height)
+            ):
+                changes += 1
+                continue
             if not moved and _crosses_edge(top, bottom, page_height):
                 _break_before(block)
                 changes += 1
@@ -646,6 +658,32 @@ def settle_pages(document: QTextDocument, page_height: float, first: int = 0, li
                 continue
         block = block.next()
     return changes
+
+
+def unskip_pages(document: QTextDocument, page_height: float) -> int:
+    """Give back every page a page break skipped in the settled document (``_unskip``),
+    settling again what follows each; returns the number of pages given back.
+
+    Settling looks at each break as it is made, but Qt relays a document out from checkpoints
+    some way back, and a later relayout may carry a break a page too far again.
+    """
+    layout = document.documentLayout()
+    layout.documentSize()
+    given = 0
+    block = document.begin()
+    while block.isValid():
+        if block.blockFormat().pageBreakPolicy() & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore:
+            found = _lines(document, block)
+            if (
+                found.spans
+                and _blank_before(document, found, page_height)
+                and _unskip(document, block, page_height)
+            ):
+                given += 1
+                settle_pages(document, page_height, block.blockNumber())
+                layout.documentSize()
+        block = block.next()
+    return given
 
 
 def _banner_starting(block: QTextBlock) -> QTextTable | None:
@@ -680,10 +718,117 @@ def _left_alone(document: QTextDocument, heading: _Lines, page_height: float) ->
     return content.page(0, page_height) > page and not at_top
 
 
-def _break_before(block: QTextBlock) -> None:
+def _blank_before(document: QTextDocument, moved: _Lines, page_height: float) -> bool:
+    """Whether the page before the one a page break moved ``moved`` to holds none of the lines
+    before it: the break skipped a page, which would go out blank."""
+    page = moved.page(0, page_height)
+    if page == 0:
+        return False
+    previous = moved.block.previous()
+    while previous.isValid():
+        if previous.text().strip() or previous.blockFormat().hasProperty(
+            QTextFormat.Property.BlockTrailingHorizontalRulerWidth
+        ):
+            lines = _lines(document, previous)
+            if lines.spans and lines.page(len(lines.spans) - 1, page_height) >= page - 1:
+                return False
+            # Paragraphs outside tables follow one another down the pages; within a table a
+            # taller cell earlier in the last row may still reach further.
+            if lines.spans and QTextCursor(previous).currentTable() is None:
+                return True
+        previous = previous.previous()
+    return True
+
+
+def _unskip(document: QTextDocument, block: QTextBlock, page_height: float) -> bool:
+    """Start ``block``, which a page break moved a page too far, at the top of the page it
+    skipped; returns whether it now does (if not, nothing is changed).
+
+    Qt starts a break's page after the page its layout last counted as begun, and that count can
+    run ahead of the content: a table ending a few pixels above a page's foot has begun the next
+    page for Qt, and after a paragraph was split at a page edge a relayout may still count the
+    page its second half had reached. Without the break the block either starts the next page by
+    itself (Qt moves a line crossing an edge down) or stays across the edge; then a top margin,
+    blank space at the foot of the page before, takes its first line down to the edge. Qt sets a
+    margin only between two paragraphs, so right after a table the block gets the empty
+    paragraph Qt hides there (it takes no room).
+    """
+    layout = document.documentLayout()
+    original = block.blockFormat()
+    _set_page_break(block, QTextFormat.PageBreakFlag.PageBreak_Auto)
+    layout.documentSize()
+    if _starts_page(document, block, page_height):
+        return True
+    spacer = _table_before(block) is not None and QTextCursor(block.previous()).currentTable() is not None
+    if spacer:
+        start = block.position()
+        QTextCursor(block).insertBlock()
+        # The paragraph's text went on in the new block; the empty one before it is the spacer.
+        block = document.findBlock(start).next()
+        QTextCursor(block.previous()).setBlockFormat(QTextBlockFormat())
+        layout.documentSize()
+    found = _lines(document, block)
+    if found.spans and not _starts_page(document, block, page_height):
+        # Qt sets a paragraph below the one before it by the larger of their two margins, scaled
+        # to the device: the scale is measured, not assumed.
+        top = found.spans[0][0]
+        short = (math.floor(top / page_height) + 1) * page_height - top
+        margin = max(original.topMargin(), block.previous().blockFormat().bottomMargin())
+        _set_top_margin(block, margin + 1)
+        layout.documentSize()
+        scale = _lines(document, block).spans[0][0] - top
+        if scale > 0:
+            _set_top_margin(block, margin + short / scale)
+            layout.documentSize()
+    if _starts_page(document, block, page_height):
+        return True
+    if spacer:
+        block = block.previous()
+        QTextCursor(block).deleteChar()  # the spacer's end: the paragraph is one block again
+    QTextCursor(block).setBlockFormat(original)
+    layout.documentSize()
+    return False
+
+
+def _set_top_margin(block: QTextBlock, margin: float) -> None:
     layout_format = block.blockFormat()
-    layout_format.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+    layout_format.setTopMargin(margin)
     QTextCursor(block).setBlockFormat(layout_format)
+
+
+def _starts_page(document: QTextDocument, block: QTextBlock, page_height: float) -> bool:
+    """Whether ``block``'s first line is at the top of a page, the page before it not blank."""
+    found = _lines(document, block)
+    if not found.spans:
+        return False
+    top = found.spans[0][0]
+    return top - found.page(0, page_height) * page_height < _EDGE and not _blank_before(
+        document, found, page_height
+    )
+
+
+def _table_before(block: QTextBlock) -> QTextTable | None:
+    """The table ``block`` follows, if it does (Qt hides an empty paragraph after a table)."""
+    after = block
+    previous = block.previous()
+    while previous.isValid() and previous.length() == 1 and QTextCursor(previous).currentTable() is None:
+        after, previous = previous, previous.previous()
+    table = QTextCursor(previous).currentTable() if previous.isValid() else None
+    while table is not None and isinstance(table.parentFrame(), QTextTable):
+        table = table.parentFrame()  # type: ignore[assignment]
+    if table is None or table.lastPosition() + 1 != after.position():
+        return None
+    return table
+
+
+def _set_page_break(block: QTextBlock, policy: QTextFormat.PageBreakFlag) -> None:
+    layout_format = block.blockFormat()
+    layout_format.setPageBreakPolicy(policy)
+    QTextCursor(block).setBlockFormat(layout_format)
+
+
+def _break_before(block: QTextBlock) -> None:
+    _set_page_break(block, QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
 
 
 _CHUNK_LINES = 40  # fewer than a page of body text holds

@@ -36,6 +36,7 @@ from app.storage.repository import Store
 from tests.fixtures.injection import HOSTILE, HUGE_LINE_CHARS
 from tests.fixtures.keys import TEST_KEY
 from tests.fixtures.old_records import fill_old_record, make_old_record, steps_through
+from tests.fixtures.pages import page_count, read_page
 from tests.fixtures.report_records import (
     ENDPOINT,
     FAILURE,
@@ -177,6 +178,18 @@ def test_nothing_but_the_page_furniture_lies_outside_the_body(exported: Exported
         assert len(extra) == 2 and re.fullmatch(TIMESTAMP, extra[0]), (number, extra)
         assert extra[1] == fingerprint(head.public_key), (number, extra)
         assert sorted(word for word in outside if word in furniture) == sorted(furniture), number
+
+
+def test_no_page_is_blank(exported: Exported) -> None:
+    """Every page holds some of the report besides its header and footer: no page break before
+    the verification or anywhere else skips a page (``tests/export/test_pdf_pages.py``)."""
+    count = page_count(exported.pdf)
+    pages = [read_page(exported.pdf, number) for number in range(1, count + 1)]
+    assert [(page.number, page.pages) for page in pages] == [
+        (number, count) for number in range(1, count + 1)
+    ]
+    blank = [page.number for page in pages if not page.body]
+    assert not blank, f"pages holding nothing but the header and footer: {blank} of {count}"
 
 
 def first_line_top(document: QTextDocument, block: QTextBlock) -> float:
