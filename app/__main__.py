@@ -19,6 +19,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments[:1] == ["--self-test"]:
         return _self_test()
     if not arguments:
+        # The Qt-free modules the window needs first: PySide6 reads the source of every module
+        # imported after it (looking for its ``__feature__`` switches), which delays the window.
+        import app.render.html
+        import app.services.config
+        import app.services.instance
+        import app.services.remote
+        import app.services.signing
+        import app.services.witness  # noqa: F401
+        from app.ui.display import display_problem  # before the window's modules: Qt would abort
+
+        problem = display_problem()
+        if problem is not None:
+            print(problem, file=sys.stderr, flush=True)
+            return 2
         from app.ui.application import run_gui  # deferred: the command line never loads Qt
 
         return run_gui(LAUNCHED)

@@ -40,12 +40,18 @@ def test_ui_stream_benchmark_runs() -> None:
     output = bench("bench_ui_stream", "--tokens", "300,3000", "--runs", "1")
     assert "longest stall over all runs" in output and "late / early append cost" in output
     assert "append cost per 1,000 characters, 3,000 vs 300 tokens" in output
+    assert (
+        "… after it finished (its last repaint)" in output and "most GUI-thread CPU time in one gap" in output
+    )
+    # No line limit on the pane: the whole trace is still there after the stream.
+    assert "the whole trace in the reasoning pane after every run: True" in output
 
 
 @pytest.mark.e2e
 def test_startup_benchmark_runs() -> None:
     output = bench("bench_startup", "--runs", "1")
     assert "window shown, from spawning the process" in output and "ratio app/raw model load" in output
+    assert "… CPU time the app used until then" in output and "(goal < 0.8 s)" in output
     # The app's log says its weights are memory-mapped, and its memory map agrees.
     assert "the app's log says so: True" in output
     assert re.search(r"weights memory-mapped: (\d+) MB of SmolLM2.* mapped from the file", output)

@@ -22,7 +22,6 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
 
 from app.core.cancel import CancelToken
-from app.services.failures import HANDLED, describe_failure
 from app.services.phases import Runner
 
 T = TypeVar("T")
@@ -30,6 +29,9 @@ T = TypeVar("T")
 
 def failure_words(error: BaseException, doing: str) -> str:
     """What to tell the user of ``error``, which stopped ``doing`` ("Export", "Searching")."""
+    # Here, not at the top: it loads the record's modules, which load after the window is shown.
+    from app.services.failures import HANDLED, describe_failure
+
     if isinstance(error, HANDLED):
         return describe_failure(error, doing).message
     return f"{doing} failed: an unexpected error ({type(error).__name__}). Details are in the log."
@@ -132,6 +134,8 @@ class Background(QObject):
             return
         if job.failed is not None:
             job.failed(failure_words(error, job.doing))
+            from app.services.failures import HANDLED
+
             if isinstance(error, HANDLED):
                 return
         raise error  # to the application's handler: the log, and a dialog

@@ -1,10 +1,12 @@
 """Event-loop stalls and per-token UI cost while a long trace streams at full speed.
 
-A scripted backend streams reasoning tokens as fast as the worker thread can emit
-them into the real main window (offscreen). A 2 ms heartbeat timer measures the
-longest gap the event loop leaves; every pane append is timed, and the cost per
-token early in the trace is compared with the cost late in it (flat = no quadratic
-re-rendering).
+A scripted backend streams reasoning tokens, then an answer, as fast as the worker
+thread can emit them into the real main window (offscreen). A 2 ms heartbeat timer
+measures the longest gap the event loop leaves, from the send until the finished turn
+is shown (its end included: the loop runs on after the turn has finished); every pane
+append is timed, and the cost per token early in the trace is compared with the cost
+late in it (flat = no quadratic re-rendering). The whole trace must be in the pane.
+Goal: no stall longer than one frame (16 ms) with a 100,000-token trace.
 
     python -m tests.benchmarks.bench_ui_stream [--tokens 1000,10000,100000] [--runs 3]
 """
@@ -12,6 +14,8 @@ re-rendering).
 from __future__ import annotations
 
 import argparse
+import gc
+import itertools
 import os
 import sys
 import tempfile
@@ -51,7 +55,7 @@ def trace(tokens: int, answer_tokens: int = 500) -> list[str]:
 
 
 def run_once(tokens: int) -> dict[str, float]:
-    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
 
     from app.core.presets import preset
     from app.runtime.fake_backend import FakeBackend
@@ -81,34 +85,52 @@ def run_once(tokens: int) -> dict[str, float]:
     window, loop = started_window(store, backend, config)
     controller = window.controller
 
-    gaps: list[float] = []
-    clock = QElapsedTimer()
     heartbeat = QTimer()
     heartbeat.setInterval(2)
-
     stamps: list[float] = []
+    # The window's own work in each gap, apart from the time the system gave other processes:
+    # on a busy machine the wall-clock gaps measure the machine as much as the app.
+    worked: list[float] = []
 
     def beat() -> None:
-        gaps.append(clock.restart() / 1000)
         stamps.append(time.perf_counter())
+        worked.append(time.thread_time())
 
     heartbeat.timeout.connect(beat)
-    backend.enqueue(trace(tokens))
-    clock.start()
+    chunks = trace(tokens)
+    backend.enqueue(chunks)
     heartbeat.start()
     started = time.perf_counter()
+    stamps.append(started)
+    worked.append(time.thread_time())
     controller.send("Stream a long trace.")
     loop.exec()
     elapsed = time.perf_counter() - started
+    # The loop quit as the turn finished: run on, so that what the end of the turn does to
+    # the window (and its repaint) is timed too.
+    after = QEventLoop()
+    QTimer.singleShot(150, after.quit)
+    after.exec()
     heartbeat.stop()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(stamps)]
+    busy = [later - earlier for earlier, later in itertools.pairwise(worked)]
+    stamps = stamps[1:]
+    expected = "".join(chunks[1 : chunks.index("[/THINK]")])
     reasoning_pane.ReasoningPane._append_now = original  # type: ignore[method-assign]
-    shown = len(window.reasoning.text())
+    shown_text = window.reasoning.text()
+    shown = len(shown_text)
     controller.shutdown()
     window.close()
     store.close()
+    # Each run starts as the app does, with one window: this one is deleted, its garbage collected.
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
 
-    worst = max(range(1, len(gaps)), key=lambda index: gaps[index]) if len(gaps) > 1 else 0
+    worst = max(range(len(gaps)), key=lambda index: gaps[index]) if gaps else 0
     stall_at = (stamps[worst] - started) / elapsed if stamps else 0.0
+    # Gaps that ended while the turn streamed (send → finished), apart from the end's.
+    while_streaming = [gap for gap, stamp in zip(gaps, stamps, strict=True) if stamp <= started + elapsed]
     total_chars = max(chars for chars, _, _ in appends) if appends else 1
     early = [cost for chars, cost, _ in appends if chars < total_chars * 0.1]
     late = [cost for chars, cost, _ in appends if chars > total_chars * 0.9]
@@ -119,7 +141,11 @@ def run_once(tokens: int) -> dict[str, float]:
     per_append_early = sum(early) / len(early) if early else 0.0
     per_append_late = sum(late) / len(late) if late else 0.0
     return {
-        "longest_stall_ms": max(gaps[1:]) * 1000 if len(gaps) > 1 else 0.0,
+        "longest_stall_ms": max(gaps) * 1000 if gaps else 0.0,
+        "streaming_stall_ms": max(while_streaming) * 1000 if while_streaming else 0.0,
+        "longest_busy_ms": max(busy, default=0.0) * 1000,
+        "end_stall_ms": max(gaps[len(while_streaming) :], default=0.0) * 1000,
+        "whole_trace_shown": 1.0 if shown_text == expected else 0.0,
         "elapsed_s": elapsed,
         "appends": len(appends),
         "append_early_ms": per_append_early * 1000,
@@ -145,7 +171,10 @@ def main(argv: list[str] | None = None) -> int:
         print(
             table(
                 [
-                    ("longest event-loop stall", [r["longest_stall_ms"] for r in results], "ms"),
+                    ("longest event-loop stall, whole turn", [r["longest_stall_ms"] for r in results], "ms"),
+                    ("… while streaming (send → finished)", [r["streaming_stall_ms"] for r in results], "ms"),
+                    ("… after it finished (its last repaint)", [r["end_stall_ms"] for r in results], "ms"),
+                    ("most GUI-thread CPU time in one gap", [r["longest_busy_ms"] for r in results], "ms"),
                     ("whole turn, send to finished", [r["elapsed_s"] for r in results], "s"),
                     ("pane appends (coalesced)", [r["appends"] for r in results], "count"),
                     ("append cost, first 10% of trace", [r["append_early_ms"] for r in results], "ms"),
@@ -166,7 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         print()
     worst = max(r["longest_stall_ms"] for results in by_size.values() for r in results)
-    print(f"longest stall over all runs: {worst:.1f} ms   (goal < 50 ms)")
+    print(f"longest stall over all runs: {worst:.1f} ms   (goal ≤ 16 ms, one frame)")
+    whole = all(r["whole_trace_shown"] for results in by_size.values() for r in results)
+    print(f"the whole trace in the reasoning pane after every run: {whole}")
     if len(sizes) > 1:
         small, large = min(sizes), max(sizes)
         cost = {size: summary([r["per_kchar_ms"] for r in by_size[size]])[0] for size in sizes}
