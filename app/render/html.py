@@ -33,6 +33,7 @@ from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 from app.core.text import visible_runs
+from app.render.colours import PRINT, RenderColours
 from app.render.math import latex_to_html, source_html
 from app.render.scripts import CJK_FAMILIES, CjkVariant, cjk_runs, context_variant, has_cjk
 
@@ -42,9 +43,10 @@ _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 # The window's escapes are set apart by style, not by their text: a typed "\x1b" stays as written.
-ESCAPE_COLOUR = "#8d6e00"
-ESCAPE_BACKGROUND = "#fbeec5"
-ESCAPE_STYLE = f"color:{ESCAPE_COLOUR}; background-color:{ESCAPE_BACKGROUND};"
+# These are the light colours; the window passes its theme's (``colours``).
+ESCAPE_COLOUR = PRINT.escape
+ESCAPE_BACKGROUND = PRINT.escape_background
+ESCAPE_STYLE = PRINT.escape_style
 # Around each escape while the Markdown is parsed, so it can be styled once rendered. Neither
 # can be in the text by then (every other C0 control is an escape already) nor come out of
 # the parse (markdown-it decodes no entity to a C0 control).
@@ -67,12 +69,12 @@ def clean_text(text: str) -> str:
     return _CONTROLS.sub("\ufffd", text)
 
 
-def escape_text(text: str, cjk_default: CjkVariant | None = None) -> str:
+def escape_text(text: str, cjk_default: CjkVariant | None = None, colours: RenderColours = PRINT) -> str:
     """Escape text for HTML, wrapping CJK runs in spans with their regional face."""
     pieces = _MARKED_ESCAPE.split(text) if _ESCAPE_OPEN in text else []  # text, escape, text, …
     if len(pieces) > 1:  # styled here: a CJK span must not come between an escape's marks
         return "".join(
-            _escape_span(piece) if index % 2 else escape_text(piece, cjk_default)
+            _escape_span(piece, colours) if index % 2 else escape_text(piece, cjk_default)
             for index, piece in enumerate(pieces)
         )
     if not has_cjk(text):
@@ -85,31 +87,33 @@ def escape_text(text: str, cjk_default: CjkVariant | None = None) -> str:
     )
 
 
-def markdown_to_html(text: str, *, escapes: bool = False) -> str:
+def markdown_to_html(text: str, *, escapes: bool = False, colours: RenderColours = PRINT) -> str:
     """The model's Markdown and LaTeX as Qt rich text that cannot load, link or hide anything.
 
-    ``escapes``: control characters as the window shows them (see the module's docstring).
+    ``escapes``: control characters as the window shows them (see the module's docstring);
+    ``colours``: those of the marks the renderer adds (the window's theme; by default, print's).
     """
     source = _marked(text) if escapes else clean_text(text)
     parser = _parser()
-    env: EnvType = {}
+    env: EnvType = {"colours": colours}
     tokens = parser.parse(source, env)
     if _too_deep(tokens, parser.options["maxNesting"]):
         # markdown-it stops at its nesting limit and drops the rest: show every word instead.
-        return f"<p>{plain_to_html(text, escapes=escapes)}</p>\n"
+        return f"<p>{plain_to_html(text, escapes=escapes, colours=colours)}</p>\n"
     rendered = parser.renderer.render(tokens, parser.options, env)
     # An entity decodes to the character it names (&#x202e; to a bidi override) after cleaning.
     if escapes:
-        return _styled_escapes(_MARKED_ESCAPE.sub(lambda match: _escape_span(match.group(1)), rendered))
+        marked = _MARKED_ESCAPE.sub(lambda match: _escape_span(match.group(1), colours), rendered)
+        return _styled_escapes(marked, colours=colours)
     return _BIDI_CONTROLS.sub(lambda match: html.escape(clean_text(match.group())), rendered)
 
 
-def plain_to_html(text: str, *, escapes: bool = False) -> str:
-    """Escape text and keep its line breaks; ``escapes`` as for ``markdown_to_html``."""
+def plain_to_html(text: str, *, escapes: bool = False, colours: RenderColours = PRINT) -> str:
+    """Escape text and keep its line breaks; ``escapes`` and ``colours`` as for ``markdown_to_html``."""
     if not escapes:
         return escape_text(clean_text(text)).replace("\n", "<br>")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _styled_escapes(text, escape_text).replace("\n", "<br>")
+    return _styled_escapes(text, escape_text, colours).replace("\n", "<br>")
 
 
 def label_text(text: str) -> str:
@@ -132,15 +136,15 @@ def _marked(text: str) -> str:
     )
 
 
-def _styled_escapes(text: str, ordinary: Callable[[str], str] = str) -> str:
+def _styled_escapes(text: str, ordinary: Callable[[str], str] = str, colours: RenderColours = PRINT) -> str:
     """``text`` with every control character left in it as a styled escape, the rest through ``ordinary``."""
     return "".join(
-        _escape_span(piece) if escaped else ordinary(piece) for piece, escaped in visible_runs(text)
+        _escape_span(piece, colours) if escaped else ordinary(piece) for piece, escaped in visible_runs(text)
     )
 
 
-def _escape_span(escapes: str) -> str:
-    return f'<span style="{ESCAPE_STYLE}">{escapes}</span>'
+def _escape_span(escapes: str, colours: RenderColours = PRINT) -> str:
+    return f'<span style="{colours.escape_style}">{escapes}</span>'
 
 
 @lru_cache(maxsize=1)
@@ -251,7 +255,7 @@ def _mark_cjk_context(state: StateCore) -> None:
 
 def _text(self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType) -> str:
     token = tokens[index]
-    return escape_text(token.content, token.meta.get("cjk"))
+    return escape_text(token.content, token.meta.get("cjk"), env["colours"])
 
 
 def _link_open(
@@ -289,20 +293,20 @@ def _fence(
 def _math_inline(
     self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
 ) -> str:
-    return _math(tokens[index].content, display=False)
+    return _math(tokens[index].content, display=False, colours=env["colours"])
 
 
 def _math_display(
     self: RendererHTML, tokens: Sequence[Token], index: int, options: OptionsDict, env: EnvType
 ) -> str:
-    return _math(tokens[index].content, display=True) + "\n"
+    return _math(tokens[index].content, display=True, colours=env["colours"]) + "\n"
 
 
-def _math(source: str, display: bool) -> str:
+def _math(source: str, display: bool, colours: RenderColours) -> str:
     # A formula holding a control character is shown as its source, escapes and all.
     if _ESCAPE_OPEN in source:
-        return source_html(source, display=display)
-    return latex_to_html(source, display=display)
+        return source_html(source, display=display, colours=colours)
+    return latex_to_html(source, display=display, colours=colours)
 
 
 _RULES: dict[str, Any] = {

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from latex2mathml.converter import convert
 
+from app.render.colours import PRINT, RenderColours
+
 MAX_SOURCE_CHARS = 4000
 MAX_BRACE_DEPTH = 40
 MAX_ELEMENT_DEPTH = 120
@@ -83,8 +85,10 @@ _TALL_FENCES = {
     "⌋": ("⎥", "⎥", "⎦"),
 }
 
-_LABEL = '<span style="color:#5f6b7a;"><small>math</small></span>'
-_BOX = '<span style="background-color:#e9eef3;">&nbsp;{}&nbsp;</span>'
+_LABEL = '<span style="color:{};"><small>math</small></span>'
+# Every text in a formula is escaped ("<" as "&lt;"): this opening tag can only be the box's own.
+_BOX_OPEN = '<span style="background-color:{};">'
+_BOX = _BOX_OPEN.format(PRINT.math_box) + "&nbsp;{}&nbsp;</span>"
 # Qt collapses Unicode spaces (em, thin) like ASCII ones; only non-breaking spaces keep a width.
 _GAP = "&nbsp;&nbsp;"
 _BARE_AMPERSAND = re.compile(r"&(?!#x?[0-9a-fA-F]+;|[a-zA-Z][a-zA-Z0-9]*;)")
@@ -103,23 +107,26 @@ class _Piece:
     fraction: bool = False  # a/b: needs parentheses when a factor stands beside it
 
 
-def latex_to_html(source: str, *, display: bool = False) -> str:
+def latex_to_html(source: str, *, display: bool = False, colours: RenderColours = PRINT) -> str:
     """Render one formula; falls back to its source, labelled, when it cannot be shown."""
     try:
         body = _convert(source, display)
     except _Unsupported:
-        return source_html(source, display=display)
+        return source_html(source, display=display, colours=colours)
+    if colours.math_box != PRINT.math_box:
+        body = body.replace(_BOX_OPEN.format(PRINT.math_box), _BOX_OPEN.format(colours.math_box))
     if display:
         return f'<p class="math" align="center" dir="ltr">{body}</p>'
     return f'<span class="math">{body}</span>'
 
 
-def source_html(source: str, *, display: bool = False) -> str:
+def source_html(source: str, *, display: bool = False, colours: RenderColours = PRINT) -> str:
     """The formula's LaTeX as inert monospace text, labelled as math."""
+    label = _LABEL.format(colours.math_label)
     if display:
         lines = "<br>".join(html.escape(line) for line in source.strip().split("\n"))
-        return f'<p class="math-source" dir="ltr">{_LABEL}<br><code>{lines}</code></p>'
-    return f"{_LABEL}&nbsp;<code>{html.escape(' '.join(source.split()))}</code>"
+        return f'<p class="math-source" dir="ltr">{label}<br><code>{lines}</code></p>'
+    return f"{label}&nbsp;<code>{html.escape(' '.join(source.split()))}</code>"
 
 
 def _convert(source: str, display: bool) -> str:
