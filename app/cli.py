@@ -21,7 +21,7 @@ from app.core.images import read_image_file
 from app.core.report import model_identity_lines
 from app.core.signing import fingerprint
 from app.core.states import TurnState, state_of, turn_state
-from app.core.text import printable, printable_json
+from app.core.text import counted, noun, printable, printable_json
 from app.core.types import (
     MATCH_END,
     MATCH_START,
@@ -597,7 +597,8 @@ def _ask(args: argparse.Namespace) -> int:
         sys.stderr.write("\n")
     ended = printable(turn_state(turn).words, keep_newlines=False)
     print(
-        f"[turn {turn.id} in conversation {turn.conversation_id}: {ended}, {turn.completion_tokens} tokens]",
+        f"[turn {turn.id} in conversation {turn.conversation_id}: {ended}, "
+        f"{counted(turn.completion_tokens, 'token')}]",
         file=sys.stderr,
     )
     if turn.status == TurnStatus.FAILED:
@@ -656,7 +657,8 @@ def _list(args: argparse.Namespace) -> int:
         for c in conversations:
             last = _last_state(c)
             ended = f"  [last turn {last.words}]" if last else ""
-            _say(f"{c.id:>6}  {c.created_at}  {c.turn_count:>3} turns  {c.title}{ended}", one_line=True)
+            turns = noun(c.turn_count, "turn")
+            _say(f"{c.id:>6}  {c.created_at}  {c.turn_count:>3} {turns:<5}  {c.title}{ended}", one_line=True)
     return 0
 
 
@@ -1057,7 +1059,8 @@ def _checkpoint(args: argparse.Namespace) -> int:
     with _writing(authority) as store:
         made = store.checkpoint(installation_key(), "on demand")
     print(
-        f"Checkpoint {made.id}: {made.entry_count} entries, head {made.head_hash}, signed at {made.at} "
+        f"Checkpoint {made.id}: {counted(made.entry_count, 'entry', 'entries')}, head {made.head_hash}, "
+        f"signed at {made.at} "
         f"by key {fingerprint(made.public_key)}"
     )
     return 0

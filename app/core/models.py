@@ -220,22 +220,48 @@ class ModelEntry:
         }
 
 
-def context_warning(history_tokens: int, prompt: str, max_tokens: int, n_ctx: int) -> str | None:
-    """A warning when the next turn may not fit the context window, else None.
+CHARACTERS_PER_TOKEN = 3  # a guess for text no tokenizer here can count (a server's model)
 
-    ``history_tokens`` is the previous turn's prompt plus completion tokens (an upper bound on
-    what the conversation sends again: earlier reasoning is not resent); the new prompt is
-    counted at three characters a token, which overestimates most languages a little. This only
-    warns: a prompt that truly does not fit fails its turn with a context-overflow message.
+
+def estimate_tokens(text: str) -> int:
+    """A guess at how many tokens ``text`` is, for a model whose tokenizer is not here."""
+    return len(text) // CHARACTERS_PER_TOKEN + 1
+
+
+@dataclass(frozen=True)
+class ContextFit:
+    """How the next turn's prompt measures against the context window.
+
+    ``prompt_tokens`` is what the model's own tokenizer counts for the prompt as the template
+    renders it (history, system prompt and the draft), unless ``estimated``: a server's model,
+    whose tokenizer is not here, gets a guess. ``uncounted_images`` are images the model would
+    see that the count leaves out. This only warns: a prompt that truly does not fit fails its
+    turn with a context-overflow message.
     """
-    if n_ctx <= 0:  # unknown (a remote server that does not say): nothing to warn against
-        return None
-    needed = history_tokens + len(prompt) // 3 + 1 + max_tokens
-    if needed <= n_ctx:
-        return None
-    return (
-        f"This turn may not fit: the conversation is about {history_tokens + len(prompt) // 3 + 1:,} "
-        f"tokens and up to {max_tokens:,} more may be generated, but the context window is "
-        f"{n_ctx:,} tokens. Nothing is dropped: start a new conversation or raise the context size "
-        "if it fails."
-    )
+
+    prompt_tokens: int
+    max_tokens: int
+    n_ctx: int
+    estimated: bool = False
+    uncounted_images: int = 0
+
+    @property
+    def fits(self) -> bool:
+        return self.n_ctx <= 0 or self.prompt_tokens + self.max_tokens <= self.n_ctx
+
+    def warning(self) -> str | None:
+        """The warning in words (English, for logs and the command line); None if it fits."""
+        if self.fits:
+            return None
+        counted = (
+            f"about {self.prompt_tokens:,} tokens (an estimate: the server's tokenizer is not here)"
+            if self.estimated
+            else f"{self.prompt_tokens:,} {'token' if self.prompt_tokens == 1 else 'tokens'}"
+        )
+        if self.uncounted_images:
+            counted += f", images not counted ({self.uncounted_images})"
+        return (
+            f"This turn may not fit: its prompt is {counted} and up to {self.max_tokens:,} more may be "
+            f"generated, but the context window is {self.n_ctx:,} tokens. Nothing is dropped: start a "
+            "new conversation or raise the context size if it fails."
+        )

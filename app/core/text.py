@@ -119,3 +119,15 @@ def printable_json(data: Any) -> str:
     """
     dumped = json.dumps(data, ensure_ascii=False, indent=2)
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", dumped)
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``count`` and its noun, singular for exactly one: "1 entry", "2 entries", "0 turns"."""
+    return f"{count} {noun(count, singular, plural)}"
+
+
+def noun(count: int, singular: str, plural: str | None = None) -> str:
+    """The noun for ``count`` of it: ``plural`` (else ``singular`` + "s") unless it is one."""
+    if count == 1:
+        return singular
+    return plural if plural is not None else singular + "s"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from app.core.cancel import CancelToken
+from app.core.models import ModelInfo
 from app.core.types import ChatMessage, PreparedPrompt, RunSettings, SamplingParams
 
 
@@ -28,6 +29,8 @@ class LoadedModel:
     accepts_images: bool = False  # images are sent without a projector (a remote server decides)
     quantization: str = ""  # from the GGUF metadata ("Q4_K_M"); "" when unknown (a server)
     parameter_count: int = 0  # from the GGUF tensor shapes; 0 when unknown
+    # What inspecting the file found (sizes that say what a context costs); None: not inspected.
+    info: ModelInfo | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_vision(self) -> bool:
@@ -93,6 +96,11 @@ class Backend(Protocol):
         settings: RunSettings,
         images: Mapping[str, bytes] | None = None,
     ) -> PreparedPrompt: ...
+
+    def count_tokens(self, messages: tuple[ChatMessage, ...], settings: RunSettings) -> int | None:
+        """How many tokens ``messages`` (without images) are evaluated as, counted as ``prepare``
+        counts them; None when the model's tokenizer is not here (a server). Changes nothing."""
+        ...
 
     def generate(self, prompt: PreparedPrompt, settings: RunSettings, cancel: CancelToken) -> Generation: ...
 

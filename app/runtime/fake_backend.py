@@ -6,7 +6,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.core.cancel import CancelToken
@@ -123,6 +123,19 @@ class FakeBackend:
             raise ModelError("No model is loaded.")
         if any(m.images for m in messages) and not self._loaded.has_vision:
             raise ModelError("This model has no vision projector: it cannot be sent images.")
+        prepared = self._render(messages, images)
+        self.prompts.append(prepared)
+        return prepared
+
+    def count_tokens(self, messages: tuple[ChatMessage, ...], settings: RunSettings) -> int | None:
+        """The scripted tokenizer's count (one token a word), as ``prepare`` counts it."""
+        if self._loaded is None:
+            raise ModelError("No model is loaded.")
+        return self._render(tuple(replace(m, images=()) for m in messages), None).token_count
+
+    def _render(
+        self, messages: tuple[ChatMessage, ...], images: Mapping[str, bytes] | None
+    ) -> PreparedPrompt:
         text = (
             "".join(
                 f"<{m.role}>" + "".join(f"<image {sha}>" for sha in m.images) + f"{m.content}\n"
@@ -132,7 +145,7 @@ class FakeBackend:
         )
         image_data = tuple((images or {})[sha] for m in messages for sha in m.images)
         token_count = len(text.split())
-        prepared = PreparedPrompt(
+        return PreparedPrompt(
             messages=messages,
             text=text,
             sha256=sha256_text(text),
@@ -141,8 +154,6 @@ class FakeBackend:
             template_sha256=sha256_text(FAKE_TEMPLATE),
             image_data=image_data,
         )
-        self.prompts.append(prepared)
-        return prepared
 
     def generate(self, prompt: PreparedPrompt, settings: RunSettings, cancel: CancelToken) -> _FakeGeneration:
         script = self.scripts.popleft() if self.scripts else Script(["(no script)"])

@@ -13,7 +13,7 @@ import importlib.metadata
 import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -181,6 +181,7 @@ class LlamaBackend:
             projector=projector,
             quantization=info.quantization or "",
             parameter_count=info.parameter_count or 0,
+            info=info,
         )
         self._grammar = _checked_grammar(llm, reasoning_grammar(self._think_tokens))
         self._abort.attach(llm)
@@ -255,6 +256,15 @@ class LlamaBackend:
             image_data=tuple(image_data),
             token_segments=tokens.segments,
         )
+
+    def count_tokens(self, messages: tuple[ChatMessage, ...], settings: RunSettings) -> int | None:
+        """How many tokens ``messages`` are, rendered and tokenized exactly as ``prepare`` does
+        (images left out); the prompt ``prepare`` made last stays the one kept."""
+        kept = self._tokenized
+        try:
+            return self.prepare(tuple(replace(m, images=()) for m in messages), settings).token_count
+        finally:
+            self._tokenized = kept
 
     def prompt_tokens(self, prompt: PreparedPrompt, settings: RunSettings) -> PromptTokens:
         """The ids ``prompt`` is evaluated as: its ``token_segments``, else what ``prepare`` computed.

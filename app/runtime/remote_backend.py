@@ -279,6 +279,10 @@ class RemoteBackend:
             request=RecordedRequest.of(body_text(self._body(shown, settings)), sent),
         )
 
+    def count_tokens(self, messages: tuple[ChatMessage, ...], settings: RunSettings) -> int | None:
+        """None: the server's tokenizer is its own, and it counts only what it is sent."""
+        return None
+
     def request_body(self, prompt: PreparedPrompt, settings: RunSettings) -> dict[str, Any]:
         """The JSON body of the chat completion request for this prompt, as sent."""
         parsed: dict[str, Any] = json.loads(self._sent(prompt, settings))

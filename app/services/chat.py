@@ -16,6 +16,7 @@ from app.core.cancel import CancelToken
 from app.core.clock import os_user
 from app.core.errors import ModelError, VeritraceError
 from app.core.images import CheckedImage, ModelImage, model_copy
+from app.core.models import ContextFit, estimate_tokens
 from app.core.prompts import build_messages, title_from_prompt
 from app.core.reasoning import ReasoningSplitter, count_reasoning_tokens
 from app.core.signing import KeyPair
@@ -346,6 +347,35 @@ class ChatService:
             },
         )
         return self.model
+
+    def context_fit(
+        self, conversation_id: int | None, prompt: str, settings: RunSettings, images: int = 0
+    ) -> ContextFit | None:
+        """How the next turn's prompt (``prompt`` and ``images`` more images) measures against the
+        context window; None with no model, or a window of unknown size (a server that does not say).
+
+        The prompt is built as a turn builds it and counted by the backend's own tokenizer: the
+        number the turn will evaluate, images apart. A server's model is estimated (and says so).
+        Call it on the thread that owns the model.
+        """
+        model = self.model
+        if model is None or model.loaded.n_ctx <= 0:
+            return None
+        history = self.store.conversation(conversation_id).turns if conversation_id is not None else ()
+        messages = build_messages(
+            settings.system_prompt,
+            history,
+            prompt,
+            with_reasoning=settings.resend_reasoning and model.loaded.is_remote,
+        )
+        seen = sum(1 for turn in history for image in turn.images if image.sent_sha256)
+        uncounted = images + seen if model.loaded.has_vision else 0
+        max_tokens, n_ctx = settings.params.max_tokens, model.loaded.n_ctx
+        counted = self.backend.count_tokens(messages, settings)
+        if counted is None:
+            used = self.store.context_used(conversation_id) if conversation_id is not None else 0
+            return ContextFit(used + estimate_tokens(prompt), max_tokens, n_ctx, True, uncounted)
+        return ContextFit(counted, max_tokens, n_ctx, False, uncounted)
 
     def run_turn(
         self,

@@ -20,6 +20,7 @@ from pathlib import Path
 from app import __version__
 from app.core.cancel import CancelToken
 from app.core.presets import preset, with_params
+from app.core.text import counted
 from app.core.types import TurnStatus
 from app.runtime.backend import Backend
 from app.runtime.model_files import demo_model_path
@@ -146,8 +147,9 @@ def _run(home: Path) -> str:
         store.close()
     return (
         f"Veritrace {__version__}, {model_label} ({backend.runtime_version}), "
-        f"turn {turn.status.value} ({turn.completion_tokens} tokens), "
-        f"record intact ({after.entries} ledger entries), PDF report {result.size} bytes"
+        f"turn {turn.status.value} ({counted(turn.completion_tokens, 'token')}), "
+        f"record intact ({counted(after.entries, 'ledger entry', 'ledger entries')}), "
+        f"PDF report {result.size} bytes"
     )
 
 

@@ -41,6 +41,7 @@ from app.core.signoff import (
     identity_message,
     signoff_message,
 )
+from app.core.text import counted
 from app.storage.models import Base, EventRow, LedgerRow, TurnRow
 from app.storage.rows import stored
 from app.storage.sqlite_dialect import among, read_only
@@ -224,7 +225,7 @@ class Verification:
         if self.problem is not None:
             return f"Record broken at entry {self.problem.seq}: {self.problem.reason}."
         text = (
-            f"Record intact: {self.entries} ledger entries, head {self.head}, "
+            f"Record intact: {counted(self.entries, 'ledger entry', 'ledger entries')}, head {self.head}, "
             f"{self.checkpoints} signed checkpoint(s) valid"
         )
         if self.unenrolled_key is not None:

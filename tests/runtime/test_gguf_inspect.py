@@ -435,13 +435,19 @@ def test_llama_cpp_never_parses_a_file_the_inspector_refuses(tmp_path: Path) -> 
     assert backend.loaded is None
 
 
-def test_context_warning_names_the_overflow_and_ignores_an_unknown_window() -> None:
-    from app.core.models import context_warning
+def test_context_fit_names_the_overflow_says_an_estimate_and_ignores_an_unknown_window() -> None:
+    from app.core.models import ContextFit, estimate_tokens
 
-    assert context_warning(100, "short question", 200, 4096) is None
-    warning = context_warning(3900, "x" * 300, 512, 4096)
-    assert warning is not None and "may not fit" in warning
-    assert context_warning(10**6, "x", 10**6, 0) is None  # a server that does not say its window
+    assert ContextFit(100, 200, 4096).warning() is None
+    assert ContextFit(3896, 200, 4096).fits and not ContextFit(3897, 200, 4096).fits  # exactly full fits
+    counted = ContextFit(4000, 512, 4096).warning()
+    assert counted is not None and "may not fit" in counted and "4,000 tokens" in counted
+    assert "estimate" not in counted, "a count by the model's tokenizer is not called an estimate"
+    guessed = ContextFit(estimate_tokens("x" * 12_000), 512, 4096, estimated=True).warning()
+    assert guessed is not None and "about 4,001 tokens (an estimate" in guessed
+    with_images = ContextFit(4000, 512, 4096, uncounted_images=2).warning()
+    assert with_images is not None and "images not counted (2)" in with_images
+    assert ContextFit(10**6, 10**6, 0).warning() is None  # a server that does not say its window
 
 
 def test_a_header_without_tensors_is_not_a_model(tmp_path: Path) -> None:

@@ -286,3 +286,21 @@ def test_stop_during_a_long_prefill_aborts_inside_llama_cpp(
     # The flag is cleared for the next request: it runs in full.
     again, _ = run(backend, settings, "Hello")
     assert again
+
+
+def test_counting_a_draft_is_llama_cpps_count_of_its_rendering_and_keeps_the_prompt_prepared(
+    backend: LlamaBackend, demo_gguf: Path
+) -> None:
+    backend.load(demo_gguf, LoadOptions(2048, 0, 0))
+    settings = seeded(preset("demo"))
+    prepared = backend.prepare(build_messages(settings.system_prompt, [], "Is clause 4 void?"), settings)
+    kept = backend._tokenized
+    draft = build_messages(settings.system_prompt, [], "Count these words: " + "blue green " * 40)
+    counted = backend.count_tokens(draft, settings)
+    again = backend.prepare(draft, settings)
+    ids = vocab_of(backend).tokenize(again.text.encode("utf-8"), add_bos=False, special=True)
+    assert counted == len(ids) == again.token_count
+    backend._tokenized = kept
+    assert backend.count_tokens(draft, settings) == counted
+    assert backend._tokenized is kept, "the prompt prepared last is still the one its turn evaluates"
+    assert backend.prompt_tokens(prepared, settings) == kept[1]  # type: ignore[index]

@@ -71,6 +71,7 @@ def test_a_bad_model_file_is_refused_and_the_model_in_use_stays(
     assert "broken.gguf" in failed.args[1] and "more than the file can hold" in failed.args[1]
     # The inspector refused it before llama.cpp saw it, so the demo model was never unloaded.
     assert real_window.controller.model is not None and real_window.controller.model.loaded.is_demo
+    real_window.composer.editor.setPlainText("Still there?")  # Send is off for an empty draft
     qtbot.waitUntil(real_window.composer.send_button.isEnabled, timeout=5000)
     assert load_config().model_path is None, "a model that failed to load is not remembered"
 
