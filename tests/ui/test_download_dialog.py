@@ -151,7 +151,7 @@ def test_main_window_downloads_into_the_library_and_uses_the_model(
     qtbot: QtBot, window: MainWindow, hub: HubServer, tmp_path: Path
 ) -> None:
     actions = [action.text() for action in window.findChildren(QAction)]
-    assert "Download &Magistral…" in actions
+    assert "Download Ma&gistral…" in actions
     dialog = window.open_download()
     dialog.folder.setText(str(tmp_path / "dl"))
     with qtbot.waitSignal(dialog.downloaded, timeout=60000) as downloaded:
