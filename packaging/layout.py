@@ -116,7 +116,8 @@ QT_DROP = [
     "*Qt6Pdf*",
     "*/plugins/platforminputcontexts/*",
     "*/plugins/imageformats/*qpdf*",
-    # Qt's own translations: the app is in English and installs no QTranslator.
+    # Qt's own translations, but for those of its standard buttons and dialogs in the languages the
+    # window ships in (QT_KEEP).
     "*/Qt/translations/*",
     "*/translations/qtwebengine*",
     # Platforms for embedded screens and remote displays; the desktop uses xcb (X11, XWayland),
@@ -134,9 +135,16 @@ QT_DROP = [
 ]
 
 
+# Kept although QT_DROP matches them: Qt's translations of its standard buttons and dialogs (OK,
+# Cancel, the file chooser) into the languages the window ships in (app.ui.i18n.SHIPPED).
+QT_KEEP = ["*/Qt/translations/qtbase_fr.qm", "*/Qt/translations/qtbase_de.qm"]
+
+
 def dropped(destination: str) -> bool:
-    """Whether a file the analysis found is left out of the bundle (see QT_DROP)."""
+    """Whether a file the analysis found is left out of the bundle (see QT_DROP and QT_KEEP)."""
     path = destination.replace("\\", "/")
+    if any(fnmatch.fnmatch(path, pattern) for pattern in QT_KEEP):
+        return False
     return any(fnmatch.fnmatch(path, pattern) for pattern in QT_DROP)
 
 

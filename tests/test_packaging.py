@@ -239,7 +239,11 @@ def test_libraries_only_a_dropped_plugin_needed_are_left_out() -> None:
     assert layout.is_root("llama_cpp/lib/libmtmd.so") and layout.is_root("libpython3.11.so.1.0")
     assert not layout.is_root("libcairo.so.2") and not layout.is_root("numpy.libs/libopenblas.so")
     assert layout.dropped("PySide6/Qt/plugins/platformthemes/libqgtk3.so")
-    assert layout.dropped("PySide6/Qt/translations/qtbase_de.qm")
+    # Qt's own translations go, but for its standard buttons in the languages the window ships in.
+    assert layout.dropped("PySide6/Qt/translations/qtbase_ja.qm")
+    assert layout.dropped("PySide6/Qt/translations/qt_help_de.qm")
+    assert not layout.dropped("PySide6/Qt/translations/qtbase_de.qm")
+    assert not layout.dropped("PySide6\\Qt\\translations\\qtbase_fr.qm")
     assert not layout.dropped("PySide6/Qt/plugins/platforms/libqxcb.so")
     assert not layout.dropped("PySide6/Qt/plugins/platforms/libqoffscreen.so")
     assert not layout.dropped("PySide6/Qt/plugins/platforms/libqwayland.so")

@@ -43,10 +43,29 @@ class SummaryTurn:
     prompt: str  # its first line, cut to PROMPT_EXCERPT characters
     state: TurnState
     flags: tuple[Annotation, ...]  # the concerns and errors reviewers noted on it
+    # The files whose hash did not verify, ("model" | "projector", the check): what the hash
+    # warnings say, kept as values so a window can word them in its own language.
+    hash_problems: tuple[tuple[str, HashCheck], ...] = ()
 
     @property
     def number(self) -> int:
         return self.index + 1
+
+
+@dataclass(frozen=True)
+class ModelUse:
+    """A model or projector a conversation used, as its summary's label names it."""
+
+    role: str  # "model" | "projector"
+    name: str  # the file's name, or the model id a server ran
+    sha256: str  # "" for a server's model
+    server: str = ""  # where a server's model ran
+
+    @property
+    def label(self) -> str:
+        if self.server:
+            return f"Model {self.name} at {self.server}"
+        return f"{'Projector' if self.role == 'projector' else 'Model'} {self.name}"
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,7 @@ class SignOffSummary:
     warnings: tuple[str, ...]  # one plain sentence each
     models: tuple[tuple[str, str], ...]  # (label, full SHA-256; "" for a server's model)
     content_sha256: str  # what the signature will cover (app.core.signoff.content_digest)
+    model_uses: tuple[ModelUse, ...] = ()  # the same models as values, one for each label
 
     def lines(self) -> list[str]:
         """The summary as lines of text, everything in it (the command line prints these)."""
@@ -101,18 +121,22 @@ def _summary(conversation: Conversation, content: str) -> SignOffSummary:
         raise VeritraceError(f"Conversation {number} has no turns to sign off.")
     turns = []
     warnings: list[str] = []
-    models: dict[tuple[str, str], None] = {}
+    models: dict[ModelUse, None] = {}
     for turn in conversation.turns:
         state = turn_state(turn)
         if state.state is State.RUNNING:
             raise VeritraceError(f"Conversation {number} has a turn still running; sign off once it ends.")
         flags = tuple(note for note in turn.annotations if note.flag in (Flag.CONCERN, Flag.ERROR))
-        turns.append(SummaryTurn(turn.id, turn.index, _excerpt(turn.prompt), state, flags))
+        problems = _hash_problems(turn)
+        turns.append(SummaryTurn(turn.id, turn.index, _excerpt(turn.prompt), state, flags, problems))
         warnings += _state_warnings(turn, state)
         warnings += [_flag_warning(turn, note) for note in flags]
-        warnings += _hash_warnings(turn)
+        warnings += _hash_warnings(turn.index + 1, problems)
         models.update(dict.fromkeys(_models(turn)))
-    return SignOffSummary(number, conversation.title, tuple(turns), tuple(warnings), tuple(models), content)
+    labels = tuple((use.label, use.sha256) for use in models)
+    return SignOffSummary(
+        number, conversation.title, tuple(turns), tuple(warnings), labels, content, tuple(models)
+    )
 
 
 def _excerpt(prompt: str) -> str:
@@ -145,25 +169,29 @@ def _flag_warning(turn: Turn, note: Annotation) -> str:
     return f"Turn {turn.index + 1} is flagged as {kind} by {note.author} ({note.created_at}): {note.comment}"
 
 
-def _hash_warnings(turn: Turn) -> list[str]:
-    found = []
-    for role, check in (("model", turn.model_check), ("projector", turn.projector_check)):
-        if check is HashCheck.MISMATCH:
-            found.append(f"Turn {turn.index + 1}: its {role} file's hash did not match the cached one.")
-        elif check is HashCheck.UNVERIFIABLE:
-            found.append(
-                f"Turn {turn.index + 1}: its {role} file was written to while loaded (not hashable)."
-            )
-    return found
+def _hash_problems(turn: Turn) -> tuple[tuple[str, HashCheck], ...]:
+    checks = (("model", turn.model_check), ("projector", turn.projector_check))
+    return tuple(
+        (role, check) for role, check in checks if check in (HashCheck.MISMATCH, HashCheck.UNVERIFIABLE)
+    )
 
 
-def _models(turn: Turn) -> list[tuple[str, str]]:
+def _hash_warnings(number: int, problems: tuple[tuple[str, HashCheck], ...]) -> list[str]:
+    return [
+        f"Turn {number}: its {role} file's hash did not match the cached one."
+        if check is HashCheck.MISMATCH
+        else f"Turn {number}: its {role} file was written to while loaded (not hashable)."
+        for role, check in problems
+    ]
+
+
+def _models(turn: Turn) -> list[ModelUse]:
     if turn.ran_remotely or turn.model.is_remote:
         where = turn.endpoint or turn.model.path
-        return [(f"Model {turn.remote_model or turn.model.path} at {where}", "")]
-    used = [(f"Model {Path(turn.model.path).name}", turn.model.sha256)]
+        return [ModelUse("model", turn.remote_model or turn.model.path, "", where)]
+    used = [ModelUse("model", Path(turn.model.path).name, turn.model.sha256)]
     if turn.projector is not None:
-        used.append((f"Projector {Path(turn.projector.path).name}", turn.projector.sha256))
+        used.append(ModelUse("projector", Path(turn.projector.path).name, turn.projector.sha256))
     return used
 
 

@@ -31,6 +31,11 @@ class PromptTokenView:
     turn_id: int
     pieces: tuple[TokenPiece, ...]
     note: str = ""
+    # Why, as a value a window can word in its own language: "remote", "unrecorded", "no-model",
+    # "other-model" (with the two hashes below), "unreadable" (the note carries the error), or "".
+    why: str = ""
+    loaded_sha256: str = ""  # "other-model": the hash of the model loaded now ("" not hashed yet)
+    recorded_sha256: str = ""  # "other-model": the hash the turn recorded ("" none)
 
     @property
     def has_texts(self) -> bool:
@@ -53,14 +58,15 @@ def prompt_token_view(turn: Turn, model: ActiveModel | None, backend: Backend | 
     try:
         ids = turn.prompt_token_ids
     except TokenIdsError as error:
-        return PromptTokenView(turn.id, (), f"{error} Run Verify to see what changed.")
+        return PromptTokenView(turn.id, (), f"{error} Run Verify to see what changed.", "unreadable")
     if ids is None:
         why = (
             "it ran on a server, which does not say the ids it read"
             if turn.ran_remotely
             else "they were not recorded (the turn was recorded by an earlier version of Veritrace)"
         )
-        return PromptTokenView(turn.id, (), f"This turn's prompt token ids are not known: {why}.")
+        kind = "remote" if turn.ran_remotely else "unrecorded"
+        return PromptTokenView(turn.id, (), f"This turn's prompt token ids are not known: {why}.", kind)
     bare = tuple(TokenPiece(token) for token in ids)
     if model is None or model.loaded.is_remote or not isinstance(backend, TokenReader):
         return PromptTokenView(
@@ -68,6 +74,7 @@ def prompt_token_view(turn: Turn, model: ActiveModel | None, backend: Backend | 
             bare,
             "No local model is loaded: the ids alone. Load the model that ran this turn to see "
             "each token's text.",
+            "no-model",
         )
     if not turn.model.sha256 or model.file.sha256 != turn.model.sha256:
         loaded = model.file.sha256 or "not hashed yet"
@@ -77,5 +84,8 @@ def prompt_token_view(turn: Turn, model: ActiveModel | None, backend: Backend | 
             f"The model loaded now (SHA-256 {loaded}) is not the one that ran this turn "
             f"(SHA-256 {turn.model.sha256 or 'not recorded'}): the ids alone. Load that model to see each "
             "token's text.",
+            "other-model",
+            model.file.sha256,
+            turn.model.sha256,
         )
     return PromptTokenView(turn.id, tuple(backend.token_pieces(ids)))
