@@ -1,12 +1,18 @@
-"""Screenshot the real window mid-generation, under Xvfb.
+"""Screenshot the real window mid-generation, under Xvfb: the README's picture.
 
-    xvfb-run -s '-screen 0 1440x900x24' python tools/screenshot.py OUT.png
+    xvfb-run -s '-screen 0 1280x800x24' python3 tools/screenshot.py [OUT.png] [--size 1280x800]
+        [--images] [--answer] [--dialogs DIR] [--language fr]
 
-Uses the real demo model on the session's own thread, with a throwaway data folder.
+Runs the real demo model (llama.cpp) in the window's worker, in a throwaway data folder: a first
+question is answered in full, then the shot is taken while the second one's reasoning streams
+into the Reasoning pane (``--answer``: once its answer has started). OUT.png defaults to
+``resources/screenshot.png``. ``--dialogs DIR`` also saves the first-start welcome, the guide and
+About (both tabs) into DIR.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -14,22 +20,34 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("VERITRACE_HOME", tempfile.mkdtemp(prefix="veritrace-shot-"))
+_HOME = tempfile.mkdtemp(prefix="veritrace-shot-")
+os.environ["VERITRACE_HOME"] = _HOME
+os.environ["VERITRACE_WITNESS_DIR"] = str(Path(_HOME) / "witness")
+# No keyring, no prompt: the throwaway installation key is protected by this passphrase.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+os.environ.setdefault("VERITRACE_KEY_PASSPHRASE", "a passphrase for the screenshot only")
 
 from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
+from app.render.fonts import register_fonts  # noqa: E402
 from app.runtime.llama_backend import LlamaBackend  # noqa: E402
 from app.services.config import load_config  # noqa: E402
-from app.services.paths import database_path  # noqa: E402
-from app.storage.repository import Store  # noqa: E402
+from app.services.paths import backups_dir, database_path  # noqa: E402
+from app.services.record import open_record  # noqa: E402
+from app.ui.application import configure_process  # noqa: E402
+from app.ui.i18n import install_language  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.style import apply_style  # noqa: E402
 
+DEFAULT_OUTPUT = ROOT / "resources" / "screenshot.png"
 PROMPTS = [
-    "Is a liability cap of 12 months' fees enforceable if the supplier was grossly negligent?",
-    "Summarise the key risks in two bullet points.",
+    "A supply contract caps liability at 12 months' fees. Does the cap apply if the supplier "
+    "was grossly negligent? Answer briefly.",
+    "The order was placed on 28 January and the contract says delivery is due within 30 days of "
+    "the order. On what date is delivery due, and what if that day is a Sunday?",
 ]
+REASONING_CHARS = 360  # enough reasoning on screen to read as a trace, before the answer starts
 
 
 def sample_images(folder: Path) -> list[str]:
@@ -55,46 +73,103 @@ def sample_images(folder: Path) -> list[str]:
     return paths
 
 
-def main(output: str, mid_chars: int = 60, with_images: bool = False) -> None:
-    app = QApplication(sys.argv)
+def save(widget: QWidget, path: Path) -> None:
+    QApplication.processEvents()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = widget.grab().toImage()
+    if not image.save(str(path), "PNG", 0):  # 0: the smallest PNG Qt writes
+        raise SystemExit(f"could not write {path}")
+    print(f"saved {path} ({image.width()}×{image.height()}, {path.stat().st_size // 1024} KiB)")
+
+
+def save_dialogs(window: MainWindow, folder: Path) -> None:
+    """The first-start welcome, the guide and About (both tabs), as a newcomer meets them."""
+    welcome = window.open_welcome()
+    save(welcome, folder / "welcome.png")
+    welcome.close()
+    guide = window.open_guide()
+    save(guide, folder / "guide.png")
+    guide.close()
+    about = window.open_about()
+    save(about, folder / "about.png")
+    about.tabs.setCurrentIndex(1)
+    about.licence_list.setCurrentRow(1)
+    save(about, folder / "about-licences.png")
+    about.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("output", nargs="?", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--size", default="1280x800", help="the window's size, WIDTHxHEIGHT")
+    parser.add_argument("--images", action="store_true", help="attach two images to the first prompt")
+    parser.add_argument("--answer", action="store_true", help="wait for the answer to start streaming")
+    parser.add_argument("--dialogs", type=Path, help="also save the welcome, guide and About here")
+    parser.add_argument("--language", default="", help="en, fr or de (default: the system's language)")
+    args = parser.parse_args(argv)
+    width, height = (int(part) for part in args.size.lower().split("x"))
+
+    configure_process()
+    app = QApplication(sys.argv[:1])
     app.setApplicationName("Veritrace")
-    apply_style(app)
-    store = Store(database_path())
+    app.setOrganizationName("Veritrace-screenshot")  # its window geometry is not the user's
+    register_fonts()
+    apply_style(app)  # type: ignore[arg-type]
+    install_language(app, args.language)
+    store = open_record(database_path(), backups=backups_dir())
     window = MainWindow(store, LlamaBackend(), load_config(), modal_errors=False)
+    window.resize(width, height)
     window.show()
     controller = window.controller
+    controller.set_display_name("Dr Alice Martin")
     queue = list(PROMPTS)
+    failures: list[str] = []
 
     def send_next() -> None:
         window.composer.editor.setPlainText(queue.pop(0))
-        if with_images and len(queue) == len(PROMPTS) - 1:
-            window.composer.add_images(sample_images(Path(os.environ["VERITRACE_HOME"])))
+        if args.images and len(queue) == len(PROMPTS) - 1:
+            window.composer.add_images(sample_images(Path(_HOME)))
         controller.send(window.composer.text(), tuple(window.composer.attachments.images()))
+
+    def on_model_changed(_model: object) -> None:
+        if len(queue) == len(PROMPTS):
+            send_next()
 
     def on_finished(_turn: object) -> None:
         if queue:
             send_next()
+        else:
+            failures.append("the last turn finished before the shot was taken")
+            app.quit()
 
     def check() -> None:
         live = controller.live
-        if not queue and live is not None and len("".join(live.answer)) >= mid_chars:
-            app.processEvents()
-            window.grab().save(output)
-            print(f"saved {output}")
-            controller.stop()
-            QTimer.singleShot(500, app.quit)
-        else:
-            QTimer.singleShot(20, check)
+        if not queue and live is not None:
+            reasoning, answer = "".join(live.reasoning), "".join(live.answer)
+            ready = answer.strip() if args.answer else len(reasoning) >= REASONING_CHARS or answer
+            if ready:
+                save(window, args.output)
+                controller.turn_finished.disconnect(on_finished)
+                controller.stop()
+                if args.dialogs is not None:
+                    save_dialogs(window, args.dialogs)
+                QTimer.singleShot(500, app.quit)
+                return
+        QTimer.singleShot(10, check)
 
-    controller.model_changed.connect(lambda _m: send_next())
+    controller.error_occurred.connect(lambda title, message: print(f"{title}: {message}", file=sys.stderr))
+    controller.model_changed.connect(on_model_changed)
     controller.turn_finished.connect(on_finished)
     controller.start()
-    QTimer.singleShot(20, check)
+    QTimer.singleShot(10, check)
     app.exec()
     controller.shutdown()
     store.close()
+    if failures:
+        print("; ".join(failures), file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    arguments = [argument for argument in sys.argv[1:] if argument != "--images"]
-    main(arguments[0] if arguments else "veritrace.png", with_images="--images" in sys.argv)
+    sys.exit(main())

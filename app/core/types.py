@@ -503,6 +503,9 @@ class Turn:
     runtime: Mapping[str, Any] | None = None
     output_token_blob: bytes | None = field(default=None, repr=False)
     answer_tokens: int | None = None
+    # Who started the turn as the ledger entry of its row names them: the reviewer's name set in
+    # the app (else the account, as ``os_user``). "" where the entry was not read.
+    actor: str = ""
 
     @property
     def ran_remotely(self) -> bool:

@@ -388,6 +388,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             ),
         ),
     ),
+    Migration(
+        "0013_ledger_objects",
+        # The ledger entries of given rows, found without reading the whole chain: who started
+        # each turn shown (the entry's actor) is read with the conversation.
+        ("CREATE INDEX ix_ledger_object ON ledger (object_type, object_id)",),
+    ),
 )
 
 _LEDGER = """CREATE TABLE IF NOT EXISTS schema_migrations (

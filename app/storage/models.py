@@ -303,6 +303,7 @@ class LedgerRow(Base):
     """One entry of the hash chain; it describes one row of the record (``ledger``)."""
 
     __tablename__ = "ledger"
+    __table_args__ = (Index("ix_ledger_object", "object_type", "object_id"),)
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # numbered by the chain
     at: Mapped[str]

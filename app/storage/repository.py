@@ -297,7 +297,7 @@ class Store:
                 )
                 self._record(session, image)
                 image_rows.append(image)
-            return _turn(row, [], None, image_rows)
+            return _turn(row, [], None, image_rows, actor=self.actor)
 
     def _store_blob(self, session: Session, sha256: str, data: bytes) -> None:
         if session.get(BlobRow, sha256) is None:
@@ -949,10 +949,32 @@ def _assemble(session: Session, rows: Sequence[TurnRow]) -> list[Turn]:
     notes = _by_turn(session, AnnotationRow, ids, AnnotationRow.id)
     images = _by_turn(session, TurnImageRow, ids, TurnImageRow.position)
     checks = _by_turn(session, ModelCheckRow, ids, ModelCheckRow.id)
+    actors = _turn_actors(session, ids)
     return [
-        _turn(row, chunks[row.id], outcomes.get(row.id), images[row.id], notes[row.id], checks[row.id])
+        _turn(
+            row,
+            chunks[row.id],
+            outcomes.get(row.id),
+            images[row.id],
+            notes[row.id],
+            checks[row.id],
+            actor=actors.get(row.id, ""),
+        )
         for row in rows
     ]
+
+
+def _turn_actors(session: Session, ids: list[int]) -> dict[int, str]:
+    """Who started each turn: the actor of its row's ledger entry (found by the entry's object)."""
+    object_type, action, _key = ledger.TABLES[TurnRow.__tablename__]
+    found = session.execute(
+        select(LedgerRow.object_id, LedgerRow.actor).where(
+            LedgerRow.object_type == object_type,
+            LedgerRow.object_id.in_([str(turn_id) for turn_id in ids]),
+            LedgerRow.action == action,
+        )
+    )
+    return {int(object_id): actor for object_id, actor in found}
 
 
 def _by_turn(session: Session, row_type: Any, ids: list[int], order: Any) -> dict[int, list[Any]]:
@@ -1043,6 +1065,8 @@ def _turn(
     images: Iterable[TurnImageRow] = (),
     notes: Iterable[AnnotationRow] = (),
     checks: Iterable[ModelCheckRow] = (),
+    *,
+    actor: str = "",
 ) -> Turn:
     parts = list(chunks)
     settled = {check.role: check for check in checks}  # the latest per file wins
@@ -1128,6 +1152,7 @@ def _turn(
         runtime=json.loads(row.runtime_json) if row.runtime_json else None,
         output_token_blob=outcome.output_token_ids if outcome else None,
         answer_tokens=outcome.answer_tokens if outcome else None,
+        actor=actor,
     )
 
 
