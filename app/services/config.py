@@ -21,6 +21,7 @@ from app.runtime.model_files import demo_model_path
 from app.services.paths import config_path
 
 _log = logging.getLogger(__name__)
+THEME_CHOICES = ("system", "light", "dark")
 MAX_SETTINGS_BYTES = 1024 * 1024  # a settings file is a few kilobytes; anything this large is not one
 # What each meaning of a signature signifies, as a signer reads it before signing (and as the
 # signature then covers it); Settings may word each one as the organisation's procedures do.
@@ -51,6 +52,12 @@ class AppConfig:
     # The statement of what each meaning signifies (meaning -> text); a meaning left out, or
     # left blank, has its default (DEFAULT_STATEMENTS).
     signoff_statements: dict[str, str] = field(default_factory=dict)
+    # The window's language: "" follows the system; "en", "fr", "de" (takes effect at the next start).
+    language: str = ""
+    # The first-start welcome was shown (it is not shown again; Help ▸ Welcome… reopens it).
+    welcomed: bool = False
+    # The window's colours: "system" follows the system's light or dark scheme; "light", "dark".
+    theme: str = "system"
 
     def statement(self, meaning: Meaning | str) -> str:
         """What a signature of ``meaning`` signifies, in the words the settings give it."""
@@ -70,6 +77,9 @@ class AppConfig:
             "tsa_url": self.tsa_url,
             "tsa_root": self.tsa_root,
             "signoff_statements": dict(self.signoff_statements),
+            "language": self.language,
+            "theme": self.theme,
+            "welcomed": self.welcomed,
         }
 
     @classmethod
@@ -96,6 +106,9 @@ class AppConfig:
                 for meaning, text in (statements.items() if isinstance(statements, dict) else ())
                 if meaning in set(Meaning) and isinstance(text, str) and text.strip()
             },
+            language=str(data.get("language") or ""),
+            theme=data["theme"] if data.get("theme") in THEME_CHOICES else "system",
+            welcomed=data.get("welcomed") is True,
         )
 
 

@@ -21,14 +21,14 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 from app.core.cancel import CancelToken
 from app.core.errors import VeritraceError
 from app.core.images import CheckedImage
-from app.core.models import context_warning
+from app.core.models import ContextFit
 from app.core.remote import RemoteEndpoint
 from app.core.reproduction import Reproduction
 from app.core.signing import KeyPair
@@ -49,6 +49,23 @@ from app.services.config import (
     with_statement,
 )
 from app.services.downloads import remember_download
+from app.services.events import (  # the session's events, named where they are defined
+    ANSWER,
+    REASONING,
+    Event,
+    HashProgress,
+    ModelChecked,
+    ModelFailed,
+    ModelReady,
+    OutputWaiting,
+    PhaseChanged,
+    SettingsChanged,
+    StatusText,
+    TurnEnded,
+    TurnNotRun,
+    TurnProgress,
+    TurnStarted,
+)
 from app.services.identities import create_identity, identities, revoke_identity
 from app.services.models import describe
 from app.services.phases import IllegalMove, Phase, PhaseMachine, Runner
@@ -62,99 +79,6 @@ from app.storage.repository import Store
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
-REASONING, ANSWER = "reasoning", "answer"
-
-
-# -- events ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PhaseChanged:
-    before: Phase
-    phase: Phase
-
-
-@dataclass(frozen=True)
-class StatusText:
-    """A step to show: loading, connecting, a server's rate-limit countdown."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class ModelReady:
-    model: ActiveModel
-    settings: RunSettings  # what the next turn runs with
-
-
-@dataclass(frozen=True)
-class ModelFailed:
-    """A load or connection failed; ``model`` is the one still in use (None: no model), and
-    ``reloading`` says the model used before is being loaded again."""
-
-    message: str
-    model: ActiveModel | None
-    reloading: bool = False
-
-
-@dataclass(frozen=True)
-class ModelChecked:
-    """The loaded files' full hash finished, or one changed on disk (``problem``, "" if none)."""
-
-    model: ActiveModel
-    problem: str
-
-
-@dataclass(frozen=True)
-class HashProgress:
-    fraction: float
-
-
-@dataclass(frozen=True)
-class TurnStarted:
-    turn: Turn  # as committed, before the model saw it
-
-
-@dataclass(frozen=True)
-class OutputWaiting:
-    """Streamed text waits: take it with ``Session.take_output``."""
-
-
-@dataclass(frozen=True)
-class TurnProgress:
-    completion_tokens: int
-    tokens_per_second: float
-
-
-@dataclass(frozen=True)
-class TurnEnded:
-    turn: Turn  # as recorded when it ended
-
-
-@dataclass(frozen=True)
-class TurnNotRun:
-    message: str
-
-
-@dataclass(frozen=True)
-class SettingsChanged:
-    settings: RunSettings
-
-
-Event = (
-    PhaseChanged
-    | StatusText
-    | ModelReady
-    | ModelFailed
-    | ModelChecked
-    | HashProgress
-    | TurnStarted
-    | OutputWaiting
-    | TurnProgress
-    | TurnEnded
-    | TurnNotRun
-    | SettingsChanged
-)
 
 
 class OutputBuffer:
@@ -550,13 +474,14 @@ class Session:
         """Streamed (kind, text) pieces in order, kind being REASONING or ANSWER."""
         return self.output.take()
 
-    def context_warning(self, conversation_id: int | None, prompt: str) -> str | None:
-        """Whether the next turn may not fit the context window, in words; None if it fits."""
-        model = self.model
-        if model is None or self.phase is Phase.LOADING:
-            return None
-        history = self.store.context_used(conversation_id) if conversation_id is not None else 0
-        return context_warning(history, prompt, self.settings().params.max_tokens, model.loaded.n_ctx)
+    def measure_context(
+        self, conversation_id: int | None, prompt: str, images: int = 0
+    ) -> Future[ContextFit | None]:
+        """How the next turn would fit the context window (``ChatService.context_fit``): its
+        prompt counted by the loaded model's own tokenizer, on the session's thread, which owns
+        the model (after a load or a turn running). None: no model, or a window of unknown size."""
+        settings = self.settings()
+        return self._submit(lambda: self.chat.context_fit(conversation_id, prompt, settings, images))
 
     # -- the model's hash ----------------------------------------------------------------------
 
@@ -598,6 +523,19 @@ class Session:
         self.store.log_event(
             "reviewer.named", {"display_name": self.store.actor, "os_user": self.store.os_user}
         )
+
+    def mark_welcomed(self) -> None:
+        """The first-start welcome was shown: it is not shown again at start."""
+        self._change_config(replace(self.config, welcomed=True))
+
+    def set_language(self, language: str) -> None:
+        """The window's language from its next start ("" follows the system's)."""
+        self._change_config(replace(self.config, language=language))
+
+    def set_theme(self, theme: str) -> None:
+        """The window's colours from now on: "system", "light" or "dark"."""
+        if theme != self.config.theme:
+            self._change_config(replace(self.config, theme=theme))
 
     def set_timestamp_authority(self, url: str, root: str) -> None:
         """Name (or, with an empty ``url``, stop using) the RFC 3161 authority for checkpoints."""

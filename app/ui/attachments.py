@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.images import CheckedImage, ImageError, check_image, human_size, read_image_file
+from app.core.images import CheckedImage, ImageError, check_image, read_image_file
 from app.core.text import visible
 from app.render.html import label_text
+from app.ui.words import size
 
 THUMBNAIL = 64
 
@@ -48,13 +49,17 @@ def read_mime_images(mime: QMimeData) -> tuple[list[CheckedImage], list[str]]:
             refused.append(str(error))
     if not local and not mime.hasImage():
         refused.extend(
-            f"{url.toString()[:80]} is not a local file; Veritrace never downloads. Save it first."
+            QCoreApplication.translate(
+                "AttachmentStrip", "{address} is not a local file; Veritrace never downloads. Save it first."
+            ).format(address=url.toString()[:80])
             for url in mime.urls()
         )
     if not local and mime.hasImage():  # a browser drag: the pixels it carries, never its URL
         image = QImage(mime.imageData())
         if image.isNull():
-            refused.append("The pasted image could not be read.")
+            refused.append(
+                QCoreApplication.translate("AttachmentStrip", "The pasted image could not be read.")
+            )
         else:
             try:
                 accepted.append(check_image(_png_bytes(image), "pasted-image.png"))
@@ -140,14 +145,18 @@ class AttachmentStrip(QWidget):
         picture.setPixmap(QPixmap.fromImage(thumbnail(image.data, THUMBNAIL)))
         picture.setToolTip(
             label_text(
-                f"{image.filename}\n{image.width} x {image.height}, {human_size(image.size)}\n"
+                f"{image.filename}\n{image.width} × {image.height}, {size(image.size)}\n"
                 f"SHA-256 {image.sha256}"
             )
         )
         remove = QToolButton()
         remove.setObjectName("removeImage")
+        remove.setAccessibleName(self.tr("Remove {name}").format(name=visible(image.filename)))
+        remove.setAccessibleDescription(
+            self.tr("Removes this image from the prompt; the file is left alone.")
+        )
         remove.setText("✕")
-        remove.setToolTip(label_text(f"Remove {image.filename}"))
+        remove.setToolTip(label_text(self.tr("Remove {name}").format(name=image.filename)))
         remove.setAutoRaise(True)
         remove.clicked.connect(lambda _checked=False, position=index: self.remove(position))
         column = QVBoxLayout(tile)
@@ -168,12 +177,18 @@ class ImageViewer(QDialog):
 
     def __init__(self, data: bytes, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Image")
+        self.setWindowTitle(self.tr("Image"))
         self.setObjectName("ImageViewer")
         image = QImage.fromData(data)
         picture = QLabel()
         picture.setPixmap(QPixmap.fromImage(image))
         scroll = QScrollArea()
+        scroll.setAccessibleName(self.tr("Image"))
+        scroll.setAccessibleDescription(
+            self.tr("The image at full size; the arrow keys scroll it. {caption}").format(
+                caption=visible(caption)
+            )
+        )
         scroll.setWidget(picture)
         scroll.setWidgetResizable(False)
         details = QLabel(label_text(caption))

@@ -8,29 +8,35 @@ thread; nothing here reads state the session's thread is changing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 
 from app.core import states
 from app.core.errors import VeritraceError
-from app.core.images import CheckedImage, human_size
+from app.core.images import CheckedImage
+from app.core.models import ContextFit
 from app.core.remote import RemoteEndpoint
 from app.core.signing import KeyPair
-from app.core.types import Flag, Meaning, RunSettings, SignOff, Turn, TurnStatus
-from app.services.anchoring import Authority
-from app.services.chat import ActiveModel
+from app.core.types import (
+    Conversation,
+    ConversationSummary,
+    Flag,
+    Meaning,
+    RunSettings,
+    SignOff,
+    Turn,
+    TurnStatus,
+)
 from app.services.config import AppConfig
-from app.services.phases import IllegalMove, Phase
-from app.services.record import RecordCheck, Store
-from app.services.recovery import interrupted_message
-from app.services.session import (
+from app.services.events import (
     REASONING,
-    Backend,
     Event,
     HashProgress,
     ModelChecked,
@@ -38,13 +44,15 @@ from app.services.session import (
     ModelReady,
     OutputWaiting,
     PhaseChanged,
-    Session,
+    SettingsChanged,
     StatusText,
     TurnEnded,
     TurnNotRun,
     TurnProgress,
     TurnStarted,
 )
+from app.services.phases import IllegalMove, Phase
+from app.ui.background import Background
 from app.ui.composer import Composer
 from app.ui.conversation_list import ConversationList
 from app.ui.conversation_view import ConversationView
@@ -52,11 +60,29 @@ from app.ui.integrity import IntegrityCheck
 from app.ui.reasoning_pane import ReasoningPane
 from app.ui.status_bar import AppStatusBar
 from app.ui.timestamps import TimestampSender
+from app.ui.words import counted, number, size, status_words
+
+if TYPE_CHECKING:  # the record's modules load once the window is shown (see ``open_record``)
+    from app.services.anchoring import Authority
+    from app.services.chat import ActiveModel
+    from app.services.record import RecordCheck, Store
+    from app.services.session import Backend, Session
 
 _log = logging.getLogger(__name__)
 
-LOCKED_HINT = "Signed off and locked — Review ▸ Continue in a new conversation."
-DEMO_HINT = "Demo model: tiny and not a reasoning model. Open a real GGUF with File ▸ Open model…"
+LOCKED_HINT = str(
+    QT_TRANSLATE_NOOP(
+        "ChatController",
+        "This conversation is signed and locked: continue it in a new one (Review ▸ Continue in a new "
+        "conversation).",
+    )
+)
+DEMO_HINT = str(
+    QT_TRANSLATE_NOOP(
+        "ChatController",
+        "Demo model: tiny and not a reasoning model. Open a real GGUF with File ▸ Open model…",
+    )
+)
 
 
 @dataclass
@@ -64,6 +90,16 @@ class _LiveTurn:
     turn: Turn
     reasoning: list[str] = field(default_factory=list)
     answer: list[str] = field(default_factory=list)
+
+
+class _Draft(NamedTuple):
+    """What a measurement against the context window depends on. ``epoch`` changes with the
+    record, the model and the settings."""
+
+    epoch: int
+    conversation_id: int | None
+    prompt: str
+    images: int
 
 
 @dataclass(frozen=True)
@@ -80,7 +116,7 @@ CONTEXT_CHECK_MS = 250  # after typing pauses, before the draft is measured agai
 REPAINT_INTERVAL_MS = 30
 # Inserting text costs layout time in proportion to its length: one repaint shows at most this
 # much, so that even a burst far faster than any model never blocks the event loop for long.
-MAX_CHARS_PER_REPAINT = 16_000
+MAX_CHARS_PER_REPAINT = 8_000
 
 
 class ChatController(QObject):
@@ -110,27 +146,37 @@ class ChatController(QObject):
     signed_off = Signal(object)
     context_warned = Signal(str)
     record_changed = Signal()
+    # A measurement of a draft against the context window ended (its request, its Future).
+    _context_measured = Signal(object, object)
+
+    # Set by ``open_record``: the record, and what works on it.
+    store: Store
+    session: Session
+    integrity: IntegrityCheck
+    timestamps: TimestampSender
 
     def __init__(
-        self, store: Store, backend: Backend, config: AppConfig, panes: Panes, parent: QObject | None = None
+        self,
+        store: Store | None,
+        backend: Backend | None,
+        config: AppConfig,
+        panes: Panes,
+        parent: QObject | None = None,
     ) -> None:
+        """``store`` None: the record is opened after the window is shown (``open_record``, which
+        may bring the backend too); until then nothing can be sent or recorded."""
         super().__init__(parent)
-        self.store = store
         self.panes = panes
         self.model: ActiveModel | None = None  # as the last event said, on this thread
         self.conversation_id: int | None = None
         self.live: _LiveTurn | None = None
         self.locked = False
+        self.record_open = False
+        self._closed = False
+        self._listed = 0  # conversation lists asked for: only the latest is shown
+        self._backend, self._config = backend, config  # for the session, once the record is open
         # Emitted on the session's thread, received here on the GUI thread (a queued connection).
         self.events.connect(self._on_event)
-        self.session = Session(
-            store, backend, config, listener=self.events.emit, background=True, remember=True
-        )
-        self.integrity = IntegrityCheck(store, self)
-        self.integrity.started.connect(panes.status.set_verifying)
-        self.integrity.finished.connect(self._on_integrity_finished)
-        self.timestamps = TimestampSender(store, self)
-        self.timestamps.finished.connect(self._on_timestamps_finished)
 
         # The draft is checked against the context window a moment after typing pauses.
         self._context_timer = QTimer(self)
@@ -138,6 +184,14 @@ class ChatController(QObject):
         self._context_timer.setInterval(CONTEXT_CHECK_MS)
         self._context_timer.timeout.connect(self.check_context)
         panes.composer.editor.textChanged.connect(self._context_timer.start)
+        panes.composer.attachments.changed.connect(self._context_timer.start)
+        self._context_measured.connect(self._on_context_measured)
+        self._measuring: _Draft | None = None  # the measurement running, if one is
+        self._measure_again = False  # the draft changed while it ran
+        self._warn_when_measured: set[_Draft] = set()  # prompts sent: warn in the status bar
+        self._last_fit: tuple[_Draft, ContextFit | None] | None = None
+        self._context_epoch = 0
+        self._problem_said: str | None = None  # what the last verification found wrong
         # Streamed text waits in the session's output buffer until the next repaint takes it.
         self._repaint = QTimer(self)
         self._repaint.setSingleShot(True)
@@ -150,13 +204,42 @@ class ChatController(QObject):
         panes.view.turn_selected.connect(self.select_turn)
         panes.view.image_activated.connect(self.open_image)
         panes.view.images_dropped.connect(panes.composer.add_from_mime)
-        panes.view.image_source = store.image_data
+        if store is not None:
+            self.open_record(store)
+        else:
+            opening = self.tr("Opening the record…")
+            panes.status.set_state(opening)
+            panes.composer.set_can_send(False, opening)
+
+    def open_record(self, store: Store, backend: Backend | None = None) -> None:
+        """Work on this record, now open (and run turns on ``backend``, if not given before): the
+        session, the integrity check and the timestamp sender start with it."""
+        from app.services.session import Session  # loads the record's modules: not before now
+
+        backend = backend if backend is not None else self._backend
+        if backend is None:
+            raise ValueError("the record was opened with no backend to run turns on")
+        self.store = store
+        self.session = Session(
+            store, backend, self._config, listener=self.events.emit, background=True, remember=True
+        )
+        self.integrity = IntegrityCheck(store, self, idle=lambda: not self.busy)
+        self.integrity.started.connect(self.panes.status.set_verifying)
+        self.record_changed.connect(self.integrity.refresh)  # what it says stays true after later writes
+        self.integrity.finished.connect(self._on_integrity_finished)
+        self.timestamps = TimestampSender(store, self)
+        self.timestamps.finished.connect(self._on_timestamps_finished)
+        # Reads a turn's start and end need, off the GUI thread: a long turn's conversation takes
+        # longer to read than a frame lasts, and the turn's own thread competes for Python's GIL.
+        self._reads = Background("window reads", self)
+        self.panes.view.image_source = store.image_data
+        self.record_open = True
 
     # -- what the session holds --------------------------------------------------------------
 
     @property
     def config(self) -> AppConfig:
-        return self.session.config
+        return self.session.config if self.record_open else self._config
 
     @property
     def authority(self) -> Authority | None:
@@ -164,11 +247,11 @@ class ChatController(QObject):
 
     @property
     def loading(self) -> bool:
-        return self.session.phase is Phase.LOADING
+        return self.record_open and self.session.phase is Phase.LOADING
 
     @property
     def busy(self) -> bool:
-        return self.session.phase in (Phase.GENERATING, Phase.STOPPING)
+        return self.record_open and self.session.phase in (Phase.GENERATING, Phase.STOPPING)
 
     def settings(self, *, remote: bool = False) -> RunSettings:
         return self.session.settings(remote=remote)
@@ -189,16 +272,16 @@ class ChatController(QObject):
         try:
             self.signing_key()
         except VeritraceError as error:  # turns still run and are recorded; only signing waits
-            self.error_occurred.emit("Signing is off for now", str(error))
+            self.error_occurred.emit(self.tr("Signing is off for now"), str(error))
         try:
             self.session.name_authority()
         except VeritraceError as error:
-            self.error_occurred.emit("Timestamps are off", str(error))
+            self.error_occurred.emit(self.tr("Timestamps are off"), str(error))
         self.send_timestamps()  # whatever an earlier session left queued
         try:
             self.session.start()
         except VeritraceError as error:
-            self.error_occurred.emit("No model", str(error))
+            self.error_occurred.emit(self.tr("No model"), str(error))
             self._no_model()
 
     def _request(self, title: str, action: Callable[[], object]) -> bool:
@@ -212,10 +295,10 @@ class ChatController(QObject):
 
     def open_model(self, path: str) -> None:
         """Load a model the user picked (File ▸ Open, the Models dialog, a finished download)."""
-        self._request("Model not loaded", lambda: self.session.open_model(path))
+        self._request(self.tr("Model not loaded"), lambda: self.session.open_model(path))
 
     def use_demo_model(self) -> None:
-        self._request("Demo model unavailable", self.session.use_demo_model)
+        self._request(self.tr("Demo model unavailable"), self.session.use_demo_model)
 
     def use_remote(
         self,
@@ -226,7 +309,7 @@ class ChatController(QObject):
     ) -> None:
         """Run later turns on a server (the key comes with ``endpoint``, from the keyring)."""
         self._request(
-            "Server not used",
+            self.tr("Server not used"),
             lambda: self.session.use_remote(
                 endpoint, prompt_mode=prompt_mode, resend_reasoning=resend_reasoning
             ),
@@ -234,7 +317,7 @@ class ChatController(QObject):
 
     def set_projector(self, path: str | None) -> None:
         """Use (or stop using) a vision projector for the current model, and remember it."""
-        self._request("No vision for this model", lambda: self.session.set_projector(path))
+        self._request(self.tr("No vision for this model"), lambda: self.session.set_projector(path))
 
     def set_library(self, config: AppConfig) -> None:
         """Keep the model library the Models dialog edited (nothing else of its config)."""
@@ -242,10 +325,13 @@ class ChatController(QObject):
 
     def keep_download(self, model: Path, projector: Path | None) -> None:
         """Add a finished download to the model library."""
-        self._request("Downloaded model not added", lambda: self.session.keep_download(model, projector))
+        self._request(
+            self.tr("Downloaded model not added"), lambda: self.session.keep_download(model, projector)
+        )
 
     def apply_settings(self, settings: RunSettings) -> None:
         self.session.apply_settings(settings)
+        self._context_changed()
         self.check_context()  # max tokens may have changed
 
     def open_image(self, sha256: str) -> None:
@@ -253,14 +339,15 @@ class ChatController(QObject):
             for image in turn.images:
                 if sha256 == image.sha256:
                     seen = (
-                        f"The model saw a {image.sent_width} x {image.sent_height} copy "
-                        f"(SHA-256 {image.sent_sha256})."
+                        self.tr("The model saw a {width} × {height} copy (SHA-256 {sha256}).").format(
+                            width=image.sent_width, height=image.sent_height, sha256=image.sent_sha256
+                        )
                         if image.sent_to_model
-                        else "The model did not see this image (no vision projector)."
+                        else self.tr("The model did not see this image (no vision projector).")
                     )
                     caption = (
-                        f"{image.filename} · {image.media_type} · {image.width} x {image.height} · "
-                        f"{human_size(image.size)}\nSHA-256 {image.sha256}\n{seen}"
+                        f"{image.filename} · {image.media_type} · {image.width} × {image.height} · "
+                        f"{size(image.size)}\nSHA-256 {image.sha256}\n{seen}"
                     )
                     self.image_requested.emit(self.store.image_data(sha256), caption)
                     return
@@ -271,30 +358,118 @@ class ChatController(QObject):
         return self.store.conversation(self.conversation_id).turns
 
     def send(self, prompt: str, images: tuple[CheckedImage, ...] = ()) -> None:
+        if not self.record_open:  # nothing is sent that could not be recorded; the draft stays
+            self.panes.status.showMessage(
+                self.tr("The record is still opening: nothing was sent. Send again once it is open."), 10000
+            )
+            return
         if self.model is None or self.busy or not (prompt.strip() or images):
             return
+        request = self._context_request(prompt, len(images))
+        known = self._last_fit
+        # Measured now, if the draft was not, on the session's thread before the turn runs.
+        measuring = None if known is not None and known[0] == request else self._measure(request)
         try:
             self.session.send(self.conversation_id, prompt, images)
         except IllegalMove as error:  # a model still loading: the composer says so already
             self.panes.status.showMessage(str(error), 5000)
             return
-        self._warn_if_context_is_short(prompt)
+        if measuring is None:
+            assert known is not None
+            self._warn_as_sent(known[1])
+        else:
+            self._warn_when_measured.add(request)
+            self._when_measured(request, measuring)
 
-    def check_context(self) -> str | None:
-        """Show under the draft, before it is sent, whether the next turn may not fit the context."""
-        warning = self.session.context_warning(self.conversation_id, self.panes.composer.text())
-        self.panes.composer.set_context_warning(warning)
-        return warning
+    def check_context(self) -> None:
+        """Measure the draft against the context window with the model's own tokenizer, on the
+        session's thread (typing never waits for it); what it finds shows under the draft."""
+        if not self.record_open or self.model is None or self.loading or self.busy:
+            return  # measured again once the model is ready, or the turn has ended
+        composer = self.panes.composer
+        request = self._context_request(composer.text(), len(composer.attachments.images()))
+        if self._last_fit is not None and self._last_fit[0] == request:
+            composer.set_context_warning(self._fit_words(self._last_fit[1]))
+            return
+        if self._measuring is not None:
+            self._measure_again = True  # once the one running ends: one at a time
+            return
+        self._measuring = request
+        self._when_measured(request, self._measure(request))
 
-    def _warn_if_context_is_short(self, prompt: str) -> None:
+    def _context_request(self, prompt: str, images: int) -> _Draft:
+        return _Draft(self._context_epoch, self.conversation_id, prompt, images)
+
+    def _measure(self, draft: _Draft) -> Future[ContextFit | None]:
+        return self.session.measure_context(draft.conversation_id, draft.prompt, draft.images)
+
+    def _context_changed(self) -> None:
+        """The conversation, the model or the settings changed: earlier measurements are stale."""
+        self._context_epoch += 1
+        self._last_fit = None
+
+    def _when_measured(self, request: _Draft, measuring: Future[ContextFit | None]) -> None:
+        def done(future: Future[ContextFit | None]) -> None:
+            with contextlib.suppress(RuntimeError):  # the window is gone: nobody is left to tell
+                self._context_measured.emit(request, future)
+
+        measuring.add_done_callback(done)
+
+    def _on_context_measured(self, request: _Draft, measured: Future[ContextFit | None]) -> None:
+        try:
+            fit = measured.result()
+        except Exception as error:  # a template that cannot render: the turn will say so
+            _log.info("the draft could not be measured against the context: %s", error)
+            fit = None
+        if request in self._warn_when_measured:
+            self._warn_when_measured.discard(request)
+            self._warn_as_sent(fit)
+        if request == self._measuring:
+            self._measuring = None
+            self._last_fit = (request, fit)
+            composer = self.panes.composer
+            if request == self._context_request(composer.text(), len(composer.attachments.images())):
+                composer.set_context_warning(self._fit_words(fit))
+            if self._measure_again:
+                self._measure_again = False
+                self.check_context()
+
+    def _warn_as_sent(self, fit: ContextFit | None) -> None:
         """Warn (status bar) as a turn that may overflow starts; the session still stops it if it does."""
-        warning = self.session.context_warning(self.conversation_id, prompt)
+        warning = self._fit_words(fit)
         if warning:
             self.panes.status.showMessage(warning, 15000)
             self.context_warned.emit(warning)
 
+    def _fit_words(self, fit: ContextFit | None) -> str | None:
+        """The warning for a measurement that does not fit, in the window's language (None if it fits)."""
+        if fit is None or fit.fits:
+            return None
+        if fit.estimated:
+            words = self.tr(
+                "This turn may not fit: its prompt is about {prompt} tokens (an estimate: the server's "
+                "tokenizer is not available here) and up to {more} more may be generated, but the context "
+                "window is {window} tokens. Nothing is dropped: start a new conversation or raise the "
+                "context size if it fails."
+            )
+        else:
+            words = self.tr(
+                "This turn may not fit: its prompt is {prompt} tokens (counted by the model's tokenizer) "
+                "and up to {more} more may be generated, but the context window is {window} tokens. "
+                "Nothing is dropped: start a new conversation or raise the context size if it fails."
+            )
+        words = words.format(
+            prompt=number(fit.prompt_tokens), more=number(fit.max_tokens), window=number(fit.n_ctx)
+        )
+        if fit.uncounted_images:
+            words += " " + self.tr("Images are not counted ({count}).").format(
+                count=number(fit.uncounted_images)
+            )
+        return words
+
     def stop(self) -> None:
-        self.session.stop()
+        if self.record_open:
+            self.session.stop()
 
     def new_conversation(self) -> None:
         self.conversation_id = None
@@ -335,20 +510,35 @@ class ChatController(QObject):
                 view.show_conversation(self.store.conversation(turn.conversation_id), turn_id)
 
     def refresh_conversations(self) -> None:
+        self._listed += 1  # a list read in the background before now is out of date
         self.panes.conversations.set_conversations(self.store.list_conversations(), self.conversation_id)
         self.record_changed.emit()
+
+    def _refresh_conversations_soon(self) -> None:
+        """``refresh_conversations``, its read off the GUI thread (none newer may have come since)."""
+        self._listed += 1
+        listed = self._listed
+
+        def show(summaries: list[ConversationSummary]) -> None:
+            if listed == self._listed and not self._closed:
+                self.panes.conversations.set_conversations(summaries, self.conversation_id)
+                self.record_changed.emit()
+
+        store = self.store
+        self._reads.start(lambda _cancel: store.list_conversations(), show, doing="Listing the conversations")
 
     # -- review --------------------------------------------------------------------------------
 
     def set_display_name(self, name: str) -> None:
         """The name recorded as the actor of what this user does from now on."""
         self.session.set_display_name(name)
+        self.integrity.refresh()
 
     def annotate(self, turn_id: int, flag: Flag, comment: str) -> None:
         try:
             turn = self.session.annotate(turn_id, flag, comment)
         except VeritraceError as error:
-            self.error_occurred.emit("Annotation not added", str(error))
+            self.error_occurred.emit(self.tr("Annotation not added"), str(error))
             return
         self.send_timestamps()
         self.panes.view.show_conversation(self.store.conversation(turn.conversation_id), turn_id)
@@ -365,7 +555,10 @@ class ChatController(QObject):
 
     def set_statements(self, statements: Mapping[Meaning, str]) -> None:
         """What each meaning of a signature states from now on (blank: its default)."""
-        self._request("Statements not saved", lambda: self.session.set_signoff_statements(statements))
+        self._request(
+            self.tr("Statements not saved"), lambda: self.session.set_signoff_statements(statements)
+        )
+        self.integrity.refresh()
 
     def continue_conversation(self) -> None:
         """Open a new conversation linked to the (signed) one shown."""
@@ -380,33 +573,53 @@ class ChatController(QObject):
         try:
             made = self.session.checkpoint()
         except VeritraceError as error:
-            self.error_occurred.emit("No checkpoint made", str(error))
+            self.error_occurred.emit(self.tr("No checkpoint made"), str(error))
             return
         self.send_timestamps()
-        self.panes.status.set_state(f"Signed checkpoint {made.id}: {made.entry_count} entries")
+        self.integrity.refresh()
+        self.panes.status.set_state(
+            self.tr("Signed checkpoint {number}: {entries}").format(
+                number=made.id, entries=counted().entries(made.entry_count)
+            )
+        )
 
     def _refresh_composer(self) -> None:
+        # Nothing is added to a signed conversation: Attach says why, as Send does.
+        self.panes.composer.set_can_attach(not self.locked, self.tr(LOCKED_HINT))
         if self.model is None or self.loading:
             return
         if self.locked:
-            self.panes.composer.set_can_send(False, LOCKED_HINT)
+            self.panes.composer.set_can_send(False, self.tr(LOCKED_HINT))
         else:
-            self.panes.composer.set_can_send(True, DEMO_HINT if self.model.loaded.is_demo else "")
+            self.panes.composer.set_can_send(True, self.tr(DEMO_HINT) if self.model.loaded.is_demo else "")
         self.check_context()  # another conversation, model or context size: another answer
 
     def verify_record(self) -> None:
+        self._problem_said = None  # asked for: whatever it finds is said, even if said before
         self.integrity.start()
 
     def _on_integrity_finished(self, result: RecordCheck) -> None:
         self.panes.status.set_verification(result)
-        if not result.intact:
-            self.error_occurred.emit("The record failed verification", "\n".join(result.lines()))
+        problem = None if result.intact else "\n".join(result.lines())
+        # Verified again after each write: a problem is said once, not after every write.
+        if problem is not None and problem != self._problem_said:
+            self.error_occurred.emit(self.tr("The record failed verification"), problem)
+        self._problem_said = problem
         self.record_verified.emit(result)
+
+    def set_language(self, language: str) -> None:
+        """The window's language from its next start ("" follows the system's)."""
+        self.session.set_language(language)
+
+    def set_theme(self, theme: str) -> None:
+        """The window's colours, kept for the next start: "system", "light" or "dark"."""
+        self.session.set_theme(theme)
 
     def set_timestamp_authority(self, url: str, root: str) -> None:
         """Name (or, with an empty ``url``, stop using) the RFC 3161 authority for checkpoints."""
         if self._request(
-            "Timestamp authority not changed", lambda: self.session.set_timestamp_authority(url, root)
+            self.tr("Timestamp authority not changed"),
+            lambda: self.session.set_timestamp_authority(url, root),
         ):
             self.send_timestamps()
 
@@ -416,7 +629,8 @@ class ChatController(QObject):
             self.timestamps.send(self.authority)
 
     def _on_timestamps_finished(self, text: str) -> None:
-        self.panes.status.showMessage(f"Timestamps: {text}", 15000)
+        self.panes.status.showMessage(self.tr("Timestamps: {result}").format(result=text), 15000)
+        self.integrity.refresh()
 
     def shutdown(self) -> None:
         """Stop generation, wait for it, free the model. Safe to call twice.
@@ -424,30 +638,41 @@ class ChatController(QObject):
         A turn still generating is recorded as stopped because the window closed, not as
         stopped by the reviewer.
         """
+        self._closed = True  # a turn's end still being shown stops where it is
+        if not self.record_open:
+            return  # nothing started
         self.integrity.wait()
         self.timestamps.wait()
+        self._reads.wait()
         self.session.close(reason=states.WINDOW_CLOSED)
 
     # -- session events --------------------------------------------------------------------
 
     def _on_event(self, event: Event) -> None:
-        handler = _HANDLERS.get(type(event))
+        kind = type(event)
+        if kind in _CHANGES_CONTEXT:
+            self._context_changed()  # before the handler measures the draft again
+        handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(self, event)
+        if kind in (TurnNotRun, SettingsChanged):
+            self.check_context()
+        if kind in _CHANGES_RECORD:
+            self.integrity.refresh()
 
     def _on_phase(self, event: PhaseChanged) -> None:
         composer, status = self.panes.composer, self.panes.status
         if event.phase is Phase.LOADING:
-            composer.set_can_send(False, "Loading model…")
+            composer.set_can_send(False, self.tr("Loading model…"))
         elif event.phase is Phase.GENERATING:
             composer.set_busy(True)
-            status.set_state("Generating…")
+            status.set_state(self.tr("Generating…"))
         elif event.phase is Phase.STOPPING:
             composer.set_busy(True, stopping=True)
-            status.set_state("Stopping…")
+            status.set_state(self.tr("Stopping…"))
 
     def _on_status(self, event: StatusText) -> None:
-        self.panes.status.set_state(event.text)
+        self.panes.status.set_state(status_words(event.text))
 
     def _on_model_ready(self, event: ModelReady) -> None:
         model = self.model = event.model
@@ -456,7 +681,7 @@ class ChatController(QObject):
         if model.check is None:
             status.set_hash_result(None)  # a server's model: nothing to hash here
         self.panes.composer.set_model_sees_images(model.loaded.has_vision)
-        status.set_state("Ready")
+        status.set_state(self.tr("Ready"))
         self._refresh_composer()
         self.model_changed.emit(model)
 
@@ -468,11 +693,11 @@ class ChatController(QObject):
         self.panes.status.set_model(event.model)
         self.panes.status.set_hash_result(event.problem)
         if event.problem:
-            self.error_occurred.emit("Model file changed", event.problem)
+            self.error_occurred.emit(self.tr("Model file changed"), event.problem)
         self.model_checked.emit(event.model, event.problem)
 
     def _on_model_failed(self, event: ModelFailed) -> None:
-        self.error_occurred.emit("Model not loaded", event.message)
+        self.error_occurred.emit(self.tr("Model not loaded"), event.message)
         if event.reloading:
             return  # the model used before is being loaded again
         self.model = event.model
@@ -480,7 +705,7 @@ class ChatController(QObject):
             self.panes.status.set_model(None)
             self._no_model()
         else:
-            self.panes.status.set_state("Ready")
+            self.panes.status.set_state(self.tr("Ready"))
             self._refresh_composer()
 
     def _on_hash_progress(self, event: HashProgress) -> None:
@@ -489,6 +714,8 @@ class ChatController(QObject):
     def tell_interrupted(self, turn_ids: list[int]) -> str:
         """Say, at start-up, which turns the app's last stop cut off (``Store.mark_interrupted``'s
         ids); the words shown ("" for none)."""
+        from app.services.recovery import interrupted_message
+
         words = interrupted_message(self.store, turn_ids)
         if words:
             _log.info("%s", words)
@@ -502,7 +729,9 @@ class ChatController(QObject):
         self.conversation_id = turn.conversation_id
         self.panes.composer.clear()  # the prompt is in the record now
         if turn.index == 0:
-            self.refresh_conversations()  # a new conversation; counts are refreshed at the end
+            # A new conversation for the list (counts are refreshed at the end), read in the
+            # background: the turn's first output is on its way.
+            self._refresh_conversations_soon()
         if not self.panes.view.continue_live(turn):
             self.panes.view.begin_live(self.store.conversation(turn.conversation_id), turn)
         self.panes.reasoning.begin_live(turn)
@@ -550,32 +779,65 @@ class ChatController(QObject):
         self._repaint.stop()
         self._show_output()  # everything still waiting: the turn is shown whole
         self.live = None
-        self.panes.composer.set_busy(False)
         self.panes.status.set_recorded_tokens(turn)
         self.panes.reasoning.end_live(turn)
-        if self.conversation_id == turn.conversation_id:
-            self.panes.view.show_conversation(self.store.conversation(turn.conversation_id), turn.id)
+        # The rest in steps, each in an event-loop pass of its own (a timer, not a posted call,
+        # so that the window repaints between them): after a long turn, all of it at once would
+        # hold the window for several frames. The turn is finished (and Send back) once it is
+        # shown whole.
+        QTimer.singleShot(1, self, lambda: self._load_ended(turn))
+
+    def _load_ended(self, turn: Turn) -> None:
+        if self._closed:
+            return
+        if self.live is None and self.conversation_id == turn.conversation_id:
+            store, conversation_id = self.store, turn.conversation_id
+            self._reads.start(
+                lambda _cancel: store.conversation(conversation_id),
+                lambda conversation: self._show_ended(turn, conversation),
+                lambda words: self._show_ended(turn, None, words),
+                doing="Showing the turn",
+            )
+        else:
+            QTimer.singleShot(1, self, lambda: self._settle_ended(turn))
+
+    def _show_ended(self, turn: Turn, conversation: Conversation | None, failure: str = "") -> None:
+        if self._closed:
+            return
+        if failure:  # the record could not be read: the turn is recorded, only not shown again
+            self.error_occurred.emit(self.tr("Turn not shown"), failure)
+        elif conversation is not None and self.live is None and self.conversation_id == turn.conversation_id:
+            self.panes.view.show_conversation(conversation, turn.id)
             if self.panes.reasoning.turn_id != turn.id:
                 # The pane already holds this turn's streamed trace: laying out a long trace
                 # again would stall the window for nothing.
                 self.panes.reasoning.show_turn(turn)
+        QTimer.singleShot(1, self, lambda: self._settle_ended(turn))
+
+    def _settle_ended(self, turn: Turn) -> None:
+        if self._closed:
+            return
+        if self.live is None:  # not a turn sent since: that one is running
+            self.panes.composer.set_busy(False)
         self.refresh_conversations()
         self.check_context()  # the conversation just grew
         self.panes.status.set_turn_state(turn)
+        if turn.status == TurnStatus.COMPLETED:
+            self.panes.status.clearMessage()  # a warning from before this turn is stale now
         if turn.status == TurnStatus.FAILED:
-            self.error_occurred.emit("Turn failed", turn.error or "The turn failed.")
+            self.error_occurred.emit(self.tr("Turn failed"), turn.error or self.tr("The turn failed."))
         self.turn_finished.emit(turn)
 
     def _on_turn_not_run(self, event: TurnNotRun) -> None:
         self.live = None
         self.panes.composer.set_busy(False)
-        self.panes.status.set_state("Ready")
+        self.panes.status.set_state(self.tr("Ready"))
         self.refresh_conversations()
-        self.error_occurred.emit("Turn not run", event.message)
+        self.error_occurred.emit(self.tr("Turn not run"), event.message)
 
     def _no_model(self) -> None:
-        self.panes.status.set_state("No model loaded")
-        self.panes.composer.set_can_send(False, "No model loaded: use File ▸ Open model…")
+        self.panes.status.set_state(self.tr("No model loaded"))
+        self.panes.composer.set_can_send(False, self.tr("No model loaded: use File ▸ Open model…"))
 
 
 _HANDLERS: dict[type, Callable[[ChatController, Any], None]] = {
@@ -591,3 +853,7 @@ _HANDLERS: dict[type, Callable[[ChatController, Any], None]] = {
     TurnEnded: ChatController._on_turn_ended,
     TurnNotRun: ChatController._on_turn_not_run,
 }
+# Events after which the draft is measured again: the model, the settings or the conversation changed.
+_CHANGES_CONTEXT = frozenset({ModelReady, ModelFailed, TurnEnded, TurnNotRun, SettingsChanged})
+# Events that come after a write to the record (the integrity label is brought up to date).
+_CHANGES_RECORD = frozenset({ModelReady, ModelChecked, ModelFailed, TurnEnded, TurnNotRun, SettingsChanged})

@@ -7,10 +7,10 @@ style, here and in every pane that shows record text (``shown_html``, ``insert_s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -21,59 +21,87 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
+    QTextFormat,
     QTextFragment,
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from app.core.report import model_identity_lines
 from app.core.states import State, turn_state
 from app.core.text import visible_runs
 from app.core.types import Conversation, Turn, TurnStatus
+from app.core.word_count import word_count
 from app.render.fonts import css_font_stack, with_fallbacks
-from app.render.html import ESCAPE_BACKGROUND, ESCAPE_COLOUR, markdown_to_html, plain_to_html
+from app.render.html import markdown_to_html, plain_to_html
 from app.ui.attachments import has_images, thumbnail
-from app.ui.signatures import BANNER_BACKGROUND, signatures_html
+from app.ui.follow import BottomFollower
+from app.ui.signatures import signatures_html
+from app.ui.theme import STATE_ROLES, Theme, current, theme_manager
+from app.ui.words import counted, flag, remote_identity, state_words, utc_date_time, utc_time, where_it_ran
 
 THUMBNAIL_HEIGHT = 72
 
-# How a turn ended (``app.core.states``): green only for a whole, normal answer.
-STATE_COLOURS = {
-    State.RUNNING: "#1565c0",
-    State.COMPLETED: "#2e7d32",
-    State.TOKEN_LIMIT: "#b35c00",
-    State.STOPPED: "#8d6e00",
-    State.WINDOW_CLOSED: "#6a4c93",
-    State.INTERRUPTED: "#c62828",
-    State.FAILED: "#c62828",
-    State.ENDED_BY_SERVER: "#b35c00",
-}
+
+class _StateColours(Mapping[State, str]):
+    """How a turn ended (``app.core.states``), as a colour of the theme shown: green only for a
+    whole, normal answer."""
+
+    def __getitem__(self, state: State) -> str:
+        return current().state(state)
+
+    def __iter__(self) -> Iterator[State]:
+        return iter(STATE_ROLES)
+
+    def __len__(self) -> int:
+        return len(STATE_ROLES)
+
+
+STATE_COLOURS: Mapping[State, str] = _StateColours()
 # Before the words of a state that is not a whole, normal answer.
 NOT_WHOLE_MARK = "⚠"
 
 _STYLE = """
-body { font-size: 10.5pt; }
-.who { color: #5f6b7a; font-size: 9pt; font-weight: 600; }
-.meta { color: #5f6b7a; font-size: 9pt; }
-.error { color: #c62828; }
-a { color: #1565c0; text-decoration: none; }
-pre, code { font-family: monospace; background-color: #f1f3f5; }
+body {{ font-size: 10.5pt; color: {theme.text}; }}
+.who {{ color: {theme.muted}; font-size: 9pt; font-weight: 600; }}
+.meta {{ color: {theme.muted}; font-size: 9pt; }}
+.error {{ color: {theme.danger}; }}
+.welcome {{ color: {theme.muted}; }}
+.welcome-title {{ color: {theme.text}; }}
+a {{ color: {theme.link}; text-decoration: none; }}
+pre, code {{ font-family: monospace; background-color: {theme.surface}; }}
 """
 
-_WELCOME = """
-<div style="color:#5f6b7a; margin-top: 40px;" align="center">
-<p style="font-size: 14pt; color:#2b3440;">Ask the model anything.</p>
-<p>Its reasoning appears live in the Reasoning pane; every prompt, trace and answer<br>
-is recorded with the model file's hash and every run setting.</p>
-<p>Ctrl+Enter sends · Esc stops</p>
-</div>
-"""
+
+def document_style(theme: Theme) -> str:
+    """The conversation document's style sheet in ``theme``'s colours."""
+    return _STYLE.format(theme=theme) + f"pre, code {{ font-family: {css_font_stack('mono')}; }}"
+
+
+def _welcome_html() -> str:
+    """What an empty conversation shows, in the window's language."""
+    title = QCoreApplication.translate("ConversationView", "Ask the model anything.")
+    body = QCoreApplication.translate(
+        "ConversationView",
+        "Its reasoning appears live in the Reasoning pane; every prompt, trace and answer "
+        "is recorded with the model file's hash and every run setting.",
+    )
+    keys = QCoreApplication.translate("ConversationView", "Ctrl+Enter sends · Esc stops")
+    return (
+        '<div class="welcome" style="margin-top: 40px;" align="center">'
+        f'<p class="welcome-title" style="font-size: 14pt;">{title}</p>'
+        f"<p>{body}</p><p>{keys}</p></div>"
+    )
 
 
 # QTextDocument draws <hr> black whatever its style: a one-pixel table cell is a quiet rule.
 _RULE = (
     '<table width="100%" cellspacing="0" cellpadding="0" style="margin-top:14px; margin-bottom:14px;">'
-    '<tr><td style="background-color:#dde3ea; font-size:1px;">&nbsp;</td></tr></table>'
+    '<tr><td style="background-color:{}; font-size:1px;">&nbsp;</td></tr></table>'
 )
+
+
+def rule_html() -> str:
+    """A quiet rule between turns, in the theme's divider colour."""
+    return _RULE.format(current().divider)
 
 
 class ConversationView(QTextBrowser):
@@ -103,14 +131,19 @@ class ConversationView(QTextBrowser):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ConversationView")
+        self.setAccessibleName(self.tr("Conversation"))
+        self.setAccessibleDescription(
+            self.tr(
+                "The prompts and answers of the conversation shown, read-only. Tab moves between its "
+                "links (a turn's reasoning, Annotate, Reproduce) and Enter follows the one in focus."
+            )
+        )
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         # Every script the model writes has a face; Arabic and Farsi paragraphs lay out
         # right to left by themselves (each block's direction follows its first letter).
         self.setFont(with_fallbacks(self.font()))
-        self.document().setDefaultStyleSheet(
-            _STYLE + f"pre, code {{ font-family: {css_font_stack('mono')}; }}"
-        )
+        self.document().setDefaultStyleSheet(document_style(current()))
         self.document().setDocumentMargin(16)
         self.anchorClicked.connect(self._on_anchor_clicked)
         self.live_turn_id: int | None = None
@@ -119,7 +152,14 @@ class ConversationView(QTextBrowser):
         self.image_source: Callable[[str], bytes] | None = None
         self._registered: set[str] = set()
         self.setAcceptDrops(True)
-        self.setHtml(_WELCOME)
+        self.follower = BottomFollower(self)
+        self.setHtml(_welcome_html())
+        # What is shown, to draw it again in another theme: the conversation, or the live turn
+        # (the conversation it continues, the turn, the answer so far in the pieces it came in).
+        self._shown: Conversation | None = None
+        self._live: tuple[Conversation | None, Turn] | None = None
+        self._live_answer: list[str] = []
+        theme_manager().changed.connect(self._on_theme_changed)
 
     def loadResource(self, kind: int, name: QUrl | str) -> Any:
         return None  # never fetch: no remote, no file: resources from model output
@@ -127,12 +167,23 @@ class ConversationView(QTextBrowser):
     def show_conversation(
         self, conversation: Conversation | None, selected_turn_id: int | None = None
     ) -> None:
+        # The same conversation again (a turn ended, an annotation): the reader keeps their place,
+        # the end if they were following it. Another one opens at its end.
+        if conversation is None or conversation.id != self.shown_conversation_id:
+            self.follower.follow()
+        with self.follower.replacing():
+            self._show_conversation(conversation, selected_turn_id)
+
+    def _show_conversation(self, conversation: Conversation | None, selected_turn_id: int | None) -> None:
         self.live_turn_id = None
+        self._shown, self._live = conversation, None
         self.selected_turn_id = selected_turn_id
         self.shown_conversation_id = conversation.id if conversation else None
         self.conversation_shown.emit(conversation)
         if conversation is None or not conversation.turns:
-            self.setHtml((_signoffs_html(conversation, signatures=False) if conversation else "") + _WELCOME)
+            self.setHtml(
+                (_signoffs_html(conversation, signatures=False) if conversation else "") + _welcome_html()
+            )
             return
         self._register(conversation.turns)
         parts = [_signoffs_html(conversation, signatures=False)]
@@ -140,7 +191,6 @@ class ConversationView(QTextBrowser):
             _turn_html(turn, turn.id == selected_turn_id, conversation.locked) for turn in conversation.turns
         ]
         self.setHtml("".join(parts))
-        self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
 
     def select_turn(self, turn_id: int) -> bool:
         """Mark ``turn_id`` as the selected turn of the conversation shown; False if it is not shown.
@@ -182,6 +232,7 @@ class ConversationView(QTextBrowser):
     def begin_live(self, conversation: Conversation | None, turn: Turn, answer_so_far: str = "") -> None:
         """Show finished turns rendered, then the live turn with its answer as plain text."""
         earlier = [t for t in conversation.turns if t.id != turn.id] if conversation else []
+        self._live = (conversation, turn)
         self.conversation_shown.emit(conversation)
         self._register([*earlier, turn])
         self.setHtml("".join(_turn_html(t, False) for t in earlier) + _live_html(turn))
@@ -197,6 +248,7 @@ class ConversationView(QTextBrowser):
         if not (shown or (turn.index == 0 and self.shown_conversation_id is None)):
             return False
         self._register([turn])
+        self._live = (None if turn.index == 0 else self._shown, turn)
         if turn.index == 0:
             self.conversation_shown.emit(None)  # a new conversation: nothing signed yet
             self.setHtml(_live_html(turn))
@@ -208,6 +260,7 @@ class ConversationView(QTextBrowser):
         return True
 
     def _go_live(self, turn: Turn, answer_so_far: str) -> None:
+        self._live_answer = []
         self.live_turn_id = turn.id
         self.selected_turn_id = turn.id
         self.shown_conversation_id = turn.conversation_id
@@ -217,20 +270,34 @@ class ConversationView(QTextBrowser):
         cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
         if answer_so_far:
             self._append_now(answer_so_far)
-        self.verticalScrollBar().setValue(self.verticalScrollBar().maximum())
+        self.follower.follow()  # a turn starts: its output is what the reader waits for
 
     def append_answer(self, text: str) -> None:
         if self.live_turn_id is not None:
             self._append_now(text)
 
     def _append_now(self, text: str) -> None:
-        bar = self.verticalScrollBar()
-        at_bottom = bar.value() >= bar.maximum() - 4
+        self._live_answer.append(text)
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        insert_shown(cursor, text)
-        if at_bottom:
-            bar.setValue(bar.maximum())
+        insert_shown(cursor, text)  # the follower keeps the end in view if the reader is there
+
+    def _on_theme_changed(self, theme: Theme) -> None:
+        self.document().setDefaultStyleSheet(document_style(theme))
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Draw what is shown again (in the theme now shown), where it was scrolled to."""
+        bar = self.verticalScrollBar()
+        position, at_bottom = bar.value(), bar.value() >= bar.maximum() - 4
+        if self._live is not None and self.live_turn_id is not None:
+            conversation, turn = self._live
+            self.begin_live(conversation, turn, "".join(self._live_answer))
+        elif self.shown_conversation_id is not None and self._shown is not None:
+            self.show_conversation(self._shown, self.selected_turn_id)
+        elif self.shown_conversation_id is None:
+            self.setHtml(_welcome_html())
+        bar.setValue(bar.maximum() if at_bottom else position)
 
     def _on_anchor_clicked(self, url: QUrl) -> None:
         if url.scheme() == "turn" and url.path().isdigit():
@@ -289,14 +356,16 @@ def text_fragments(document: QTextDocument) -> Iterator[QTextFragment]:
 
 def shown_html(text: str) -> str:
     """Record text as HTML for the window: escaped, line breaks kept, control characters as escapes."""
-    return plain_to_html(text, escapes=True)
+    return plain_to_html(text, escapes=True, colours=current().render_colours())
 
 
 def answer_html(answer: str) -> str:
     """A turn's answer rendered from Markdown for the window, or a note that there is none."""
     if not answer.strip():
-        return '<p class="meta"><i>No answer.</i></p>'
-    return markdown_to_html(answer, escapes=True)
+        return '<p class="meta"><i>{}</i></p>'.format(
+            QCoreApplication.translate("ConversationView", "No answer.")
+        )
+    return markdown_to_html(answer, escapes=True, colours=current().render_colours())
 
 
 def insert_shown(cursor: QTextCursor, text: str) -> None:
@@ -305,12 +374,38 @@ def insert_shown(cursor: QTextCursor, text: str) -> None:
     if len(runs) > 1 or runs[0][1]:  # escapes: the paragraph so far decides how they must be marked
         runs = visible_runs(text, cursor.block().text()[: cursor.positionInBlock()])
     body = QTextCharFormat()  # not the format of what is before it: the live answer follows a header
-    escape = QTextCharFormat()
-    escape.setForeground(QColor(ESCAPE_COLOUR))
-    escape.setBackground(QColor(ESCAPE_BACKGROUND))
+    escape = _escape_format()
     for piece, escaped in runs:
         if piece:
             cursor.insertText(piece, escape if escaped else body)
+
+
+# Marks the text ``insert_shown`` set in the escape style, so another theme can colour it again.
+_ESCAPE_MARK = QTextFormat.Property.UserProperty
+
+
+def _escape_format() -> QTextCharFormat:
+    escape = QTextCharFormat()
+    theme = current()
+    escape.setForeground(QColor(theme.escape))
+    escape.setBackground(QColor(theme.escape_background))
+    escape.setProperty(_ESCAPE_MARK, True)
+    return escape
+
+
+def recolour_escapes(document: QTextDocument) -> None:
+    """Give the escapes ``insert_shown`` put in ``document`` the escape colours of the theme shown."""
+    marked = [
+        (fragment.position(), fragment.length())
+        for fragment in text_fragments(document)
+        if fragment.charFormat().boolProperty(_ESCAPE_MARK)
+    ]
+    style = _escape_format()
+    for position, length in marked:
+        cursor = QTextCursor(document)
+        cursor.setPosition(position)
+        cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
+        cursor.mergeCharFormat(style)
 
 
 def state_html(turn: Turn) -> str:
@@ -318,9 +413,10 @@ def state_html(turn: Turn) -> str:
     answer (the token limit, a stop, a failure with its reason) is marked and set in bold."""
     ended = turn_state(turn)
     colour = STATE_COLOURS[ended.state]
+    said = shown_html(state_words(ended))
     if ended.whole:
-        return f'<span style="color:{colour}">{shown_html(ended.words)}</span>'
-    return f'<span style="color:{colour}; font-weight:600;">{NOT_WHOLE_MARK} {shown_html(ended.words)}</span>'
+        return f'<span style="color:{colour}">{said}</span>'
+    return f'<span style="color:{colour}; font-weight:600;">{NOT_WHOLE_MARK} {said}</span>'
 
 
 def error_html(turn: Turn) -> str:
@@ -334,20 +430,37 @@ def _live_html(turn: Turn) -> str:
     running = STATE_COLOURS[State.RUNNING]
     return (
         _prompt_html(turn)
-        + f'<p class="who">MODEL{_where_html(turn)} · <span style="color:{running}">generating…</span></p>'
+        + f'<p class="who">{_model_word()}{_where_html(turn)} · <span style="color:{running}">'
+        + QCoreApplication.translate("ConversationView", "generating…")
+        + "</span></p>"
     )
+
+
+def _model_word() -> str:
+    """The header word of a model's answer."""
+    return QCoreApplication.translate("ConversationView", "MODEL")
 
 
 def _where_html(turn: Turn) -> str:
     """Plainly, for a turn that did not run on this computer: where it ran, as which model."""
-    return f" · {shown_html(turn.where_it_ran())}" if turn.ran_remotely else ""
+    return f" · {shown_html(where_it_ran(turn))}" if turn.ran_remotely else ""
+
+
+def _who(turn: Turn) -> str:
+    """Who asked: the reviewer's name the record gives the turn, with the system account."""
+    if turn.actor and turn.actor != turn.os_user:
+        return QCoreApplication.translate("ConversationView", "{name} ({account})").format(
+            name=turn.actor, account=turn.os_user
+        )
+    return turn.os_user
 
 
 def _prompt_html(turn: Turn) -> str:
-    time = turn.started_at[11:16] if len(turn.started_at) >= 16 else turn.started_at
+    you = QCoreApplication.translate("ConversationView", "YOU")
     return (
-        f'<p class="who">YOU · {shown_html(turn.os_user)} · {shown_html(time)} UTC</p>'
-        '<table width="100%" cellpadding="10" cellspacing="0" style="background-color:#eef2f7;">'
+        f'<p class="who">{you} · {shown_html(_who(turn))} · {shown_html(utc_time(turn.started_at))}</p>'
+        '<table width="100%" cellpadding="10" cellspacing="0" '
+        f'style="background-color:{current().surface};">'
         f"<tr><td>{_images_html(turn)}{shown_html(turn.prompt)}</td></tr></table>"
     )
 
@@ -363,12 +476,22 @@ def _images_html(turn: Turn) -> str:
     note = (
         ""
         if seen
-        else '<br><span class="meta"><i>Not seen by the model: it had no vision projector.</i></span>'
+        else '<br><span class="meta"><i>{}</i></span>'.format(
+            QCoreApplication.translate(
+                "ConversationView", "Not seen by the model: it had no vision projector."
+            )
+        )
     )
     return f"<p>{tiles}{note}</p>"
 
 
-FLAG_COLOURS = {"ok": "#2e7d32", "concern": "#8d6e00", "error": "#c62828"}
+# The theme's role for each flag of an annotation.
+FLAG_ROLES = {"ok": "ok", "concern": "caution", "error": "danger"}
+
+
+def flag_colour(flag: object) -> str:
+    """The colour of an annotation's flag in the theme shown."""
+    return str(getattr(current(), FLAG_ROLES.get(str(flag), "muted")))
 
 
 def _signoffs_html(conversation: Conversation, *, signatures: bool = True) -> str:
@@ -378,21 +501,25 @@ def _signoffs_html(conversation: Conversation, *, signatures: bool = True) -> st
     if not signed and conversation.continues is None:
         return ""
     continues = (
-        f'<p style="margin:0 0 6px 0;">Continues signed conversation {conversation.continues}.</p>'
+        '<p style="margin:0 0 6px 0;">{}</p>'.format(
+            QCoreApplication.translate("ConversationView", "Continues signed conversation {number}.").format(
+                number=conversation.continues
+            )
+        )
         if conversation.continues is not None
         else ""
     )
     return (
-        f'<table width="100%" cellpadding="8" cellspacing="0" style="background-color:{BANNER_BACKGROUND};">'
+        f'<table width="100%" cellpadding="8" cellspacing="0" style="background-color:{current().banner};">'
         f"<tr><td>{continues}{signed}</td></tr></table><p></p>"
     )
 
 
 def _annotations_html(turn: Turn) -> str:
     return "".join(
-        f'<p class="meta"><span style="color:{FLAG_COLOURS.get(str(note.flag), "#5f6b7a")}"><b>'
-        f"⚑ {shown_html(str(note.flag).upper())}</b></span> {shown_html(note.comment)} "
-        f"— {shown_html(note.author)}, {shown_html(note.created_at[:16].replace('T', ' '))} UTC</p>"
+        f'<p class="meta"><span style="color:{flag_colour(note.flag)}"><b>'
+        f"⚑ {shown_html(flag(note.flag).upper())}</b></span> {shown_html(note.comment)} "
+        f"— {shown_html(note.author)}, {shown_html(utc_date_time(note.created_at))}</p>"
         for note in turn.annotations
     )
 
@@ -400,24 +527,33 @@ def _annotations_html(turn: Turn) -> str:
 def _turn_html(turn: Turn, selected: bool, locked: bool = False) -> str:
     details = [state_html(turn)]
     if turn.ran_remotely:  # in words, fingerprint included: a remote model has no file hash
-        details.append(shown_html(model_identity_lines(turn)[0]))
+        details.append(shown_html(remote_identity(turn)))
     if turn.completion_tokens:
-        about = "about " if turn.usage_source == "approximate" else ""
-        details.append(f"{about}{turn.completion_tokens} tokens")
+        if turn.usage_source == "approximate":
+            details.append(counted().about_tokens(turn.completion_tokens))
+        else:
+            details.append(counted().tokens(turn.completion_tokens))
     if turn.tokens_per_second:
-        details.append(f"{turn.tokens_per_second:.1f} tok/s")
-    words = len(turn.reasoning.split())
-    label = f"Reasoning ({words:,} words)" if turn.reasoning else "No reasoning"
+        details.append(counted().tokens_per_second(turn.tokens_per_second))
+    label = (
+        QCoreApplication.translate("ConversationView", "Reasoning ({words})").format(
+            words=counted().words(word_count(turn.reasoning))
+        )
+        if turn.reasoning
+        else QCoreApplication.translate("ConversationView", "No reasoning")
+    )
     link = f'<a href="turn:{turn.id}">{"<b>" + label + "</b>" if selected else label}</a>'
     if not locked and turn.status != TurnStatus.RUNNING:
-        link += f' · <a href="annotate:{turn.id}">Annotate</a>'
+        annotate = QCoreApplication.translate("ConversationView", "Annotate")
+        link += f' · <a href="annotate:{turn.id}">{annotate}</a>'
     if turn.status != TurnStatus.RUNNING:  # a signed conversation can be reproduced too
-        link += f' · <a href="reproduce:{turn.id}">Reproduce</a>'
+        reproduce = QCoreApplication.translate("ConversationView", "Reproduce")
+        link += f' · <a href="reproduce:{turn.id}">{reproduce}</a>'
     return (
         _prompt_html(turn)
-        + f'<p class="who">MODEL · {" · ".join(details)} · {link}</p>'
+        + f'<p class="who">{_model_word()} · {" · ".join(details)} · {link}</p>'
         + answer_html(turn.answer)
         + error_html(turn)
         + _annotations_html(turn)
-        + _RULE
+        + rule_html()
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,20 +23,35 @@ from PySide6.QtWidgets import (
 
 from app.core.cancel import CancelToken
 from app.core.catalogue import MAGISTRAL_SMALL_1_2, Offering, RemoteFile
-from app.core.images import human_size
 from app.services.downloads import (
     Download,
     DownloadResult,
     FreeSpace,
     Outcome,
     Progress,
+    Stage,
     default_folder,
-    describe_progress,
     free_bytes,
+    human_duration,
 )
+from app.ui.accessibility import make_default
 from app.ui.background import Background
+from app.ui.words import size as size_words
 
 BAR_STEPS = 1000  # QProgressBar holds an int: a 14 GB byte count would overflow it
+# The catalogue's notes on its quantizations, in the window's language (a note not listed here
+# is shown as the catalogue words it).
+CATALOGUE_NOTES = (
+    str(QT_TRANSLATE_NOOP("DownloadDialog", "smallest; the usual choice with 32 GB of RAM")),
+    str(QT_TRANSLATE_NOOP("DownloadDialog", "Unsloth's quantization")),
+    str(QT_TRANSLATE_NOOP("DownloadDialog", "closest to the original weights")),
+)
+
+
+def breakable(path: Path) -> str:
+    """A path as a wrapping label may break it: after each separator (a long folder name would
+    otherwise widen the dialog past the screen)."""
+    return str(path).replace("/", "/\u200b").replace("\\", "\\\u200b")
 
 
 class DownloadJob(QObject):
@@ -141,7 +156,7 @@ class DownloadDialog(QDialog):
         free_space: Callable[[Path], int] = free_bytes,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Download {offering.title}")
+        self.setWindowTitle(self.tr("Download {model}").format(model=offering.title))
         self.setMinimumWidth(620)
         self._offering = offering
         self._free_space = free_space
@@ -156,52 +171,81 @@ class DownloadDialog(QDialog):
 
         self.quantization = QComboBox()
         for quantization in offering.quantizations:
-            note = f" — {quantization.note}" if quantization.note else ""
-            self.quantization.addItem(
-                f"{quantization.name}, about {human_size(quantization.approx_bytes)}{note}", quantization.name
+            words = self.tr("{name}, about {size}").format(
+                name=quantization.name, size=size_words(quantization.approx_bytes)
             )
+            if quantization.note:
+                words += " — " + QCoreApplication.translate("DownloadDialog", quantization.note)
+            self.quantization.addItem(words, quantization.name)
         index = self.quantization.findData(offering.default_quant)
         self.quantization.setCurrentIndex(max(index, 0))
-        self.projector = QCheckBox(
-            f"Also download the vision projector ({offering.projector.filename}, about "
-            f"{human_size(offering.projector_approx_bytes)}) to show the model images"
-            if offering.projector
-            else "This model has no vision projector"
+        # However long a language words a choice, the box keeps the dialog narrow; its list is
+        # as wide as its longest choice.
+        self.quantization.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
+        self.quantization.setMinimumContentsLength(28)
+        self.quantization.view().setMinimumWidth(self.quantization.view().sizeHintForColumn(0) + 8)
+        self.projector = QCheckBox(
+            self.tr("Also download the vision projector")
+            if offering.projector
+            else self.tr("This model has no vision projector")
+        )
+        # A check box does not wrap: what the projector is goes on a line of its own that does.
+        self.projector_note = QLabel(
+            self.tr("{file}, about {size}: lets the model see the images you attach.").format(
+                file=offering.projector.filename, size=size_words(offering.projector_approx_bytes)
+            )
+            if offering.projector
+            else ""
+        )
+        self.projector_note.setObjectName("projectorNote")
+        self.projector_note.setWordWrap(True)
+        self.projector_note.setVisible(offering.projector is not None)
+        projector_box = QVBoxLayout()
+        projector_box.setSpacing(2)
+        projector_box.addWidget(self.projector)
+        projector_box.addWidget(self.projector_note)
         self.projector.setEnabled(offering.projector is not None)
         self.projector.setChecked(offering.projector is not None)
         self.folder = QLineEdit(str(folder or default_folder()))
-        choose = QPushButton("Choose…")
+        choose = QPushButton(self.tr("Choose…"))
         choose.clicked.connect(self._on_choose_clicked)
+        choose.setAccessibleName(self.tr("Choose the folder"))
+        choose.setAccessibleDescription(
+            self.tr("Opens a folder chooser for where the model files are saved.")
+        )
         where = QHBoxLayout()
         where.addWidget(self.folder, 1)
         where.addWidget(choose)
         self.space = QLabel()
         self.space.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Quantization:", self.quantization)
-        form.addRow("", self.projector)
-        form.addRow("Save in:", where)
-        form.addRow("Space:", self.space)
+        form.addRow(self.tr("Quantization:"), self.quantization)
+        form.addRow("", projector_box)
+        form.addRow(self.tr("Save in:"), where)
+        form.addRow(self.tr("Space:"), self.space)
 
         self.bar = QProgressBar()
         self.bar.setRange(0, BAR_STEPS)
         self.bar.setVisible(False)
-        self.status = QLabel("Sizes and SHA-256 checksums are read from the Hub when the download starts.")
+        self.status = QLabel(
+            self.tr("Sizes and SHA-256 checksums are read from the Hub when the download starts.")
+        )
         self.status.setWordWrap(True)
-        self.download_button = QPushButton("Download")
+        self.download_button = QPushButton(self.tr("Download"))
         self.download_button.setDefault(True)
         self.download_button.clicked.connect(self._on_download_clicked)
-        self.pause_button = QPushButton("Pause")
+        self.pause_button = QPushButton(self.tr("Pause"))
         self.pause_button.setEnabled(False)
         self.pause_button.clicked.connect(self._on_pause_clicked)
-        self.cancel_button = QPushButton("Cancel download")
+        self.cancel_button = QPushButton(self.tr("Cancel download"))
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
-        self.use_button = QPushButton("Use this model")
+        self.use_button = QPushButton(self.tr("Use this model"))
         self.use_button.setVisible(False)
         self.use_button.clicked.connect(self._on_use_clicked)
-        self.close_button = QPushButton("Close")
+        self.close_button = QPushButton(self.tr("Close"))
         self.close_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.pause_button)
@@ -216,10 +260,42 @@ class DownloadDialog(QDialog):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
 
+        self.quantization.setAccessibleName(self.tr("Quantization"))
+        self.quantization.setAccessibleDescription(
+            self.tr(
+                "How finely the model's weights are stored: smaller files need less memory. "
+                "Arrow keys choose."
+            )
+        )
+        self.projector.setAccessibleName(self.tr("Also download the vision projector"))
+        self.projector.setAccessibleDescription(
+            self.tr(
+                "The vision projector lets the model see images; it is a second file, "
+                "downloaded after the model."
+            )
+        )
+        self.folder.setAccessibleName(self.tr("Save in"))
+        self.folder.setAccessibleDescription(
+            self.tr("The folder the model files are saved in; type it or choose it.")
+        )
+        self.download_button.setAccessibleDescription(
+            self.tr("Downloads the files chosen and checks each one's SHA-256 against the Hub's.")
+        )
+        self.pause_button.setAccessibleDescription(
+            self.tr("Pauses the download, keeping what was downloaded; pressed again, resumes it.")
+        )
+        self.cancel_button.setAccessibleDescription(
+            self.tr("Stops the download and deletes the partial file.")
+        )
+        self.use_button.setAccessibleDescription(self.tr("Loads the downloaded model for the next turns."))
+        self.close_button.setAccessibleDescription(
+            self.tr("Closes this window (Esc); a running download is paused, not lost.")
+        )
         self.quantization.currentIndexChanged.connect(self._update_space)
         self.projector.toggled.connect(self._update_space)
         self.folder.textChanged.connect(self._update_space)
         self._update_space()
+        make_default(self.download_button)
 
     # -- choices -------------------------------------------------------------------
 
@@ -238,13 +314,23 @@ class DownloadDialog(QDialog):
     def _update_space(self) -> None:
         folder = Path(self.folder.text().strip() or ".").expanduser()
         try:
-            free = f"{human_size(self._free_space(folder))} free in {folder}"
+            free = self.tr("{size} free in {folder}").format(
+                size=size_words(self._free_space(folder)), folder=breakable(folder)
+            )
         except OSError as error:
-            free = f"free space in {folder} unknown ({error.strerror or error})"
-        self.space.setText(f"About {human_size(self._approx_bytes())} to download; {free}.")
+            free = self.tr("free space in {folder} unknown ({error})").format(
+                folder=breakable(folder), error=error.strerror or error
+            )
+        self.space.setText(
+            self.tr("About {size} to download; {free}.").format(
+                size=size_words(self._approx_bytes()), free=free
+            )
+        )
 
     def _on_choose_clicked(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, "Folder for the model files", self.folder.text())
+        chosen = QFileDialog.getExistingDirectory(
+            self, self.tr("Folder for the model files"), self.folder.text()
+        )
         if chosen:
             self.folder.setText(chosen)
 
@@ -256,17 +342,17 @@ class DownloadDialog(QDialog):
     def _on_download_clicked(self) -> None:
         text = self.folder.text().strip()
         if not text:
-            self.status.setText("Choose a folder for the model files.")
+            self.status.setText(self.tr("Choose a folder for the model files."))
             return
         self.job.prepare(self.chosen_files(), Path(text).expanduser(), free_space=self._free_space)
         self.use_button.setVisible(False)
-        self._run("Asking the Hub for the file's size and checksum…")
+        self._run(self.tr("Asking the Hub for the file's size and checksum…"))
 
     def _run(self, message: str) -> None:
         self._state = "running"
         for widget in (self.quantization, self.projector, self.folder, self.download_button):
             widget.setEnabled(False)
-        self.pause_button.setText("Pause")
+        self.pause_button.setText(self.tr("Pause"))
         self.pause_button.setEnabled(True)
         self.cancel_button.setEnabled(True)
         self.bar.setVisible(True)
@@ -277,17 +363,17 @@ class DownloadDialog(QDialog):
         if self._state == "running":
             self._state = "pausing"
             self.pause_button.setEnabled(False)
-            self.status.setText("Pausing…")
+            self.status.setText(self.tr("Pausing…"))
             self.job.pause()
         elif self._state == "paused":
-            self._run("Resuming…")
+            self._run(self.tr("Resuming…"))
 
     def _on_cancel_clicked(self) -> None:
         if self._state == "paused":
             self.job.cancel()
             self._on_job_cancelled()
         elif self.running():
-            self.status.setText("Cancelling…")
+            self.status.setText(self.tr("Cancelling…"))
             self.cancel_button.setEnabled(False)
             self.pause_button.setEnabled(False)
             self.job.cancel()
@@ -296,17 +382,37 @@ class DownloadDialog(QDialog):
         if self._state != "running":
             return
         self.bar.setValue(int(BAR_STEPS * progress.done / progress.total) if progress.total else BAR_STEPS)
-        self.status.setText(describe_progress(progress))
+        self.status.setText(self.progress_words(progress))
+
+    def progress_words(self, progress: Progress) -> str:
+        """``name: 3.2 GB of 14.3 GB · 45.1 MB/s · 4 min 12 s left``, in the window's language."""
+        amount = self.tr("{done} of {total}").format(
+            done=size_words(progress.done), total=size_words(progress.total)
+        )
+        if progress.stage is Stage.CHECKING:
+            return self.tr("{file}: checking the part already downloaded, {amount}").format(
+                file=progress.filename, amount=amount
+            )
+        if progress.stage is Stage.VERIFYING:
+            return self.tr("{file}: already here; checking it, {amount}").format(
+                file=progress.filename, amount=amount
+            )
+        parts = [f"{progress.filename}: {amount}"]
+        if progress.speed > 0:
+            parts.append(self.tr("{size}/s").format(size=size_words(int(progress.speed))))
+        if progress.eta is not None:
+            parts.append(self.tr("{duration} left").format(duration=human_duration(progress.eta)))
+        return " · ".join(parts)
 
     def _on_job_paused(self) -> None:
         self._state = "paused"
-        self.pause_button.setText("Resume")
+        self.pause_button.setText(self.tr("Resume"))
         self.pause_button.setEnabled(True)
         self.cancel_button.setEnabled(True)
-        self.status.setText("Paused. The part already downloaded is kept; Resume continues from it.")
+        self.status.setText(self.tr("Paused. The part already downloaded is kept; Resume continues from it."))
 
     def _on_job_cancelled(self) -> None:
-        self._idle("Cancelled; the partial file was deleted.")
+        self._idle(self.tr("Cancelled; the partial file was deleted."))
 
     def _on_job_failed(self, message: str) -> None:
         self._idle(message)
@@ -315,8 +421,13 @@ class DownloadDialog(QDialog):
         self.results = results
         model = results[0].path
         projector = results[1].path if len(results) > 1 else None
-        lines = [f"{r.path.name}: {human_size(r.size)}, SHA-256 {r.sha256} verified." for r in results]
-        self._idle("\n".join([*lines, f"Saved in {model.parent}."]))
+        lines = [
+            self.tr("{file}: {size}, SHA-256 {sha256} verified.").format(
+                file=r.path.name, size=size_words(r.size), sha256=r.sha256
+            )
+            for r in results
+        ]
+        self._idle("\n".join([*lines, self.tr("Saved in {folder}.").format(folder=breakable(model.parent))]))
         self.bar.setVisible(True)
         self.bar.setValue(BAR_STEPS)
         self.use_button.setVisible(True)
@@ -328,7 +439,7 @@ class DownloadDialog(QDialog):
         for widget in (self.quantization, self.folder, self.download_button):
             widget.setEnabled(True)
         self.projector.setEnabled(self._offering.projector is not None)
-        self.pause_button.setText("Pause")
+        self.pause_button.setText(self.tr("Pause"))
         self.pause_button.setEnabled(False)
         self.cancel_button.setEnabled(False)
         self.bar.setVisible(False)

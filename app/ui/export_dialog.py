@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QStandardPaths, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -26,14 +26,20 @@ from app.core.signing import KeyPair
 from app.services.anchoring import Authority
 from app.services.exporting import ExportResult, export
 from app.services.record import Store
+from app.ui.accessibility import make_default
 from app.ui.background import Background
+from app.ui.words import number
 
 # (format key, label, file suffix; "" for a folder)
 CHOICES = (
-    ("pdf", "PDF report", ".pdf"),
-    ("md", "Markdown report (images beside it)", ".md"),
-    ("json", "JSON bundle, zip (verifiable without Veritrace)", ".zip"),
-    ("json-folder", "JSON bundle, folder", ""),
+    ("pdf", str(QT_TRANSLATE_NOOP("ExportDialog", "PDF report")), ".pdf"),
+    ("md", str(QT_TRANSLATE_NOOP("ExportDialog", "Markdown report (images beside it)")), ".md"),
+    (
+        "json",
+        str(QT_TRANSLATE_NOOP("ExportDialog", "JSON bundle, zip (verifiable without Veritrace)")),
+        ".zip",
+    ),
+    ("json-folder", str(QT_TRANSLATE_NOOP("ExportDialog", "JSON bundle, folder")), ""),
 )
 
 
@@ -95,7 +101,7 @@ class ExportDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._authority = authority  # a bundle's checkpoint is timestamped by it, if named
-        self.setWindowTitle("Export audit report")
+        self.setWindowTitle(self.tr("Export audit report"))
         self.setMinimumWidth(560)
         self._store, self._key, self._ids, self._scope = store, key, list(conversation_ids), scope
         self.job = ExportJob(self)
@@ -104,39 +110,52 @@ class ExportDialog(QDialog):
         self.job.failed.connect(self._on_job_failed)
         self.outcome: ExportResult | None = None
 
-        scope_label = QLabel(scope)
-        scope_label.setWordWrap(True)
+        # The report's own words for what it covers, shown as the report will state them: reports,
+        # like the record, are written in English whatever language the window speaks.
+        self.scope = QLabel(scope)
+        self.scope.setObjectName("exportScope")
+        self.scope.setWordWrap(True)
+        self.scope.setToolTip(self.tr("As the report states it: reports are written in English."))
         self.formats = QButtonGroup(self)
         format_box = QVBoxLayout()
+        described = {
+            "pdf": self.tr("A PDF report to read and print."),
+            "md": self.tr("A Markdown report; its images are saved beside it."),
+            "json": self.tr("Every recorded row in one zip file, verifiable without Veritrace."),
+            "json-folder": self.tr("The same JSON bundle, as a folder rather than a zip file."),
+        }
         for index, (_, label, _) in enumerate(CHOICES):
-            button = QRadioButton(label)
+            button = QRadioButton(QCoreApplication.translate("ExportDialog", label))
             self.formats.addButton(button, index)
+            button.setAccessibleDescription(described[CHOICES[index][0]])
             format_box.addWidget(button)
         self.formats.button(0).setChecked(True)
         self.formats.idToggled.connect(self._on_format_toggled)
         self.page_size = QComboBox()
-        self.page_size.addItem("A4", "a4")
-        self.page_size.addItem("Letter", "letter")
+        self.page_size.addItem(self.tr("A4"), "a4")
+        self.page_size.addItem(self.tr("Letter"), "letter")
         self.destination = QLineEdit()
-        choose = QPushButton("Choose…")
+        choose = QPushButton(self.tr("Choose…"))
         choose.clicked.connect(self._on_choose_clicked)
+        choose.setAccessibleName(self.tr("Choose where to save"))
+        choose.setAccessibleDescription(self.tr("Opens a file chooser for where the report is written."))
         where = QHBoxLayout()
         where.addWidget(self.destination, 1)
         where.addWidget(choose)
         form = QFormLayout()
-        form.addRow("Scope:", scope_label)
-        form.addRow("Format:", format_box)
-        form.addRow("Page size:", self.page_size)
-        form.addRow("Save as:", where)
+        form.addRow(self.tr("Scope in the report:"), self.scope)
+        form.addRow(self.tr("Format:"), format_box)
+        form.addRow(self.tr("Page size:"), self.page_size)
+        form.addRow(self.tr("Save as:"), where)
 
         self.bar = QProgressBar()
         self.bar.setVisible(False)
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        self.export_button = QPushButton("Export")
+        self.export_button = QPushButton(self.tr("Export"))
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self._on_export_clicked)
-        self.close_button = QPushButton("Close")
+        self.close_button = QPushButton(self.tr("Close"))
         self.close_button.clicked.connect(self._on_close_clicked)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -147,7 +166,20 @@ class ExportDialog(QDialog):
         layout.addWidget(self.bar)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
+        self.page_size.setAccessibleName(self.tr("Page size"))
+        self.page_size.setAccessibleDescription(self.tr("The paper size of a PDF report."))
+        self.destination.setAccessibleName(self.tr("Save as"))
+        self.destination.setAccessibleDescription(
+            self.tr("Where the report is written: type a path or choose one. Enter exports.")
+        )
+        self.export_button.setAccessibleDescription(
+            self.tr("Writes the report in the background; the export is recorded in the ledger.")
+        )
+        self.close_button.setAccessibleDescription(
+            self.tr("Closes this window (Esc); while an export runs, cancels it and nothing is written.")
+        )
         self._suggest_destination()
+        make_default(self.export_button)
 
     # -- choices -------------------------------------------------------------------
 
@@ -177,12 +209,13 @@ class ExportDialog(QDialog):
     def _on_choose_clicked(self) -> None:
         _, label, suffix = self.choice()
         if not suffix:
-            chosen = QFileDialog.getExistingDirectory(self, "Folder to create the bundle in")
+            chosen = QFileDialog.getExistingDirectory(self, self.tr("Folder to create the bundle in"))
             if chosen:
                 self.destination.setText(str(Path(chosen) / Path(self.destination.text()).name))
             return
+        shown = QCoreApplication.translate("ExportDialog", label)
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save report as", self.destination.text(), f"{label} (*{suffix})"
+            self, self.tr("Save report as"), self.destination.text(), f"{shown} (*{suffix})"
         )
         if chosen:
             self.destination.setText(chosen if chosen.endswith(suffix) else chosen + suffix)
@@ -192,15 +225,15 @@ class ExportDialog(QDialog):
     def _on_export_clicked(self) -> None:
         text = self.destination.text().strip()
         if not text:
-            self.status.setText("Choose where to save the report.")
+            self.status.setText(self.tr("Choose where to save the report."))
             return
         destination = Path(text).expanduser()
         overwrite = False
         if destination.exists():
             answer = QMessageBox.question(
                 self,
-                "Replace it?",
-                f"{destination} already exists. Replace it with this report?",
+                self.tr("Replace it?"),
+                self.tr("{path} already exists. Replace it with this report?").format(path=destination),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )
@@ -209,10 +242,10 @@ class ExportDialog(QDialog):
             overwrite = True
         key = self.choice()[0]
         self.export_button.setEnabled(False)
-        self.close_button.setText("Cancel")
+        self.close_button.setText(self.tr("Cancel"))
         self.bar.setVisible(True)
         self.bar.setRange(0, 0)
-        self.status.setText("Verifying the record and signing a checkpoint…")
+        self.status.setText(self.tr("Verifying the record and signing a checkpoint…"))
         self.job.start(
             self._store,
             self._key,
@@ -231,13 +264,16 @@ class ExportDialog(QDialog):
     def _on_job_progress(self, done: int, total: int) -> None:
         self.bar.setRange(0, max(total, 1))
         self.bar.setValue(min(done, total))
-        self.status.setText(f"Writing… {done} of {total}")
+        self.status.setText(
+            self.tr("Writing… {done} of {total}").format(done=number(done), total=number(total))
+        )
 
     def _on_job_finished(self, result: ExportResult) -> None:
         self.outcome = result
         self._finish(
-            f"Report {result.report_id} saved to {result.path}.\nSHA-256 {result.sha256}; "
-            "the export is recorded in the ledger."
+            self.tr(
+                "Report {report} saved to {path}.\nSHA-256 {sha256}; the export is recorded in the ledger."
+            ).format(report=result.report_id, path=result.path, sha256=result.sha256)
         )
         self.exported.emit(result)
 
@@ -248,12 +284,12 @@ class ExportDialog(QDialog):
         self.bar.setVisible(False)
         self.status.setText(message)
         self.export_button.setEnabled(True)
-        self.close_button.setText("Close")
+        self.close_button.setText(self.tr("Close"))
 
     def _on_close_clicked(self) -> None:
         if self.running():
             self.job.cancel()
-            self.status.setText("Cancelling…")
+            self.status.setText(self.tr("Cancelling…"))
             return
         self.accept()
 

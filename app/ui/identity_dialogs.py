@@ -7,7 +7,7 @@ gather what they need and say what they answer, one line at a time.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -25,15 +25,12 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import VeritraceError
 from app.core.types import Identity
+from app.ui.accessibility import describe_standard_buttons, make_default
 from app.ui.background import Background
 from app.ui.signatures import readable_utc
 from app.ui.signing_desk import SigningDesk
 
 MIN_PASSPHRASE_LENGTH = 8
-_STYLE = """
-QLabel#identityProblem { color: #b3261e; font-weight: 600; }
-QLabel#identityHint { color: #4a5563; }
-"""
 
 
 def _line(name: str) -> QLabel:
@@ -56,45 +53,59 @@ class CreateIdentityDialog(QDialog):
 
     def __init__(self, desk: SigningDesk, name: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Create a signing identity")
-        self.setObjectName("CreateIdentityDialog")
-        self.setStyleSheet(_STYLE)
+        self.setWindowTitle(self.tr("Create a signing identity"))
+        self.setObjectName("CreateIdentityDialog")  # its labels are drawn by the theme's sheet
         self._desk = desk
         self._creating = False
         self.identity: Identity | None = None
         self.name = QLineEdit(name)
-        self.name.setAccessibleName("Printed name")
-        self.name.setPlaceholderText("Your full name, as it will be printed with your signatures")
+        self.name.setAccessibleName(self.tr("Printed name"))
+        self.name.setPlaceholderText(self.tr("Your full name, as it will be printed with your signatures"))
         self.role = QLineEdit()
-        self.role.setAccessibleName("Role")
-        self.role.setPlaceholderText("e.g. Clinical reviewer, Compliance officer")
+        self.role.setAccessibleName(self.tr("Role"))
+        self.role.setPlaceholderText(self.tr("e.g. Clinical reviewer, Compliance officer"))
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName("Passphrase")
-        self.passphrase.setPlaceholderText(f"At least {MIN_PASSPHRASE_LENGTH} characters")
+        self.passphrase.setAccessibleName(self.tr("Passphrase"))
+        self.passphrase.setPlaceholderText(self.tr("At least %n characters", "", MIN_PASSPHRASE_LENGTH))
         self.repeat = QLineEdit()
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.repeat.setAccessibleName("Passphrase again")
+        self.repeat.setAccessibleName(self.tr("Passphrase again"))
         form = QFormLayout()
-        form.addRow("Printed name", self.name)
-        form.addRow("Role", self.role)
-        form.addRow("Passphrase", self.passphrase)
-        form.addRow("Again", self.repeat)
+        form.addRow(self.tr("Printed name"), self.name)
+        form.addRow(self.tr("Role"), self.role)
+        form.addRow(self.tr("Passphrase"), self.passphrase)
+        form.addRow(self.tr("Again"), self.repeat)
         note = QLabel(
-            "Your signing identity is a key of your own, kept in a file on this computer that only "
-            "your passphrase unlocks. Its public half is recorded in the ledger with your name and "
-            "role; every sign-off made with it names them and the key's fingerprint. Nobody can "
-            "recover a forgotten passphrase: you would create a new identity."
+            self.tr(
+                "Your signing identity is a key of your own, kept in a file on this computer that only "
+                "your passphrase unlocks. Its public half is recorded in the ledger with your name and "
+                "role; every sign-off made with it names them and the key's fingerprint. Nobody can "
+                "recover a forgotten passphrase: you would create a new identity."
+            )
         )
         note.setWordWrap(True)
         self.problem = _line("identityProblem")
         self.problem.hide()
         self.hint = _line("identityHint")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.create_button = self.buttons.addButton("Create identity", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button = self.buttons.addButton(
+            self.tr("Create identity"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.create_button.setDefault(True)
         self.create_button.clicked.connect(self._on_create_clicked)
         self.buttons.rejected.connect(self.reject)
+        for field, description in (
+            (self.name, self.tr("Your full name, as it will be printed with every signature you make.")),
+            (self.role, self.tr("Your role, recorded with every signature you make.")),
+            (self.passphrase, self.tr("The passphrase that unlocks your key; nobody can recover it.")),
+            (self.repeat, self.tr("The same passphrase again, to be sure of it.")),
+        ):
+            field.setAccessibleDescription(description)
+        self.create_button.setAccessibleDescription(
+            self.tr("Makes your key and records its public half in the ledger with your name and role.")
+        )
+        describe_standard_buttons(self.buttons)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
@@ -105,23 +116,24 @@ class CreateIdentityDialog(QDialog):
         for field in (self.name, self.role, self.passphrase, self.repeat):
             field.textChanged.connect(self._update)
         self._background = Background("identity", self)
+        make_default(self.create_button)
         self._update()
 
     def missing(self) -> str:
         """What must still be filled in before the identity can be created ("" when nothing)."""
         if not self.name.text().strip():
-            return "Give your name, as it will be printed with your signatures."
+            return self.tr("Give your name, as it will be printed with your signatures.")
         if not self.role.text().strip():
-            return "Give your role: it is recorded with every signature you make."
+            return self.tr("Give your role: it is recorded with every signature you make.")
         if len(self.passphrase.text()) < MIN_PASSPHRASE_LENGTH:
-            return f"Choose a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters."
+            return self.tr("Choose a passphrase of at least %n characters.", "", MIN_PASSPHRASE_LENGTH)
         if self.repeat.text() != self.passphrase.text():
-            return "Type the same passphrase again."
+            return self.tr("Type the same passphrase again.")
         return ""
 
     def _update(self) -> None:
         missing = self.missing()
-        self.hint.setText("Creating your key…" if self._creating else missing)
+        self.hint.setText(self.tr("Creating your key…") if self._creating else missing)
         self.create_button.setEnabled(not missing and not self._creating)
 
     def _on_create_clicked(self) -> None:
@@ -163,23 +175,32 @@ class RevokeIdentityDialog(QDialog):
 
     def __init__(self, identity: Identity, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Revoke signing identity")
+        self.setWindowTitle(self.tr("Revoke signing identity"))
         self.reason = QLineEdit()
-        self.reason.setAccessibleName("Reason for revoking")
-        self.reason.setPlaceholderText("e.g. left the team; passphrase may be known to others")
+        self.reason.setAccessibleName(self.tr("Reason for revoking"))
+        self.reason.setPlaceholderText(self.tr("e.g. left the team; passphrase may be known to others"))
         what = QLabel(
-            f"Revoke {identity.name} ({identity.role}), key {identity.fingerprint}?\n\n"
-            "A revoked identity can sign nothing more. Its earlier signatures stay in the record "
-            "and still verify; the revocation, its time and reason are recorded in the ledger."
+            self.tr(
+                "Revoke {name} ({role}), key {fingerprint}?\n\n"
+                "A revoked identity can sign nothing more. Its earlier signatures stay in the record "
+                "and still verify; the revocation, its time and reason are recorded in the ledger."
+            ).format(name=identity.name, role=identity.role, fingerprint=identity.fingerprint)
         )
         what.setWordWrap(True)
         what.setTextFormat(Qt.TextFormat.PlainText)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.revoke_button = self.buttons.addButton("Revoke", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.revoke_button = self.buttons.addButton(self.tr("Revoke"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.reason.setAccessibleDescription(
+            self.tr("Why the identity is revoked; recorded in the ledger with the revocation.")
+        )
+        self.revoke_button.setAccessibleDescription(
+            self.tr("Revokes the identity: it can sign nothing more; its earlier signatures still verify.")
+        )
+        describe_standard_buttons(self.buttons)
         form = QFormLayout()
-        form.addRow("Reason", self.reason)
+        form.addRow(self.tr("Reason"), self.reason)
         layout = QVBoxLayout(self)
         layout.addWidget(what)
         layout.addLayout(form)
@@ -195,7 +216,13 @@ class RevokeIdentityDialog(QDialog):
         return self.reason.text().strip()
 
 
-COLUMNS = ("Name", "Role", "Key fingerprint", "Created", "Status")
+COLUMNS = (
+    str(QT_TRANSLATE_NOOP("IdentitiesDialog", "Name")),
+    str(QT_TRANSLATE_NOOP("IdentitiesDialog", "Role")),
+    str(QT_TRANSLATE_NOOP("IdentitiesDialog", "Key fingerprint")),
+    str(QT_TRANSLATE_NOOP("IdentitiesDialog", "Created")),
+    str(QT_TRANSLATE_NOOP("IdentitiesDialog", "Status")),
+)
 
 
 class IdentitiesDialog(QDialog):
@@ -209,15 +236,16 @@ class IdentitiesDialog(QDialog):
 
     def __init__(self, desk: SigningDesk, default_name: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Signing identities")
-        self.setObjectName("IdentitiesDialog")
-        self.setStyleSheet(_STYLE)
+        self.setWindowTitle(self.tr("Signing identities"))
+        self.setObjectName("IdentitiesDialog")  # its labels are drawn by the theme's sheet
         self._desk = desk
         self._default_name = default_name
         self.shown: list[Identity] = []
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setAccessibleName("Signing identities")
+        self.table.setHorizontalHeaderLabels(
+            [QCoreApplication.translate("IdentitiesDialog", column) for column in COLUMNS]
+        )
+        self.table.setAccessibleName(self.tr("Signing identities"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -226,9 +254,9 @@ class IdentitiesDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._update)
-        self.create_button = QPushButton("Create…")
+        self.create_button = QPushButton(self.tr("Create…"))
         self.create_button.clicked.connect(self._on_create_clicked)
-        self.revoke_button = QPushButton("Revoke…")
+        self.revoke_button = QPushButton(self.tr("Revoke…"))
         self.revoke_button.clicked.connect(self._on_revoke_clicked)
         self.problem = _line("identityProblem")
         self.problem.hide()
@@ -236,9 +264,22 @@ class IdentitiesDialog(QDialog):
         self.buttons.addButton(self.create_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.revoke_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.rejected.connect(self.reject)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
+        self.table.setAccessibleDescription(
+            self.tr("Every signing identity, one a row: name, role, key fingerprint, when made, and status.")
+        )
+        self.create_button.setAccessibleName(self.tr("Create an identity"))
+        self.create_button.setAccessibleDescription(self.tr("Opens the form for a new signing identity."))
+        self.revoke_button.setAccessibleName(self.tr("Revoke the identity"))
+        self.revoke_button.setAccessibleDescription(
+            self.tr("Asks why, then revokes the selected identity: it can sign nothing more.")
+        )
+        describe_standard_buttons(self.buttons)
         note = QLabel(
-            "Each identity is one person's own key. Sign-offs name the identity's holder, role and "
-            "key fingerprint; a revoked identity can sign nothing more."
+            self.tr(
+                "Each identity is one person's own key. Sign-offs name the identity's holder, role and "
+                "key fingerprint; a revoked identity can sign nothing more."
+            )
         )
         note.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -256,9 +297,11 @@ class IdentitiesDialog(QDialog):
         self.table.setRowCount(len(self.shown))
         for row, identity in enumerate(self.shown):
             status = (
-                f"Revoked {readable_utc(identity.revoked_at)}: {identity.revoked_reason}"
+                self.tr("Revoked {when}: {reason}").format(
+                    when=readable_utc(identity.revoked_at), reason=identity.revoked_reason
+                )
                 if identity.revoked
-                else "Can sign"
+                else self.tr("Can sign")
             )
             cells = (
                 identity.name,

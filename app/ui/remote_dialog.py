@@ -24,6 +24,7 @@ from app.core.cancel import CancelToken
 from app.core.remote import MISTRAL_API, RemoteEndpoint
 from app.core.types import RunSettings
 from app.services.remote import check_server, is_magistral_on_mistral, magistral_models, server_models
+from app.ui.accessibility import describe_standard_buttons
 from app.ui.background import Background
 
 T = TypeVar("T")
@@ -54,38 +55,50 @@ class RemoteDialog(QDialog):
         settings: RunSettings | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Use a remote server")
+        self.setWindowTitle(self.tr("Use a remote server"))
         settings = settings or RunSettings()
         self.url = QLineEdit(url)
-        self.url.setPlaceholderText("http://127.0.0.1:8080/v1 or https://api.mistral.ai/v1")
-        self.mistral = QPushButton("Mistral API")
-        self.mistral.setToolTip(f"{MISTRAL_API}: Magistral Small and Medium on Mistral's own servers")
+        self.url.setPlaceholderText(self.tr("http://127.0.0.1:8080/v1 or https://api.mistral.ai/v1"))
+        self.mistral = QPushButton(self.tr("Mistral API"))
+        self.mistral.setToolTip(
+            self.tr("{address}: Magistral Small and Medium on Mistral's own servers").format(
+                address=MISTRAL_API
+            )
+        )
         self.model = QComboBox()
         self.model.setEditable(True)
         self.model.setCurrentText(model)
         self.model.setMinimumContentsLength(28)
-        self.fetch = QPushButton("Fetch models")
+        self.fetch = QPushButton(self.tr("Fetch models"))
         self.key = QLineEdit(api_key)
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key.setPlaceholderText("none needed for most self-hosted servers")
-        self.prompt_mode = QCheckBox("Ask Mistral's API for Magistral's reasoning prompt (prompt_mode)")
+        self.key.setPlaceholderText(self.tr("none needed for most self-hosted servers"))
+        self.prompt_mode = QCheckBox(
+            self.tr("Ask Mistral's API for Magistral's reasoning prompt (prompt_mode)")
+        )
         self.prompt_mode.setToolTip(
-            "Sends prompt_mode: \"reasoning\" instead of Magistral's system prompt. Unticked, the API's "
-            "prompt is declined (prompt_mode: null) and the Magistral preset's own system prompt is "
-            "sent. Either way the request is recorded."
+            self.tr(
+                "Sends prompt_mode: \"reasoning\" instead of Magistral's system prompt. Unticked, the API's "
+                "prompt is declined (prompt_mode: null) and the Magistral preset's own system prompt is "
+                "sent. Either way the request is recorded."
+            )
         )
         self.prompt_mode.setChecked(settings.prompt_mode != "none")
-        self.resend_reasoning = QCheckBox("Send earlier turns' reasoning back with their answers")
+        self.resend_reasoning = QCheckBox(self.tr("Send earlier turns' reasoning back with their answers"))
         self.resend_reasoning.setToolTip(
-            "Reasoning models are trained to see earlier answers without their reasoning: "
-            "leave this off unless you mean to."
+            self.tr(
+                "Reasoning models are trained to see earlier answers without their reasoning: "
+                "leave this off unless you mean to."
+            )
         )
         self.resend_reasoning.setChecked(settings.resend_reasoning)
-        self.test = QPushButton("Test connection")
+        self.test = QPushButton(self.tr("Test connection"))
         self.message = QLabel(
-            "Turns run on this server are recorded with its address, the model id, the exact request "
-            "sent and what the server said of its answer. The key is kept in the system keyring, "
-            "never in the record."
+            self.tr(
+                "Turns run on this server are recorded with its address, the model id, the exact request "
+                "sent and what the server said of its answer. The key is kept in the system keyring, "
+                "never in the record."
+            )
         )
         self.message.setWordWrap(True)
         self.message.setObjectName("remoteResult")
@@ -97,15 +110,15 @@ class RemoteDialog(QDialog):
         model_row.addWidget(self.model, 1)
         model_row.addWidget(self.fetch)
         form = QFormLayout()
-        form.addRow("Server address", url_row)
-        form.addRow("Model id", model_row)
-        form.addRow("API key", self.key)
+        form.addRow(self.tr("Server address"), url_row)
+        form.addRow(self.tr("Model id"), model_row)
+        form.addRow(self.tr("API key"), self.key)
         form.addRow("", self.prompt_mode)
         form.addRow("", self.resend_reasoning)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Use this server")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Use this server"))
         buttons.addButton(self.test, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -120,6 +133,26 @@ class RemoteDialog(QDialog):
         self.url.editingFinished.connect(self._on_url_editing_finished)
         self.model.currentTextChanged.connect(self._on_model_current_text_changed)
         self._background = Background("remote-check", self)
+        self.url.setAccessibleName(self.tr("Server address"))
+        self.url.setAccessibleDescription(
+            self.tr("The address of an OpenAI-compatible server, its /v1 path included.")
+        )
+        self.model.setAccessibleName(self.tr("Model id"))
+        self.model.setAccessibleDescription(
+            self.tr("The id of the model on the server: type it, or fetch the server's list and choose.")
+        )
+        self.fetch.setAccessibleDescription(self.tr("Asks the server which models it offers."))
+        self.key.setAccessibleName(self.tr("API key"))
+        self.key.setAccessibleDescription(
+            self.tr("The server's API key, shown as dots; kept in the system keyring, never in the record.")
+        )
+        self.test.setAccessibleDescription(
+            self.tr("Asks the server for the chosen model and says what it answered.")
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setAccessibleDescription(
+            self.tr("Runs the next turns on this server, as this model.")
+        )
+        describe_standard_buttons(buttons)
         self._on_url_editing_finished()
         self._on_model_current_text_changed(self.model.currentText())
 
@@ -145,8 +178,10 @@ class RemoteDialog(QDialog):
             self.model.addItems(magistral_models())
             self.model.setCurrentText(current or self.model.itemText(0))
             self.message.setText(
-                "Mistral's API: Magistral Small and Medium 1.2 run with the Magistral preset "
-                "(temperature 0.7, top-p 0.95). Fetch models adds any other Magistral it lists."
+                self.tr(
+                    "Mistral's API: Magistral Small and Medium 1.2 run with the Magistral preset "
+                    "(temperature 0.7, top-p 0.95). Fetch models adds any other Magistral it lists."
+                )
             )
 
     def _on_model_current_text_changed(self, text: str) -> None:
@@ -161,23 +196,29 @@ class RemoteDialog(QDialog):
         """List the server's models into the model box (in the background)."""
         endpoint = self.endpoint()
         self._run(
-            "Asking the server for its models…", lambda _cancel: server_models(endpoint), self._show_models
+            self.tr("Asking the server for its models…"),
+            lambda _cancel: server_models(endpoint),
+            self._show_models,
         )
 
     def test_connection(self) -> None:
         """Check the address, the key and the model id, as choosing the server will."""
         endpoint = self.endpoint()
         self._run(
-            "Testing the connection…",
+            self.tr("Testing the connection…"),
             lambda _cancel: check_server(endpoint),
-            lambda name: self._finish(True, f"Connected: {endpoint.host} serves “{name}”."),
+            lambda name: self._finish(
+                True, self.tr("Connected: {host} serves “{model}”.").format(host=endpoint.host, model=name)
+            ),
         )
 
     def _show_models(self, ids: list[str]) -> None:
         self._offer(ids, keep=self.model.currentText())
         self._set_busy(False)
         self.message.setText(
-            f"The server offers {len(ids)} model(s)." if ids else "The server lists no models."
+            self.tr("The server offers %n models.", "", len(ids))
+            if ids
+            else self.tr("The server lists no models.")
         )
         self.models_fetched.emit(ids)
 

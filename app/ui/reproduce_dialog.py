@@ -18,15 +18,17 @@ from PySide6.QtWidgets import (
 from app.core.cancel import CancelToken
 from app.core.reproduction import Outcome, Reproduction
 from app.services.reproduce import Overrides
+from app.ui.accessibility import describe_standard_buttons
 from app.ui.background import Background
+from app.ui.theme import current
 
-DIVERGED = QColor("#fde2e1")
-OUTCOME_COLOURS = {
-    Outcome.IDENTICAL: "#1b6e2e",
-    Outcome.DIVERGES: "#a4262c",
-    Outcome.REFUSED: "#a4262c",
-    Outcome.STOPPED: "#6b5b00",
-    Outcome.NOT_EXACT: "#6b5b00",
+# The theme's role for each outcome, on the dialog's background.
+OUTCOME_ROLES = {
+    Outcome.IDENTICAL: "ok",
+    Outcome.DIVERGES: "danger",
+    Outcome.REFUSED: "danger",
+    Outcome.STOPPED: "caution",
+    Outcome.NOT_EXACT: "caution",
 }
 
 
@@ -44,31 +46,51 @@ class ReproduceDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Reproduce turn {turn_id}")
+        self.setWindowTitle(self.tr("Reproduce turn {number}").format(number=turn_id))
         self.resize(900, 560)
         self.finished_with: Reproduction | None = None
-        self.summary = QLabel(f"Running turn {turn_id} again from its recorded token ids…")
+        self.summary = QLabel(
+            self.tr("Running turn {number} again from its recorded token ids…").format(number=turn_id)
+        )
         self.summary.setWordWrap(True)
-        self.summary.setAccessibleName("Result")
+        self.summary.setAccessibleName(self.tr("Result"))
         self.changed = QLabel("")
         self.changed.setWordWrap(True)
-        self.recorded = _text_pane("Recorded output")
-        self.now = _text_pane("Output now")
+        self.recorded = _text_pane(self.tr("Recorded output"))
+        self.now = _text_pane(self.tr("Output now"))
         grid = QGridLayout()
-        grid.addWidget(QLabel("<b>RECORDED</b>"), 0, 0)
-        grid.addWidget(QLabel("<b>NOW</b>"), 0, 1)
+        grid.addWidget(QLabel("<b>{}</b>".format(self.tr("RECORDED"))), 0, 0)
+        grid.addWidget(QLabel("<b>{}</b>".format(self.tr("NOW"))), 0, 1)
         grid.addWidget(self.recorded, 1, 0)
         grid.addWidget(self.now, 1, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.stop_button = self.buttons.addButton("Stop", QDialogButtonBox.ButtonRole.ActionRole)
+        self.stop_button = self.buttons.addButton(self.tr("Stop"), QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.rejected.connect(self.reject)
+        self.recorded.setAccessibleDescription(
+            self.tr(
+                "What the turn produced when it was recorded, read-only; where it parts from now is shaded."
+            )
+        )
+        self.now.setAccessibleDescription(
+            self.tr(
+                "What running the turn again produced, read-only; "
+                "where it parts from the recording is shaded."
+            )
+        )
+        self.stop_button.setAccessibleDescription(
+            self.tr("Stops running the turn again; the stop is recorded.")
+        )
+        describe_standard_buttons(self.buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.changed)
         layout.addLayout(grid, 1)
         layout.addWidget(
             QLabel(
-                "Every reproduction, refused or stopped ones too, is recorded in the ledger with the turn."
+                self.tr(
+                    "Every reproduction, refused or stopped ones too, is recorded in the ledger "
+                    "with the turn."
+                )
             )
         )
         layout.addWidget(self.buttons)
@@ -91,10 +113,12 @@ class ReproduceDialog(QDialog):
     def show_result(self, result: Reproduction) -> None:
         self.finished_with = result
         self.stop_button.setEnabled(False)
-        colour = OUTCOME_COLOURS[result.outcome]
-        self.summary.setText(f'<b style="color:{colour}">{_html(result.summary)}</b>')
+        colour = getattr(current(), OUTCOME_ROLES[result.outcome])
+        self.summary.setText(f'<b style="color:{colour}">{_html(self.summary_words(result))}</b>')
         self.changed.setText(
-            "Changed from the recording: " + "; ".join(result.changed) if result.changed else ""
+            self.tr("Changed from the recording: {changes}").format(changes="; ".join(result.changed))
+            if result.changed
+            else ""
         )
         self.recorded.setPlainText(result.recorded_text)
         self.now.setPlainText(result.now_text)
@@ -103,9 +127,20 @@ class ReproduceDialog(QDialog):
             _mark_from(self.recorded, start)
             _mark_from(self.now, start)
 
+    def summary_words(self, result: Reproduction) -> str:
+        """What the run gave, in the window's language where the result says it as values; the
+        recorded summary itself otherwise (why it was refused or stopped, a server's turn)."""
+        if result.outcome is Outcome.IDENTICAL:
+            return self.tr("identical: %Ln output tokens", "", result.compared_tokens)
+        if result.outcome is Outcome.DIVERGES and result.diverges_at is not None:
+            return self.tr("diverges at output token {index} (recorded {recorded}, now {now})").format(
+                index=result.diverges_at, recorded=result.recorded_token, now=result.now_token
+            )
+        return result.summary
+
     def _show_failure(self, words: str) -> None:
         self.stop_button.setEnabled(False)
-        self.summary.setText(f'<b style="color:{OUTCOME_COLOURS[Outcome.REFUSED]}">{_html(words)}</b>')
+        self.summary.setText(f'<b style="color:{current().danger}">{_html(words)}</b>')
 
 
 def _text_pane(name: str) -> QPlainTextEdit:
@@ -125,7 +160,7 @@ def _mark_from(pane: QPlainTextEdit, start: int) -> None:
     cursor.setPosition(min(start, len(pane.toPlainText())))
     cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
     shade = QTextCharFormat()
-    shade.setBackground(DIVERGED)
+    shade.setBackground(QColor(current().diverged))
     cursor.mergeCharFormat(shade)
     cursor.setPosition(min(start, len(pane.toPlainText())))
     pane.setTextCursor(cursor)

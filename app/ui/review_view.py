@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QUrl, Signal
 from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 from app.core.report import model_identity_lines
-from app.core.types import Conversation, SearchField, Turn, TurnStatus
+from app.core.types import Conversation, HashCheck, ModelFile, SearchField, Turn, TurnStatus
 from app.ui.conversation_view import (
-    _RULE,
     ConversationView,
     _annotations_html,
     _prompt_html,
     _signoffs_html,
     answer_html,
     error_html,
+    rule_html,
     shown_html,
     state_html,
 )
+from app.ui.theme import current
+from app.ui.words import counted, number, utc_date_time
 
-MATCH_COLOUR = "#ffe08a"
-CURRENT_COLOUR = "#ff9f43"
-_EMPTY = (
-    '<p class="meta" align="center" style="margin-top:40px;">'
-    "Open a conversation or a search hit to review it here, read-only.</p>"
+_EMPTY = str(
+    QT_TRANSLATE_NOOP("ReviewView", "Open a conversation or a search hit to review it here, read-only.")
 )
 MAX_HIGHLIGHTS = 2000  # enough to see where a common word is, without stalling on thousands
 
@@ -47,8 +46,16 @@ class ReviewView(ConversationView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ReviewView")
+        self.setAccessibleName(self.tr("Review"))
+        self.setAccessibleDescription(
+            self.tr(
+                "The conversation opened, read-only, each turn's reasoning included, the search's "
+                "matches highlighted. Tab moves between its links; Enter follows the one in focus."
+            )
+        )
         self.setAcceptDrops(False)
-        self.setHtml(_EMPTY)
+        empty = QCoreApplication.translate("ReviewView", _EMPTY)
+        self.setHtml(f'<p class="meta" align="center" style="margin-top:40px;">{empty}</p>')
         self.sections: dict[Section, tuple[int, int]] = {}
         self.current_match: QTextCursor | None = None
         self.match_count = 0
@@ -61,6 +68,7 @@ class ReviewView(ConversationView):
         field: SearchField | None = None,
     ) -> None:
         """Render ``conversation``, highlight ``query`` and scroll to the match in (turn, field)."""
+        self._reviewed = (conversation, query, turn_id, field)
         self.sections = {}
         self.current_match = None
         self.shown_conversation_id = conversation.id if conversation else None
@@ -76,7 +84,7 @@ class ReviewView(ConversationView):
             if turn.reasoning:
                 self._insert(cursor, (turn.id, SearchField.REASONING), _reasoning_html(turn))
             self._insert(cursor, (turn.id, SearchField.ANSWER), _answer_html(turn))
-            self._insert(cursor, (turn.id, SearchField.ANNOTATION), _annotations_html(turn) + _RULE)
+            self._insert(cursor, (turn.id, SearchField.ANNOTATION), _annotations_html(turn) + rule_html())
         self.highlight(query, turn_id, field)
 
     def _insert(self, cursor: QTextCursor, section: Section | None, fragment: str) -> None:
@@ -98,17 +106,18 @@ class ReviewView(ConversationView):
                 matches.append(found)
                 found = self.document().find(query, found)
         self.match_count = len(matches)
-        current = self._pick(matches, wanted)
+        theme = current()
+        current_match = self._pick(matches, wanted)
         selections = []
         for match in matches:
             selection = QTextEdit.ExtraSelection()
             selection.cursor = match
-            selection.format = _background(CURRENT_COLOUR if match is current else MATCH_COLOUR)
+            selection.format = _background(theme.current_match if match is current_match else theme.match)
             selections.append(selection)
         self.setExtraSelections(selections)
-        self.current_match = current
-        if current is not None:
-            place = QTextCursor(current)
+        self.current_match = current_match
+        if current_match is not None:
+            place = QTextCursor(current_match)
             place.clearSelection()
             self.setTextCursor(place)
             self.ensureCursorVisible()
@@ -141,6 +150,12 @@ class ReviewView(ConversationView):
         self.setTextCursor(place)
         self.ensureCursorVisible()
 
+    def redraw(self) -> None:
+        """Draw the review again (in the theme now shown), at the same match."""
+        reviewed = getattr(self, "_reviewed", None)
+        if reviewed is not None:
+            self.show_review(*reviewed)
+
     def _on_anchor_clicked(self, url: QUrl) -> None:
         # Nothing that changes the record: look at an attached image, or at a prompt's tokens.
         if url.scheme() == "image":
@@ -156,39 +171,130 @@ def _background(colour: str) -> QTextCharFormat:
 
 
 def _header_html(conversation: Conversation) -> str:
-    created = conversation.created_at[:16].replace("T", " ")
+    created = utc_date_time(conversation.created_at)
+    meta = QCoreApplication.translate(
+        "ReviewView", "Conversation {number} · created {when} by {who} · read-only review"
+    ).format(number=conversation.id, when=shown_html(created), who=shown_html(conversation.created_by))
     return (
         f'<p style="font-size:13pt; font-weight:600;">{shown_html(conversation.title)}</p>'
-        f'<p class="meta">Conversation {conversation.id} · created {shown_html(created)} UTC by '
-        f"{shown_html(conversation.created_by)} · read-only review</p>" + _signoffs_html(conversation)
+        f'<p class="meta">{meta}</p>' + _signoffs_html(conversation)
     )
 
 
 def _model_html(turn: Turn) -> str:
     details = [state_html(turn)]
     if turn.completion_tokens:
-        split = ""
+        tokens = counted().tokens(turn.completion_tokens)
         if turn.reasoning_tokens is not None and turn.answer_tokens is not None:
-            split = f" ({turn.reasoning_tokens} reasoning · {turn.answer_tokens} answer)"
-        details.append(f"{turn.completion_tokens} tokens{split}")
+            tokens += " " + QCoreApplication.translate(
+                "ReviewView", "({reasoning} reasoning · {answer} answer)"
+            ).format(reasoning=number(turn.reasoning_tokens), answer=number(turn.answer_tokens))
+        details.append(tokens)
     if turn.prompt_token_blob is not None:
-        details.append(f'<a href="tokens:{turn.id}">Prompt as tokens</a>')
-    identity = "<br>".join(shown_html(line) for line in model_identity_lines(turn))
-    return f'<p class="who">MODEL · {" · ".join(details)}</p><p class="meta">{identity}</p>'
+        link = QCoreApplication.translate("ReviewView", "Prompt as tokens")
+        details.append(f'<a href="tokens:{turn.id}">{link}</a>')
+    identity = "<br>".join(shown_html(line) for line in model_words(turn))
+    model = QCoreApplication.translate("ReviewView", "MODEL")
+    return f'<p class="who">{model} · {" · ".join(details)}</p><p class="meta">{identity}</p>'
+
+
+def model_words(turn: Turn) -> list[str]:
+    """Which model (and projector) produced ``turn``, as the reports say it, in the window's
+    language for a local file; a server's model in the reports' own words (its exchange in detail)."""
+    if turn.ran_remotely or turn.model.is_remote:
+        return model_identity_lines(turn)
+    lines = [_file_words("model", turn.model, turn.model_check, turn.model_expected)]
+    if turn.projector is not None:
+        lines.append(_file_words("projector", turn.projector, turn.projector_check, turn.projector_expected))
+    return lines
+
+
+_CHECKS = {
+    HashCheck.VERIFIED: str(
+        QT_TRANSLATE_NOOP(
+            "ReviewView", "verified: the whole file was hashed for this load before the turn began"
+        )
+    ),
+    HashCheck.CACHED: str(
+        QT_TRANSLATE_NOOP(
+            "ReviewView",
+            "from the hash cache (same device, file ID, size, modification and change time); "
+            "not verified for this load: the app stopped before its hash finished",
+        )
+    ),
+    HashCheck.UNHASHED: str(
+        QT_TRANSLATE_NOOP("ReviewView", "not hashed: the app stopped before this load's hash finished")
+    ),
+    HashCheck.UNVERIFIABLE: str(
+        QT_TRANSLATE_NOOP(
+            "ReviewView",
+            "not verifiable: the file was written to while loaded, so the bytes that ran are unknown",
+        )
+    ),
+}
+
+
+def _check_words(check: HashCheck | None, sha256: str, expected: str | None) -> str:
+    """``HashCheck.words`` in the window's language."""
+    if check is None:
+        return QCoreApplication.translate(
+            "ReviewView",
+            "not verified at load (recorded before load-time hashing; cached by path, size and time)",
+        )
+    if check is HashCheck.VERIFIED_AFTER and expected:
+        return QCoreApplication.translate(
+            "ReviewView",
+            "verified after the turn: this load's full hash finished later and matched the cache",
+        )
+    if check is HashCheck.VERIFIED_AFTER:
+        return QCoreApplication.translate(
+            "ReviewView", "hashed after the turn: this load's full hash finished after the turn began"
+        )
+    if check is HashCheck.MISMATCH:
+        return QCoreApplication.translate(
+            "ReviewView",
+            "MISMATCH: the hash cache said {expected}, the file that loaded hashes to {sha256}; "
+            "the turn was stopped or ran before this was known",
+        ).format(expected=expected, sha256=sha256)
+    return QCoreApplication.translate("ReviewView", _CHECKS[check])
+
+
+def _file_words(role: str, file: ModelFile, check: HashCheck | None, expected: str | None) -> str:
+    words = _check_words(check, file.sha256, expected)
+    projector = role == "projector"
+    if file.sha256:
+        if projector:
+            line = QCoreApplication.translate("ReviewView", "Projector {path}: SHA-256 {sha256} — {check}")
+        else:
+            line = QCoreApplication.translate("ReviewView", "Model {path}: SHA-256 {sha256} — {check}")
+    elif check is HashCheck.UNHASHED:  # its words begin "not hashed"
+        if projector:
+            line = QCoreApplication.translate("ReviewView", "Projector {path}: {check}")
+        else:
+            line = QCoreApplication.translate("ReviewView", "Model {path}: {check}")
+    elif projector:
+        line = QCoreApplication.translate("ReviewView", "Projector {path}: not hashed — {check}")
+    else:
+        line = QCoreApplication.translate("ReviewView", "Model {path}: not hashed — {check}")
+    return line.format(path=file.path, sha256=file.sha256, check=words)
 
 
 def _reasoning_html(turn: Turn) -> str:
+    reasoning = QCoreApplication.translate("ReviewView", "REASONING")
+    theme = current()
     return (
-        '<p class="who">REASONING</p>'
-        '<table width="100%" cellpadding="8" cellspacing="0" style="background-color:#fbf8f1;">'
-        f'<tr><td style="color:#3d3a33;">{shown_html(turn.reasoning)}</td></tr></table>'
+        f'<p class="who">{reasoning}</p>'
+        '<table width="100%" cellpadding="8" cellspacing="0" '
+        f'style="background-color:{theme.reasoning};">'
+        f'<tr><td style="color:{theme.reasoning_text};">{shown_html(turn.reasoning)}</td></tr></table>'
     )
 
 
 def _answer_html(turn: Turn) -> str:
-    running = (
-        '<p class="meta"><i>Still running when this view was opened.</i></p>'
-        if turn.status == TurnStatus.RUNNING
-        else ""
-    )
-    return answer_html(turn.answer) + error_html(turn) + running
+    running = ""
+    if turn.status == TurnStatus.RUNNING:
+        still = QCoreApplication.translate("ReviewView", "Still running when this view was opened.")
+        running = f'<p class="meta"><i>{still}</i></p>'
+    # Labelled as the reasoning above it is: where the trace ends and the answer begins.
+    answer = QCoreApplication.translate("ReviewView", "ANSWER")
+    return f'<p class="who">{answer}</p>' + answer_html(turn.answer) + error_html(turn) + running

@@ -16,8 +16,11 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QDate,
+    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -67,7 +70,6 @@ from app.core.types import (
     ConversationSummary,
     ModelFile,
     ReviewState,
-    SearchField,
     SearchHit,
     SessionFilter,
 )
@@ -80,24 +82,29 @@ from app.ui.conversation_list import last_state
 from app.ui.conversation_view import STATE_COLOURS
 from app.ui.prompt_tokens_dialog import PromptTokensDialog
 from app.ui.review_view import ReviewView
+from app.ui.theme import current
+from app.ui.words import capitalised, review_state, search_field, state_words, utc_date_time
 
 DEBOUNCE_MS = 200
 HIT_LIMIT = 200
 # A title line and two of snippet: every hit the same height, so only visible ones are laid out.
 HIT_LINES = 3
-HIGHLIGHT = '<span style="background-color:#ffe08a; font-weight:600;">'
-COLUMNS = ("Date", "Title", "Model", "Turns", "Status", "Review", "Images")
+# Coloured by the hit list's style sheet (``hit_style``), in the theme shown when it is drawn.
+HIGHLIGHT = '<span class="match">'
+COLUMNS = (
+    str(QT_TRANSLATE_NOOP("SessionBrowser", "Date")),
+    str(QT_TRANSLATE_NOOP("SessionBrowser", "Title")),
+    str(QT_TRANSLATE_NOOP("SessionBrowser", "Model")),
+    str(QT_TRANSLATE_NOOP("SessionBrowser", "Turns")),
+    str(QT_TRANSLATE_NOOP("SessionBrowser", "Status")),
+    str(QT_TRANSLATE_NOOP("SessionBrowser", "Review")),
+    str(QT_TRANSLATE_NOOP("SessionBrowser", "Images")),
+)
+# An export's scope names its review state in the report's words (English), not the window's.
 REVIEW_LABELS = {
     ReviewState.UNREVIEWED: "Unreviewed",
     ReviewState.ANNOTATED: "Annotated",
     ReviewState.SIGNED: "Signed",
-}
-FIELD_LABELS = {
-    SearchField.TITLE: "title",
-    SearchField.PROMPT: "prompt",
-    SearchField.REASONING: "reasoning",
-    SearchField.ANSWER: "answer",
-    SearchField.ANNOTATION: "note",
 }
 _MARK = re.compile(f"([{MATCH_START}{MATCH_END}])")
 
@@ -111,15 +118,30 @@ def snippet_html(snippet: str) -> str:
         elif piece == MATCH_END:
             parts.append("</span>")
         else:
-            parts.append(plain_to_html(piece, escapes=True))
+            parts.append(plain_to_html(piece, escapes=True, colours=current().render_colours()))
     return "".join(parts)
 
 
-def hit_html(hit: SearchHit) -> str:
-    where = "title" if hit.turn_index is None else f"turn {hit.turn_index + 1} · {FIELD_LABELS[hit.field]}"
+def hit_style() -> str:
+    """The style sheet of a hit's document, in the theme shown."""
+    theme = current()
     return (
-        f"<b>{plain_to_html(hit.conversation_title, escapes=True)}</b> "
-        f'<span style="color:#5f6b7a;">· {where}</span><br>{snippet_html(hit.snippet)}'
+        f".match {{ background-color: {theme.match}; color: {theme.text}; font-weight: 600; }}"
+        f".where {{ color: {theme.muted}; }}"
+    )
+
+
+def hit_html(hit: SearchHit) -> str:
+    if hit.turn_index is None:
+        where = QCoreApplication.translate("SessionBrowser", "title")
+    else:
+        where = QCoreApplication.translate("SessionBrowser", "turn {number} · {field}").format(
+            number=hit.turn_index + 1,
+            field=search_field(hit.field),
+        )
+    return (
+        f"<b>{plain_to_html(hit.conversation_title, escapes=True, colours=current().render_colours())}</b> "
+        f'<span class="where">· {where}</span><br>{snippet_html(hit.snippet)}'
     )
 
 
@@ -136,7 +158,12 @@ def model_tooltip(*models: ModelFile) -> str:
 def _model_words(model: ModelFile) -> str:
     if model.is_remote:
         return remote_model_words(None, None, model.path)
-    return f"{model.path}\n" + (f"SHA-256 {model.sha256}" if model.sha256 else "not hashed")
+    hashed = (
+        f"SHA-256 {model.sha256}"
+        if model.sha256
+        else QCoreApplication.translate("SessionBrowser", "not hashed")
+    )
+    return f"{model.path}\n{hashed}"
 
 
 def scope_label(chosen: SessionFilter, total: int, model_label: str = "", selected: int | None = None) -> str:
@@ -197,7 +224,7 @@ class SessionTable(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return QCoreApplication.translate("SessionBrowser", COLUMNS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
@@ -219,7 +246,7 @@ class SessionTable(QAbstractTableModel):
 
 def _display(summary: ConversationSummary, column: int) -> str:
     if column == 0:
-        return summary.created_at[:16].replace("T", " ")
+        return utc_date_time(summary.created_at)
     if column == 1:
         return _one_line(visible(summary.title))  # no bidi override reordering the row
     if column == 2:
@@ -228,10 +255,14 @@ def _display(summary: ConversationSummary, column: int) -> str:
         return str(summary.turn_count)
     if column == 4:  # how the last turn ended, in the words every view uses
         last = last_state(summary)
-        return _one_line(visible(last.words)) if last else "empty"
+        return (
+            _one_line(visible(state_words(last)))
+            if last
+            else QCoreApplication.translate("SessionBrowser", "empty")
+        )
     if column == 5:
-        return REVIEW_LABELS[summary.review_state] + (" ⚑" if summary.flagged else "")
-    return "yes" if summary.has_images else ""
+        return capitalised(review_state(summary.review_state)) + (" ⚑" if summary.flagged else "")
+    return QCoreApplication.translate("SessionBrowser", "yes") if summary.has_images else ""
 
 
 def _one_line(text: str) -> str:
@@ -253,10 +284,13 @@ def _tooltip(summary: ConversationSummary, column: int) -> str:
         return model_tooltip(*summary.models)
     if column == 4 and summary.last_status is not None:
         last = last_state(summary)
-        return label_text(f"Last turn: {last.words}") if last else ""
+        last_turn = QCoreApplication.translate("SessionBrowser", "Last turn: {state}")
+        return label_text(last_turn.format(state=state_words(last))) if last else ""
     if column == 5 and summary.flagged:
-        return "A turn's latest note is a concern or an error."
-    return f"Conversation {summary.id} · last activity {summary.last_activity[:16].replace('T', ' ')} UTC"
+        return QCoreApplication.translate("SessionBrowser", "A turn's latest note is a concern or an error.")
+    return QCoreApplication.translate(
+        "SessionBrowser", "Conversation {number} · last activity {when}"
+    ).format(number=summary.id, when=utc_date_time(summary.last_activity))
 
 
 class _HitDelegate(QStyledItemDelegate):
@@ -267,6 +301,7 @@ class _HitDelegate(QStyledItemDelegate):
     ) -> QTextDocument:
         document = QTextDocument()
         document.setDefaultFont(option.font)
+        document.setDefaultStyleSheet(hit_style())
         document.setHtml(index.data(Qt.ItemDataRole.UserRole + 1))
         width = option.rect.width()
         view = self.parent()
@@ -342,7 +377,7 @@ class SessionBrowser(QDialog):
         session's); without it, the recorded ids alone."""
         super().__init__(parent)
         self.setObjectName("SessionBrowser")
-        self.setWindowTitle("Sessions")
+        self.setWindowTitle(self.tr("Sessions"))
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.setSizeGripEnabled(True)
         self.store = store
@@ -365,25 +400,33 @@ class SessionBrowser(QDialog):
     def _build(self) -> None:
         self.query = QLineEdit()
         self.query.setObjectName("sessionQuery")
-        self.query.setPlaceholderText("Search prompts, reasoning, answers and notes (exact phrase, any case)")
+        self.query.setPlaceholderText(
+            self.tr("Search prompts, reasoning, answers and notes (exact phrase, any case)")
+        )
         self.query.setClearButtonEnabled(True)
-        self.use_from, self.date_from = QCheckBox("From"), _date_edit()
-        self.use_to, self.date_to = QCheckBox("to"), _date_edit()
+        self.use_from, self.date_from = QCheckBox(self.tr("From")), _date_edit()
+        self.use_to, self.date_to = QCheckBox(self.tr("to")), _date_edit()
         self.model = QComboBox()
-        self.model.addItem("Any model", None)
-        self.model.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.model.addItem(self.tr("Any model"), None)
         self.review_state = QComboBox()
-        self.review_state.addItem("Any review state", None)
-        for state, label in REVIEW_LABELS.items():
-            self.review_state.addItem(label, str(state))
-        self.flagged = QCheckBox("Flagged only")
+        self.review_state.addItem(self.tr("Any review state"), None)
+        for state in ReviewState:
+            self.review_state.addItem(capitalised(review_state(state)), str(state))
+        # However long a language or a model's file name makes a choice, the filter row fits an
+        # 800-pixel screen: the boxes narrow down to a few words (their lists stay as wide as their
+        # longest choice) and widen to show it whole where there is room.
+        for combo in (self.model, self.review_state):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
+            _fit_list(combo)
+        self.flagged = QCheckBox(self.tr("Flagged only"))
 
         filters = QHBoxLayout()
         for widget in (self.use_from, self.date_from, self.use_to, self.date_to):
             filters.addWidget(widget)
         filters.addSpacing(12)
-        filters.addWidget(self.model)
-        filters.addWidget(self.review_state)
+        filters.addWidget(self.model, 1)
+        filters.addWidget(self.review_state, 1)
         filters.addWidget(self.flagged)
         filters.addStretch(1)
 
@@ -400,7 +443,7 @@ class SessionBrowser(QDialog):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        digits = self.table.fontMetrics().horizontalAdvance("2026-12-31 23:59")
+        digits = self.table.fontMetrics().horizontalAdvance(utc_date_time("2026-12-31T23:59:00Z"))
         for column, width in enumerate((digits + 28, 0, 150, 56, 96, 112, 60)):
             if width:
                 header.resizeSection(column, width)
@@ -419,8 +462,8 @@ class SessionBrowser(QDialog):
         self.review.image_activated.connect(self._on_review_image_activated)
         self.review.tokens_requested.connect(self.show_prompt_tokens)
 
-        self.export_selected = QPushButton("Export selected…")
-        self.export_results = QPushButton("Export results…")
+        self.export_selected = QPushButton(self.tr("Export selected…"))
+        self.export_results = QPushButton(self.tr("Export results…"))
         self.export_selected.setEnabled(False)
         self.export_results.setEnabled(False)
 
@@ -460,6 +503,70 @@ class SessionBrowser(QDialog):
         self.hits.itemClicked.connect(self._on_hits_item_activated)
         self.export_selected.clicked.connect(self._on_export_selected_clicked)
         self.export_results.clicked.connect(self._on_export_results_clicked)
+        spoken = (
+            (
+                self.query,
+                self.tr("Search"),
+                self.tr(
+                    "Finds this exact phrase, in any case, in prompts, reasoning, answers and notes. "
+                    "Ctrl+F comes back here."
+                ),
+            ),
+            (
+                self.use_from,
+                self.tr("From a date"),
+                self.tr("Only conversations started on or after the date beside it."),
+            ),
+            (
+                self.date_from,
+                self.tr("First day"),
+                self.tr("The first day to include; the arrow keys change it."),
+            ),
+            (
+                self.use_to,
+                self.tr("To a date"),
+                self.tr("Only conversations started on or before the date beside it."),
+            ),
+            (
+                self.date_to,
+                self.tr("Last day"),
+                self.tr("The last day to include; the arrow keys change it."),
+            ),
+            (self.model, self.tr("Model"), self.tr("Only conversations in which this model ran.")),
+            (self.review_state, self.tr("Review state"), self.tr("Only conversations in this review state.")),
+            (
+                self.flagged,
+                self.tr("Flagged only"),
+                self.tr("Only conversations with a turn flagged as a concern or an error."),
+            ),
+            (
+                self.table,
+                self.tr("Conversations found"),
+                self.tr(
+                    "One conversation a row; Enter opens the selected one for review. Shift or Ctrl with "
+                    "the arrow keys selects several to export."
+                ),
+            ),
+            (
+                self.hits,
+                self.tr("Matches"),
+                self.tr("Where the search found its text; Enter opens the conversation there."),
+            ),
+            (
+                self.export_selected,
+                self.tr("Export selected"),
+                self.tr("Exports the selected conversations as a report."),
+            ),
+            (
+                self.export_results,
+                self.tr("Export results"),
+                self.tr("Exports every conversation found as a report."),
+            ),
+        )
+        for control, name, description in spoken:
+            control.setAccessibleName(name)
+            control.setAccessibleDescription(description)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move in it
         QShortcut(QKeySequence.StandardKey.Find, self, self.query.setFocus)
         QShortcut(QKeySequence.StandardKey.Refresh, self, self.refresh)
 
@@ -504,7 +611,7 @@ class SessionBrowser(QDialog):
                 hits = store.search(chosen.text, None, HIT_LIMIT, within=within)
             return Results(generation, chosen, conversations, hits, loaded, time.perf_counter() - started)
 
-        self.summary.setText("Searching…")
+        self.summary.setText(self.tr("Searching…"))
         self._background.start(work, self._on_search_done, self.summary.setText, doing="Searching")
 
     def wait(self) -> None:
@@ -528,11 +635,15 @@ class SessionBrowser(QDialog):
         self.table_model.set_rows(result.conversations)
         self._show_hits(result)
         count = len(result.conversations)
-        text = f"{count} conversation{'' if count == 1 else 's'}"
+        parts = [self.tr("%Ln conversations", "", count)]
         if result.session_filter.text.strip():
-            more = "+" if len(result.hits) >= HIT_LIMIT else ""
-            text += f" · {len(result.hits)}{more} match{'' if len(result.hits) == 1 else 'es'}"
-        self.summary.setText(f"{text} · {result.seconds * 1000:.0f} ms")
+            found = len(result.hits)
+            if found >= HIT_LIMIT:
+                parts.append(self.tr("%Ln+ matches", "", found))
+            else:
+                parts.append(self.tr("%Ln matches", "", found))
+        parts.append(self.tr("{milliseconds} ms").format(milliseconds=f"{result.seconds * 1000:.0f}"))
+        self.summary.setText(" · ".join(parts))
         self.export_results.setEnabled(count > 0)
         self.export_selected.setEnabled(False)
         self.results_shown.emit()
@@ -550,11 +661,12 @@ class SessionBrowser(QDialog):
         chosen = self.model.currentData()
         self.model.blockSignals(True)
         self.model.clear()
-        self.model.addItem("Any model", None)
+        self.model.addItem(self.tr("Any model"), None)
         for model in models:
             self.model.addItem(model_names((model,)), model.key)  # a remote model has no hash
             self.model.setItemData(self.model.count() - 1, model_tooltip(model), Qt.ItemDataRole.ToolTipRole)
         self.model.setCurrentIndex(max(0, self.model.findData(chosen)))
+        _fit_list(self.model)
         self.model.blockSignals(False)
 
     # -- opening --------------------------------------------------------------------------
@@ -654,10 +766,18 @@ class SessionBrowser(QDialog):
         super().closeEvent(event)
 
 
+def _fit_list(combo: QComboBox) -> None:
+    """Let a combo box's list show its longest choice whole, however narrow the box, and the box
+    grow no wider than that choice."""
+    longest = combo.view().sizeHintForColumn(0) + 8
+    combo.view().setMinimumWidth(longest)
+    combo.setMaximumWidth(max(longest + 40, combo.minimumSizeHint().width()))
+
+
 def _date_edit() -> QDateEdit:
     edit = QDateEdit(QDate.currentDate())
     edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setDisplayFormat(QLocale().dateFormat(QLocale.FormatType.ShortFormat))  # the locale's way
     return edit
 
 

@@ -10,26 +10,62 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSize, QSizeF, Qt, QUrl
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, QSizeF, Qt, QUrl
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QFrame, QTextBrowser, QVBoxLayout, QWidget
 
 from app.core.types import Conversation, Meaning, SignOff
 from app.render.html import plain_to_html
+from app.ui.theme import current
+from app.ui.words import meaning as meaning_words
 
-MEANING_COLOURS = {Meaning.REVIEWED: "#1f5fa8", Meaning.APPROVED: "#1b5e20", Meaning.REJECTED: "#b3261e"}
-BANNER_BACKGROUND = "#eef6ee"
-BANNER_BORDER = "#9cc49f"
+# The theme's role for each meaning, on the banner's background.
+MEANING_ROLES = {Meaning.REVIEWED: "link", Meaning.APPROVED: "ok", Meaning.REJECTED: "danger"}
 MAX_BANNER_HEIGHT = 220  # about one and a half signatures; beyond this the banner scrolls
-LOCKED_NOTE = (
-    "Signed, and locked: nothing in this conversation can change. "
-    "Review ▸ Continue in a new conversation to discuss it further."
+LOCKED_NOTE = str(
+    QT_TRANSLATE_NOOP(
+        "SignaturesBanner",
+        "Signed, and locked: nothing in this conversation can change. "
+        "Review ▸ Continue in a new conversation to discuss it further.",
+    )
 )
+
+
+# The default statements of what a signature means (app.services.config), to be read in the
+# window's language beside the words signed: a signature covers its statement as worded, in the
+# record's language; a statement the settings word otherwise has no reading here.
+STATEMENT_READINGS = (
+    str(
+        QT_TRANSLATE_NOOP(
+            "SignaturesBanner",
+            "I have reviewed this conversation's prompts, reasoning and answers as recorded.",
+        )
+    ),
+    str(
+        QT_TRANSLATE_NOOP(
+            "SignaturesBanner", "I approve this conversation's answers for the purpose stated in the reason."
+        )
+    ),
+    str(
+        QT_TRANSLATE_NOOP(
+            "SignaturesBanner", "I reject this conversation's answers; they must not be relied on."
+        )
+    ),
+)
+
+
+def statement_reading(statement: str) -> str:
+    """``statement`` in the window's language, for reading only ("" where there is none: the
+    window speaks English, or the settings word the statement otherwise)."""
+    reading = (
+        QCoreApplication.translate("SignaturesBanner", statement) if statement in STATEMENT_READINGS else ""
+    )
+    return reading if reading != statement else ""
 
 
 def shown_html(text: str) -> str:
     """Record text as HTML: escaped, line breaks kept, control characters as escapes."""
-    return plain_to_html(text, escapes=True)
+    return plain_to_html(text, escapes=True, colours=current().render_colours())
 
 
 def readable_utc(stamp: str) -> str:
@@ -52,31 +88,46 @@ def readable_local(stamp: str) -> str:
 
 def signature_html(signoff: SignOff) -> str:
     """One signature, every field a reviewer needs to defend it, as HTML (record text escaped)."""
-    colour = MEANING_COLOURS.get(signoff.meaning, "#1f2933")
-    meaning = f'<b style="color:{colour};">{shown_html(str(signoff.meaning).upper())}</b>'
+    colour = getattr(current(), MEANING_ROLES.get(signoff.meaning, "banner_text"))
+    meaning = f'<b style="color:{colour};">{shown_html(meaning_words(signoff.meaning).upper())}</b>'
+    reason = QCoreApplication.translate("SignaturesBanner", "Reason: {reason}").format(
+        reason=shown_html(signoff.reason)
+    )
+    signed = QCoreApplication.translate("SignaturesBanner", "Signed {when}").format(
+        when=shown_html(readable_utc(signoff.signed_at))
+    )
     if not signoff.personal:
-        return (
-            f"{meaning} — typed name <b>{shown_html(signoff.printed_name)}</b> "
-            f"(system account {shown_html(signoff.os_user)})<br>"
-            "<i>An older sign-off: a name typed in, signed with this installation's key, "
-            "not with a personal key.</i><br>"
-            f"Reason: {shown_html(signoff.reason)}<br>"
-            f"Signed {shown_html(readable_utc(signoff.signed_at))}"
+        typed = QCoreApplication.translate(
+            "SignaturesBanner", "typed name <b>{name}</b> (system account {account})"
+        ).format(name=shown_html(signoff.printed_name), account=shown_html(signoff.os_user))
+        older = QCoreApplication.translate(
+            "SignaturesBanner",
+            "An older sign-off: a name typed in, signed with this installation's key, "
+            "not with a personal key.",
         )
+        return f"{meaning} — {typed}<br><i>{older}</i><br>{reason}<br>{signed}"
     role = f", {shown_html(signoff.role)}" if signoff.role else ""
     local = (
-        f" · signer's local time {shown_html(readable_local(signoff.signed_at_local))}"
+        " · "
+        + QCoreApplication.translate("SignaturesBanner", "signer's local time {when}").format(
+            when=shown_html(readable_local(signoff.signed_at_local))
+        )
         if signoff.signed_at_local
         else ""
     )
+    # The statement is signed as worded: shown as recorded, never translated.
     statement = f"<br><i>“{shown_html(signoff.statement)}”</i>" if signoff.statement else ""
-    return (
-        f"{meaning} — signed by <b>{shown_html(signoff.printed_name)}</b>{role}"
-        f"{statement}<br>"
-        f"Reason: {shown_html(signoff.reason)}<br>"
-        f"Signed {shown_html(readable_utc(signoff.signed_at))}{local}<br>"
-        f'Key fingerprint <span style="font-family:monospace;">{shown_html(signoff.fingerprint)}</span>'
+    reading = statement_reading(signoff.statement)
+    if reading:
+        words = QCoreApplication.translate("SignaturesBanner", "Translation, for reading only: “{reading}”")
+        statement += f"<br><i>{shown_html(words.format(reading=reading))}</i>"
+    signer = QCoreApplication.translate("SignaturesBanner", "signed by <b>{name}</b>").format(
+        name=shown_html(signoff.printed_name)
     )
+    key = QCoreApplication.translate("SignaturesBanner", "Key fingerprint {fingerprint}").format(
+        fingerprint=f'<span style="font-family:monospace;">{shown_html(signoff.fingerprint)}</span>'
+    )
+    return f"{meaning} — {signer}{role}{statement}<br>{reason}<br>{signed}{local}<br>{key}"
 
 
 def signatures_html(conversation: Conversation) -> str:
@@ -84,7 +135,9 @@ def signatures_html(conversation: Conversation) -> str:
     if not conversation.signoffs:
         return ""
     # The lock first: it stays in view however many signatures scroll below it.
-    blocks = [f'<p style="margin-top:0; margin-bottom:6px; color:#3b4a3c;"><i>{LOCKED_NOTE}</i></p>']
+    locked = QCoreApplication.translate("SignaturesBanner", LOCKED_NOTE)
+    muted = current().banner_muted
+    blocks = [f'<p style="margin-top:0; margin-bottom:6px; color:{muted};"><i>{locked}</i></p>']
     blocks += [
         f'<p style="margin-top:0; margin-bottom:8px;">{signature_html(signoff)}</p>'
         for signoff in conversation.signoffs
@@ -101,22 +154,10 @@ class SignaturesBanner(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("SignaturesBanner")
-        self.setStyleSheet(
-            f"QFrame#SignaturesBanner {{ background: {BANNER_BACKGROUND}; "
-            f"border: 1px solid {BANNER_BORDER}; border-radius: 3px; }}"
-            f"QTextBrowser#signaturesText {{ background: {BANNER_BACKGROUND}; border: none; "
-            "color: #1f2933; }"
-            # Drawn here, or a styled banner's scroll bar falls back to a black handle.
-            "QTextBrowser#signaturesText QScrollBar:vertical { background: #e1ece1; width: 10px; margin: 0; }"
-            f"QTextBrowser#signaturesText QScrollBar::handle:vertical {{ background: {BANNER_BORDER}; "
-            "min-height: 24px; border-radius: 4px; }"
-            "QTextBrowser#signaturesText QScrollBar::add-line:vertical, "
-            "QTextBrowser#signaturesText QScrollBar::sub-line:vertical { height: 0; }"
-        )
+        self.setObjectName("SignaturesBanner")  # drawn by the theme's sheet (app.ui.style)
         self.text = _Document()
         self.text.setObjectName("signaturesText")
-        self.text.setAccessibleName("Signatures")
+        self.text.setAccessibleName(self.tr("Signatures"))
         self.text.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 from app.core.models import DEMO_MODEL_NAME
 from app.core.remote import host_of
-from app.core.report import remote_model_words
 from app.core.states import State, turn_state
 from app.core.text import visible
 from app.core.types import ModelFile, Turn
 from app.render.html import label_text
-from app.services.chat import ActiveModel
-from app.services.record import RecordCheck
+from app.ui.elided import ElidedLabel
+from app.ui.words import capitalised, decimal, local_time_now, number, percent, remote_model, state_words
+
+if TYPE_CHECKING:  # the record's modules load after the window is shown
+    from app.services.chat import ActiveModel
+    from app.services.record import RecordCheck
 
 
 class AppStatusBar(QStatusBar):
@@ -24,7 +27,8 @@ class AppStatusBar(QStatusBar):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.state = QLabel("Starting…")
+        # Each line is cut with "…" before it widens the window (the window fits 800 pixels).
+        self.state = ElidedLabel(self.tr("Starting…"))
         self.state.setObjectName("stateLabel")
         self.state.setTextFormat(Qt.TextFormat.PlainText)  # it quotes errors: never markup
         # What the start-up found (turns the app's last stop cut off): stays until a turn starts.
@@ -34,13 +38,13 @@ class AppStatusBar(QStatusBar):
         # A long notice is cut by the window's width rather than widening the window.
         self.notice.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.notice.hide()
-        self.speed = QLabel("")
+        self.speed = ElidedLabel("")
         self.speed.setObjectName("speedLabel")
-        self.model = QLabel("No model")
+        self.model = ElidedLabel(self.tr("No model"))
         self.model.setObjectName("modelLabel")
-        self.integrity = QLabel("")
+        self.integrity = ElidedLabel("")
         self.integrity.setObjectName("integrityLabel")
-        self.hash = QLabel("")
+        self.hash = ElidedLabel("")
         self.hash.setObjectName("hashLabel")
         self.addWidget(self.state, 1)
         self.addWidget(self.notice, 3)
@@ -61,11 +65,11 @@ class AppStatusBar(QStatusBar):
         """How the turn just ended, in the words every view uses (``app.core.states``)."""
         ended = turn_state(turn)
         if ended.state is State.COMPLETED:
-            self.set_state("Ready")
+            self.set_state(self.tr("Ready"))
             return
-        words = ended.words[:1].upper() + ended.words[1:]
+        words = capitalised(state_words(ended))
         if ended.state is not State.FAILED:
-            words += " — output up to then kept"
+            words = self.tr("{state} — output up to then kept").format(state=words)
         self.set_state(_one_line(visible(words)), whole=ended.whole)
 
     def set_notice(self, text: str) -> None:
@@ -76,21 +80,25 @@ class AppStatusBar(QStatusBar):
         self.notice.setVisible(bool(text))
 
     def set_verifying(self) -> None:
-        self.integrity.setText("Verifying record…")
+        self.integrity.setText(self.tr("Verifying record…"))
         self.integrity.setProperty("state", "")
         self._repolish(self.integrity)
 
     def set_verification(self, result: RecordCheck) -> None:
         verification = result.verification
         if result.intact:
-            when = datetime.now().strftime("%H:%M")
-            self.integrity.setText(f"✓ Record verified {when} · {verification.entries:,} entries")
+            when = local_time_now()
+            self.integrity.setText(
+                self.tr("✓ Record verified %1 · %Ln entries", "", verification.entries).replace("%1", when)
+            )
             self.integrity.setProperty("state", "ok")
         elif verification.problem is not None:
-            self.integrity.setText(f"✗ Record broken at entry {verification.problem.seq}")
+            self.integrity.setText(
+                self.tr("✗ Record broken at entry {number}").format(number=verification.problem.seq)
+            )
             self.integrity.setProperty("state", "broken")
         else:
-            self.integrity.setText("✗ Record fails its witness")
+            self.integrity.setText(self.tr("✗ Record not verified"))  # why: in its tooltip
             self.integrity.setProperty("state", "broken")
         self.integrity.setToolTip("\n".join(result.lines()))
         self._repolish(self.integrity)
@@ -104,11 +112,13 @@ class AppStatusBar(QStatusBar):
         """The loaded model's full SHA-256, running in the background."""
         if fraction >= 1.0:
             return  # the result follows
-        self.hash.setText(f"Verifying model SHA-256… {fraction:.0%}")
+        self.hash.setText(self.tr("Verifying model SHA-256… {percent}").format(percent=percent(fraction)))
         self.hash.setProperty("state", "")
         self.hash.setToolTip(
-            "The model file is hashed in full at every load, beside the model's own loading. "
-            "Turns that begin before it finishes say so in the record and are settled when it does."
+            self.tr(
+                "The model file is hashed in full at every load, beside the model's own loading. "
+                "Turns that begin before it finishes say so in the record and are settled when it does."
+            )
         )
         self._repolish(self.hash)
 
@@ -118,17 +128,18 @@ class AppStatusBar(QStatusBar):
             self.hash.setText("")
             self.hash.setToolTip("")
         elif problem:
-            self.hash.setText("✗ Model file changed: load it again")
+            self.hash.setText(self.tr("✗ Model file changed: load it again"))
             self.hash.setProperty("state", "broken")
             self.hash.setToolTip(label_text(problem))
         else:
-            self.hash.setText("✓ Model SHA-256 verified")
+            self.hash.setText(self.tr("✓ Model SHA-256 verified"))
             self.hash.setProperty("state", "ok")
-            self.hash.setToolTip("The model file loaded was hashed in full for this load.")
+            self.hash.setToolTip(self.tr("The model file loaded was hashed in full for this load."))
         self._repolish(self.hash)
 
     def set_speed(self, tokens: int, tokens_per_second: float) -> None:
-        self.speed.setText(f"{tokens} tokens · {tokens_per_second:.1f} tok/s" if tokens else "")
+        rate = self.tr("%1 tok/s").replace("%1", decimal(tokens_per_second))
+        self.speed.setText(self.tr("%Ln tokens", "", tokens) + " · " + rate if tokens else "")
 
     def set_recorded_tokens(self, turn: Turn) -> None:
         """A finished turn's counts as recorded: the live count is a sample taken while it ran."""
@@ -138,28 +149,50 @@ class AppStatusBar(QStatusBar):
             return
         split = ""
         if turn.reasoning_tokens is not None and turn.answer_tokens is not None:
-            split = f" ({turn.reasoning_tokens} reasoning · {turn.answer_tokens} answer)"
-        rate = f" · {turn.tokens_per_second:.1f} tok/s" if turn.tokens_per_second else ""
-        about = "about " if turn.usage_source == "approximate" else ""
-        self.speed.setText(f"{about}{tokens} tokens{split}{rate}")
+            split = " " + self.tr("(%1 reasoning · %2 answer)").replace(
+                "%1", number(turn.reasoning_tokens)
+            ).replace("%2", number(turn.answer_tokens))
+        rate = (
+            " · " + self.tr("%1 tok/s").replace("%1", decimal(turn.tokens_per_second))
+            if turn.tokens_per_second
+            else ""
+        )
+        if turn.usage_source == "approximate":
+            counted = self.tr("about %Ln tokens", "", tokens)
+        else:
+            counted = self.tr("%Ln tokens", "", tokens)
+        self.speed.setText(f"{counted}{split}{rate}")
 
     def set_model(self, model: ActiveModel | None) -> None:
         if model is None:
-            self.model.setText("No model")
+            self.model.setText(self.tr("No model"))
             self.model.setToolTip("")
             self.model.setProperty("demo", False)
         elif model.loaded.endpoint is not None:
-            self.model.setText(visible(f"Remote: {model.loaded.name} at {host_of(model.loaded.endpoint)}"))
+            self.model.setText(
+                visible(
+                    self.tr("Remote: {model} at {host}").format(
+                        model=model.loaded.name, host=host_of(model.loaded.endpoint)
+                    )
+                )
+            )
             self.model.setProperty("demo", False)
         elif model.loaded.is_demo:
-            self.model.setText(f"DEMO MODEL · {DEMO_MODEL_NAME} · not a reasoning model")
+            self.model.setText(
+                self.tr("DEMO MODEL · {name} · not a reasoning model").format(name=DEMO_MODEL_NAME)
+            )
             self.model.setProperty("demo", True)
         else:
-            vision = " · vision" if model.loaded.has_vision else ""
-            self.model.setText(visible(f"{model.loaded.name} · ctx {model.loaded.n_ctx:,}{vision}"))
+            vision = " · " + self.tr("vision") if model.loaded.has_vision else ""
+            context = self.tr("ctx {size}").format(size=number(model.loaded.n_ctx))
+            self.model.setText(visible(f"{model.loaded.name} · {context}{vision}"))
             self.model.setProperty("demo", False)
         if model is not None:
-            projector = f"\nProjector {file_text(model.projector)}" if model.projector else ""
+            projector = (
+                "\n" + self.tr("Projector {file}").format(file=file_text(model.projector))
+                if model.projector
+                else ""
+            )
             backend = runtime_text(model.runtime_info)
             self.model.setToolTip(label_text(f"{identity_text(model)}{projector}{load_text(model)}{backend}"))
         self._repolish(self.model)
@@ -173,35 +206,60 @@ def identity_text(model: ActiveModel) -> str:
     """Which model: a file by path and SHA-256; a remote model, which has no file, in words."""
     if model.loaded.endpoint is not None:
         return (
-            f"{remote_model_words(model.loaded.endpoint, model.loaded.name, model.file.path)}\n"
-            "Each turn records the server's fingerprint, where it reports one."
+            f"{remote_model(model.loaded.endpoint, model.loaded.name, model.file.path)}\n"
+            + QCoreApplication.translate(
+                "AppStatusBar", "Each turn records the server's fingerprint, where it reports one."
+            )
         )
     return file_text(model.file)
 
 
 def file_text(file: ModelFile) -> str:
     """A file's path and SHA-256 (none yet while a file loaded without a cached hash is hashed)."""
-    return f"{file.path}\n" + (f"SHA-256 {file.sha256}" if file.sha256 else "not hashed yet")
+    hashed = (
+        f"SHA-256 {file.sha256}"
+        if file.sha256
+        else QCoreApplication.translate("AppStatusBar", "not hashed yet")
+    )
+    return f"{file.path}\n{hashed}"
 
 
 def load_text(model: ActiveModel) -> str:
     """How long the model took to load, and whether its weights are memory-mapped."""
     if model.loaded.is_remote:
         return ""
-    mapped = " · weights memory-mapped" if model.runtime_info.get("mmap") else ""
-    return f"\nLoaded in {model.load_seconds:.2f} s{mapped}"
+    mapped = (
+        " · " + QCoreApplication.translate("AppStatusBar", "weights memory-mapped")
+        if model.runtime_info.get("mmap")
+        else ""
+    )
+    loaded = QCoreApplication.translate("AppStatusBar", "Loaded in {seconds} s").format(
+        seconds=decimal(model.load_seconds, 2)
+    )
+    return f"\n{loaded}{mapped}"
 
 
 def runtime_text(runtime: Mapping[str, object]) -> str:
     """What the runtime reported, as the model's tooltip says it ("" if it reported nothing)."""
     if "n_threads" in runtime:  # llama.cpp, here
-        offload = "" if runtime.get("gpu_offload_supported") else " (no GPU offload in this build)"
-        return (
-            f"\nThreads {runtime['n_threads']} · GPU layers {runtime.get('layers_offloaded')} of "
-            f"{runtime.get('n_layers')} offloaded{offload}\n{runtime.get('system_info')}"
+        offload = (
+            ""
+            if runtime.get("gpu_offload_supported")
+            else " " + QCoreApplication.translate("AppStatusBar", "(no GPU offload in this build)")
         )
+        threads = QCoreApplication.translate(
+            "AppStatusBar", "Threads {threads} · GPU layers {offloaded} of {layers} offloaded"
+        ).format(
+            threads=runtime["n_threads"],
+            offloaded=runtime.get("layers_offloaded"),
+            layers=runtime.get("n_layers"),
+        )
+        return f"\n{threads}{offload}\n{runtime.get('system_info')}"
     if runtime.get("runs_on"):
-        return f"\nRuns on a {runtime['runs_on']}: it decides threads and GPUs."
+        runs_on = QCoreApplication.translate(
+            "AppStatusBar", "Runs on a {server}: it decides threads and GPUs."
+        )
+        return "\n" + runs_on.format(server=runtime["runs_on"])
     if runtime.get("scripted"):
-        return "\nScripted backend: no model runs."
+        return "\n" + QCoreApplication.translate("AppStatusBar", "Scripted backend: no model runs.")
     return ""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
-from app.services.anchoring import Authority, pending, send_queued
-from app.services.record import Store
 from app.ui.background import Background
+
+if TYPE_CHECKING:  # the record's modules load after the window is shown
+    from app.services.anchoring import Authority
+    from app.services.record import Store
 
 
 class TimestampSender(QObject):
@@ -31,6 +35,8 @@ class TimestampSender(QObject):
         self._background.wait()
 
     def _send(self, authority: Authority) -> str | None:
+        from app.services.anchoring import pending, send_queued
+
         return send_queued(self._store, authority).describe() if pending(self._store) else None
 
     def _on_sent(self, words: str | None) -> None:

@@ -5,12 +5,39 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.runtime.fake_backend import FakeBackend
 from app.services.config import AppConfig
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def window_settings(tmp_path: Path) -> Path:
+    """The window's own settings (geometry, column widths) in the test's folder: no test starts
+    from the size another test left."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path / "qt-settings"
+    for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(kind, QSettings.Scope.UserScope, str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def english(qapp: QApplication) -> None:
+    """The window's source language with its plural forms ("1 entry", not "1 entries"), as the
+    application installs it; the default locale stays as it was (a test that switches language
+    does so after this)."""
+    from PySide6.QtCore import QLocale
+
+    from app.ui.i18n import install_language
+
+    before = QLocale()
+    install_language(qapp, "en")
+    QLocale.setDefault(before)
 
 
 @pytest.fixture

@@ -43,7 +43,10 @@ def test_live_stream_is_visible_before_the_turn_ends(
     assert not window.composer.send_button.isEnabled() and window.composer.stop_button.isEnabled()
     with qtbot.waitSignal(window.controller.turn_finished, timeout=5000):
         script.release.set()
-    assert window.composer.send_button.isEnabled() and not window.composer.stop_button.isEnabled()
+    assert not window.composer.stop_button.isEnabled()
+    assert not window.composer.send_button.isEnabled(), "the draft is empty: nothing to send"
+    window.composer.editor.setPlainText("And then?")
+    assert window.composer.send_button.isEnabled()
 
 
 def test_stop_keeps_partial_trace_as_cancelled(
@@ -313,7 +316,8 @@ def test_review_annotate_sign_off_lock_and_continue(
     assert errors and "was signed off" in errors[0]
 
     window.controller.continue_conversation()
-    assert window.composer.send_button.isEnabled()
+    window.composer.editor.setPlainText("Carry on.")
+    assert window.composer.send_button.isEnabled() and window.composer.attach_button.isEnabled()
     assert "Continues signed conversation" in window.view.toPlainText()
     assert store.verify().intact
 
@@ -338,17 +342,20 @@ def test_settings_changes_are_recorded(window: MainWindow, store: Store) -> None
 def test_a_draft_that_may_not_fit_is_flagged_before_it_is_sent(
     qtbot: QtBot, window: MainWindow, backend: FakeBackend
 ) -> None:
+    from app.ui.words import number
+
     composer = window.controller.panes.composer
     n_ctx = window.controller.model.loaded.n_ctx  # type: ignore[union-attr]
     max_tokens = window.controller.settings().params.max_tokens
-    fits, too_long = "a" * 30, "b" * (3 * (n_ctx - max_tokens) + 30)
+    # The scripted tokenizer counts a token a word.
+    fits, too_long = "a" * 30, " ".join(["word"] * (n_ctx - max_tokens + 30))
     warned: list[str] = []
     window.controller.context_warned.connect(warned.append)
 
     composer.editor.setPlainText(too_long)
     qtbot.waitUntil(lambda: not composer.context_note.isHidden(), timeout=5000)
     assert "may not fit" in composer.context_note.text()
-    assert f"{n_ctx:,} tokens" in composer.context_note.text()
+    assert f"{number(n_ctx)} tokens" in composer.context_note.text()  # the locale's digits
     assert warned == [] and backend.loaded is not None  # nothing was sent: a warning, not a refusal
 
     composer.editor.setPlainText(fits)

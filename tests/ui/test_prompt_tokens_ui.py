@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.core.types import ModelFile, RunSettings
 from app.storage.repository import Store
 from app.ui.main_window import MainWindow
-from app.ui.prompt_tokens_dialog import CONTROL_STYLE, PromptTokensDialog, tokens_html
+from app.ui.prompt_tokens_dialog import PromptTokensDialog, control_style, tokens_html
 from app.ui.session_browser import SessionBrowser
 from tests.fixtures.ledger import prepared
 from tests.fixtures.window import send
@@ -60,7 +60,7 @@ def test_the_count_shown_at_the_end_is_the_recorded_one_and_the_prompt_reads_as_
     assert controls.count("<|im_start|>") == controls.count("<|im_end|>") + 1 == 3
     assert "<|im_start|>" in dialog.tokens.toPlainText() and "BANANA" in dialog.tokens.toPlainText()
     html = tokens_html(view)
-    assert html.count(CONTROL_STYLE) == len(controls) and "<sub>1</sub>" in html and "<sub>2</sub>" in html
+    assert html.count(control_style()) == len(controls) and "<sub>1</sub>" in html and "<sub>2</sub>" in html
     assert "control tokens (marked, with their ids)" in dialog.summary.text()
     assert not dialog.show_ids.isHidden()
     dialog.show_ids.setChecked(True)

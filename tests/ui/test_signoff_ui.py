@@ -166,7 +166,10 @@ def test_signing_through_the_window_from_a_new_identity_to_the_banner(
     assert len(refusals) == 1 and "refused" in refusals[0] and "refused" in window.status.currentMessage()
     assert store.conversation(conversation_id).signoffs == (), "nothing was signed"
     assert refused_events(store) == 1, "the refusal is recorded"
+    window.composer.editor.setPlainText("Still open?")  # Send is off only for an empty draft
     assert window.composer.send_button.isEnabled() and not window.signatures.isVisibleTo(window)
+    assert window.composer.attach_button.isEnabled(), "not signed: not locked"
+    window.composer.clear()
 
     # Again at once, even with the right passphrase: the identity is locked for a while.
     dialog = open_signoff(qtbot, window)
