@@ -1,7 +1,7 @@
 """Screenshot the real window mid-generation, under Xvfb: the README's picture.
 
     xvfb-run -s '-screen 0 1280x800x24' python3 tools/screenshot.py [OUT.png] [--size 1280x800]
-        [--images] [--answer] [--dialogs DIR] [--language fr]
+        [--images] [--answer] [--dialogs DIR] [--language fr] [--theme dark]
 
 Runs the real demo model (llama.cpp) in the window's worker, in a throwaway data folder: a first
 question is answered in full, then the shot is taken while the second one's reasoning streams
@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--answer", action="store_true", help="wait for the answer to start streaming")
     parser.add_argument("--dialogs", type=Path, help="also save the welcome, guide and About here")
     parser.add_argument("--language", default="", help="en, fr or de (default: the system's language)")
+    parser.add_argument(
+        "--theme", default="system", choices=["system", "light", "dark"], help="the window's theme"
+    )
     args = parser.parse_args(argv)
     width, height = (int(part) for part in args.size.lower().split("x"))
 
@@ -114,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Veritrace")
     app.setOrganizationName("Veritrace-screenshot")  # its window geometry is not the user's
     register_fonts()
-    apply_style(app)  # type: ignore[arg-type]
+    apply_style(app, args.theme)
     install_language(app, args.language)
     store = open_record(database_path(), backups=backups_dir())
     window = MainWindow(store, LlamaBackend(), load_config(), modal_errors=False)

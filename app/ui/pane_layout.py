@@ -78,6 +78,7 @@ class PaneLayout(QWidget):
         self.list_shown = True  # in a column, when the columns are side by side
         self._widths = list(START_WIDTHS)
         self.splitter.setSizes(self._widths)
+        self._placed = False  # the widths applied at the window's real size
         self.splitter.splitterMoved.connect(self._on_splitter_moved)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
@@ -140,6 +141,11 @@ class PaneLayout(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._arrange(event.size().width())
         super().resizeEvent(event)
+        if not self._placed and self.side_by_side and self.isVisible():
+            # Widths set before the window had its size were scaled to the default size (a list
+            # column squeezed to its minimum at 1280 px and wider): set them again at the real one.
+            self._placed = True
+            self._show_columns()
 
     # -- the arrangement -----------------------------------------------------------------------
 
