@@ -23,6 +23,7 @@ from app.ui.controller import DEMO_HINT, LOCKED_HINT
 from app.ui.i18n import install_language, remove_translators
 from app.ui.main_window import MainWindow
 from app.ui.status_bar import AppStatusBar
+from tests.fixtures.ledger import tamper
 from tests.fixtures.window import send
 
 SHOTS = Path("/work/notes/i20/shots/focus")
@@ -325,3 +326,21 @@ def _turn_started(event: object) -> bool:
     from app.services.session import TurnStarted
 
     return isinstance(event, TurnStarted)
+
+
+def test_an_edit_behind_the_windows_back_turns_the_label_red_at_the_next_write(
+    qtbot: QtBot, window: MainWindow, store: Store, backend: FakeBackend, english: None
+) -> None:
+    """The attack on a label that follows writes: another process edits a recorded answer while the
+    window is open, and the window's next write must not re-check it into a green tick."""
+    label = window.status.integrity
+    backend.enqueue(["[THINK]t[/THINK]original answer"])
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000):
+        send(qtbot, window, "First question")
+    qtbot.waitUntil(lambda: label.text().startswith("✓"), timeout=5000)
+    tamper(Path(str(store.path)), "UPDATE turn_chunks SET answer = 'edited answer'")
+    backend.enqueue(["[THINK]t[/THINK]second answer"])
+    with qtbot.waitSignal(window.controller.turn_finished, timeout=5000):
+        send(qtbot, window, "Second question")
+    qtbot.waitUntil(lambda: label.text().startswith("✗"), timeout=10_000)
+    assert "not verified" in label.text() or "broken" in label.text(), label.text()
